@@ -1,0 +1,64 @@
+# Dudao. `make run` for the demo, `make test` for the suite. Both set up what they need.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+PORT ?= 8000
+export DJANGO_SETTINGS_MODULE := dudao.settings
+
+.PHONY: run test setup setup-test frontend messages migrate demo lint format bench clean
+
+$(VENV)/.base: requirements/base.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+	$(PIP) install --quiet -r requirements/base.txt
+	touch $@
+
+$(VENV)/.test: $(VENV)/.base requirements/test.txt
+	$(PIP) install --quiet -r requirements/test.txt
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+frontend: node_modules/.installed
+
+messages: $(VENV)/.base
+	$(PY) manage.py compilemessages --ignore=.venv --ignore=node_modules -v0
+
+setup: $(VENV)/.base frontend messages
+
+migrate: setup
+	$(PY) manage.py migrate --no-input -v0
+	$(PY) manage.py load_reference_data
+
+demo: migrate
+	$(PY) manage.py load_demo
+
+run: demo
+	@echo ""
+	@echo "Dudao is running at http://127.0.0.1:$(PORT)/  (Ctrl-C to stop)"
+	$(PY) manage.py runserver 127.0.0.1:$(PORT) --noreload
+
+setup-test: $(VENV)/.test frontend messages
+	@command -v chromium >/dev/null || { echo "Installing Debian's Chromium for the browser tests"; \
+	  (apt-get update -qq && apt-get install -y -qq chromium >/dev/null) || echo "Could not install chromium: browser tests will fail"; }
+
+test: setup-test
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/pytest
+
+lint: $(VENV)/.test
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: $(VENV)/.test
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+bench: setup-test
+	$(PY) bench/run.py
+
+clean:
+	rm -rf $(VENV) node_modules staticfiles db.sqlite3

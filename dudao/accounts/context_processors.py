@@ -1,0 +1,15 @@
+from .models import Role
+from .navigation import menu_for
+from .scopes import scope_for
+
+
+def navigation(request):
+    user = getattr(request, "user", None)
+    if not user or not user.is_authenticated:
+        return {}
+    scope = scope_for(user)
+    labels = dict(Role.choices)
+    return {
+        "nav_items": menu_for(scope),
+        "user_roles": [labels[r] for r in Role if r in scope.roles],
+    }

@@ -1,0 +1,7 @@
+from django.contrib.auth.forms import AuthenticationForm
+
+from dudao.core.forms import BootstrapMixin
+
+
+class LoginForm(BootstrapMixin, AuthenticationForm):
+    pass

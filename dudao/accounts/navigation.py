@@ -1,0 +1,25 @@
+"""The menu each role sees. Data, so a new page is one line."""
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from .models import Role
+
+ALL = set(Role)
+
+MENU = [
+    # (label, url name, icon, roles that see it)
+    (_("Home"), "accounts:home", "house", ALL),
+    (_("Organisations"), "directory:organization_list", "building", ALL - {Role.SOCIAL_WORKER, Role.SUPERVISOR}),
+    (_("People"), "directory:person_list", "people", ALL - {Role.SOCIAL_WORKER, Role.SUPERVISOR, Role.TRAINER}),
+    (_("Audit log"), "core:audit_list", "journal-text", {Role.CITY_ADMIN}),
+    (_("API documentation"), "swagger-ui", "code-slash", ALL),
+]
+
+
+def menu_for(scope):
+    items = []
+    for label, url_name, icon, roles in MENU:
+        if scope.roles & roles:
+            items.append({"label": label, "url": reverse(url_name), "icon": icon})
+    return items

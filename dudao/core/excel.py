@@ -1,0 +1,112 @@
+"""Excel in and out. Exports stream rows through openpyxl's write-only mode so a
+city-wide list does not sit in memory twice; imports are read whole because
+they are validated whole before anything is written."""
+
+import datetime as dt
+from collections.abc import Callable, Iterable
+from io import BytesIO
+from urllib.parse import quote
+
+from django.conf import settings
+from django.http import HttpResponse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from openpyxl import Workbook, load_workbook
+from openpyxl.styles import Font
+from openpyxl.utils.exceptions import InvalidFileException
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+Column = tuple[str, Callable[[object], object]]
+
+
+def _cell(value):
+    if isinstance(value, dt.datetime):
+        return timezone.localtime(value).replace(tzinfo=None) if timezone.is_aware(value) else value
+    if value is None:
+        return ""
+    if isinstance(value, int | float | dt.date | str):
+        return value
+    return str(value)
+
+
+def workbook_bytes(title: str, columns: list[Column], objects: Iterable) -> bytes:
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet(title=title[:31])
+    ws.append([str(header) for header, _accessor in columns])
+    for obj in objects:
+        ws.append([_cell(accessor(obj)) for _header, accessor in columns])
+    buffer = BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
+
+
+def xlsx_response(filename: str, content: bytes) -> HttpResponse:
+    response = HttpResponse(content, content_type=XLSX_TYPE)
+    # RFC 6266/5987 so a Chinese filename survives every browser.
+    response["Content-Disposition"] = f"attachment; filename=\"export.xlsx\"; filename*=UTF-8''{quote(filename)}"
+    return response
+
+
+def template_bytes(title: str, headers: list[str], example: list, notes: list[str]) -> bytes:
+    wb = Workbook()
+    ws = wb.active
+    ws.title = title[:31]
+    ws.append(headers)
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+    ws.append(example)
+    for i, header in enumerate(headers, start=1):
+        ws.column_dimensions[ws.cell(row=1, column=i).column_letter].width = max(12, len(header) * 2 + 4)
+    help_sheet = wb.create_sheet(_("Instructions"))
+    for line in notes:
+        help_sheet.append([line])
+    buffer = BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
+
+
+class UploadError(Exception):
+    """The file as a whole cannot be read; no row-level detail applies."""
+
+
+def read_rows(upload) -> tuple[list[str], list[tuple[int, list]]]:
+    """Headers and (sheet row number, values) of the first sheet, blank rows skipped."""
+    size = getattr(upload, "size", None)
+    if size is not None and size > settings.DUDAO_MAX_UPLOAD_BYTES:
+        raise UploadError(
+            _("The file is %(size)s MB; the limit is %(limit)s MB.")
+            % {"size": round(size / 1048576, 1), "limit": round(settings.DUDAO_MAX_UPLOAD_BYTES / 1048576, 1)}
+        )
+    if size == 0:
+        raise UploadError(_("The file is empty."))
+    name = (getattr(upload, "name", "") or "").lower()
+    if not name.endswith(".xlsx"):
+        raise UploadError(_("Upload an Excel file (.xlsx) made from the template."))
+    try:
+        wb = load_workbook(upload, read_only=True, data_only=True)
+    except (InvalidFileException, KeyError, OSError, ValueError, Exception) as exc:  # noqa: BLE001
+        # openpyxl raises many unrelated types for a corrupt zip; all mean the same to a user.
+        raise UploadError(_("The file could not be read as an Excel workbook.")) from exc
+    ws = wb.worksheets[0]
+    rows_iter = ws.iter_rows(values_only=True)
+    try:
+        header_row = next(rows_iter)
+    except StopIteration:
+        raise UploadError(_("The file is empty.")) from None
+    headers = [str(h).strip() if h is not None else "" for h in header_row]
+    rows = []
+    for number, values in enumerate(rows_iter, start=2):
+        values = list(values)
+        if all(v is None or (isinstance(v, str) and not v.strip()) for v in values):
+            continue
+        rows.append((number, values))
+        if len(rows) > settings.DUDAO_MAX_IMPORT_ROWS:
+            raise UploadError(
+                _("The file has more than %(limit)s rows; split it into smaller files.")
+                % {"limit": settings.DUDAO_MAX_IMPORT_ROWS}
+            )
+    wb.close()
+    if not rows:
+        raise UploadError(_("The file has no data rows."))
+    return headers, rows

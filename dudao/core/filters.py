@@ -1,0 +1,20 @@
+import django_filters
+from django.contrib.contenttypes.models import ContentType
+from django.utils.translation import gettext_lazy as _
+
+from .models import AuditEntry
+
+
+class AuditFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("Object"), field_name="object_repr", lookup_expr="icontains")
+    actor = django_filters.CharFilter(label=_("Actor"), field_name="actor__username", lookup_expr="iexact")
+    action = django_filters.ChoiceFilter(label=_("Action"), choices=AuditEntry.Action.choices)
+    content_type = django_filters.ModelChoiceFilter(
+        label=_("Object type"), queryset=ContentType.objects.filter(app_label__in=["directory", "accounts"])
+    )
+    since = django_filters.DateFilter(label=_("From"), field_name="at", lookup_expr="date__gte")
+    until = django_filters.DateFilter(label=_("To"), field_name="at", lookup_expr="date__lte")
+
+    class Meta:
+        model = AuditEntry
+        fields = ["q", "actor", "action", "content_type", "since", "until"]

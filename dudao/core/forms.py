@@ -1,0 +1,34 @@
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+
+
+def add_service_errors(form, exc: ValidationError) -> None:
+    """Show a service's ValidationError on the form, on the right field where
+    the field is on the form."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            target = field if field in form.fields else None
+            for error in errors:
+                form.add_error(target, error)
+    else:
+        form.add_error(None, exc)
+
+
+class BootstrapMixin:
+    """Bootstrap classes on every widget so templates render fields plainly."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            widget = field.widget
+            kind = getattr(widget, "input_type", "")
+            if kind == "checkbox" and not getattr(widget, "allow_multiple_selected", False):
+                widget.attrs.setdefault("class", "form-check-input")
+            elif kind in {"checkbox", "radio"}:
+                continue
+            elif widget.__class__.__name__ in {"Select", "SelectMultiple"}:
+                widget.attrs.setdefault("class", "form-select")
+            else:
+                widget.attrs.setdefault("class", "form-control")
+
+
+__all__ = ["NON_FIELD_ERRORS", "BootstrapMixin", "add_service_errors"]

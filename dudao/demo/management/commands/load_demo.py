@@ -1,0 +1,14 @@
+from django.core.management.base import BaseCommand
+
+from dudao.demo import data
+
+
+class Command(BaseCommand):
+    help = "Load the demo data (idempotent). Never run this on a production database."
+
+    def handle(self, *args, **options):
+        result = data.load()
+        self.stdout.write(f"demo: {result['organizations']} organisations, {result['people_created']} people added")
+        self.stdout.write(f"Demo logins (password {data.PASSWORD}):")
+        for username, role in data.LOGINS:
+            self.stdout.write(f"  {username:<14} {role}")

@@ -1,0 +1,99 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from dudao.core.forms import BootstrapMixin
+
+from .models import CertificateLevel, EducationLevel, Organization, OrganizationType, Person, ServiceDomain
+from .selectors import employer_choices, manageable_jurisdictions
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class OrganizationForm(BootstrapMixin, forms.ModelForm):
+    reason = forms.CharField(label=_("Reason for the change"), required=False, max_length=500)
+
+    class Meta:
+        model = Organization
+        fields = ["name", "credit_code", "type", "jurisdiction", "address", "contact_name", "contact_phone"]
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["jurisdiction"].queryset = manageable_jurisdictions(user)
+        self.fields["type"].queryset = OrganizationType.objects.filter(is_active=True)
+        self.fields["credit_code"].help_text = _("18 characters, as on the registration certificate.")
+
+    def _post_clean(self):
+        # The service validates the model; a second full_clean here would query twice.
+        pass
+
+
+class ArchiveForm(BootstrapMixin, forms.Form):
+    reason = forms.CharField(label=_("Reason"), max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class PersonForm(BootstrapMixin, forms.ModelForm):
+    service_domains = forms.ModelMultipleChoiceField(
+        label=_("Service domains"),
+        queryset=ServiceDomain.objects.filter(is_active=True),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    reason = forms.CharField(label=_("Reason for the change"), required=False, max_length=500)
+
+    class Meta:
+        model = Person
+        fields = ["name", "id_number", "education", "major", "phone", "frontline_since", "service_domains"]
+        widgets = {"frontline_since": DateInput()}
+
+    def __init__(self, *args, **kwargs):
+        kwargs.pop("user", None)
+        super().__init__(*args, **kwargs)
+        self.fields["education"].queryset = EducationLevel.objects.filter(is_active=True)
+        self.fields["id_number"].help_text = _("18 characters; the last may be X.")
+
+    def _post_clean(self):
+        pass
+
+
+class PersonCreateForm(PersonForm):
+    employer = forms.ModelChoiceField(label=_("Employer"), queryset=Organization.objects.none())
+    start_date = forms.DateField(label=_("Employed since"), widget=DateInput())
+    position = forms.CharField(label=_("Position"), required=False, max_length=64)
+    certificate_level = forms.ModelChoiceField(
+        label=_("Certificate level"), queryset=CertificateLevel.objects.filter(is_active=True), required=False
+    )
+    certificate_number = forms.CharField(label=_("Certificate number"), required=False, max_length=64)
+    certificate_date = forms.DateField(label=_("Certificate issued on"), required=False, widget=DateInput())
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["employer"].queryset = employer_choices(user)
+
+    def clean(self):
+        data = super().clean()
+        cert = [data.get("certificate_level"), data.get("certificate_number"), data.get("certificate_date")]
+        if any(cert) and not all(cert):
+            raise forms.ValidationError(_("A certificate needs its level, number and date."))
+        return data
+
+
+class CertificateForm(BootstrapMixin, forms.Form):
+    level = forms.ModelChoiceField(
+        label=_("Certificate level"), queryset=CertificateLevel.objects.filter(is_active=True)
+    )
+    number = forms.CharField(label=_("Certificate number"), max_length=64)
+    issued_on = forms.DateField(label=_("Issued on"), widget=DateInput())
+
+
+class EndEmploymentForm(BootstrapMixin, forms.Form):
+    end_date = forms.DateField(label=_("Last day"), widget=DateInput())
+    reason = forms.CharField(label=_("Reason"), required=False, max_length=500)
+
+
+class RosterUploadForm(BootstrapMixin, forms.Form):
+    file = forms.FileField(label=_("Roster file (.xlsx)"))

@@ -1,0 +1,205 @@
+import datetime as dt
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from dudao.core.models import ReferenceModel, TimeStampedModel
+from dudao.core.validators import (
+    birth_date_from_id,
+    gender_from_id,
+    mask_id_number,
+    validate_credit_code,
+    validate_id_number,
+)
+
+
+class Jurisdiction(models.Model):
+    """The city, its districts, county-level cities, counties and development
+    zones. `path` is the chain of codes from the root so a subtree is one
+    indexed prefix query at any depth (a province, the country)."""
+
+    class Kind(models.TextChoices):
+        PROVINCE = "province", _("Province")
+        CITY = "city", _("City")
+        DISTRICT = "district", _("District")
+        COUNTY_CITY = "county_city", _("County-level city")
+        COUNTY = "county", _("County")
+        ZONE = "zone", _("Development zone")
+
+    code = models.CharField(_("code"), max_length=32, unique=True)
+    name = models.CharField(_("name"), max_length=64)
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    parent = models.ForeignKey(
+        "self", verbose_name=_("parent"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    path = models.CharField(_("path"), max_length=255, db_index=True, editable=False)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["path"]
+        verbose_name = _("jurisdiction")
+        verbose_name_plural = _("jurisdictions")
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        self.path = (self.parent.path if self.parent_id else "") + self.code + "/"
+        super().save(*args, **kwargs)
+
+    @property
+    def is_city_level(self) -> bool:
+        return self.kind in {self.Kind.CITY, self.Kind.PROVINCE}
+
+
+class OrganizationType(ReferenceModel):
+    class Meta(ReferenceModel.Meta):
+        verbose_name = _("organisation type")
+        verbose_name_plural = _("organisation types")
+
+
+class ServiceDomain(ReferenceModel):
+    class Meta(ReferenceModel.Meta):
+        verbose_name = _("service domain")
+        verbose_name_plural = _("service domains")
+
+
+class EducationLevel(ReferenceModel):
+    rank = models.PositiveSmallIntegerField(_("rank"), default=0)
+
+    class Meta(ReferenceModel.Meta):
+        verbose_name = _("education level")
+        verbose_name_plural = _("education levels")
+
+
+class CertificateLevel(ReferenceModel):
+    rank = models.PositiveSmallIntegerField(_("rank"), default=0)
+
+    class Meta(ReferenceModel.Meta):
+        verbose_name = _("certificate level")
+        verbose_name_plural = _("certificate levels")
+
+
+class OrganizationQuerySet(models.QuerySet):
+    def with_staff_counts(self):
+        current = Q(employments__end_date__isnull=True)
+        return self.annotate(staff_count=models.Count("employments", filter=current, distinct=True))
+
+
+class Organization(TimeStampedModel):
+    name = models.CharField(_("name"), max_length=128)
+    credit_code = models.CharField(
+        _("unified social credit code"), max_length=18, unique=True, validators=[validate_credit_code]
+    )
+    type = models.ForeignKey(OrganizationType, verbose_name=_("type"), on_delete=models.PROTECT)
+    jurisdiction = models.ForeignKey(
+        Jurisdiction, verbose_name=_("jurisdiction"), on_delete=models.PROTECT, related_name="organizations"
+    )
+    address = models.CharField(_("address"), max_length=255, blank=True)
+    contact_name = models.CharField(_("contact person"), max_length=64, blank=True)
+    contact_phone = models.CharField(_("contact phone"), max_length=32, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    objects = OrganizationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+
+    def __str__(self):
+        return self.name
+
+
+class Person(TimeStampedModel):
+    name = models.CharField(_("name"), max_length=64, db_index=True)
+    id_number = models.CharField(_("ID number"), max_length=18, unique=True, validators=[validate_id_number])
+    education = models.ForeignKey(
+        EducationLevel, verbose_name=_("education"), null=True, blank=True, on_delete=models.PROTECT
+    )
+    major = models.CharField(_("major"), max_length=64, blank=True)
+    phone = models.CharField(_("phone"), max_length=32, blank=True)
+    frontline_since = models.DateField(_("frontline practice since"), null=True, blank=True)
+    service_domains = models.ManyToManyField(ServiceDomain, verbose_name=_("service domains"), blank=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+        verbose_name = _("person")
+        verbose_name_plural = _("people")
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def birth_date(self) -> dt.date | None:
+        return birth_date_from_id(self.id_number)
+
+    @property
+    def gender(self) -> str:
+        return gender_from_id(self.id_number)
+
+    def get_gender_display(self) -> str:
+        return str(_("Male")) if self.gender == "M" else str(_("Female"))
+
+    @property
+    def masked_id_number(self) -> str:
+        return mask_id_number(self.id_number)
+
+    def practice_years(self, on: dt.date | None = None) -> int:
+        if not self.frontline_since:
+            return 0
+        on = on or dt.date.today()
+        years = on.year - self.frontline_since.year
+        if (on.month, on.day) < (self.frontline_since.month, self.frontline_since.day):
+            years -= 1
+        return max(years, 0)
+
+
+class Certificate(TimeStampedModel):
+    person = models.ForeignKey(Person, verbose_name=_("person"), on_delete=models.CASCADE, related_name="certificates")
+    level = models.ForeignKey(CertificateLevel, verbose_name=_("level"), on_delete=models.PROTECT)
+    number = models.CharField(_("certificate number"), max_length=64)
+    issued_on = models.DateField(_("issued on"))
+
+    class Meta:
+        ordering = ["-level__rank", "issued_on"]
+        constraints = [models.UniqueConstraint(fields=["level", "number"], name="certificate_number_unique_per_level")]
+        verbose_name = _("certificate")
+        verbose_name_plural = _("certificates")
+
+    def __str__(self):
+        return f"{self.level} {self.number}"
+
+
+class Employment(TimeStampedModel):
+    person = models.ForeignKey(Person, verbose_name=_("person"), on_delete=models.CASCADE, related_name="employments")
+    organization = models.ForeignKey(
+        Organization, verbose_name=_("organisation"), on_delete=models.PROTECT, related_name="employments"
+    )
+    position = models.CharField(_("position"), max_length=64, blank=True)
+    start_date = models.DateField(_("from"))
+    end_date = models.DateField(_("to"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-start_date"]
+        constraints = [
+            # One current employer: the roster, quotas and scopes all rely on it.
+            models.UniqueConstraint(
+                fields=["person"], condition=Q(end_date__isnull=True), name="one_current_employer_per_person"
+            ),
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(end_date__gte=models.F("start_date")),
+                name="employment_ends_after_it_starts",
+            ),
+        ]
+        verbose_name = _("employment")
+        verbose_name_plural = _("employments")
+
+    def __str__(self):
+        return f"{self.person} @ {self.organization}"
+
+    @property
+    def is_current(self) -> bool:
+        return self.end_date is None

@@ -1,0 +1,237 @@
+"""Every write to the directory. Each function takes the acting user, checks
+that the user may do it, runs in one transaction and leaves an audit entry."""
+
+import datetime as dt
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from dudao.core import audit
+from dudao.core.models import AuditEntry
+from dudao.core.validators import normalize_code
+
+from .models import Certificate, Employment, Organization, Person
+from .selectors import can_create_organizations, can_manage_organization, can_manage_person, employer_choices
+
+ORGANIZATION_FIELDS = ("name", "credit_code", "type", "jurisdiction", "address", "contact_name", "contact_phone")
+PERSON_FIELDS = ("name", "id_number", "education", "major", "phone", "frontline_since")
+
+
+def _full_clean(instance, exclude=None):
+    instance.full_clean(exclude=exclude)
+
+
+@transaction.atomic
+def create_organization(*, actor, reason: str = "", **fields) -> Organization:
+    if not can_create_organizations(actor):
+        raise PermissionDenied
+    fields["credit_code"] = normalize_code(fields.get("credit_code", ""))
+    organization = Organization(**{k: fields.get(k, "") for k in ORGANIZATION_FIELDS})
+    _full_clean(organization)
+    if not can_manage_organization(actor, organization):
+        raise PermissionDenied(_("You may only add organisations in your own jurisdiction."))
+    organization.save()
+    audit.record(
+        actor=actor,
+        action=AuditEntry.Action.CREATE,
+        obj=organization,
+        changes=audit.diff({}, audit.snapshot(organization, ORGANIZATION_FIELDS)),
+        reason=reason,
+    )
+    return organization
+
+
+@transaction.atomic
+def update_organization(*, actor, organization: Organization, reason: str = "", **fields) -> Organization:
+    organization = Organization.objects.select_for_update().select_related("jurisdiction").get(pk=organization.pk)
+    if not can_manage_organization(actor, organization):
+        raise PermissionDenied
+    before = audit.snapshot(organization, ORGANIZATION_FIELDS)
+    if "credit_code" in fields:
+        fields["credit_code"] = normalize_code(fields["credit_code"])
+    for key, value in fields.items():
+        if key not in ORGANIZATION_FIELDS:
+            raise TypeError(key)
+        setattr(organization, key, value)
+    _full_clean(organization)
+    if not can_manage_organization(actor, organization):
+        raise PermissionDenied(_("You may not move an organisation out of your jurisdiction."))
+    organization.save()
+    changes = audit.diff(before, audit.snapshot(organization, ORGANIZATION_FIELDS))
+    if changes:
+        audit.record(actor=actor, action=AuditEntry.Action.UPDATE, obj=organization, changes=changes, reason=reason)
+    return organization
+
+
+@transaction.atomic
+def archive_organization(*, actor, organization: Organization, reason: str) -> Organization:
+    organization = Organization.objects.select_for_update().select_related("jurisdiction").get(pk=organization.pk)
+    if not can_manage_organization(actor, organization):
+        raise PermissionDenied
+    if not reason.strip():
+        raise ValidationError({"reason": _("Give a reason for archiving.")})
+    if organization.employments.filter(end_date=None).exists():
+        raise ValidationError(_("End the current employments of this organisation's staff before archiving it."))
+    organization.is_active = False
+    organization.save(update_fields=["is_active", "updated_at"])
+    audit.record(
+        actor=actor,
+        action=AuditEntry.Action.ARCHIVE,
+        obj=organization,
+        changes={"is_active": [True, False]},
+        reason=reason,
+    )
+    return organization
+
+
+def _check_employer(actor, organization: Organization):
+    if not employer_choices(actor).filter(pk=organization.pk).exists():
+        raise PermissionDenied(_("You may only add staff to organisations you manage."))
+
+
+@transaction.atomic
+def create_person(
+    *,
+    actor,
+    name: str,
+    id_number: str,
+    employer: Organization,
+    start_date: dt.date,
+    position: str = "",
+    education=None,
+    major: str = "",
+    phone: str = "",
+    frontline_since: dt.date | None = None,
+    service_domains=(),
+    certificates=(),
+    reason: str = "",
+    audit_action: str = AuditEntry.Action.CREATE,
+) -> Person:
+    _check_employer(actor, employer)
+    person = Person(
+        name=name.strip(),
+        id_number=normalize_code(id_number),
+        education=education,
+        major=major,
+        phone=phone,
+        frontline_since=frontline_since,
+    )
+    _full_clean(person)
+    person.save()
+    person.service_domains.set(service_domains)
+    employment = Employment(person=person, organization=employer, start_date=start_date, position=position)
+    _full_clean(employment)
+    employment.save()
+    for cert in certificates:
+        certificate = Certificate(person=person, **cert)
+        _full_clean(certificate)
+        certificate.save()
+    changes = audit.diff({}, audit.snapshot(person, PERSON_FIELDS))
+    changes["service_domains"] = [None, [str(d) for d in service_domains]]
+    changes["employer"] = [None, str(employer)]
+    if certificates:
+        changes["certificates"] = [None, [f"{c['level']} {c['number']}" for c in certificates]]
+    audit.record(actor=actor, action=audit_action, obj=person, changes=changes, reason=reason)
+    return person
+
+
+@transaction.atomic
+def update_person(*, actor, person: Person, service_domains=None, reason: str = "", **fields) -> Person:
+    person = Person.objects.select_for_update().get(pk=person.pk)
+    if not can_manage_person(actor, person):
+        raise PermissionDenied
+    before = audit.snapshot(person, PERSON_FIELDS)
+    before_domains = sorted(str(d) for d in person.service_domains.all())
+    if "id_number" in fields:
+        fields["id_number"] = normalize_code(fields["id_number"])
+    for key, value in fields.items():
+        if key not in PERSON_FIELDS:
+            raise TypeError(key)
+        setattr(person, key, value)
+    _full_clean(person)
+    person.save()
+    changes = audit.diff(before, audit.snapshot(person, PERSON_FIELDS))
+    if service_domains is not None:
+        person.service_domains.set(service_domains)
+        after_domains = sorted(str(d) for d in service_domains)
+        if after_domains != before_domains:
+            changes["service_domains"] = [before_domains, after_domains]
+    if changes:
+        audit.record(actor=actor, action=AuditEntry.Action.UPDATE, obj=person, changes=changes, reason=reason)
+    return person
+
+
+@transaction.atomic
+def add_certificate(*, actor, person: Person, level, number: str, issued_on: dt.date, reason: str = "") -> Certificate:
+    person = Person.objects.select_for_update().get(pk=person.pk)
+    if not can_manage_person(actor, person):
+        raise PermissionDenied
+    certificate = Certificate(person=person, level=level, number=number.strip(), issued_on=issued_on)
+    _full_clean(certificate)
+    certificate.save()
+    audit.record(
+        actor=actor,
+        action=AuditEntry.Action.UPDATE,
+        obj=person,
+        changes={"certificates": [None, f"{level} {certificate.number} ({issued_on})"]},
+        reason=reason,
+    )
+    return certificate
+
+
+@transaction.atomic
+def end_employment(*, actor, person: Person, end_date: dt.date, reason: str = "") -> Employment:
+    person = Person.objects.select_for_update().get(pk=person.pk)
+    if not can_manage_person(actor, person):
+        raise PermissionDenied
+    employment = person.employments.filter(end_date=None).first()
+    if employment is None:
+        raise ValidationError(_("This person has no current employer."))
+    if end_date < employment.start_date:
+        raise ValidationError({"end_date": _("The end date is before the start of the employment.")})
+    employment.end_date = end_date
+    employment.save(update_fields=["end_date", "updated_at"])
+    audit.record(
+        actor=actor,
+        action=AuditEntry.Action.UPDATE,
+        obj=person,
+        changes={
+            "employment": [
+                f"{employment.organization} {employment.start_date}–",
+                f"{employment.organization} {employment.start_date}–{end_date}",
+            ]
+        },
+        reason=reason,
+    )
+    return employment
+
+
+@transaction.atomic
+def start_employment(
+    *, actor, person: Person, organization: Organization, start_date: dt.date, position: str = "", reason: str = ""
+) -> Employment:
+    person = Person.objects.select_for_update().get(pk=person.pk)
+    _check_employer(actor, organization)
+    current = person.employments.filter(end_date=None).first()
+    if current is not None:
+        raise ValidationError(
+            _("This person is still employed by %(org)s; end that employment first.") % {"org": current.organization}
+        )
+    last = person.employments.order_by("-end_date").first()
+    if last and last.end_date and start_date <= last.end_date:
+        raise ValidationError({"start_date": _("The new employment must start after the previous one ended.")})
+    employment = Employment(person=person, organization=organization, start_date=start_date, position=position)
+    _full_clean(employment)
+    try:
+        employment.save()
+    except IntegrityError as exc:
+        raise ValidationError(_("This person already has a current employer.")) from exc
+    audit.record(
+        actor=actor,
+        action=AuditEntry.Action.UPDATE,
+        obj=person,
+        changes={"employment": [None, f"{organization} {start_date}–"]},
+        reason=reason,
+    )
+    return employment

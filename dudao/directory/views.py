@@ -1,0 +1,323 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from dudao.core.excel import XLSX_TYPE
+from dudao.core.forms import add_service_errors
+from dudao.core.views import ListPage
+
+from . import imports, selectors, services
+from .filters import OrganizationFilter, PersonFilter
+from .forms import (
+    ArchiveForm,
+    CertificateForm,
+    EndEmploymentForm,
+    OrganizationForm,
+    PersonCreateForm,
+    PersonForm,
+    RosterUploadForm,
+)
+
+
+def _current_employer_name(person):
+    return person.current_employments[0].organization.name if person.current_employments else ""
+
+
+class OrganizationList(ListPage):
+    template_name = "directory/organization_list.html"
+    table_template = "directory/_organization_table.html"
+    filterset_class = OrganizationFilter
+    sort_fields = {
+        "name": ("name",),
+        "jurisdiction": ("jurisdiction__path",),
+        "type": ("type__order",),
+        "created": ("created_at",),
+    }
+    default_sort = "jurisdiction"
+    export_title = gettext_lazy("Organisations")
+    export_columns = [
+        (gettext_lazy("Name"), lambda o: o.name),
+        (gettext_lazy("Unified social credit code"), lambda o: o.credit_code),
+        (gettext_lazy("Type"), lambda o: o.type.name),
+        (gettext_lazy("District"), lambda o: o.jurisdiction.name),
+        (gettext_lazy("Address"), lambda o: o.address),
+        (gettext_lazy("Contact person"), lambda o: o.contact_name),
+        (gettext_lazy("Contact phone"), lambda o: o.contact_phone),
+        (gettext_lazy("Active"), lambda o: _("Yes") if o.is_active else _("No")),
+    ]
+
+    def get_queryset(self):
+        return selectors.organizations_for(self.request.user).with_staff_counts()
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(can_create=selectors.can_create_organizations(self.request.user), **kwargs)
+
+
+def _person_id_for(user):
+    return lambda p: p.id_number if selectors.can_see_full_id(user, p) else p.masked_id_number
+
+
+class PersonList(ListPage):
+    template_name = "directory/person_list.html"
+    table_template = "directory/_person_table.html"
+    filterset_class = PersonFilter
+    sort_fields = {"name": ("name",), "created": ("created_at",), "frontline": ("frontline_since",)}
+    default_sort = "name"
+    export_title = gettext_lazy("People")
+
+    def get_queryset(self):
+        return selectors.people_for(self.request.user)
+
+    @property
+    def export_columns(self):
+        user = self.request.user
+        return [
+            (gettext_lazy("Name"), lambda p: p.name),
+            (gettext_lazy("ID number"), _person_id_for(user)),
+            (gettext_lazy("Gender"), lambda p: p.get_gender_display()),
+            (gettext_lazy("Education"), lambda p: p.education.name if p.education else ""),
+            (gettext_lazy("Major"), lambda p: p.major),
+            (gettext_lazy("Employer"), _current_employer_name),
+            (
+                gettext_lazy("Certificates"),
+                lambda p: "、".join(f"{c.level.name}({c.number})" for c in p.certificates.all()),
+            ),
+            (gettext_lazy("Service domains"), lambda p: "、".join(d.name for d in p.service_domains.all())),
+            (gettext_lazy("Frontline practice since"), lambda p: p.frontline_since),
+            (gettext_lazy("Phone"), lambda p: p.phone),
+        ]
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(can_create=selectors.can_add_people(self.request.user), **kwargs)
+
+
+@login_required
+def organization_detail(request, pk):
+    organization = get_object_or_404(selectors.organizations_for(request.user), pk=pk)
+    staff = (
+        selectors.people_for(request.user)
+        .filter(employments__organization=organization, employments__end_date=None)
+        .order_by("name")[:200]
+    )
+    return render(
+        request,
+        "directory/organization_detail.html",
+        {
+            "organization": organization,
+            "staff": staff,
+            "can_edit": selectors.can_manage_organization(request.user, organization),
+            "can_import": selectors.employer_choices(request.user).filter(pk=organization.pk).exists(),
+            "archive_form": ArchiveForm(),
+        },
+    )
+
+
+def _organization_form(request, organization=None):
+    if organization is None and not selectors.can_create_organizations(request.user):
+        raise PermissionDenied
+    if organization is not None and not selectors.can_manage_organization(request.user, organization):
+        raise PermissionDenied
+    form = OrganizationForm(request.POST or None, instance=organization, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        fields = {k: v for k, v in form.cleaned_data.items() if k != "reason"}
+        try:
+            if organization is None:
+                organization = services.create_organization(
+                    actor=request.user, reason=form.cleaned_data["reason"], **fields
+                )
+                messages.success(request, _("Organisation created."))
+            else:
+                services.update_organization(
+                    actor=request.user, organization=organization, reason=form.cleaned_data["reason"], **fields
+                )
+                messages.success(request, _("Changes saved."))
+            return redirect("directory:organization_detail", pk=organization.pk)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+    return render(request, "directory/organization_form.html", {"form": form, "organization": organization})
+
+
+@login_required
+def organization_create(request):
+    return _organization_form(request)
+
+
+@login_required
+def organization_edit(request, pk):
+    organization = get_object_or_404(selectors.organizations_for(request.user), pk=pk)
+    return _organization_form(request, organization)
+
+
+@login_required
+@require_POST
+def organization_archive(request, pk):
+    organization = get_object_or_404(selectors.organizations_for(request.user), pk=pk)
+    if not selectors.can_manage_organization(request.user, organization):
+        raise PermissionDenied
+    form = ArchiveForm(request.POST)
+    if form.is_valid():
+        try:
+            services.archive_organization(
+                actor=request.user, organization=organization, reason=form.cleaned_data["reason"]
+            )
+            messages.success(request, _("Organisation archived."))
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+    else:
+        messages.error(request, _("Give a reason for archiving."))
+    return redirect("directory:organization_detail", pk=organization.pk)
+
+
+@login_required
+def person_detail(request, pk):
+    person = get_object_or_404(selectors.people_for(request.user), pk=pk)
+    return render(
+        request,
+        "directory/person_detail.html",
+        {
+            "person": person,
+            "employments": person.employments.select_related("organization").order_by("-start_date"),
+            "can_edit": selectors.can_manage_person(request.user, person),
+            "show_full_id": selectors.can_see_full_id(request.user, person),
+            "certificate_form": CertificateForm(),
+            "end_form": EndEmploymentForm(),
+        },
+    )
+
+
+@login_required
+def person_create(request):
+    if not selectors.can_add_people(request.user):
+        raise PermissionDenied
+    initial = {}
+    if org_id := request.GET.get("organization"):
+        initial["employer"] = org_id
+    form = PersonCreateForm(request.POST or None, user=request.user, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        certificates = []
+        if d["certificate_level"]:
+            certificates.append(
+                {"level": d["certificate_level"], "number": d["certificate_number"], "issued_on": d["certificate_date"]}
+            )
+        try:
+            person = services.create_person(
+                actor=request.user,
+                name=d["name"],
+                id_number=d["id_number"],
+                education=d["education"],
+                major=d["major"],
+                phone=d["phone"],
+                frontline_since=d["frontline_since"],
+                service_domains=d["service_domains"],
+                employer=d["employer"],
+                start_date=d["start_date"],
+                position=d["position"],
+                certificates=certificates,
+                reason=d["reason"],
+            )
+            messages.success(request, _("Person added."))
+            return redirect("directory:person_detail", pk=person.pk)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+    return render(request, "directory/person_form.html", {"form": form, "person": None})
+
+
+@login_required
+def person_edit(request, pk):
+    person = get_object_or_404(selectors.people_for(request.user), pk=pk)
+    if not selectors.can_manage_person(request.user, person):
+        raise PermissionDenied
+    form = PersonForm(request.POST or None, instance=person)
+    if request.method == "POST" and form.is_valid():
+        d = dict(form.cleaned_data)
+        reason = d.pop("reason")
+        domains = d.pop("service_domains")
+        try:
+            services.update_person(actor=request.user, person=person, service_domains=domains, reason=reason, **d)
+            messages.success(request, _("Changes saved."))
+            return redirect("directory:person_detail", pk=person.pk)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+    return render(request, "directory/person_form.html", {"form": form, "person": person})
+
+
+@login_required
+@require_POST
+def person_add_certificate(request, pk):
+    person = get_object_or_404(selectors.people_for(request.user), pk=pk)
+    if not selectors.can_manage_person(request.user, person):
+        raise PermissionDenied
+    form = CertificateForm(request.POST)
+    if form.is_valid():
+        try:
+            services.add_certificate(actor=request.user, person=person, **form.cleaned_data)
+            messages.success(request, _("Certificate added."))
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+    else:
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+    return redirect("directory:person_detail", pk=person.pk)
+
+
+@login_required
+@require_POST
+def person_end_employment(request, pk):
+    person = get_object_or_404(selectors.people_for(request.user), pk=pk)
+    if not selectors.can_manage_person(request.user, person):
+        raise PermissionDenied
+    form = EndEmploymentForm(request.POST)
+    if form.is_valid():
+        try:
+            services.end_employment(actor=request.user, person=person, **form.cleaned_data)
+            messages.success(request, _("Employment ended."))
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+    else:
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+    if selectors.people_for(request.user).filter(pk=person.pk).exists():
+        return redirect("directory:person_detail", pk=person.pk)
+    return redirect("directory:person_list")
+
+
+def _importable_organization(request, pk):
+    organization = get_object_or_404(selectors.organizations_for(request.user), pk=pk)
+    if not selectors.employer_choices(request.user).filter(pk=organization.pk).exists():
+        raise PermissionDenied
+    return organization
+
+
+@login_required
+def roster_import(request, pk):
+    organization = _importable_organization(request, pk)
+    form = RosterUploadForm(request.POST or None, request.FILES or None)
+    errors, imported = [], None
+    if request.method == "POST" and form.is_valid():
+        try:
+            imported = imports.import_roster(
+                actor=request.user, organization=organization, upload=form.cleaned_data["file"]
+            )
+            messages.success(request, _("%(count)s staff members imported.") % {"count": imported})
+            return redirect(f"{request.path}?done={imported}")
+        except imports.ImportRejected as exc:
+            errors = exc.errors
+    return render(
+        request,
+        "directory/roster_import.html",
+        {"organization": organization, "form": form, "errors": errors, "done": request.GET.get("done")},
+    )
+
+
+@login_required
+def roster_template(request, pk):
+    _importable_organization(request, pk)
+    response = HttpResponse(imports.template_file(), content_type=XLSX_TYPE)
+    response["Content-Disposition"] = (
+        "attachment; filename=\"roster-template.xlsx\"; filename*=UTF-8''%E5%91%98%E5%B7%A5%E8%8A%B1%E5%90%8D%E5%86%8C%E6%A8%A1%E6%9D%BF.xlsx"
+    )
+    return response
