@@ -28,6 +28,7 @@ messages: $(VENV)/.base
 	$(PY) manage.py compilemessages --ignore=.venv --ignore=node_modules -v0
 
 setup: $(VENV)/.base frontend messages
+	mkdir -p staticfiles media
 
 migrate: setup
 	$(PY) manage.py migrate --no-input -v0
@@ -42,6 +43,7 @@ run: demo
 	$(PY) manage.py runserver 127.0.0.1:$(PORT) --noreload
 
 setup-test: $(VENV)/.test frontend messages
+	mkdir -p staticfiles media
 	@command -v chromium >/dev/null || { echo "Installing Debian's Chromium for the browser tests"; \
 	  (apt-get update -qq && apt-get install -y -qq chromium >/dev/null) || echo "Could not install chromium: browser tests will fail"; }
 

@@ -13,22 +13,26 @@ def add_service_errors(form, exc: ValidationError) -> None:
         form.add_error(None, exc)
 
 
-class BootstrapMixin:
+def bootstrap(form):
     """Bootstrap classes on every widget so templates render fields plainly."""
+    for field in form.fields.values():
+        widget = field.widget
+        kind = getattr(widget, "input_type", "")
+        if kind == "checkbox" and not getattr(widget, "allow_multiple_selected", False):
+            widget.attrs.setdefault("class", "form-check-input")
+        elif kind in {"checkbox", "radio"}:
+            continue
+        elif kind == "select" or widget.__class__.__name__ in {"Select", "SelectMultiple", "NullBooleanSelect"}:
+            widget.attrs.setdefault("class", "form-select")
+        else:
+            widget.attrs.setdefault("class", "form-control")
+    return form
 
+
+class BootstrapMixin:
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            widget = field.widget
-            kind = getattr(widget, "input_type", "")
-            if kind == "checkbox" and not getattr(widget, "allow_multiple_selected", False):
-                widget.attrs.setdefault("class", "form-check-input")
-            elif kind in {"checkbox", "radio"}:
-                continue
-            elif widget.__class__.__name__ in {"Select", "SelectMultiple"}:
-                widget.attrs.setdefault("class", "form-select")
-            else:
-                widget.attrs.setdefault("class", "form-control")
+        bootstrap(self)
 
 
-__all__ = ["NON_FIELD_ERRORS", "BootstrapMixin", "add_service_errors"]
+__all__ = ["NON_FIELD_ERRORS", "BootstrapMixin", "add_service_errors", "bootstrap"]

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.views.generic import TemplateView
 
 from .excel import workbook_bytes, xlsx_response
+from .forms import bootstrap
 
 
 class ListPage(LoginRequiredMixin, TemplateView):
@@ -42,6 +43,7 @@ class ListPage(LoginRequiredMixin, TemplateView):
         filterset = None
         if self.filterset_class:
             filterset = self.filterset_class(request.GET or None, queryset=queryset, request=request)
+            bootstrap(filterset.form)
             queryset = filterset.qs if filterset.is_bound and filterset.is_valid() else queryset
         queryset, sort = self.sorted(queryset)
         if request.GET.get("export") == "xlsx":
