@@ -1,6 +1,19 @@
+from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, inline_serializer
-from rest_framework import serializers
+from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from dudao.core.api import service_errors
+from dudao.directory.models import Jurisdiction, Organization
+from dudao.directory.selectors import people_for
+
+from . import services
+from .filters import UserFilter
+from .models import Role, RoleAssignment, User
+from .selectors import users_for
 
 
 class TokenView(ObtainAuthToken):
@@ -9,3 +22,97 @@ class TokenView(ObtainAuthToken):
     @extend_schema(responses={200: inline_serializer("Token", {"token": serializers.CharField()})})
     def post(self, request, *args, **kwargs):
         return super().post(request, *args, **kwargs)
+
+
+class RoleAssignmentSerializer(serializers.ModelSerializer):
+    role = serializers.ChoiceField(choices=Role.choices)
+    jurisdiction = serializers.SlugRelatedField(
+        slug_field="code", queryset=Jurisdiction.objects.all(), required=False, allow_null=True
+    )
+    organization = serializers.PrimaryKeyRelatedField(
+        queryset=Organization.objects.all(), required=False, allow_null=True
+    )
+    person_id_number = serializers.CharField(write_only=True, required=False, allow_blank=True)
+    reason = serializers.CharField(write_only=True, required=False, allow_blank=True, default="")
+
+    class Meta:
+        model = RoleAssignment
+        fields = ["id", "role", "jurisdiction", "organization", "person_id_number", "reason"]
+
+
+class UserSerializer(serializers.ModelSerializer):
+    roles = RoleAssignmentSerializer(source="role_assignments", many=True, read_only=True)
+    person = serializers.PrimaryKeyRelatedField(read_only=True)
+
+    class Meta:
+        model = User
+        fields = ["id", "username", "display_name", "email", "is_active", "last_login", "person", "roles"]
+
+
+class UserCreateSerializer(serializers.Serializer):
+    username = serializers.CharField(max_length=150)
+    display_name = serializers.CharField(max_length=64)
+    email = serializers.EmailField(required=False, allow_blank=True, default="")
+    password = serializers.CharField(write_only=True, min_length=8)
+    role = serializers.ChoiceField(choices=Role.choices)
+    jurisdiction = serializers.SlugRelatedField(
+        slug_field="code", queryset=Jurisdiction.objects.all(), required=False, allow_null=True, default=None
+    )
+    organization = serializers.PrimaryKeyRelatedField(
+        queryset=Organization.objects.all(), required=False, allow_null=True, default=None
+    )
+    person_id_number = serializers.CharField(required=False, allow_blank=True, default="")
+    reason = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+def _person(request, id_number):
+    if not id_number:
+        return None
+    person = people_for(request.user).filter(id_number=id_number.strip().upper()).first()
+    if person is None:
+        raise serializers.ValidationError(
+            {"person_id_number": ["No person with this ID number is on a roster you can see."]}
+        )
+    return person
+
+
+class UserViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """Accounts the caller administers. `me` describes the caller."""
+
+    serializer_class = UserSerializer
+    filterset_class = UserFilter
+    ordering_fields = ["username", "date_joined", "last_login"]
+    ordering = ["username"]
+
+    def get_queryset(self):
+        if self.action != "me" and not services.grantable_roles(self.request.user):
+            raise PermissionDenied
+        return users_for(self.request.user)
+
+    @extend_schema(request=UserCreateSerializer, responses={201: UserSerializer})
+    def create(self, request, *args, **kwargs):
+        serializer = UserCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        person = _person(request, data.pop("person_id_number"))
+        with service_errors():
+            user = services.create_user(actor=request.user, person=person, **data)
+        return Response(UserSerializer(self.get_queryset().get(pk=user.pk)).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=RoleAssignmentSerializer, responses={201: RoleAssignmentSerializer})
+    @action(detail=True, methods=["post"])
+    def roles(self, request, pk=None):
+        account = self.get_object()
+        serializer = RoleAssignmentSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        data.pop("person_id_number", None)
+        with service_errors():
+            assignment = services.grant_role(actor=request.user, user=account, **data)
+        return Response(RoleAssignmentSerializer(assignment).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses={200: UserSerializer})
+    @action(detail=False, methods=["get"])
+    def me(self, request):
+        user = User.objects.prefetch_related("role_assignments__jurisdiction").get(pk=request.user.pk)
+        return Response(UserSerializer(user).data)

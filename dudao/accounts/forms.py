@@ -1,7 +1,87 @@
-from django.contrib.auth.forms import AuthenticationForm
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
+from django.utils.translation import gettext_lazy as _
 
 from dudao.core.forms import BootstrapMixin
+from dudao.directory.models import Jurisdiction, Organization
+from dudao.directory.selectors import manageable_jurisdictions, organizations_for, people_for
+
+from .models import JURISDICTION_ROLES, ORGANIZATION_ROLES, Role
+from .services import grantable_roles
 
 
 class LoginForm(BootstrapMixin, AuthenticationForm):
     pass
+
+
+class OwnPasswordForm(BootstrapMixin, PasswordChangeForm):
+    pass
+
+
+class RoleFields(BootstrapMixin, forms.Form):
+    """Role with the one place it applies to: a jurisdiction, an organisation
+    or (for the self-service roles) the person, found by ID number."""
+
+    role = forms.ChoiceField(label=_("Role"))
+    jurisdiction = forms.ModelChoiceField(label=_("Jurisdiction"), queryset=Jurisdiction.objects.none(), required=False)
+    organization = forms.ModelChoiceField(label=_("Organisation"), queryset=Organization.objects.none(), required=False)
+    person_id_number = forms.CharField(
+        label=_("ID number of the person"),
+        required=False,
+        max_length=18,
+        help_text=_("For supervisors and social workers: the person must be on a roster you manage."),
+    )
+    reason = forms.CharField(label=_("Reason"), required=False, max_length=500)
+
+    def __init__(self, *args, actor, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.actor = actor
+        labels = dict(Role.choices)
+        self.fields["role"].choices = [(r, labels[r]) for r in grantable_roles(actor)]
+        self.fields["jurisdiction"].queryset = manageable_jurisdictions(actor)
+        self.fields["organization"].queryset = organizations_for(actor).filter(is_active=True)
+
+    def clean(self):
+        data = super().clean()
+        role = data.get("role")
+        if role in JURISDICTION_ROLES and not data.get("jurisdiction"):
+            self.add_error("jurisdiction", _("This role needs a jurisdiction."))
+        if role in ORGANIZATION_ROLES and not data.get("organization"):
+            self.add_error("organization", _("This role needs an organisation."))
+        data["person"] = None
+        id_number = (data.get("person_id_number") or "").strip().upper()
+        if id_number:
+            data["person"] = people_for(self.actor).filter(id_number=id_number).first()
+            if data["person"] is None:
+                self.add_error("person_id_number", _("No person with this ID number is on a roster you can see."))
+        elif role in {Role.SUPERVISOR, Role.SOCIAL_WORKER}:
+            self.add_error("person_id_number", _("Supervisors and social workers are linked to their person record."))
+        return data
+
+
+class UserCreateForm(RoleFields):
+    username = forms.CharField(label=_("Username"), max_length=150)
+    display_name = forms.CharField(label=_("Display name"), max_length=64)
+    email = forms.EmailField(label=_("E-mail"), required=False)
+    password = forms.CharField(label=_("Initial password"), widget=forms.PasswordInput, min_length=8)
+
+    field_order = [
+        "username",
+        "display_name",
+        "email",
+        "password",
+        "role",
+        "jurisdiction",
+        "organization",
+        "person_id_number",
+        "reason",
+    ]
+
+
+class ActiveForm(BootstrapMixin, forms.Form):
+    reason = forms.CharField(label=_("Reason"), max_length=500)
+
+
+class PasswordResetForm(BootstrapMixin, forms.Form):
+    password = forms.CharField(label=_("New password"), widget=forms.PasswordInput, min_length=8)
+    reason = forms.CharField(label=_("Reason"), required=False, max_length=500)

@@ -26,6 +26,7 @@ SELF_ROLES = {Role.SUPERVISOR, Role.SOCIAL_WORKER}
 
 
 class User(AbstractUser):
+    display_name = models.CharField(_("display name"), max_length=64, blank=True)
     person = models.OneToOneField(
         Person, verbose_name=_("person"), null=True, blank=True, on_delete=models.SET_NULL, related_name="user"
     )
@@ -39,7 +40,7 @@ class User(AbstractUser):
 
     def get_full_name(self):
         # Chinese names are written family name first with no space.
-        return f"{self.last_name}{self.first_name}".strip()
+        return self.display_name or f"{self.last_name}{self.first_name}".strip()
 
 
 class RoleAssignment(models.Model):

@@ -12,6 +12,7 @@ MENU = [
     (_("Home"), "accounts:home", "house", ALL),
     (_("Organisations"), "directory:organization_list", "building", ALL - {Role.SOCIAL_WORKER, Role.SUPERVISOR}),
     (_("People"), "directory:person_list", "people", ALL - {Role.SOCIAL_WORKER, Role.SUPERVISOR, Role.TRAINER}),
+    (_("Accounts"), "accounts:user_list", "person-badge", {Role.CITY_ADMIN, Role.DISTRICT_ADMIN, Role.AGENCY_ADMIN}),
     (_("Audit log"), "core:audit_list", "journal-text", {Role.CITY_ADMIN}),
     (_("API documentation"), "swagger-ui", "code-slash", ALL),
 ]

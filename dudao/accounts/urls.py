@@ -9,4 +9,12 @@ urlpatterns = [
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", views.home, name="home"),
+    path("accounts/password/", views.own_password, name="own_password"),
+    path("accounts/users/", views.UserList.as_view(), name="user_list"),
+    path("accounts/users/new/", views.user_create, name="user_create"),
+    path("accounts/users/<int:pk>/", views.user_detail, name="user_detail"),
+    path("accounts/users/<int:pk>/roles/", views.user_grant, name="user_grant"),
+    path("accounts/users/<int:pk>/roles/<int:assignment_pk>/revoke/", views.user_revoke, name="user_revoke"),
+    path("accounts/users/<int:pk>/active/", views.user_set_active, name="user_set_active"),
+    path("accounts/users/<int:pk>/password/", views.user_reset_password, name="user_reset_password"),
 ]

@@ -61,10 +61,8 @@ def _name(rng):
     return rng.choice(SURNAMES) + given
 
 
-def _user(username, *, first_name="", last_name="", person=None):
-    user, created = User.objects.get_or_create(
-        username=username, defaults={"first_name": first_name, "last_name": last_name}
-    )
+def _user(username, *, display_name, person=None):
+    user, created = User.objects.get_or_create(username=username, defaults={"display_name": display_name})
     if created or not user.has_usable_password():
         user.set_password(PASSWORD)
     if person is not None:
@@ -88,7 +86,7 @@ def load() -> dict:
     levels = {x.code: x for x in CertificateLevel.objects.all()}
     city = j["410100"]
 
-    city_admin = _user("city_admin", last_name="市民政局", first_name="管理员")
+    city_admin = _user("city_admin", display_name="市民政局管理员")
     _role(city_admin, Role.CITY_ADMIN, jurisdiction=city)
 
     orgs, created_people = {}, 0
@@ -159,24 +157,24 @@ def load() -> dict:
 
     sunshine = orgs["郑州市金水区阳光社会工作服务中心"]
     staff = list(Person.objects.filter(employments__organization=sunshine, employments__end_date=None).order_by("id"))
-    jinshui_admin = _user("jinshui_admin", last_name="金水区民政局", first_name="")
+    jinshui_admin = _user("jinshui_admin", display_name="金水区民政局")
     _role(jinshui_admin, Role.DISTRICT_ADMIN, jurisdiction=j["410105"])
-    erqi_admin = _user("erqi_admin", last_name="二七区民政局", first_name="")
+    erqi_admin = _user("erqi_admin", display_name="二七区民政局")
     _role(erqi_admin, Role.DISTRICT_ADMIN, jurisdiction=j["410103"])
-    agency_admin = _user("agency_admin", last_name=staff[0].name[:1], first_name=staff[0].name[1:])
+    agency_admin = _user("agency_admin", display_name=staff[0].name)
     _role(agency_admin, Role.AGENCY_ADMIN, organization=sunshine)
     # staff[1] always holds a certificate (see above), as a supervisor would.
-    supervisor = _user("supervisor", last_name=staff[1].name[:1], first_name=staff[1].name[1:], person=staff[1])
+    supervisor = _user("supervisor", display_name=staff[1].name, person=staff[1])
     _role(supervisor, Role.SUPERVISOR)
-    social_worker = _user("social_worker", last_name=staff[2].name[:1], first_name=staff[2].name[1:], person=staff[2])
+    social_worker = _user("social_worker", display_name=staff[2].name, person=staff[2])
     _role(social_worker, Role.SOCIAL_WORKER)
-    trainer = _user("trainer", last_name="启明培训", first_name="")
+    trainer = _user("trainer", display_name="启明培训")
     _role(trainer, Role.TRAINER, organization=orgs["河南启明社会工作培训中心"])
-    association = _user("association", last_name="社工协会", first_name="")
+    association = _user("association", display_name="社工协会")
     _role(association, Role.ASSOCIATION, jurisdiction=city)
-    hrss = _user("hrss", last_name="市人社局", first_name="")
+    hrss = _user("hrss", display_name="市人社局")
     _role(hrss, Role.HRSS, jurisdiction=city)
-    finance = _user("finance", last_name="市财政局", first_name="")
+    finance = _user("finance", display_name="市财政局")
     _role(finance, Role.FINANCE, jurisdiction=city)
     return {"organizations": len(orgs), "people_created": created_people}
 

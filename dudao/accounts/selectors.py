@@ -1,0 +1,54 @@
+from functools import reduce
+from operator import or_
+
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+
+from dudao.directory.models import Employment
+
+from .models import Role, RoleAssignment, User
+from .scopes import scope_for
+
+
+def users_for(actor) -> QuerySet[User]:
+    """Accounts with at least one role inside the actor's administrative scope."""
+    scope = scope_for(actor)
+    if not (scope.manage_paths or scope.managed_org_ids):
+        return User.objects.none()
+    in_scope = []
+    for path in scope.manage_paths:
+        in_scope += [
+            Q(jurisdiction__path__startswith=path),
+            Q(organization__jurisdiction__path__startswith=path),
+            Q(
+                Exists(
+                    Employment.objects.filter(
+                        person_id=OuterRef("user__person_id"),
+                        end_date=None,
+                        organization__jurisdiction__path__startswith=path,
+                    )
+                )
+            ),
+        ]
+    if scope.managed_org_ids:
+        in_scope += [
+            Q(organization_id__in=scope.managed_org_ids, role__in=[Role.SUPERVISOR, Role.SOCIAL_WORKER]),
+            Q(
+                Exists(
+                    Employment.objects.filter(
+                        person_id=OuterRef("user__person_id"), end_date=None, organization_id__in=scope.managed_org_ids
+                    )
+                ),
+                role__in=[Role.SUPERVISOR, Role.SOCIAL_WORKER],
+            ),
+        ]
+    assignments = RoleAssignment.objects.filter(reduce(or_, in_scope))
+    condition = Q(Exists(assignments.filter(user_id=OuterRef("pk"))))
+    if Role.CITY_ADMIN in scope.roles:
+        condition |= ~Q(Exists(RoleAssignment.objects.filter(user_id=OuterRef("pk"))))
+    return (
+        User.objects.filter(condition)
+        .select_related("person")
+        .prefetch_related(
+            Prefetch("role_assignments", queryset=RoleAssignment.objects.select_related("jurisdiction", "organization"))
+        )
+    )

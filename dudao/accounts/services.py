@@ -1,0 +1,196 @@
+"""Accounts and role grants. Who may grant which role is data (GRANTABLE);
+where they may grant it follows their own scope."""
+
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from dudao.core import audit
+from dudao.core.models import AuditEntry
+from dudao.directory.selectors import can_manage_person
+
+from .models import JURISDICTION_ROLES, ORGANIZATION_ROLES, Role, RoleAssignment, User
+from .scopes import scope_for
+
+# Granting role -> roles it may grant. The city grants everything; a district
+# onboards its agencies; an agency gives its own staff their self-service roles.
+GRANTABLE = {
+    Role.CITY_ADMIN: set(Role),
+    Role.DISTRICT_ADMIN: {Role.AGENCY_ADMIN, Role.SUPERVISOR, Role.SOCIAL_WORKER},
+    Role.AGENCY_ADMIN: {Role.SUPERVISOR, Role.SOCIAL_WORKER},
+}
+
+
+def grantable_roles(actor) -> list[str]:
+    scope = scope_for(actor)
+    roles = set()
+    for role in scope.roles:
+        roles |= GRANTABLE.get(role, set())
+    return [r for r in Role if r in roles]
+
+
+def can_grant(actor, *, role, jurisdiction=None, organization=None, person=None) -> bool:
+    scope = scope_for(actor)
+    if role not in grantable_roles(actor):
+        return False
+    if role in JURISDICTION_ROLES:
+        return (
+            jurisdiction is not None
+            and scope.manages_path(jurisdiction.path)
+            and (
+                # Only the city grants roles over a jurisdiction; a district admin cannot mint peers.
+                Role.CITY_ADMIN in scope.roles
+            )
+        )
+    if role in ORGANIZATION_ROLES:
+        if organization is None:
+            return False
+        return scope.manages_path(organization.jurisdiction.path) or (
+            role != Role.AGENCY_ADMIN and organization.pk in scope.managed_org_ids
+        )
+    return person is not None and can_manage_person(actor, person)
+
+
+def _user_fields(user):
+    return audit.snapshot(user, ("username", "display_name", "email", "is_active", "person"))
+
+
+@transaction.atomic
+def create_user(
+    *,
+    actor,
+    username: str,
+    password: str,
+    display_name: str = "",
+    email: str = "",
+    person=None,
+    role: str,
+    jurisdiction=None,
+    organization=None,
+    reason: str = "",
+) -> User:
+    if not can_grant(actor, role=role, jurisdiction=jurisdiction, organization=organization, person=person):
+        raise PermissionDenied(_("You may not grant this role here."))
+    if User.objects.filter(username__iexact=username.strip()).exists():
+        raise ValidationError({"username": _("This username is taken.")})
+    if person is not None and User.objects.filter(person=person).exists():
+        raise ValidationError({"person": _("This person already has an account.")})
+    user = User(username=username.strip(), display_name=display_name, email=email, person=person)
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        raise ValidationError({"password": exc.messages}) from exc
+    user.set_password(password)
+    user.full_clean(exclude=["password"])
+    user.save()
+    assignment = RoleAssignment(user=user, role=role, jurisdiction=jurisdiction, organization=organization)
+    assignment.full_clean()
+    assignment.save()
+    changes = audit.diff({}, _user_fields(user))
+    changes["role"] = [None, str(assignment)]
+    audit.record(actor=actor, action=AuditEntry.Action.CREATE, obj=user, changes=changes, reason=reason)
+    return user
+
+
+@transaction.atomic
+def grant_role(
+    *, actor, user: User, role: str, jurisdiction=None, organization=None, reason: str = ""
+) -> RoleAssignment:
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if not can_grant(actor, role=role, jurisdiction=jurisdiction, organization=organization, person=user.person):
+        raise PermissionDenied(_("You may not grant this role here."))
+    assignment = RoleAssignment(user=user, role=role, jurisdiction=jurisdiction, organization=organization)
+    assignment.full_clean(validate_unique=False)
+    if RoleAssignment.objects.filter(
+        user=user, role=role, jurisdiction=jurisdiction, organization=organization
+    ).exists():
+        raise ValidationError(_("The user already holds this role."))
+    try:
+        assignment.save()
+    except IntegrityError as exc:
+        raise ValidationError(_("The user already holds this role.")) from exc
+    audit.record(
+        actor=actor, action=AuditEntry.Action.UPDATE, obj=user, changes={"role": [None, str(assignment)]}, reason=reason
+    )
+    return assignment
+
+
+@transaction.atomic
+def revoke_role(*, actor, assignment: RoleAssignment, reason: str = "") -> None:
+    assignment = (
+        RoleAssignment.objects.select_for_update()
+        .select_related("user__person", "jurisdiction", "organization__jurisdiction")
+        .get(pk=assignment.pk)
+    )
+    if not can_grant(
+        actor,
+        role=assignment.role,
+        jurisdiction=assignment.jurisdiction,
+        organization=assignment.organization,
+        person=assignment.user.person,
+    ):
+        raise PermissionDenied(_("You may not revoke this role."))
+    if assignment.user_id == actor.pk and assignment.role == Role.CITY_ADMIN:
+        raise ValidationError(_("You cannot revoke your own city administrator role."))
+    description = str(assignment)
+    user = assignment.user
+    assignment.delete()
+    audit.record(
+        actor=actor, action=AuditEntry.Action.UPDATE, obj=user, changes={"role": [description, None]}, reason=reason
+    )
+
+
+def can_manage_user(actor, user: User) -> bool:
+    """An actor manages another account when it could grant every role that
+    account holds; an account with no role yet belongs to the city. Nobody
+    manages their own account here (they change their password themselves)."""
+    if user.pk == actor.pk:
+        return False
+    assignments = list(user.role_assignments.select_related("jurisdiction", "organization__jurisdiction"))
+    if not assignments:
+        return Role.CITY_ADMIN in scope_for(actor).roles
+    return all(
+        can_grant(actor, role=a.role, jurisdiction=a.jurisdiction, organization=a.organization, person=user.person)
+        for a in assignments
+    )
+
+
+@transaction.atomic
+def set_active(*, actor, user: User, active: bool, reason: str) -> User:
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if user.pk == actor.pk:
+        raise ValidationError(_("You cannot deactivate your own account."))
+    if not can_manage_user(actor, user):
+        raise PermissionDenied
+    if not reason.strip():
+        raise ValidationError({"reason": _("Give a reason.")})
+    if user.is_active != active:
+        user.is_active = active
+        user.save(update_fields=["is_active"])
+        audit.record(
+            actor=actor,
+            action=AuditEntry.Action.UPDATE,
+            obj=user,
+            changes={"is_active": [not active, active]},
+            reason=reason,
+        )
+    return user
+
+
+@transaction.atomic
+def reset_password(*, actor, user: User, password: str, reason: str = "") -> User:
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if not can_manage_user(actor, user):
+        raise PermissionDenied
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        raise ValidationError({"password": exc.messages}) from exc
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    # The password itself is never written to the log.
+    audit.record(
+        actor=actor, action=AuditEntry.Action.UPDATE, obj=user, changes={"password": ["***", "***"]}, reason=reason
+    )
+    return user
