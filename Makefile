@@ -33,6 +33,7 @@ setup: $(VENV)/.base frontend messages
 migrate: setup
 	$(PY) manage.py migrate --no-input -v0
 	$(PY) manage.py load_reference_data
+	$(PY) manage.py load_policy_defaults
 
 demo: migrate
 	$(PY) manage.py load_demo

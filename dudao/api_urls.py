@@ -3,11 +3,17 @@ from rest_framework.routers import DefaultRouter
 
 from dudao.accounts.api import TokenView, UserViewSet
 from dudao.directory import api as directory_api
+from dudao.policy.api import ParameterViewSet
+from dudao.selection import api as selection_api
 
 router = DefaultRouter()
 router.register("jurisdictions", directory_api.JurisdictionViewSet, basename="jurisdiction")
 router.register("organizations", directory_api.OrganizationViewSet, basename="organization")
 router.register("people", directory_api.PersonViewSet, basename="person")
 router.register("users", UserViewSet, basename="user")
+router.register("policy/parameters", ParameterViewSet, basename="policy-parameter")
+router.register("rounds", selection_api.RoundViewSet, basename="round")
+router.register("nominations", selection_api.NominationViewSet, basename="nomination")
+router.register("trainees", selection_api.TraineeViewSet, basename="trainee")
 
 urlpatterns = [path("auth/token/", TokenView.as_view(), name="api-token"), *router.urls]

@@ -6,6 +6,8 @@ urlpatterns = [
     path("", include("dudao.accounts.urls")),
     path("directory/", include("dudao.directory.urls")),
     path("core/", include("dudao.core.urls")),
+    path("selection/", include("dudao.selection.urls")),
+    path("policy/", include("dudao.policy.urls")),
     path("api/v1/", include("dudao.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),

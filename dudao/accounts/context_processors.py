@@ -10,6 +10,7 @@ def navigation(request):
     scope = scope_for(user)
     labels = dict(Role.choices)
     return {
+        "unread_notifications": user.notifications.filter(read_at=None).count(),
         "nav_items": menu_for(scope),
         "user_roles": [labels[r] for r in Role if r in scope.roles],
     }

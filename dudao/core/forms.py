@@ -36,3 +36,9 @@ class BootstrapMixin:
 
 
 __all__ = ["NON_FIELD_ERRORS", "BootstrapMixin", "add_service_errors", "bootstrap"]
+
+
+def posted(request):
+    """The submitted data, or None for a GET. `request.POST or None` would leave
+    a form unbound, so silently unvalidated, when a POST arrives empty."""
+    return request.POST if request.method == "POST" else None

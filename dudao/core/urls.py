@@ -1,7 +1,12 @@
 from django.urls import path
 
 from .views_audit import AuditList
+from .views_notifications import notification_list, notification_read
 
 app_name = "core"
 
-urlpatterns = [path("audit/", AuditList.as_view(), name="audit_list")]
+urlpatterns = [
+    path("audit/", AuditList.as_view(), name="audit_list"),
+    path("notifications/", notification_list, name="notification_list"),
+    path("notifications/read/", notification_read, name="notification_read"),
+]

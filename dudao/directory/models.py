@@ -203,3 +203,23 @@ class Employment(TimeStampedModel):
     @property
     def is_current(self) -> bool:
         return self.end_date is None
+
+
+class DisciplinaryRecord(TimeStampedModel):
+    """A disciplinary action against a person; the selection rules may exclude
+    anyone with one (policy parameter selection.no_disciplinary_record)."""
+
+    person = models.ForeignKey(
+        Person, verbose_name=_("person"), on_delete=models.CASCADE, related_name="disciplinary_records"
+    )
+    decided_on = models.DateField(_("decided on"))
+    description = models.CharField(_("description"), max_length=300)
+    authority = models.CharField(_("decided by"), max_length=128, blank=True)
+
+    class Meta:
+        ordering = ["-decided_on"]
+        verbose_name = _("disciplinary record")
+        verbose_name_plural = _("disciplinary records")
+
+    def __str__(self):
+        return f"{self.person} {self.decided_on}"

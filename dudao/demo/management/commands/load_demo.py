@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from dudao.demo import data
+from dudao.demo import data, selection
 
 
 class Command(BaseCommand):
@@ -9,6 +9,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         result = data.load()
         self.stdout.write(f"demo: {result['organizations']} organisations, {result['people_created']} people added")
+        self.stdout.write(f"demo: {selection.load(data.PASSWORD)}")
         self.stdout.write(f"Demo logins (password {data.PASSWORD}):")
         for username, role in data.LOGINS:
             self.stdout.write(f"  {username:<14} {role}")

@@ -1,0 +1,129 @@
+"""Demo of the selection workflow: an open round with nominations in every
+state, made through the services by the people who would make them."""
+
+import datetime as dt
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
+from django.utils import timezone
+
+from dudao.accounts.models import Role, RoleAssignment, User
+from dudao.directory.models import DisciplinaryRecord, Jurisdiction, Organization
+from dudao.selection import eligibility, services
+from dudao.selection.models import Nomination, Round
+from dudao.selection.selectors import staff_for_nomination
+
+# A one-page PDF, enough to stand for a scanned letter of recommendation.
+EVIDENCE_PDF = (
+    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj 2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj "
+    b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 200 200]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+)
+
+
+def _agency_admin(username, display_name, organization, password):
+    user, created = User.objects.get_or_create(username=username, defaults={"display_name": display_name})
+    if created:
+        user.set_password(password)
+        user.save()
+    RoleAssignment.objects.get_or_create(user=user, role=Role.AGENCY_ADMIN, organization=organization)
+    return user
+
+
+def _eligible(round_, organization, count):
+    params = eligibility.parameters_for(round_)
+    found = []
+    for person in staff_for_nomination(round_, organization):
+        if eligibility.all_passed(eligibility.check(person, round_=round_, organization=organization, path="quota", params=params)):
+            found.append(person)
+        if len(found) == count:
+            break
+    return found
+
+
+@transaction.atomic
+def load(password: str) -> str:
+    today = timezone.localdate()
+    city = Jurisdiction.objects.get(code="410100")
+    if Round.objects.filter(jurisdiction=city, year=today.year).exists():
+        return "selection demo already loaded"
+    city_admin = User.objects.get(username="city_admin")
+    jinshui_admin = User.objects.get(username="jinshui_admin")
+    erqi_admin = User.objects.get(username="erqi_admin")
+    now = timezone.now()
+    round_ = services.open_round(
+        actor=city_admin,
+        jurisdiction=city,
+        year=today.year,
+        title=f"{today.year}年度市级社会工作督导培养对象推荐",
+        snapshot_date=today - dt.timedelta(days=7),
+        submission_deadline=now + dt.timedelta(days=30),
+        district_review_deadline=now + dt.timedelta(days=45),
+        city_review_deadline=now + dt.timedelta(days=60),
+    )
+
+    sunshine = Organization.objects.get(name="郑州市金水区阳光社会工作服务中心")
+    tongxin = Organization.objects.get(name="郑州市二七区同心社会工作服务中心")
+    hemei = Organization.objects.get(name="郑州市中原区和美社会工作服务中心")
+    xinhe = Organization.objects.get(name="郑州市金水区馨和社会工作服务中心")
+    university = Organization.objects.get(name="郑州社会工作学院（示例）")
+    agency_admin = User.objects.get(username="agency_admin")
+    tongxin_admin = _agency_admin("tongxin_admin", "同心社工中心管理员", tongxin, password)
+    hemei_admin = _agency_admin("hemei_admin", "和美社工中心管理员", hemei, password)
+    xinhe_admin = _agency_admin("xinhe_admin", "馨和社工中心管理员", xinhe, password)
+    university_admin = _agency_admin("university_admin", "社会工作学院管理员", university, password)
+
+    def nominate(actor, organization, person, statement="", submit=True):
+        n = services.create_nomination(actor=actor, round_=round_, person=person, organization=organization, statement=statement)
+        if submit:
+            services.submit(actor=actor, nomination=n)
+        return n
+
+    # 阳光: one awaiting the district (the demo supervisor's agency), one draft.
+    picks = _eligible(round_, sunshine, 2)
+    if picks:
+        nominate(agency_admin, sunshine, picks[0], "从事养老服务多年，带教新入职社工成效显著。")
+    if len(picks) > 1:
+        nominate(agency_admin, sunshine, picks[1], submit=False)
+
+    # 同心: one all the way to trainee, one returned by the district for revision.
+    picks = _eligible(round_, tongxin, 2)
+    if picks:
+        n = nominate(tongxin_admin, tongxin, picks[0], "青少年服务骨干，具备丰富的个案督导经验。")
+        services.review(actor=erqi_admin, nomination=n, decision="approve", reason="材料齐全，同意推荐。")
+        services.review(actor=city_admin, nomination=n, decision="approve", reason="同意列为市级培养对象。")
+    if len(picks) > 1:
+        n = nominate(tongxin_admin, tongxin, picks[1])
+        services.review(actor=erqi_admin, nomination=n, decision="return", reason="请补充近三年督导服务时长说明。")
+
+    # 和美 (中原区 has no district admin in the demo; the city acts after its review).
+    picks = _eligible(round_, hemei, 1)
+    if picks:
+        nominate(hemei_admin, hemei, picks[0], "社区治理方向，擅长团体督导。")
+
+    # 馨和: reviewed and rejected by 金水区.
+    picks = _eligible(round_, xinhe, 1)
+    if picks:
+        n = nominate(xinhe_admin, xinhe, picks[0])
+        services.review(actor=jinshui_admin, nomination=n, decision="reject", reason="近一年未从事一线服务。")
+
+    # Direct entry: a university teacher with practice experience, awaiting the city.
+    teacher = university.employments.filter(end_date=None).select_related("person").first()
+    if teacher:
+        n = services.create_nomination(
+            actor=university_admin, round_=round_, person=teacher.person, organization=university,
+            path=Nomination.Path.DIRECT, category=Nomination.Category.UNIVERSITY_TEACHER,
+            statement="社会工作专业教师，长期参与社区社会工作实务。",
+        )
+        services.add_evidence(
+            actor=university_admin, nomination=n, upload=SimpleUploadedFile("推荐函.pdf", EVIDENCE_PDF, "application/pdf"),
+            description="单位推荐函",
+        )
+        services.submit(actor=university_admin, nomination=n)
+
+    # A disciplinary record, so the eligibility page shows a failing rule.
+    staff = sunshine.employments.filter(end_date=None).select_related("person").order_by("person__name").last()
+    if staff and not staff.person.disciplinary_records.exists():
+        DisciplinaryRecord.objects.create(
+            person=staff.person, decided_on=today - dt.timedelta(days=200), description="服务记录造假，通报批评", authority="金水区民政局"
+        )
+    return f"round {round_.year} with {round_.nominations.count()} nominations"

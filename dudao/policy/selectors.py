@@ -1,0 +1,67 @@
+"""Reading policy values: the deepest jurisdiction on the path that has a
+version in force on the date wins, so a district inherits the city's value
+until it sets its own."""
+
+import datetime as dt
+
+from django.db.models import QuerySet
+
+from dudao.accounts.scopes import scope_for
+from dudao.directory.models import Jurisdiction
+
+from .models import ParameterVersion
+from .registry import BY_KEY
+
+
+def _ancestor_codes(jurisdiction: Jurisdiction) -> list[str]:
+    return [code for code in jurisdiction.path.split("/") if code]
+
+
+def resolve(key: str, jurisdiction: Jurisdiction, on: dt.date | None = None) -> tuple[object, ParameterVersion | None]:
+    """(value, the version it comes from); the registry default if none is stored."""
+    return resolve_many([key], jurisdiction, on)[key]
+
+
+def resolve_many(keys, jurisdiction: Jurisdiction, on: dt.date | None = None) -> dict:
+    on = on or dt.date.today()
+    codes = _ancestor_codes(jurisdiction)
+    depth = {code: i for i, code in enumerate(codes)}
+    best: dict[str, ParameterVersion] = {}
+    versions = (
+        ParameterVersion.objects.filter(key__in=keys, jurisdiction__code__in=codes, effective_from__lte=on)
+        .select_related("jurisdiction")
+        .order_by("-effective_from")
+    )
+    for version in versions:
+        if BY_KEY[version.key].district_may_override is False and version.jurisdiction.parent_id is not None:
+            continue
+        current = best.get(version.key)
+        if current is None or depth[version.jurisdiction.code] > depth[current.jurisdiction.code]:
+            best[version.key] = version
+    return {key: (best[key].value, best[key]) if key in best else (BY_KEY[key].default, None) for key in keys}
+
+
+def value(key: str, jurisdiction: Jurisdiction, on: dt.date | None = None):
+    return resolve(key, jurisdiction, on)[0]
+
+
+def versions_for(user, key: str) -> QuerySet[ParameterVersion]:
+    """The history a user may read: every signed-in user reads the city's
+    versions (the rules are public); district versions only inside the scope."""
+    scope = scope_for(user)
+    visible = ParameterVersion.objects.filter(key=key).select_related("jurisdiction", "created_by")
+    allowed = [v.pk for v in visible if v.jurisdiction.parent_id is None or scope.reads_path(v.jurisdiction.path)]
+    return visible.filter(pk__in=allowed).order_by("jurisdiction__path", "-effective_from")
+
+
+def settable_jurisdictions(user, key: str) -> QuerySet[Jurisdiction]:
+    scope = scope_for(user)
+    parameter = BY_KEY[key]
+    candidates = [
+        j.pk
+        for j in Jurisdiction.objects.filter(is_active=True)
+        if scope.manages_path(j.path) and (j.parent_id is None or parameter.district_may_override)
+        # A district admin sets its own district's rules, never the city's.
+        and (j.parent_id is not None or any(p == j.path for p in scope.manage_paths))
+    ]
+    return Jurisdiction.objects.filter(pk__in=candidates)

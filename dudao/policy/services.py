@@ -1,0 +1,72 @@
+import datetime as dt
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from dudao.core import audit
+from dudao.core.models import AuditEntry
+from dudao.directory.models import Jurisdiction
+
+from .models import ParameterVersion
+from .registry import BY_KEY, PARAMETERS, clean_value
+from .selectors import resolve, settable_jurisdictions
+
+POLICY_DATE = dt.date(2018, 3, 13)
+
+
+@transaction.atomic
+def set_parameter(
+    *, actor, key: str, jurisdiction: Jurisdiction, value, effective_from: dt.date, reason: str, today: dt.date | None = None
+) -> ParameterVersion:
+    parameter = BY_KEY.get(key)
+    if parameter is None:
+        raise ValidationError({"key": _("Unknown parameter.")})
+    if not settable_jurisdictions(actor, key).filter(pk=jurisdiction.pk).exists():
+        raise PermissionDenied(_("You may not set this parameter for this jurisdiction."))
+    today = today or dt.date.today()
+    if effective_from < today:
+        # Past decisions were made under the values then in force; history is not rewritten.
+        raise ValidationError({"effective_from": _("A new value cannot take effect before today.")})
+    if not reason.strip():
+        raise ValidationError({"reason": _("Give a reason for the change.")})
+    try:
+        cleaned = clean_value(parameter, value)
+    except ValidationError as exc:
+        raise ValidationError({"value": exc.messages}) from exc
+    before, _source = resolve(key, jurisdiction, effective_from)
+    version = ParameterVersion(
+        key=key, jurisdiction=jurisdiction, effective_from=effective_from, value=cleaned, reason=reason, created_by=actor
+    )
+    try:
+        with transaction.atomic():
+            version.save()
+    except IntegrityError:
+        raise ValidationError(
+            {"effective_from": _("A version of this parameter already takes effect on that date; choose another date.")}
+        ) from None
+    audit.record(
+        actor=actor,
+        action=AuditEntry.Action.CREATE,
+        obj=version,
+        changes={"value": [before, cleaned], "effective_from": [None, str(effective_from)]},
+        reason=reason,
+    )
+    return version
+
+
+@transaction.atomic
+def load_defaults() -> int:
+    """The registry's defaults as the root jurisdictions' first versions, dated
+    from the policy itself. Idempotent."""
+    created = 0
+    for root in Jurisdiction.objects.filter(parent=None):
+        for parameter in PARAMETERS:
+            _obj, was_created = ParameterVersion.objects.get_or_create(
+                key=parameter.key,
+                jurisdiction=root,
+                effective_from=POLICY_DATE,
+                defaults={"value": parameter.default, "reason": "郑民文〔2018〕22号"},
+            )
+            created += was_created
+    return created

@@ -1,0 +1,264 @@
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import mixins, parsers, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from dudao.accounts.scopes import scope_for
+from dudao.core.api import service_errors
+from dudao.directory.models import Jurisdiction
+from dudao.directory.selectors import organizations_for, people_for
+
+from . import selectors, services
+from .filters import NominationFilter, TraineeFilter
+from .models import Nomination, Round, Trainee, Transition
+
+
+class RoundSerializer(serializers.ModelSerializer):
+    jurisdiction = serializers.SlugRelatedField(slug_field="code", queryset=Jurisdiction.objects.filter(is_active=True))
+    accepts_submissions = serializers.BooleanField(read_only=True)
+
+    class Meta:
+        model = Round
+        fields = [
+            "id", "jurisdiction", "year", "title", "snapshot_date", "submission_deadline", "district_review_deadline",
+            "city_review_deadline", "closed_at", "accepts_submissions",
+        ]
+        read_only_fields = ["closed_at"]
+        validators = []
+
+
+class QuotaSerializer(serializers.Serializer):
+    organization = serializers.IntegerField()
+    certified = serializers.IntegerField()
+    ratio = serializers.IntegerField()
+    quota = serializers.IntegerField()
+    used = serializers.IntegerField()
+    remaining = serializers.IntegerField()
+
+
+class RuleSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    label = serializers.CharField()
+    passed = serializers.BooleanField()
+    detail = serializers.CharField()
+
+
+class TransitionSerializer(serializers.ModelSerializer):
+    actor = serializers.SlugRelatedField(slug_field="username", read_only=True)
+
+    class Meta:
+        model = Transition
+        fields = ["from_status", "to_status", "actor", "at", "reason"]
+
+
+class NominationSerializer(serializers.ModelSerializer):
+    person_name = serializers.CharField(source="person.name", read_only=True)
+    organization_name = serializers.CharField(source="organization.name", read_only=True)
+    transitions = TransitionSerializer(many=True, read_only=True)
+    eligibility = RuleSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Nomination
+        fields = [
+            "id", "round", "person", "person_name", "organization", "organization_name", "path", "category", "status",
+            "statement", "eligibility", "submitted_at", "decided_at", "transitions",
+        ]
+        read_only_fields = ["status", "eligibility", "submitted_at", "decided_at", "organization"]
+
+
+class NominationCreateSerializer(serializers.Serializer):
+    round = serializers.PrimaryKeyRelatedField(queryset=Round.objects.all())
+    person = serializers.IntegerField(help_text="ID of a person on a roster the caller can see")
+    path = serializers.ChoiceField(choices=Nomination.Path.choices, default=Nomination.Path.QUOTA)
+    category = serializers.ChoiceField(choices=Nomination.Category.choices, required=False, allow_blank=True, default="")
+    statement = serializers.CharField(required=False, allow_blank=True, default="")
+    submit = serializers.BooleanField(required=False, default=False)
+
+
+class ReviewSerializer(serializers.Serializer):
+    decision = serializers.ChoiceField(choices=[(d, d) for d in services.DECISIONS])
+    reason = serializers.CharField(required=False, allow_blank=True, default="")
+    expected_status = serializers.ChoiceField(choices=Nomination.Status.choices, required=False, allow_null=True, default=None)
+
+
+class ReasonSerializer(serializers.Serializer):
+    reason = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class TraineeSerializer(serializers.ModelSerializer):
+    person_name = serializers.CharField(source="person.name", read_only=True)
+    organization = serializers.IntegerField(source="nomination.organization_id", read_only=True)
+    organization_name = serializers.CharField(source="nomination.organization.name", read_only=True)
+    path = serializers.CharField(source="nomination.path", read_only=True)
+
+    class Meta:
+        model = Trainee
+        fields = ["id", "round", "person", "person_name", "organization", "organization_name", "path", "nomination", "since"]
+
+
+class RoundViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    serializer_class = RoundSerializer
+    ordering_fields = ["year", "submission_deadline"]
+    ordering = ["-year"]
+
+    def get_queryset(self):
+        return selectors.rounds_for(self.request.user)
+
+    def perform_create(self, serializer):
+        with service_errors():
+            serializer.instance = services.open_round(actor=self.request.user, **serializer.validated_data)
+
+    @extend_schema(request=ReasonSerializer, responses={200: RoundSerializer})
+    @action(detail=True, methods=["post"])
+    def close(self, request, pk=None):
+        serializer = ReasonSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        with service_errors():
+            round_ = services.close_round(actor=request.user, round_=self.get_object(), **serializer.validated_data)
+        return Response(RoundSerializer(round_).data)
+
+    @extend_schema(parameters=[OpenApiParameter("organization", int)], responses={200: QuotaSerializer(many=True)})
+    @action(detail=True, methods=["get"])
+    def quota(self, request, pk=None):
+        """Quota of each unit the caller may see (or `?organization=<id>`)."""
+        round_ = self.get_object()
+        organizations = organizations_for(request.user)
+        if org := request.query_params.get("organization"):
+            organizations = [get_object_or_404(organizations, pk=org)]
+        else:
+            organizations = organizations.filter(pk__in=scope_for(request.user).managed_org_ids)
+        rows = []
+        for organization in organizations:
+            q = selectors.quota_for(round_, organization)
+            rows.append({"organization": organization.pk, "certified": q.certified, "ratio": q.ratio, "quota": q.quota, "used": q.used, "remaining": q.remaining})
+        return Response(QuotaSerializer(rows, many=True).data)
+
+    @extend_schema(
+        responses={200: inline_serializer("DistrictSummary", {
+            "district": serializers.CharField(), "agencies": serializers.IntegerField(), "certified": serializers.IntegerField(),
+            "quota": serializers.IntegerField(), "nominated": serializers.IntegerField(), "direct": serializers.IntegerField(),
+            "pending": serializers.IntegerField(), "approved": serializers.IntegerField(),
+        }, many=True)}
+    )
+    @action(detail=True, methods=["get"])
+    def summary(self, request, pk=None):
+        if not scope_for(request.user).read_paths:
+            raise PermissionDenied
+        return Response(selectors.district_summary(self.get_object(), request.user))
+
+    @extend_schema(
+        parameters=[OpenApiParameter("person", int, required=True), OpenApiParameter("organization", int), OpenApiParameter("path", str), OpenApiParameter("category", str)],
+        responses={200: RuleSerializer(many=True)},
+    )
+    @action(detail=True, methods=["get"])
+    def eligibility(self, request, pk=None):
+        """Check a person against the round's rules without nominating."""
+        round_ = self.get_object()
+        try:
+            person = get_object_or_404(people_for(request.user), pk=int(request.query_params.get("person", "")))
+        except ValueError:
+            raise serializers.ValidationError({"person": [_("Give the person's ID.")]}) from None
+        organization_id = request.query_params.get("organization")
+        organization = (
+            get_object_or_404(organizations_for(request.user), pk=organization_id)
+            if organization_id
+            else (person.current_employments[0].organization if person.current_employments else None)
+        )
+        if organization is None:
+            raise serializers.ValidationError({"organization": [_("The person has no current employer.")]})
+        path = request.query_params.get("path", Nomination.Path.QUOTA)
+        results = services._person_checked(round_, person, organization, path, request.query_params.get("category", ""))
+        return Response(RuleSerializer([r.as_dict() for r in results], many=True).data)
+
+
+class NominationViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = NominationSerializer
+    filterset_class = NominationFilter
+    ordering_fields = ["updated_at", "submitted_at", "status"]
+    ordering = ["-updated_at"]
+
+    def get_queryset(self):
+        return selectors.nominations_for(self.request.user).prefetch_related("transitions__actor")
+
+    @extend_schema(request=NominationCreateSerializer, responses={201: NominationSerializer})
+    def create(self, request):
+        """Create a nomination (a draft; `submit: true` also submits it)."""
+        serializer = NominationCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        d = serializer.validated_data
+        person = get_object_or_404(people_for(request.user), pk=d["person"])
+        employer = person.current_employments[0].organization if person.current_employments else None
+        if employer is None:
+            raise serializers.ValidationError({"person": [_("The person has no current employer.")]})
+        with service_errors():
+            nomination = services.create_nomination(
+                actor=request.user, round_=d["round"], person=person, organization=employer, path=d["path"],
+                category=d["category"], statement=d["statement"],
+            )
+            if d["submit"]:
+                nomination = services.submit(actor=request.user, nomination=nomination)
+        return Response(NominationSerializer(self.get_queryset().get(pk=nomination.pk)).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=inline_serializer("NominationEdit", {"statement": serializers.CharField(required=False), "category": serializers.CharField(required=False)}), responses={200: NominationSerializer})
+    def partial_update(self, request, pk=None):
+        nomination = self.get_object()
+        with service_errors():
+            services.update_nomination(
+                actor=request.user, nomination=nomination, statement=request.data.get("statement"), category=request.data.get("category")
+            )
+        return Response(NominationSerializer(self.get_queryset().get(pk=nomination.pk)).data)
+
+    def _respond(self, nomination):
+        return Response(NominationSerializer(self.get_queryset().get(pk=nomination.pk)).data)
+
+    @extend_schema(request=None, responses={200: NominationSerializer})
+    @action(detail=True, methods=["post"])
+    def submit(self, request, pk=None):
+        with service_errors():
+            return self._respond(services.submit(actor=request.user, nomination=self.get_object()))
+
+    @extend_schema(request=ReasonSerializer, responses={200: NominationSerializer})
+    @action(detail=True, methods=["post"])
+    def withdraw(self, request, pk=None):
+        serializer = ReasonSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        with service_errors():
+            return self._respond(services.withdraw(actor=request.user, nomination=self.get_object(), **serializer.validated_data))
+
+    @extend_schema(request=ReviewSerializer, responses={200: NominationSerializer})
+    @action(detail=True, methods=["post"])
+    def review(self, request, pk=None):
+        """approve, return (for revision) or reject at the stage the caller reviews."""
+        serializer = ReviewSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        with service_errors():
+            return self._respond(services.review(actor=request.user, nomination=self.get_object(), **serializer.validated_data))
+
+    @extend_schema(
+        request={"multipart/form-data": inline_serializer("EvidenceUpload", {"file": serializers.FileField(), "description": serializers.CharField(required=False)})},
+        responses={201: inline_serializer("EvidenceResult", {"id": serializers.IntegerField(), "name": serializers.CharField()})},
+    )
+    @action(detail=True, methods=["post"], parser_classes=[parsers.MultiPartParser])
+    def evidence(self, request, pk=None):
+        upload = request.FILES.get("file")
+        if upload is None:
+            raise serializers.ValidationError({"file": [_("Attach the file as 'file'.")]})
+        with service_errors():
+            evidence = services.add_evidence(
+                actor=request.user, nomination=self.get_object(), upload=upload, description=request.data.get("description", "")
+            )
+        return Response({"id": evidence.pk, "name": evidence.original_name}, status=status.HTTP_201_CREATED)
+
+
+class TraineeViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = TraineeSerializer
+    filterset_class = TraineeFilter
+    ordering_fields = ["since"]
+    ordering = ["person__name"]
+
+    def get_queryset(self):
+        return selectors.trainees_for(self.request.user)
+

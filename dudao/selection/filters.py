@@ -1,0 +1,49 @@
+import django_filters
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+
+from dudao.directory.models import Jurisdiction, Organization
+
+from .models import Nomination, Round, Trainee
+
+
+class NominationFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("Search"), method="search")
+    round = django_filters.ModelChoiceFilter(label=_("Round"), queryset=Round.objects.all())
+    status = django_filters.ChoiceFilter(label=_("Status"), choices=Nomination.Status.choices)
+    path = django_filters.ChoiceFilter(label=_("Path"), choices=Nomination.Path.choices)
+    jurisdiction = django_filters.ModelChoiceFilter(
+        label=_("District"), queryset=Jurisdiction.objects.filter(is_active=True), method="in_jurisdiction"
+    )
+    organization = django_filters.ModelChoiceFilter(label=_("Nominating unit"), queryset=Organization.objects.all())
+
+    class Meta:
+        model = Nomination
+        fields = ["q", "round", "status", "path", "jurisdiction", "organization"]
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        return queryset.filter(Q(person__name__icontains=value) | Q(person__id_number__iexact=value.upper())) if value else queryset
+
+    @extend_schema_field(OpenApiTypes.INT)
+    def in_jurisdiction(self, queryset, name, value):
+        return queryset.filter(organization__jurisdiction__path__startswith=value.path) if value else queryset
+
+
+class TraineeFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("Search"), field_name="person__name", lookup_expr="icontains")
+    round = django_filters.ModelChoiceFilter(label=_("Round"), queryset=Round.objects.all())
+    path = django_filters.ChoiceFilter(label=_("Path"), choices=Nomination.Path.choices, field_name="nomination__path")
+    jurisdiction = django_filters.ModelChoiceFilter(
+        label=_("District"), queryset=Jurisdiction.objects.filter(is_active=True), method="in_jurisdiction"
+    )
+
+    class Meta:
+        model = Trainee
+        fields = ["q", "round", "path", "jurisdiction"]
+
+    @extend_schema_field(OpenApiTypes.INT)
+    def in_jurisdiction(self, queryset, name, value):
+        return queryset.filter(nomination__organization__jurisdiction__path__startswith=value.path) if value else queryset

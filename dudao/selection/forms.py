@@ -1,0 +1,60 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from dudao.core.forms import BootstrapMixin
+
+from .models import Nomination
+
+
+class DateTimeInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
+
+
+class RoundForm(BootstrapMixin, forms.Form):
+    year = forms.IntegerField(label=_("Year"), min_value=2018, max_value=2100)
+    title = forms.CharField(label=_("Title"), max_length=128)
+    snapshot_date = forms.DateField(label=_("Snapshot date"), widget=forms.DateInput(attrs={"type": "date"}))
+    submission_deadline = forms.DateTimeField(label=_("Submission deadline"), widget=DateTimeInput())
+    district_review_deadline = forms.DateTimeField(label=_("District review deadline"), widget=DateTimeInput())
+    city_review_deadline = forms.DateTimeField(label=_("City review deadline"), widget=DateTimeInput())
+
+
+class NominateForm(BootstrapMixin, forms.Form):
+    statement = forms.CharField(
+        label=_("Recommendation"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class DirectNominationForm(BootstrapMixin, forms.Form):
+    person_id_number = forms.CharField(label=_("ID number of the person"), max_length=18)
+    category = forms.ChoiceField(label=_("Category"), choices=Nomination.Category.choices)
+    statement = forms.CharField(label=_("Recommendation"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class EditNominationForm(BootstrapMixin, forms.Form):
+    statement = forms.CharField(label=_("Recommendation"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class EvidenceForm(BootstrapMixin, forms.Form):
+    file = forms.FileField(label=_("Evidence (PDF, PNG or JPEG)"))
+    description = forms.CharField(label=_("Description"), required=False, max_length=200)
+
+
+class ReviewForm(BootstrapMixin, forms.Form):
+    decision = forms.ChoiceField(
+        label=_("Decision"),
+        choices=[("approve", _("Approve")), ("return", _("Return for revision")), ("reject", _("Reject"))],
+        widget=forms.RadioSelect,
+    )
+    reason = forms.CharField(
+        label=_("Reason"), required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Required when returning or rejecting."),
+    )
+    expected_status = forms.CharField(widget=forms.HiddenInput)
+
+
+class WithdrawForm(BootstrapMixin, forms.Form):
+    reason = forms.CharField(label=_("Reason"), required=False, max_length=500)

@@ -1,0 +1,149 @@
+"""Reads for selection, always through the user's scope."""
+
+import math
+from collections import defaultdict
+from dataclasses import dataclass
+from functools import reduce
+from operator import or_
+
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+
+from dudao.accounts.models import Role
+from dudao.accounts.scopes import scope_for
+from dudao.directory.models import Certificate, Employment, Organization, Person
+from dudao.policy.selectors import value as policy_value
+
+from .models import PLACE_HOLDING, Nomination, Round, Trainee
+
+
+def rounds_for(user) -> QuerySet[Round]:
+    # Rounds are public announcements to every signed-in user of the city.
+    return Round.objects.select_related("jurisdiction")
+
+
+def _path_q(prefix, paths):
+    return reduce(or_, (Q(**{f"{prefix}__startswith": p}) for p in paths)) if paths else None
+
+
+def nominations_for(user) -> QuerySet[Nomination]:
+    """Agencies see all their own nominations, drafts included; reviewers and
+    read-only roles see the submitted ones in their jurisdiction; a nominee
+    sees their own once submitted."""
+    scope = scope_for(user)
+    conditions = []
+    if (q := _path_q("organization__jurisdiction__path", scope.read_paths)) is not None:
+        conditions.append(q & ~Q(status=Nomination.Status.DRAFT))
+    if scope.managed_org_ids:
+        conditions.append(Q(organization_id__in=scope.managed_org_ids))
+    if scope.person_id:
+        conditions.append(Q(person_id=scope.person_id) & ~Q(status=Nomination.Status.DRAFT))
+    if not conditions:
+        return Nomination.objects.none()
+    return Nomination.objects.filter(reduce(or_, conditions)).select_related(
+        "round", "person__education", "organization__jurisdiction", "organization__type"
+    )
+
+
+def trainees_for(user) -> QuerySet[Trainee]:
+    scope = scope_for(user)
+    conditions = []
+    if (q := _path_q("nomination__organization__jurisdiction__path", scope.read_paths)) is not None:
+        conditions.append(q)
+    if scope.org_ids:
+        conditions.append(Q(nomination__organization_id__in=scope.org_ids))
+    if scope.person_id:
+        conditions.append(Q(person_id=scope.person_id))
+    if not conditions:
+        return Trainee.objects.none()
+    return Trainee.objects.filter(reduce(or_, conditions)).select_related(
+        "round", "person__education", "nomination__organization__jurisdiction"
+    )
+
+
+def certified_employments(round_: Round) -> QuerySet[Employment]:
+    """Employments current on the snapshot date of people holding a certificate
+    obtained by then: the policy's certified social workers of each unit."""
+    on = round_.snapshot_date
+    return Employment.objects.filter(start_date__lte=on).filter(Q(end_date__isnull=True) | Q(end_date__gte=on)).filter(
+        Exists(Certificate.objects.filter(person_id=OuterRef("person_id"), issued_on__lte=on))
+    )
+
+
+@dataclass(frozen=True)
+class Quota:
+    certified: int
+    ratio: int
+    quota: int
+    used: int
+
+    @property
+    def remaining(self) -> int:
+        return max(self.quota - self.used, 0)
+
+
+def quota_for(round_: Round, organization: Organization) -> Quota:
+    certified = certified_employments(round_).filter(organization=organization).values("person_id").distinct().count()
+    ratio = int(policy_value("selection.nomination_ratio", round_.jurisdiction, round_.snapshot_date))
+    used = Nomination.objects.filter(
+        round=round_, organization=organization, path=Nomination.Path.QUOTA, status__in=PLACE_HOLDING
+    ).count()
+    return Quota(certified=certified, ratio=ratio, quota=math.floor(certified / ratio), used=used)
+
+
+def staff_for_nomination(round_: Round, organization: Organization) -> QuerySet[Person]:
+    """Current staff with what the eligibility rules read, prefetched."""
+    return (
+        Person.objects.filter(employments__organization=organization, employments__end_date=None)
+        .select_related("education")
+        .prefetch_related(
+            Prefetch("certificates", queryset=Certificate.objects.select_related("level")),
+            "employments",
+            "disciplinary_records",
+            Prefetch(
+                "nominations",
+                queryset=Nomination.objects.filter(round=round_).exclude(status__in=["rejected", "withdrawn"]),
+                to_attr="live_nominations",
+            ),
+        )
+        .order_by("name")
+        .distinct()
+    )
+
+
+def district_summary(round_: Round, user) -> list[dict]:
+    """Per district: certified workers, quota, nominated and approved; three
+    queries whatever the number of agencies."""
+    scope = scope_for(user)
+    ratio = int(policy_value("selection.nomination_ratio", round_.jurisdiction, round_.snapshot_date))
+    orgs = Organization.objects.filter(jurisdiction__path__startswith=round_.jurisdiction.path)
+    if Role.CITY_ADMIN not in scope.roles and not any(p == round_.jurisdiction.path for p in scope.read_paths):
+        q = _path_q("jurisdiction__path", scope.read_paths)
+        orgs = orgs.filter(q) if q is not None else orgs.none()
+    org_district = dict(orgs.values_list("pk", "jurisdiction__name"))
+    certified = dict(
+        certified_employments(round_)
+        .filter(organization_id__in=org_district)
+        .values("organization_id")
+        .annotate(n=Count("person_id", distinct=True))
+        .values_list("organization_id", "n")
+    )
+    counts = (
+        Nomination.objects.filter(round=round_, organization_id__in=org_district)
+        .values("organization_id", "path", "status")
+        .annotate(n=Count("pk"))
+    )
+    rows = defaultdict(lambda: {"certified": 0, "quota": 0, "nominated": 0, "direct": 0, "approved": 0, "pending": 0, "agencies": 0})
+    for org_id, district in org_district.items():
+        n = certified.get(org_id, 0)
+        rows[district]["certified"] += n
+        rows[district]["quota"] += n // ratio
+        rows[district]["agencies"] += 1 if n else 0
+    for c in counts:
+        row = rows[org_district[c["organization_id"]]]
+        if c["status"] in PLACE_HOLDING:
+            row["nominated" if c["path"] == Nomination.Path.QUOTA else "direct"] += c["n"]
+        if c["status"] == Nomination.Status.APPROVED:
+            row["approved"] += c["n"]
+        if c["status"] in (Nomination.Status.DISTRICT_REVIEW, Nomination.Status.CITY_REVIEW):
+            row["pending"] += c["n"]
+    return [{"district": name, **values} for name, values in sorted(rows.items())]

@@ -1,0 +1,352 @@
+"""The nomination workflow of policy 四(三): agencies nominate at 1 per N
+certified social workers, the district then the city review; district-selected
+supervisors, university teachers and high-level talent enter directly after the
+city's review. Every transition locks the row it changes, is recorded with actor,
+time and reason, and notifies the next party after commit."""
+
+import datetime as dt
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from dudao.accounts.models import Role, RoleAssignment, User
+from dudao.accounts.scopes import scope_for
+from dudao.core import audit
+from dudao.core.models import AuditEntry
+from dudao.core.notifications import notify
+from dudao.directory.models import Jurisdiction, Organization, Person
+
+from . import eligibility
+from .models import EDITABLE, FINAL, Evidence, Nomination, Round, Trainee, Transition
+from .selectors import quota_for, staff_for_nomination
+
+S = Nomination.Status
+ALLOWED_EVIDENCE = {b"%PDF": "application/pdf", b"\x89PNG": "image/png", b"\xff\xd8\xff": "image/jpeg"}
+
+
+# --- rounds --------------------------------------------------------------------
+
+
+def _require_city_admin(actor, jurisdiction: Jurisdiction):
+    scope = scope_for(actor)
+    if Role.CITY_ADMIN not in scope.roles or not scope.manages_path(jurisdiction.path):
+        raise PermissionDenied(_("Only the city civil affairs bureau manages nomination rounds."))
+
+
+@transaction.atomic
+def open_round(
+    *, actor, jurisdiction: Jurisdiction, year: int, title: str, snapshot_date: dt.date,
+    submission_deadline: dt.datetime, district_review_deadline: dt.datetime, city_review_deadline: dt.datetime,
+) -> Round:
+    _require_city_admin(actor, jurisdiction)
+    if not (submission_deadline <= district_review_deadline <= city_review_deadline):
+        raise ValidationError(_("Deadlines must follow each other: submission, then district review, then city review."))
+    if snapshot_date > submission_deadline.date():
+        raise ValidationError({"snapshot_date": _("The snapshot date must not be after the submission deadline.")})
+    if Round.objects.filter(jurisdiction=jurisdiction, year=year).exists():
+        raise ValidationError({"year": _("A round for %(year)s already exists.") % {"year": year}})
+    round_ = Round.objects.create(
+        jurisdiction=jurisdiction, year=year, title=title.strip(), snapshot_date=snapshot_date,
+        submission_deadline=submission_deadline, district_review_deadline=district_review_deadline,
+        city_review_deadline=city_review_deadline,
+    )
+    fields = ("year", "title", "snapshot_date", "submission_deadline", "district_review_deadline", "city_review_deadline")
+    audit.record(actor=actor, action=AuditEntry.Action.CREATE, obj=round_, changes=audit.diff({}, audit.snapshot(round_, fields)))
+    agency_admins = User.objects.filter(role_assignments__role=Role.AGENCY_ADMIN, is_active=True).distinct()
+    notify(agency_admins, _("Nomination round opened: %(title)s") % {"title": round_.title}, reverse("selection:round_detail", args=[round_.pk]))
+    return round_
+
+
+@transaction.atomic
+def close_round(*, actor, round_: Round, reason: str = "") -> Round:
+    round_ = Round.objects.select_for_update().get(pk=round_.pk)
+    _require_city_admin(actor, round_.jurisdiction)
+    if round_.closed_at:
+        raise ValidationError(_("The round is already closed."))
+    round_.closed_at = timezone.now()
+    round_.save(update_fields=["closed_at", "updated_at"])
+    audit.record(actor=actor, action=AuditEntry.Action.UPDATE, obj=round_, changes={"closed_at": [None, str(round_.closed_at)]}, reason=reason)
+    return round_
+
+
+# --- who may do what -------------------------------------------------------------
+
+
+def can_nominate(actor, organization: Organization, path: str, category: str = "") -> bool:
+    scope = scope_for(actor)
+    if organization.pk in scope.managed_org_ids:
+        return True
+    # A district recommends the supervisors it selected itself (direct entry).
+    return (
+        path == Nomination.Path.DIRECT
+        and category == Nomination.Category.DISTRICT_SELECTED
+        and Role.DISTRICT_ADMIN in scope.roles
+        and scope.manages_path(organization.jurisdiction.path)
+    )
+
+
+def reviewer_stage(actor, nomination: Nomination) -> str | None:
+    """The review stage this actor may act at on this nomination, if any."""
+    scope = scope_for(actor)
+    path = nomination.organization.jurisdiction.path
+    if nomination.status == S.DISTRICT_REVIEW and Role.DISTRICT_ADMIN in scope.roles:
+        district_paths = [a.jurisdiction.path for a in actor.role_assignments.all() if a.role == Role.DISTRICT_ADMIN and a.jurisdiction_id]
+        if any(path.startswith(p) for p in district_paths):
+            return S.DISTRICT_REVIEW
+    if nomination.status == S.CITY_REVIEW and Role.CITY_ADMIN in scope.roles and scope.manages_path(nomination.round.jurisdiction.path):
+        return S.CITY_REVIEW
+    return None
+
+
+def _reviews_here(actor, nomination: Nomination) -> bool:
+    """Whether the actor reviews this unit's nominations at some stage: then a
+    nomination that moved on was handled by someone else, not forbidden."""
+    scope = scope_for(actor)
+    return scope.has(Role.DISTRICT_ADMIN, Role.CITY_ADMIN) and scope.manages_path(nomination.organization.jurisdiction.path)
+
+
+def _owner_check(actor, nomination: Nomination):
+    if not can_nominate(actor, nomination.organization, nomination.path, nomination.category):
+        raise PermissionDenied(_("Only the nominating unit may change this nomination."))
+
+
+def _transition(nomination, to_status, actor, reason=""):
+    Transition.objects.create(nomination=nomination, from_status=nomination.status, to_status=to_status, actor=actor, reason=reason)
+    before = nomination.status
+    nomination.status = to_status
+    audit.record(actor=actor, action=AuditEntry.Action.UPDATE, obj=nomination, changes={"status": [before, to_status]}, reason=reason)
+
+
+def _users_with(role, **filters):
+    return list(User.objects.filter(is_active=True, role_assignments__role=role, **filters).distinct())
+
+
+def _link(nomination):
+    return reverse("selection:nomination_detail", args=[nomination.pk])
+
+
+def _nominating_unit_users(nomination):
+    users = _users_with(Role.AGENCY_ADMIN, role_assignments__organization=nomination.organization)
+    if nomination.created_by_id:
+        users.append(nomination.created_by)
+    return users
+
+
+def _district_reviewers(nomination):
+    path = nomination.organization.jurisdiction.path
+    assignments = RoleAssignment.objects.filter(role=Role.DISTRICT_ADMIN, user__is_active=True).select_related("jurisdiction", "user")
+    return [a.user for a in assignments if path.startswith(a.jurisdiction.path)]
+
+
+def _city_reviewers(nomination):
+    return _users_with(Role.CITY_ADMIN, role_assignments__jurisdiction=nomination.round.jurisdiction)
+
+
+# --- nominations -----------------------------------------------------------------
+
+
+def _person_checked(round_, person, organization, path, category, evidence_count=0):
+    person = staff_for_nomination(round_, organization).filter(pk=person.pk).first() or Person.objects.prefetch_related(
+        "certificates__level", "employments", "disciplinary_records"
+    ).select_related("education").get(pk=person.pk)
+    return eligibility.check(person, round_=round_, organization=organization, path=path, category=category, evidence_count=evidence_count)
+
+
+@transaction.atomic
+def create_nomination(
+    *, actor, round_: Round, person: Person, organization: Organization, path: str = Nomination.Path.QUOTA,
+    category: str = "", statement: str = "",
+) -> Nomination:
+    if not can_nominate(actor, organization, path, category):
+        raise PermissionDenied(_("You may only nominate for a unit you manage."))
+    if not round_.accepts_submissions:
+        raise ValidationError(_("The round no longer accepts nominations."))
+    if path == Nomination.Path.QUOTA and category:
+        raise ValidationError({"category": _("Quota nominations have no direct-entry category.")})
+    if path == Nomination.Path.DIRECT and category not in Nomination.Category.values:
+        raise ValidationError({"category": _("Choose a direct-entry category.")})
+    if not person.employments.filter(organization=organization, end_date=None).exists():
+        raise ValidationError({"person": _("%(name)s is not on the current staff of %(org)s.") % {"name": person.name, "org": organization.name}})
+    nomination = Nomination(
+        round=round_, person=person, organization=organization, path=path, category=category,
+        statement=statement.strip(), created_by=actor,
+    )
+    try:
+        with transaction.atomic():
+            nomination.save()
+    except IntegrityError:
+        raise ValidationError({"person": _("%(name)s already has a nomination in this round.") % {"name": person.name}}) from None
+    Transition.objects.create(nomination=nomination, from_status="", to_status=S.DRAFT, actor=actor)
+    audit.record(actor=actor, action=AuditEntry.Action.CREATE, obj=nomination, changes={"status": [None, S.DRAFT], "path": [None, path]})
+    return nomination
+
+
+def _locked(nomination) -> Nomination:
+    return Nomination.objects.select_for_update().select_related("round__jurisdiction", "organization__jurisdiction", "organization__type", "person").get(pk=nomination.pk)
+
+
+@transaction.atomic
+def update_nomination(*, actor, nomination: Nomination, statement: str | None = None, category: str | None = None) -> Nomination:
+    nomination = _locked(nomination)
+    _owner_check(actor, nomination)
+    if nomination.status not in EDITABLE:
+        raise ValidationError(_("Only a draft or a returned nomination can be edited."))
+    changes = {}
+    if statement is not None and statement.strip() != nomination.statement:
+        changes["statement"] = [nomination.statement, statement.strip()]
+        nomination.statement = statement.strip()
+    if category is not None and nomination.path == Nomination.Path.DIRECT and category != nomination.category:
+        if category not in Nomination.Category.values:
+            raise ValidationError({"category": _("Choose a direct-entry category.")})
+        changes["category"] = [nomination.category, category]
+        nomination.category = category
+    nomination.save()
+    if changes:
+        audit.record(actor=actor, action=AuditEntry.Action.UPDATE, obj=nomination, changes=changes)
+    return nomination
+
+
+@transaction.atomic
+def submit(*, actor, nomination: Nomination) -> Nomination:
+    """Send a draft or returned nomination to review. For the quota path the
+    unit's row is locked first, so concurrent submissions count the places one
+    at a time and the quota holds."""
+    if nomination.path == Nomination.Path.QUOTA:
+        Organization.objects.select_for_update().get(pk=nomination.organization_id)
+    nomination = _locked(nomination)
+    _owner_check(actor, nomination)
+    if nomination.status not in EDITABLE:
+        raise ValidationError(
+            _("This nomination is already %(status)s and cannot be submitted.") % {"status": nomination.get_status_display()}
+        )
+    round_ = nomination.round
+    if not round_.accepts_submissions:
+        raise ValidationError(_("The submission deadline of this round has passed."))
+    results = _person_checked(
+        round_, nomination.person, nomination.organization, nomination.path, nomination.category, nomination.evidence.count()
+    )
+    failed = [r for r in results if not r.passed]
+    if failed:
+        raise ValidationError(
+            _("%(name)s does not meet the rules: %(reasons)s")
+            % {"name": nomination.person.name, "reasons": "；".join(f"{r.label}：{r.detail}" for r in failed)}
+        )
+    if nomination.path == Nomination.Path.QUOTA and nomination.status == S.DRAFT:
+        quota = quota_for(round_, nomination.organization)
+        if quota.used >= quota.quota:
+            raise ValidationError(
+                _("The quota is used up: %(org)s has %(certified)s certified social workers, so %(quota)s place(s) at 1:%(ratio)s, and %(used)s are taken.")
+                % {"org": nomination.organization.name, "certified": quota.certified, "quota": quota.quota, "ratio": quota.ratio, "used": quota.used}
+            )
+    to_status = S.DISTRICT_REVIEW if nomination.path == Nomination.Path.QUOTA else S.CITY_REVIEW
+    nomination.eligibility = [r.as_dict() for r in results]
+    nomination.submitted_at = timezone.now()
+    _transition(nomination, to_status, actor)
+    nomination.save()
+    reviewers = _district_reviewers(nomination) if to_status == S.DISTRICT_REVIEW else _city_reviewers(nomination)
+    notify(reviewers, _("Nomination to review: %(name)s (%(org)s)") % {"name": nomination.person.name, "org": nomination.organization.name}, _link(nomination))
+    return nomination
+
+
+@transaction.atomic
+def withdraw(*, actor, nomination: Nomination, reason: str = "") -> Nomination:
+    nomination = _locked(nomination)
+    _owner_check(actor, nomination)
+    if nomination.status in FINAL:
+        raise ValidationError(_("A decided nomination cannot be withdrawn."))
+    _transition(nomination, S.WITHDRAWN, actor, reason)
+    nomination.decided_at = timezone.now()
+    nomination.save()
+    return nomination
+
+
+DECISIONS = ("approve", "return", "reject")
+
+
+@transaction.atomic
+def review(*, actor, nomination: Nomination, decision: str, reason: str = "", expected_status: str | None = None) -> Nomination:
+    """Approve, return for revision or reject at the stage the actor reviews.
+    The row lock plus the status check make a second, simultaneous review fail
+    with a message instead of overwriting the first."""
+    if decision not in DECISIONS:
+        raise ValidationError({"decision": _("Unknown decision.")})
+    nomination = _locked(nomination)
+    stage = reviewer_stage(actor, nomination)
+    if (expected_status and nomination.status != expected_status) or (stage is None and _reviews_here(actor, nomination)):
+        last = nomination.transitions.select_related("actor").last()
+        raise ValidationError(
+            _("This nomination was already handled by %(actor)s at %(time)s; it is now %(status)s.")
+            % {
+                "actor": last.actor if last and last.actor else "?",
+                "time": timezone.localtime(last.at).strftime("%Y-%m-%d %H:%M") if last else "?",
+                "status": nomination.get_status_display(),
+            }
+        )
+    if stage is None:
+        raise PermissionDenied(_("You do not review nominations at this stage."))
+    if decision in ("return", "reject") and not reason.strip():
+        raise ValidationError({"reason": _("Give a reason when returning or rejecting.")})
+
+    recipients = _nominating_unit_users(nomination)
+    if decision == "return":
+        _transition(nomination, S.RETURNED, actor, reason)
+        message = _("Nomination returned for revision: %(name)s") % {"name": nomination.person.name}
+    elif decision == "reject":
+        _transition(nomination, S.REJECTED, actor, reason)
+        nomination.decided_at = timezone.now()
+        message = _("Nomination rejected: %(name)s") % {"name": nomination.person.name}
+    elif stage == S.DISTRICT_REVIEW:
+        _transition(nomination, S.CITY_REVIEW, actor, reason)
+        message = _("Nomination approved by the district, now with the city: %(name)s") % {"name": nomination.person.name}
+        notify(_city_reviewers(nomination), _("Nomination to review: %(name)s (%(org)s)") % {"name": nomination.person.name, "org": nomination.organization.name}, _link(nomination))
+    else:
+        _transition(nomination, S.APPROVED, actor, reason)
+        nomination.decided_at = timezone.now()
+        Trainee.objects.create(round=nomination.round, person=nomination.person, nomination=nomination)
+        message = _("%(name)s is now a trainee of %(round)s") % {"name": nomination.person.name, "round": nomination.round}
+    nomination.save()
+    notify(recipients, message, _link(nomination))
+    return nomination
+
+
+# --- evidence --------------------------------------------------------------------
+
+
+def _sniff(upload) -> str | None:
+    head = upload.read(8)
+    upload.seek(0)
+    for magic, content_type in ALLOWED_EVIDENCE.items():
+        if head.startswith(magic):
+            return content_type
+    return None
+
+
+@transaction.atomic
+def add_evidence(*, actor, nomination: Nomination, upload, description: str = "") -> Evidence:
+    nomination = _locked(nomination)
+    _owner_check(actor, nomination)
+    if nomination.status not in EDITABLE:
+        raise ValidationError(_("Evidence can be added only while the nomination is a draft or returned."))
+    if upload.size > settings.DUDAO_MAX_EVIDENCE_BYTES:
+        raise ValidationError(
+            _("The file is %(size)s MB; the limit is %(limit)s MB.")
+            % {"size": round(upload.size / 1048576, 1), "limit": round(settings.DUDAO_MAX_EVIDENCE_BYTES / 1048576, 1)}
+        )
+    if upload.size == 0:
+        raise ValidationError(_("The file is empty."))
+    content_type = _sniff(upload)
+    if content_type is None:
+        # The bytes decide, not the name or the browser's claim: a renamed file is refused.
+        raise ValidationError(_("Evidence must be a PDF, PNG or JPEG file."))
+    evidence = Evidence(
+        nomination=nomination, original_name=upload.name[:255], content_type=content_type, size=upload.size,
+        description=description[:200], uploaded_by=actor,
+    )
+    evidence.file.save(upload.name, upload, save=False)
+    evidence.save()
+    audit.record(actor=actor, action=AuditEntry.Action.UPDATE, obj=nomination, changes={"evidence": [None, evidence.original_name]})
+    return evidence

@@ -1,0 +1,374 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count
+from django.http import FileResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from dudao.accounts.models import Role
+from dudao.accounts.scopes import scope_for
+from dudao.core.excel import workbook_bytes, xlsx_response
+from dudao.core.forms import add_service_errors, posted
+from dudao.core.views import ListPage
+from dudao.directory.selectors import organizations_for, people_for
+
+from . import eligibility, selectors, services
+from .filters import NominationFilter, TraineeFilter
+from .forms import (
+    DirectNominationForm,
+    EditNominationForm,
+    EvidenceForm,
+    NominateForm,
+    ReviewForm,
+    RoundForm,
+    WithdrawForm,
+)
+from .models import EDITABLE, Nomination
+
+S = Nomination.Status
+
+
+def _is_city_admin(user):
+    return Role.CITY_ADMIN in scope_for(user).roles
+
+
+class RoundList(ListPage):
+    template_name = "selection/round_list.html"
+    table_template = "selection/_round_table.html"
+    sort_fields = {"year": ("year",), "deadline": ("submission_deadline",)}
+    default_sort = "-year"
+    export_title = gettext_lazy("Nomination rounds")
+    export_columns = [
+        (gettext_lazy("Year"), lambda r: r.year),
+        (gettext_lazy("Title"), lambda r: r.title),
+        (gettext_lazy("Snapshot date"), lambda r: r.snapshot_date),
+        (gettext_lazy("Submission deadline"), lambda r: r.submission_deadline),
+        (gettext_lazy("Nominations"), lambda r: r.live_count),
+        (gettext_lazy("Trainees"), lambda r: r.trainee_count),
+    ]
+
+    def get_queryset(self):
+        return selectors.rounds_for(self.request.user).annotate(
+            live_count=Count("nominations", distinct=True), trainee_count=Count("trainees", distinct=True)
+        )
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(can_create=_is_city_admin(self.request.user), **kwargs)
+
+
+@login_required
+def round_create(request):
+    if not _is_city_admin(request.user):
+        raise PermissionDenied
+    form = RoundForm(posted(request))
+    if request.method == "POST" and form.is_valid():
+        city = request.user.role_assignments.filter(role=Role.CITY_ADMIN).select_related("jurisdiction").first().jurisdiction
+        try:
+            round_ = services.open_round(actor=request.user, jurisdiction=city, **form.cleaned_data)
+            messages.success(request, _("The round is open."))
+            return redirect("selection:round_detail", pk=round_.pk)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+    return render(request, "selection/round_form.html", {"form": form})
+
+
+@login_required
+def round_detail(request, pk):
+    round_ = get_object_or_404(selectors.rounds_for(request.user), pk=pk)
+    scope = scope_for(request.user)
+    agencies = []
+    for organization in organizations_for(request.user).filter(pk__in=scope.managed_org_ids):
+        agencies.append({"organization": organization, "quota": selectors.quota_for(round_, organization)})
+    summary = selectors.district_summary(round_, request.user) if scope.read_paths else []
+    return render(
+        request,
+        "selection/round_detail.html",
+        {
+            "round": round_,
+            "agencies": agencies,
+            "summary": summary,
+            "totals": _totals(summary),
+            "is_city_admin": _is_city_admin(request.user),
+            "can_direct": bool(scope.managed_org_ids) or Role.DISTRICT_ADMIN in scope.roles,
+        },
+    )
+
+
+def _totals(summary):
+    keys = ("certified", "quota", "nominated", "direct", "approved", "pending", "agencies")
+    return {k: sum(row[k] for row in summary) for k in keys}
+
+
+@login_required
+def round_summary_export(request, pk):
+    round_ = get_object_or_404(selectors.rounds_for(request.user), pk=pk)
+    if not scope_for(request.user).read_paths:
+        raise PermissionDenied
+    columns = [
+        (_("District"), lambda r: r["district"]),
+        (_("Agencies with certified staff"), lambda r: r["agencies"]),
+        (_("Certified social workers"), lambda r: r["certified"]),
+        (_("Quota"), lambda r: r["quota"]),
+        (_("Quota nominations"), lambda r: r["nominated"]),
+        (_("Direct entries"), lambda r: r["direct"]),
+        (_("Awaiting review"), lambda r: r["pending"]),
+        (_("Approved trainees"), lambda r: r["approved"]),
+    ]
+    title = _("District summary")
+    return xlsx_response(f"{round_.title}-{title}.xlsx", workbook_bytes(title, columns, selectors.district_summary(round_, request.user)))
+
+
+@login_required
+@require_POST
+def round_close(request, pk):
+    round_ = get_object_or_404(selectors.rounds_for(request.user), pk=pk)
+    try:
+        services.close_round(actor=request.user, round_=round_, reason=request.POST.get("reason", ""))
+        messages.success(request, _("The round is closed."))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect("selection:round_detail", pk=round_.pk)
+
+
+def _managed_organization(request, org_pk):
+    organization = get_object_or_404(organizations_for(request.user), pk=org_pk)
+    if organization.pk not in scope_for(request.user).managed_org_ids:
+        raise PermissionDenied
+    return organization
+
+
+@login_required
+def round_nominate(request, pk, org_pk):
+    """The agency's nomination page: its quota, and every staff member with the
+    eligibility rules checked one by one."""
+    round_ = get_object_or_404(selectors.rounds_for(request.user), pk=pk)
+    organization = _managed_organization(request, org_pk)
+    if request.method == "POST":
+        person = get_object_or_404(people_for(request.user), pk=request.POST.get("person"))
+        form = NominateForm(request.POST)
+        if form.is_valid():
+            try:
+                nomination = services.create_nomination(
+                    actor=request.user, round_=round_, person=person, organization=organization,
+                    statement=form.cleaned_data["statement"],
+                )
+                if request.POST.get("action") == "submit":
+                    services.submit(actor=request.user, nomination=nomination)
+                    messages.success(request, _("%(name)s was nominated and sent to the district.") % {"name": person.name})
+                else:
+                    messages.success(request, _("Draft nomination saved for %(name)s.") % {"name": person.name})
+                return redirect("selection:nomination_detail", pk=nomination.pk)
+            except ValidationError as exc:
+                messages.error(request, " ".join(exc.messages))
+        return redirect("selection:round_nominate", pk=round_.pk, org_pk=organization.pk)
+    params = eligibility.parameters_for(round_)
+    rows = []
+    for person in selectors.staff_for_nomination(round_, organization):
+        results = eligibility.check(person, round_=round_, organization=organization, path=Nomination.Path.QUOTA, params=params)
+        rows.append({"person": person, "results": results, "eligible": eligibility.all_passed(results), "nomination": (person.live_nominations or [None])[0]})
+    return render(
+        request,
+        "selection/nominate.html",
+        {"round": round_, "organization": organization, "quota": selectors.quota_for(round_, organization), "rows": rows, "form": NominateForm()},
+    )
+
+
+@login_required
+def direct_create(request, pk):
+    round_ = get_object_or_404(selectors.rounds_for(request.user), pk=pk)
+    form = DirectNominationForm(posted(request))
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        person = people_for(request.user).filter(id_number=d["person_id_number"].strip().upper()).first()
+        employer = person.current_employments[0].organization if person and person.current_employments else None
+        if person is None or employer is None:
+            form.add_error("person_id_number", _("No person with this ID number is on a roster you can see."))
+        else:
+            try:
+                nomination = services.create_nomination(
+                    actor=request.user, round_=round_, person=person, organization=employer,
+                    path=Nomination.Path.DIRECT, category=d["category"], statement=d["statement"],
+                )
+                messages.success(request, _("Draft saved. Attach the evidence, then submit it to the city."))
+                return redirect("selection:nomination_detail", pk=nomination.pk)
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            except PermissionDenied as exc:
+                form.add_error(None, str(exc))
+    return render(request, "selection/direct_form.html", {"round": round_, "form": form})
+
+
+class NominationList(ListPage):
+    template_name = "selection/nomination_list.html"
+    table_template = "selection/_nomination_table.html"
+    filterset_class = NominationFilter
+    sort_fields = {"name": ("person__name",), "updated": ("updated_at",), "submitted": ("submitted_at",), "status": ("status",)}
+    default_sort = "-updated"
+    queue = False
+    export_title = gettext_lazy("Nominations")
+    export_columns = [
+        (gettext_lazy("Round"), lambda n: n.round.title),
+        (gettext_lazy("Nominee"), lambda n: n.person.name),
+        (gettext_lazy("Education"), lambda n: n.person.education.name if n.person.education else ""),
+        (gettext_lazy("Nominating unit"), lambda n: n.organization.name),
+        (gettext_lazy("District"), lambda n: n.organization.jurisdiction.name),
+        (gettext_lazy("Path"), lambda n: n.get_path_display()),
+        (gettext_lazy("Category"), lambda n: n.get_category_display()),
+        (gettext_lazy("Status"), lambda n: n.get_status_display()),
+        (gettext_lazy("Submitted at"), lambda n: n.submitted_at),
+        (gettext_lazy("Decided at"), lambda n: n.decided_at),
+    ]
+
+    def get_queryset(self):
+        queryset = selectors.nominations_for(self.request.user)
+        if self.queue:
+            scope = scope_for(self.request.user)
+            stages = []
+            if Role.DISTRICT_ADMIN in scope.roles:
+                stages.append(S.DISTRICT_REVIEW)
+            if Role.CITY_ADMIN in scope.roles:
+                stages.append(S.CITY_REVIEW)
+            if not stages:
+                raise PermissionDenied
+            queryset = queryset.filter(status__in=stages)
+        return queryset
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(queue=self.queue, **kwargs)
+
+
+class TraineeList(ListPage):
+    template_name = "selection/trainee_list.html"
+    table_template = "selection/_trainee_table.html"
+    filterset_class = TraineeFilter
+    sort_fields = {"name": ("person__name",), "since": ("since",)}
+    default_sort = "name"
+    export_title = gettext_lazy("Trainees")
+    export_columns = [
+        (gettext_lazy("Round"), lambda t: t.round.title),
+        (gettext_lazy("Name"), lambda t: t.person.name),
+        (gettext_lazy("Education"), lambda t: t.person.education.name if t.person.education else ""),
+        (gettext_lazy("Nominating unit"), lambda t: t.nomination.organization.name),
+        (gettext_lazy("District"), lambda t: t.nomination.organization.jurisdiction.name),
+        (gettext_lazy("Path"), lambda t: t.nomination.get_path_display()),
+        (gettext_lazy("Trainee since"), lambda t: t.since),
+    ]
+
+    def get_queryset(self):
+        return selectors.trainees_for(self.request.user)
+
+
+def _visible_nomination(request, pk):
+    return get_object_or_404(selectors.nominations_for(request.user), pk=pk)
+
+
+@login_required
+def nomination_detail(request, pk):
+    nomination = _visible_nomination(request, pk)
+    can_edit = services.can_nominate(request.user, nomination.organization, nomination.path, nomination.category)
+    evidence = list(nomination.evidence.all())
+    if nomination.status in EDITABLE:
+        results = services._person_checked(
+            nomination.round, nomination.person, nomination.organization, nomination.path, nomination.category, len(evidence)
+        )
+    else:
+        results = [eligibility.RuleResult(**r) for r in nomination.eligibility]
+    stage = services.reviewer_stage(request.user, nomination)
+    quota = selectors.quota_for(nomination.round, nomination.organization) if nomination.path == Nomination.Path.QUOTA and can_edit else None
+    return render(
+        request,
+        "selection/nomination_detail.html",
+        {
+            "nomination": nomination,
+            "results": results,
+            "eligible": eligibility.all_passed(results),
+            "evidence": evidence,
+            "timeline": nomination.transitions.select_related("actor"),
+            "can_edit": can_edit and nomination.status in EDITABLE,
+            "can_withdraw": can_edit and nomination.status not in (S.APPROVED, S.REJECTED, S.WITHDRAWN),
+            "review_form": ReviewForm(initial={"expected_status": nomination.status}) if stage else None,
+            "edit_form": EditNominationForm(initial={"statement": nomination.statement}),
+            "evidence_form": EvidenceForm(),
+            "withdraw_form": WithdrawForm(),
+            "quota": quota,
+        },
+    )
+
+
+def _act(request, pk, action, success):
+    nomination = _visible_nomination(request, pk)
+    try:
+        action(nomination)
+        messages.success(request, success)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    except PermissionDenied as exc:
+        raise PermissionDenied(str(exc)) from exc
+    return redirect("selection:nomination_detail", pk=nomination.pk)
+
+
+@login_required
+@require_POST
+def nomination_submit(request, pk):
+    return _act(request, pk, lambda n: services.submit(actor=request.user, nomination=n), _("Submitted for review."))
+
+
+@login_required
+@require_POST
+def nomination_edit(request, pk):
+    form = EditNominationForm(request.POST)
+    form.is_valid()
+    return _act(
+        request, pk, lambda n: services.update_nomination(actor=request.user, nomination=n, statement=form.cleaned_data.get("statement", "")), _("Changes saved.")
+    )
+
+
+@login_required
+@require_POST
+def nomination_withdraw(request, pk):
+    form = WithdrawForm(request.POST)
+    form.is_valid()
+    return _act(
+        request, pk, lambda n: services.withdraw(actor=request.user, nomination=n, reason=form.cleaned_data.get("reason", "")), _("Nomination withdrawn.")
+    )
+
+
+@login_required
+@require_POST
+def nomination_evidence(request, pk):
+    form = EvidenceForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+        return redirect("selection:nomination_detail", pk=_visible_nomination(request, pk).pk)
+    return _act(
+        request, pk,
+        lambda n: services.add_evidence(actor=request.user, nomination=n, upload=form.cleaned_data["file"], description=form.cleaned_data["description"]),
+        _("Evidence attached."),
+    )
+
+
+@login_required
+@require_POST
+def nomination_review(request, pk):
+    form = ReviewForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+        return redirect("selection:nomination_detail", pk=_visible_nomination(request, pk).pk)
+    d = form.cleaned_data
+    done = {"approve": _("Approved."), "return": _("Returned for revision."), "reject": _("Rejected.")}[d["decision"]]
+    return _act(
+        request, pk,
+        lambda n: services.review(actor=request.user, nomination=n, decision=d["decision"], reason=d["reason"], expected_status=d["expected_status"]),
+        done,
+    )
+
+
+@login_required
+def evidence_download(request, pk, evidence_pk):
+    nomination = _visible_nomination(request, pk)
+    evidence = get_object_or_404(nomination.evidence, pk=evidence_pk)
+    return FileResponse(evidence.file.open("rb"), content_type=evidence.content_type, as_attachment=True, filename=evidence.original_name)
+
