@@ -120,6 +120,7 @@ def district_summary(round_: Round, user) -> list[dict]:
         q = _path_q("jurisdiction__path", scope.read_paths)
         orgs = orgs.filter(q) if q is not None else orgs.none()
     org_district = dict(orgs.values_list("pk", "jurisdiction__name"))
+    order = dict(orgs.values_list("jurisdiction__name", "jurisdiction__order"))
     certified = dict(
         certified_employments(round_)
         .filter(organization_id__in=org_district)
@@ -146,4 +147,4 @@ def district_summary(round_: Round, user) -> list[dict]:
             row["approved"] += c["n"]
         if c["status"] in (Nomination.Status.DISTRICT_REVIEW, Nomination.Status.CITY_REVIEW):
             row["pending"] += c["n"]
-    return [{"district": name, **values} for name, values in sorted(rows.items())]
+    return [{"district": name, **values} for name, values in sorted(rows.items(), key=lambda kv: order.get(kv[0], 0))]
