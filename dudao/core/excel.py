@@ -88,25 +88,28 @@ def read_rows(upload) -> tuple[list[str], list[tuple[int, list]]]:
     except (InvalidFileException, KeyError, OSError, ValueError, Exception) as exc:  # noqa: BLE001
         # openpyxl raises many unrelated types for a corrupt zip; all mean the same to a user.
         raise UploadError(_("The file could not be read as an Excel workbook.")) from exc
-    ws = wb.worksheets[0]
-    rows_iter = ws.iter_rows(values_only=True)
     try:
-        header_row = next(rows_iter)
-    except StopIteration:
-        raise UploadError(_("The file is empty.")) from None
-    headers = [str(h).strip() if h is not None else "" for h in header_row]
-    rows = []
-    for number, values in enumerate(rows_iter, start=2):
-        values = list(values)
-        if all(v is None or (isinstance(v, str) and not v.strip()) for v in values):
-            continue
-        rows.append((number, values))
-        if len(rows) > settings.DUDAO_MAX_IMPORT_ROWS:
-            raise UploadError(
-                _("The file has more than %(limit)s rows; split it into smaller files.")
-                % {"limit": settings.DUDAO_MAX_IMPORT_ROWS}
-            )
-    wb.close()
+        ws = wb.worksheets[0]
+        rows_iter = ws.iter_rows(values_only=True)
+        try:
+            header_row = next(rows_iter)
+        except StopIteration:
+            raise UploadError(_("The file is empty.")) from None
+        headers = [str(h).strip() if h is not None else "" for h in header_row]
+        rows = []
+        for number, values in enumerate(rows_iter, start=2):
+            values = list(values)
+            if all(v is None or (isinstance(v, str) and not v.strip()) for v in values):
+                continue
+            rows.append((number, values))
+            if len(rows) > settings.DUDAO_MAX_IMPORT_ROWS:
+                raise UploadError(
+                    _("The file has more than %(limit)s rows; split it into smaller files.")
+                    % {"limit": settings.DUDAO_MAX_IMPORT_ROWS}
+                )
+    finally:
+        # A read-only workbook keeps the archive open until closed, also on the error paths.
+        wb.close()
     if not rows:
         raise UploadError(_("The file has no data rows."))
     return headers, rows

@@ -6,6 +6,7 @@ roster is caught here rather than by a human later.
 """
 
 import datetime as dt
+import unicodedata
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -66,7 +67,9 @@ def gender_from_id(value: str) -> str:
 def validate_id_number(value: str, today: dt.date | None = None) -> None:
     if not isinstance(value, str) or len(value) != 18:
         raise ValidationError(_("The ID number must have 18 characters."), code="length")
-    if not value[:17].isdigit() or not (value[17].isdigit() or value[17] == "X"):
+    # str.isdigit() also accepts full-width, Arabic-Indic and superscript digits;
+    # only the ASCII form is an ID number (and only it is unique in the database).
+    if not value.isascii() or not value[:17].isdigit() or not (value[17].isdigit() or value[17] == "X"):
         raise ValidationError(_("The ID number must be 17 digits followed by a digit or X."), code="charset")
     birth = birth_date_from_id(value)
     today = today or dt.date.today()
@@ -85,8 +88,9 @@ def is_valid_id_number(value: str) -> bool:
 
 
 def normalize_code(value: str) -> str:
-    """Users type lower-case x and stray spaces; the stored form is canonical."""
-    return (value or "").strip().replace(" ", "").upper()
+    """Users type lower-case x, stray spaces and (with a Chinese input method)
+    full-width characters; the stored form is canonical ASCII."""
+    return unicodedata.normalize("NFKC", value or "").strip().replace(" ", "").upper()
 
 
 def mask_id_number(value: str) -> str:

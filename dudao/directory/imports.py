@@ -18,6 +18,7 @@ from dudao.core.validators import normalize_code, validate_id_number
 
 from .models import Certificate, CertificateLevel, EducationLevel, Employment, Organization, Person, ServiceDomain
 from .selectors import employer_choices
+from .services import transfer_problem
 
 COLUMNS = [
     ("name", gettext_lazy("Name"), True),
@@ -57,7 +58,7 @@ def template_file() -> bytes:
     headers = [str(label) + ("*" if required else "") for _key, label, required in COLUMNS]
     example = [
         "张三",
-        "410105199001011237",
+        "410105199001011233",
         "本科",
         "社会工作",
         "13800000000",
@@ -125,7 +126,7 @@ def _date(value, label, errors, required=False):
     try:
         parts = [int(p) for p in text.split("-")]
         return dt.date(*parts) if len(parts) == 3 else dt.date.fromisoformat(text)
-    except (ValueError, TypeError):
+    except (ValueError, TypeError, OverflowError):
         errors.append(_("%(column)s is not a date (YYYY-MM-DD): %(value)s") % {"column": label, "value": text})
         return None
 
@@ -189,6 +190,10 @@ def _parse(number, values, mapping, refs, today):
         if not number_text:
             errors.append(
                 _("%(column)s is required when a certificate is given.") % {"column": label["certificate_number"]}
+            )
+        elif len(number_text) > 64:
+            errors.append(
+                _("%(column)s is longer than %(max)s characters.") % {"column": label["certificate_number"], "max": 64}
             )
         if cert_date is None and not any(label["certificate_date"] in e for e in errors):
             errors.append(
@@ -258,23 +263,32 @@ def validate_roster(upload, *, today: dt.date | None = None) -> list[dict]:
                 )
             else:
                 seen_certs[key] = data["row"]
-    existing_ids = set()
+    # People already on the platform: someone between jobs joins this unit
+    # (a transfer, the usual way social workers move); someone still employed
+    # elsewhere, or registered under another name, is an error.
+    existing = {}
     for chunk in _chunks(seen_ids):
-        existing_ids.update(Person.objects.filter(id_number__in=chunk).values_list("id_number", flat=True))
-    for id_number in existing_ids:
-        errors.append(
-            RowError(
-                seen_ids[id_number],
-                _(
-                    "ID number %(id)s is already registered on the platform; add an existing person through their record instead."
-                )
-                % {"id": id_number},
-            )
-        )
-    existing_certs = set()
+        for person in Person.objects.filter(id_number__in=chunk).prefetch_related("employments", "certificates"):
+            existing[person.id_number] = person
+    by_row = {data["row"]: data for data in parsed}
+    for id_number, person in existing.items():
+        data = by_row[seen_ids[id_number]]
+        problem = transfer_problem(person, data["name"], data["start_date"])
+        if problem:
+            errors.append(RowError(data["row"], f"{id_number}: {problem}"))
+        else:
+            data["existing"] = person
+    existing_certs = {}
     for chunk in _chunks({number for _level, number in seen_certs}):
-        existing_certs.update(Certificate.objects.filter(number__in=chunk).values_list("level_id", "number"))
-    for key in existing_certs & set(seen_certs):
+        for level_id, number, person_id in Certificate.objects.filter(number__in=chunk).values_list(
+            "level_id", "number", "person_id"
+        ):
+            existing_certs[(level_id, number)] = person_id
+    for key in set(existing_certs) & set(seen_certs):
+        data = by_row[seen_certs[key]]
+        if data.get("existing") is not None and data["existing"].pk == existing_certs[key]:
+            data["certificate"] = None  # already on this person's record
+            continue
         errors.append(
             RowError(seen_certs[key], _("Certificate number %(number)s is already registered.") % {"number": key[1]})
         )
@@ -296,6 +310,7 @@ def import_roster(*, actor, organization: Organization, upload, today: dt.date |
     Organization.objects.select_for_update().get(pk=organization.pk)
     rows = validate_roster(upload, today=today)
 
+    new_rows = [r for r in rows if r.get("existing") is None]
     people = Person.objects.bulk_create(
         [
             Person(
@@ -306,43 +321,53 @@ def import_roster(*, actor, organization: Organization, upload, today: dt.date |
                 phone=r["phone"],
                 frontline_since=r["frontline_since"],
             )
-            for r in rows
+            for r in new_rows
         ]
     )
     if not all(p.pk for p in people):
         # Backends that do not return keys from bulk inserts: fetch them.
-        by_id = dict(Person.objects.filter(id_number__in=[r["id_number"] for r in rows]).values_list("id_number", "pk"))
+        by_id = dict(Person.objects.filter(id_number__in=[r["id_number"] for r in new_rows]).values_list("id_number", "pk"))
         for person in people:
             person.pk = by_id[person.id_number]
+    pairs = list(zip(people, new_rows, strict=True)) + [(r["existing"], r) for r in rows if r.get("existing") is not None]
     Employment.objects.bulk_create(
         [
             Employment(person=p, organization=organization, start_date=r["start_date"], position=r["position"])
-            for p, r in zip(people, rows, strict=True)
+            for p, r in pairs
         ]
     )
-    Certificate.objects.bulk_create(
-        [Certificate(person=p, **r["certificate"]) for p, r in zip(people, rows, strict=True) if r["certificate"]]
-    )
+    Certificate.objects.bulk_create([Certificate(person=p, **r["certificate"]) for p, r in pairs if r["certificate"]])
     through = Person.service_domains.through
+    # A transferred person keeps the domains already recorded and gains the file's.
+    held = set(
+        through.objects.filter(person_id__in=[p.pk for p, _r in pairs]).values_list("person_id", "servicedomain_id")
+    )
     through.objects.bulk_create(
         [
             through(person_id=p.pk, servicedomain_id=d.pk)
-            for p, r in zip(people, rows, strict=True)
+            for p, r in pairs
             for d in r["service_domains"]
+            if (p.pk, d.pk) not in held
         ]
     )
+    transferred = [p for p, r in pairs if r.get("existing") is not None]
     audit.record(
         actor=actor,
         action=AuditEntry.Action.IMPORT,
         obj=organization,
-        changes={"staff_imported": [None, len(people)], "file": [None, getattr(upload, "name", "")]},
+        changes={
+            "staff_imported": [None, len(pairs)],
+            "transferred": [None, len(transferred)],
+            "file": [None, getattr(upload, "name", "")],
+        },
         reason=_("Staff roster import"),
     )
     audit.record_many(
         actor=actor,
         action=AuditEntry.Action.IMPORT,
-        objects=people,
+        objects=[p for p, _r in pairs],
         changes={"employer": [None, str(organization)]},
         reason=_("Staff roster import"),
     )
-    return len(people)
+    return len(pairs)
+

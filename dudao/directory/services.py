@@ -4,7 +4,7 @@ that the user may do it, runs in one transaction and leaves an audit entry."""
 import datetime as dt
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils.translation import gettext as _
 
 from dudao.core import audit
@@ -15,6 +15,7 @@ from .models import Certificate, Employment, Organization, Person
 from .selectors import can_create_organizations, can_manage_organization, can_manage_person, employer_choices
 
 ORGANIZATION_FIELDS = ("name", "credit_code", "type", "jurisdiction", "address", "contact_name", "contact_phone")
+ORGANIZATION_FOREIGN_KEYS = ("type", "jurisdiction")
 PERSON_FIELDS = ("name", "id_number", "education", "major", "phone", "frontline_since")
 
 
@@ -22,12 +23,22 @@ def _full_clean(instance, exclude=None):
     instance.full_clean(exclude=exclude)
 
 
+def _not_future(field: str, value: dt.date | None) -> None:
+    # The same rule the roster import applies: records describe what has happened.
+    if value and value > dt.date.today():
+        raise ValidationError({field: _("The date is in the future.")})
+
+
 @transaction.atomic
 def create_organization(*, actor, reason: str = "", **fields) -> Organization:
     if not can_create_organizations(actor):
         raise PermissionDenied
     fields["credit_code"] = normalize_code(fields.get("credit_code", ""))
-    organization = Organization(**{k: fields.get(k, "") for k in ORGANIZATION_FIELDS})
+    # A missing foreign key must reach full_clean() as None (a "required"
+    # ValidationError), not as "" (a ValueError from the descriptor).
+    organization = Organization(
+        **{k: fields.get(k, None if k in ORGANIZATION_FOREIGN_KEYS else "") for k in ORGANIZATION_FIELDS}
+    )
     _full_clean(organization)
     if not can_manage_organization(actor, organization):
         raise PermissionDenied(_("You may only add organisations in your own jurisdiction."))
@@ -109,6 +120,13 @@ def create_person(
     audit_action: str = AuditEntry.Action.CREATE,
 ) -> Person:
     _check_employer(actor, employer)
+    _not_future("start_date", start_date)
+    _not_future("frontline_since", frontline_since)
+    for cert in certificates:
+        _not_future("certificate_date", cert.get("issued_on"))
+    existing = Person.objects.select_for_update().filter(id_number=normalize_code(id_number)).first()
+    if existing is not None:
+        return _transfer(actor, existing, name.strip(), employer, start_date, position, service_domains, certificates, reason)
     person = Person(
         name=name.strip(),
         id_number=normalize_code(id_number),
@@ -167,6 +185,7 @@ def add_certificate(*, actor, person: Person, level, number: str, issued_on: dt.
     person = Person.objects.select_for_update().get(pk=person.pk)
     if not can_manage_person(actor, person):
         raise PermissionDenied
+    _not_future("issued_on", issued_on)
     certificate = Certificate(person=person, level=level, number=number.strip(), issued_on=issued_on)
     _full_clean(certificate)
     certificate.save()
@@ -207,31 +226,56 @@ def end_employment(*, actor, person: Person, end_date: dt.date, reason: str = ""
     return employment
 
 
-@transaction.atomic
-def start_employment(
-    *, actor, person: Person, organization: Organization, start_date: dt.date, position: str = "", reason: str = ""
-) -> Employment:
-    person = Person.objects.select_for_update().get(pk=person.pk)
-    _check_employer(actor, organization)
-    current = person.employments.filter(end_date=None).first()
-    if current is not None:
-        raise ValidationError(
-            _("This person is still employed by %(org)s; end that employment first.") % {"org": current.organization}
-        )
-    last = person.employments.order_by("-end_date").first()
-    if last and last.end_date and start_date <= last.end_date:
-        raise ValidationError({"start_date": _("The new employment must start after the previous one ended.")})
-    employment = Employment(person=person, organization=organization, start_date=start_date, position=position)
+def _transfer(actor, person, name, employer, start_date, position, service_domains, certificates, reason) -> Person:
+    """An existing person between jobs joins `employer`: a new employment, plus
+    any certificates and domains not yet on their record."""
+    problem = transfer_problem(person, name, start_date)
+    if problem:
+        raise ValidationError({"id_number": f"{person.id_number}: {problem}"})
+    employment = Employment(person=person, organization=employer, start_date=start_date, position=position)
     _full_clean(employment)
-    try:
-        employment.save()
-    except IntegrityError as exc:
-        raise ValidationError(_("This person already has a current employer.")) from exc
+    employment.save()
+    person.service_domains.add(*service_domains)
+    held = set(person.certificates.values_list("level_id", "number"))
+    for cert in certificates:
+        if (cert["level"].pk, cert["number"]) in held:
+            continue
+        certificate = Certificate(person=person, **cert)
+        _full_clean(certificate)
+        certificate.save()
     audit.record(
         actor=actor,
         action=AuditEntry.Action.UPDATE,
         obj=person,
-        changes={"employment": [None, f"{organization} {start_date}–"]},
+        changes={"employment": [None, f"{employer} {start_date}–"]},
         reason=reason,
     )
-    return employment
+    return person
+
+
+@transaction.atomic
+def start_employment(
+    *, actor, person: Person, organization: Organization, start_date: dt.date, position: str = "", reason: str = ""
+) -> Employment:
+    """A person between jobs joins a unit the actor manages."""
+    person = Person.objects.select_for_update().get(pk=person.pk)
+    _check_employer(actor, organization)
+    _not_future("start_date", start_date)
+    _transfer(actor, person, person.name, organization, start_date, position, (), (), reason)
+    return person.employments.get(end_date=None)
+
+
+def transfer_problem(person: Person, name: str, start_date: dt.date | None) -> str | None:
+    """Why an existing person cannot join a new unit now, or None if they can.
+    The other unit is not named: the importer may not see it."""
+    if person.name != name:
+        return _("this ID number is registered under a different name.")
+    employments = list(person.employments.all())
+    if any(e.end_date is None for e in employments):
+        return _(
+            "this person is registered as still employed by another unit; that unit must record the end of the employment first."
+        )
+    last_end = max((e.end_date for e in employments), default=None)
+    if last_end and start_date and start_date <= last_end:
+        return _("the new employment must start after the previous one ended (%(date)s).") % {"date": last_end}
+    return None

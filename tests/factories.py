@@ -1,0 +1,94 @@
+import datetime as dt
+
+import factory
+
+from dudao.accounts.models import Role, RoleAssignment, User
+from dudao.core.validators import credit_code_check_char, id_check_char
+from dudao.directory.models import (
+    Certificate,
+    CertificateLevel,
+    EducationLevel,
+    Employment,
+    Jurisdiction,
+    Organization,
+    OrganizationType,
+    Person,
+)
+
+
+def credit_code(n: int, region: str = "410105") -> str:
+    body = f"52{region}{n:09d}"
+    return body + credit_code_check_char(body)
+
+
+def id_number(n: int, region: str = "410105", birth: dt.date = dt.date(1990, 1, 1)) -> str:
+    birth = birth + dt.timedelta(days=n // 1000)
+    body = f"{region}{birth:%Y%m%d}{n % 1000:03d}"
+    return body + id_check_char(body)
+
+
+class OrganizationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Organization
+
+    name = factory.Sequence(lambda n: f"测试社会工作服务中心{n}")
+    credit_code = factory.Sequence(lambda n: credit_code(n + 1))
+    type = factory.LazyFunction(lambda: OrganizationType.objects.get(code="agency"))
+    jurisdiction = factory.LazyFunction(lambda: Jurisdiction.objects.get(code="410105"))
+
+
+class PersonFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Person
+
+    name = factory.Sequence(lambda n: f"测试{n}")
+    id_number = factory.Sequence(lambda n: id_number(n + 1))
+    education = factory.LazyFunction(lambda: EducationLevel.objects.get(code="bachelor"))
+    frontline_since = dt.date(2015, 7, 1)
+
+
+class EmploymentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Employment
+
+    person = factory.SubFactory(PersonFactory)
+    organization = factory.SubFactory(OrganizationFactory)
+    start_date = dt.date(2018, 1, 1)
+
+
+class CertificateFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Certificate
+
+    person = factory.SubFactory(PersonFactory)
+    level = factory.LazyFunction(lambda: CertificateLevel.objects.get(code="intermediate"))
+    number = factory.Sequence(lambda n: f"CERT{n:06d}")
+    issued_on = dt.date(2019, 6, 1)
+
+
+def staff(organization, *, certified=False, **kwargs) -> Person:
+    person = PersonFactory(**kwargs)
+    EmploymentFactory(person=person, organization=organization)
+    if certified:
+        CertificateFactory(person=person)
+    return person
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    password = factory.PostGenerationMethodCall("set_password", "dudao2026")
+
+    @factory.post_generation
+    def save_password(obj, create, extracted, **kwargs):
+        if create:
+            obj.save()
+
+
+def user_with_role(role: Role, *, username=None, jurisdiction=None, organization=None, person=None) -> User:
+    user = UserFactory(**({"username": username} if username else {}), person=person)
+    RoleAssignment.objects.create(user=user, role=role, jurisdiction=jurisdiction, organization=organization)
+    return user
