@@ -4,7 +4,9 @@ from rest_framework.routers import DefaultRouter
 from dudao.accounts.api import TokenView, UserViewSet
 from dudao.directory import api as directory_api
 from dudao.policy.api import ParameterViewSet
+from dudao.pools import api as pools_api
 from dudao.selection import api as selection_api
+from dudao.training import api as training_api
 
 router = DefaultRouter()
 router.register("jurisdictions", directory_api.JurisdictionViewSet, basename="jurisdiction")
@@ -15,5 +17,7 @@ router.register("policy/parameters", ParameterViewSet, basename="policy-paramete
 router.register("rounds", selection_api.RoundViewSet, basename="round")
 router.register("nominations", selection_api.NominationViewSet, basename="nomination")
 router.register("trainees", selection_api.TraineeViewSet, basename="trainee")
+training_api.register(router)
+pools_api.register(router)
 
 urlpatterns = [path("auth/token/", TokenView.as_view(), name="api-token"), *router.urls]

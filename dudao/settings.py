@@ -49,6 +49,8 @@ INSTALLED_APPS = [
     "dudao.accounts",
     "dudao.policy",
     "dudao.selection",
+    "dudao.training",
+    "dudao.pools",
     "dudao.demo",
 ]
 
@@ -121,6 +123,13 @@ STATICFILES_DIRS = [
     ("vendor/bootstrap-icons", BASE_DIR / "node_modules" / "bootstrap-icons" / "font"),
     ("vendor/echarts", BASE_DIR / "node_modules" / "echarts" / "dist"),
 ]
+# The CJK font embedded (subset) in generated PDFs, from the npm lockfile.
+DUDAO_CJK_FONT = Path(
+    os.environ.get(
+        "DUDAO_CJK_FONT",
+        BASE_DIR / "node_modules" / "@expo-google-fonts" / "noto-sans-sc" / "400Regular" / "NotoSansSC_400Regular.ttf",
+    )
+)
 MEDIA_ROOT = Path(os.environ.get("DUDAO_MEDIA_ROOT", BASE_DIR / "media"))
 MEDIA_URL = "media/"
 

@@ -8,6 +8,8 @@ urlpatterns = [
     path("core/", include("dudao.core.urls")),
     path("selection/", include("dudao.selection.urls")),
     path("policy/", include("dudao.policy.urls")),
+    path("training/", include("dudao.training.urls")),
+    path("pools/", include("dudao.pools.urls")),
     path("api/v1/", include("dudao.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),

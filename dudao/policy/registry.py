@@ -65,6 +65,57 @@ PARAMETERS = [
         default=True,
         district_may_override=True,
     ),
+    # Training and assessment (四(三): 委托第三方……统一培训培养和考核……考核合格的人员进入市级社会工作督导人才库)
+    Parameter(
+        key="training.programme_target",
+        label=_("Target size of the city supervisor programme"),
+        help=_("The 百名督导 programme trains this many supervisors."),
+        kind="int",
+        default=100,
+        district_may_override=False,
+        minimum=1,
+        maximum=100000,
+    ),
+    Parameter(
+        key="training.theory_weight",
+        label=_("Weight of the theory score in the overall assessment (%)"),
+        help=_("The practice score takes the rest: overall = theory × w + practice × (100 − w), divided by 100."),
+        kind="int",
+        default=50,
+        district_may_override=False,
+        minimum=0,
+        maximum=100,
+    ),
+    Parameter(
+        key="training.pass_mark",
+        label=_("Assessment pass mark"),
+        help=_("A trainee passes when the overall score reaches this mark and attendance reaches the minimum share."),
+        kind="int",
+        default=60,
+        district_may_override=False,
+        minimum=0,
+        maximum=100,
+    ),
+    Parameter(
+        key="training.min_attendance_share",
+        label=_("Minimum share of programme hours attended (%)"),
+        help=_("Hours attended divided by the hours of all sessions scheduled for the trainee's cohort."),
+        kind="int",
+        default=80,
+        district_may_override=False,
+        minimum=0,
+        maximum=100,
+    ),
+    Parameter(
+        key="pools.term_years",
+        label=_("Term of a talent pool entry (years)"),
+        help=_("An entry expires at the end of its term unless renewed after evaluation."),
+        kind="int",
+        default=3,
+        district_may_override=True,
+        minimum=1,
+        maximum=20,
+    ),
 ]
 
 BY_KEY = {p.key: p for p in PARAMETERS}
@@ -73,11 +124,8 @@ BY_KEY = {p.key: p for p in PARAMETERS}
 def clean_value(parameter: Parameter, value):
     """The canonical stored form of a value, or a ValidationError saying why not."""
     if parameter.kind == "int":
-        try:
-            number = int(value)
-        except (TypeError, ValueError):
-            raise ValidationError(_("Enter a whole number.")) from None
-        if str(value).strip() != str(number) and not isinstance(value, int):
+        number = _whole_number(value)
+        if number is None:
             raise ValidationError(_("Enter a whole number."))
         _check_range(parameter, number)
         return number
@@ -99,13 +147,27 @@ def clean_value(parameter: Parameter, value):
             raise ValidationError(_("Give a number of years for each education level."))
         cleaned = {}
         for code in EDUCATION_CODES:
-            try:
-                cleaned[code] = int(value[code])
-            except (TypeError, ValueError):
-                raise ValidationError(_("Enter a whole number of years for each education level.")) from None
+            cleaned[code] = _whole_number(value[code])
+            if cleaned[code] is None:
+                raise ValidationError(_("Enter a whole number of years for each education level."))
             _check_range(parameter, cleaned[code])
         return cleaned
     raise ValueError(parameter.kind)
+
+
+def _whole_number(value) -> int | None:
+    """An int, or a string of one; None for anything else. A JSON true is not 1
+    and 2.5 years is not 2: they are refused, never silently converted."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str):
+        try:
+            return int(value.strip())
+        except ValueError:
+            return None
+    return None
 
 
 def _check_range(parameter, number):

@@ -1,0 +1,102 @@
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from dudao.core.models import TimeStampedModel
+from dudao.directory.models import Jurisdiction, Organization, Person, ServiceDomain
+
+# Crockford-style alphabet without look-alikes; 16 characters ≈ 80 bits, so a
+# code can be printed on a certificate but not guessed.
+CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
+
+
+def new_verification_code() -> str:
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(16))
+
+
+class Entry(TimeStampedModel):
+    """A supervisor's place in one of the three talent pools (policy 三(二), 四(一)(二)(三))."""
+
+    class Level(models.TextChoices):
+        CITY = "city", _("City pool")
+        DISTRICT = "district", _("District pool")
+        AGENCY = "agency", _("Agency internal supervisor")
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("Active")
+        SUSPENDED = "suspended", _("Suspended")
+        RETIRED = "retired", _("Retired")
+        EXPIRED = "expired", _("Expired")
+
+    person = models.ForeignKey(Person, verbose_name=_("person"), on_delete=models.PROTECT, related_name="pool_entries")
+    level = models.CharField(_("level"), max_length=16, choices=Level.choices)
+    jurisdiction = models.ForeignKey(
+        Jurisdiction, verbose_name=_("pool of"), null=True, blank=True, on_delete=models.PROTECT, related_name="pool_entries",
+        help_text=_("The city or district whose pool this is."),
+    )
+    organization = models.ForeignKey(
+        Organization, verbose_name=_("agency"), null=True, blank=True, on_delete=models.PROTECT, related_name="internal_supervisors"
+    )
+    home_district = models.ForeignKey(
+        Jurisdiction, verbose_name=_("home district"), on_delete=models.PROTECT, related_name="+",
+        help_text=_("Where the supervisor was selected: district-selected supervisors serve their own district first."),
+    )
+    entry_number = models.CharField(_("entry number"), max_length=32, unique=True)
+    verification_code = models.CharField(_("verification code"), max_length=16, unique=True, default=new_verification_code)
+    admitted_on = models.DateField(_("admitted on"))
+    expires_on = models.DateField(_("term ends on"))
+    domains = models.ManyToManyField(ServiceDomain, verbose_name=_("service domains"), blank=True)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.ACTIVE, db_index=True)
+    source = models.CharField(_("basis"), max_length=200, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("admitted by"), null=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["level", "entry_number"]
+        constraints = [
+            # One live entry per person and pool; a retired or expired one may be followed by a new term.
+            models.UniqueConstraint(
+                fields=["person", "level", "jurisdiction", "organization"],
+                condition=models.Q(status__in=["active", "suspended"]),
+                name="one_live_entry_per_pool",
+            ),
+            models.CheckConstraint(
+                condition=(models.Q(level="agency", organization__isnull=False) | (~models.Q(level="agency") & models.Q(jurisdiction__isnull=False))),
+                name="entry_names_its_pool",
+            ),
+        ]
+        verbose_name = _("talent pool entry")
+        verbose_name_plural = _("talent pool entries")
+
+    def __str__(self):
+        return f"{self.entry_number} {self.person}"
+
+    @property
+    def effective_status(self) -> str:
+        """The status as of today: an active entry past its term reads as expired
+        even before the nightly job has recorded it."""
+        if self.status == self.Status.ACTIVE and self.expires_on < timezone.localdate():
+            return self.Status.EXPIRED
+        return self.status
+
+    def get_effective_status_display(self) -> str:
+        return str(self.Status(self.effective_status).label)
+
+
+class StatusChange(models.Model):
+    entry = models.ForeignKey(Entry, verbose_name=_("entry"), on_delete=models.CASCADE, related_name="history")
+    from_status = models.CharField(_("from"), max_length=16, choices=Entry.Status.choices, blank=True)
+    to_status = models.CharField(_("to"), max_length=16, choices=Entry.Status.choices)
+    reason = models.TextField(_("reason"), blank=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("by"), null=True, on_delete=models.SET_NULL, related_name="+")
+    at = models.DateTimeField(_("at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["at", "id"]
+        verbose_name = _("status change")
+        verbose_name_plural = _("status changes")
+
+    def __str__(self):
+        return f"{self.entry} {self.from_status} → {self.to_status}"

@@ -1,0 +1,179 @@
+"""Admission to the three talent pools and every change of an entry's status.
+Each pool belongs to whoever keeps it: the city its pool, a district its own,
+an agency its internal supervisors (policy 三(二), 四(一)(二)(三))."""
+
+import datetime as dt
+import types
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from dudao.accounts.models import Role
+from dudao.accounts.scopes import scope_for
+from dudao.core import audit
+from dudao.core.models import AuditEntry
+from dudao.directory.models import Jurisdiction, Organization, Person
+from dudao.policy.selectors import value as policy_value
+from dudao.selection import eligibility
+
+from .models import Entry, StatusChange
+
+S = Entry.Status
+# Which status may follow which; expired and retired entries are closed (a new term is a new entry).
+NEXT = {
+    S.ACTIVE: {S.SUSPENDED, S.RETIRED},
+    S.SUSPENDED: {S.ACTIVE, S.RETIRED},
+    S.RETIRED: set(),
+    S.EXPIRED: set(),
+}
+
+
+def _term_end(admitted: dt.date, years: int) -> dt.date:
+    try:
+        end = admitted.replace(year=admitted.year + years)
+    except ValueError:  # 29 February
+        end = admitted.replace(year=admitted.year + years, day=28)
+    return end - dt.timedelta(days=1)
+
+
+def _next_number(prefix: str) -> str:
+    """Sequential per prefix; callers hold a lock on the pool's owner row."""
+    last = Entry.objects.filter(entry_number__startswith=prefix).order_by("-entry_number").values_list("entry_number", flat=True).first()
+    seq = int(last.rsplit("-", 1)[1]) + 1 if last else 1
+    return f"{prefix}{seq:04d}"
+
+
+def _home_district(person: Person, fallback: Jurisdiction) -> Jurisdiction:
+    current = person.employments.filter(end_date=None).select_related("organization__jurisdiction").first()
+    return current.organization.jurisdiction if current else fallback
+
+
+def _create(*, actor, person, level, jurisdiction=None, organization=None, home_district, term_owner, domains, source) -> Entry:
+    today = timezone.localdate()
+    if Entry.objects.filter(person=person, level=level, jurisdiction=jurisdiction, organization=organization, status__in=[S.ACTIVE, S.SUSPENDED]).exists():
+        raise ValidationError(_("%(name)s already has a live entry in this pool.") % {"name": person.name})
+    if level == Entry.Level.CITY:
+        prefix = f"ZZ-SJ-{today.year}-"
+    elif level == Entry.Level.DISTRICT:
+        prefix = f"ZZ-{jurisdiction.code}-{today.year}-"
+    else:
+        prefix = f"ZZ-JG{organization.pk}-{today.year}-"
+    years = int(policy_value("pools.term_years", term_owner, today))
+    entry = Entry(
+        person=person, level=level, jurisdiction=jurisdiction, organization=organization, home_district=home_district,
+        entry_number=_next_number(prefix), admitted_on=today, expires_on=_term_end(today, years), source=source, created_by=actor,
+    )
+    entry.full_clean(exclude=["verification_code"])
+    entry.save()
+    entry.domains.set(domains)
+    StatusChange.objects.create(entry=entry, from_status="", to_status=S.ACTIVE, reason=source, actor=actor)
+    audit.record(
+        actor=actor, action=AuditEntry.Action.CREATE, obj=entry,
+        changes={"level": [None, level], "entry_number": [None, entry.entry_number], "expires_on": [None, str(entry.expires_on)]},
+        reason=source,
+    )
+    return entry
+
+
+@transaction.atomic
+def admit_to_city_pool(*, actor, member) -> Entry:
+    """Called by the city's confirmation of a passing assessment."""
+    programme = member.cohort.programme
+    city = Jurisdiction.objects.select_for_update().get(pk=programme.jurisdiction_id)
+    person = member.trainee.person
+    home = member.trainee.nomination.organization.jurisdiction
+    return _create(
+        actor=actor, person=person, level=Entry.Level.CITY, jurisdiction=city, home_district=home, term_owner=city,
+        domains=person.service_domains.all(), source=_("Passed the assessment of %(programme)s") % {"programme": programme.name},
+    )
+
+
+def district_rules_check(person: Person, district: Jurisdiction):
+    """The selection rules as the district has them (its own values where it set
+    them, the city's otherwise), checked today at the person's current unit."""
+    employer = person.employments.filter(end_date=None).select_related("organization__type").first()
+    if employer is None:
+        return []
+    context = types.SimpleNamespace(jurisdiction=district, snapshot_date=timezone.localdate())
+    person = Person.objects.prefetch_related("certificates__level", "employments", "disciplinary_records").select_related("education").get(pk=person.pk)
+    return eligibility.check(person, round_=context, organization=employer.organization, path="quota")
+
+
+@transaction.atomic
+def admit_to_district_pool(*, actor, person: Person, district: Jurisdiction, domains=(), reason: str = "") -> Entry:
+    scope = scope_for(actor)
+    if Role.DISTRICT_ADMIN not in scope.roles or not scope.manages_path(district.path) or district.parent_id is None:
+        raise PermissionDenied(_("A district admits supervisors to its own pool."))
+    district = Jurisdiction.objects.select_for_update().get(pk=district.pk)
+    employer = person.employments.filter(end_date=None).select_related("organization__jurisdiction").first()
+    if employer is None or not employer.organization.jurisdiction.path.startswith(district.path):
+        raise ValidationError(_("%(name)s is not on the staff of a unit in %(district)s.") % {"name": person.name, "district": district.name})
+    failed = [r for r in district_rules_check(person, district) if not r.passed]
+    if failed:
+        raise ValidationError(
+            _("%(name)s does not meet the district's rules: %(reasons)s")
+            % {"name": person.name, "reasons": "；".join(f"{r.label}：{r.detail}" for r in failed)}
+        )
+    return _create(
+        actor=actor, person=person, level=Entry.Level.DISTRICT, jurisdiction=district, home_district=district, term_owner=district,
+        domains=domains or person.service_domains.all(), source=reason or _("Selected by %(district)s") % {"district": district.name},
+    )
+
+
+@transaction.atomic
+def designate_internal(*, actor, organization: Organization, person: Person, domains=(), reason: str = "") -> Entry:
+    """An agency names one of its own staff an internal supervisor (policy 四(一))."""
+    if organization.pk not in scope_for(actor).managed_org_ids:
+        raise PermissionDenied(_("An agency designates its own internal supervisors."))
+    organization = Organization.objects.select_for_update().select_related("jurisdiction").get(pk=organization.pk)
+    if not person.employments.filter(organization=organization, end_date=None).exists():
+        raise ValidationError(_("%(name)s is not on the current staff of %(org)s.") % {"name": person.name, "org": organization.name})
+    return _create(
+        actor=actor, person=person, level=Entry.Level.AGENCY, organization=organization, home_district=organization.jurisdiction,
+        term_owner=organization.jurisdiction, domains=domains or person.service_domains.all(),
+        source=reason or _("Internal supervisor of %(org)s") % {"org": organization.name},
+    )
+
+
+def can_keep(actor, entry: Entry) -> bool:
+    """Whether the actor keeps the pool the entry is in."""
+    scope = scope_for(actor)
+    if entry.level == Entry.Level.AGENCY:
+        return entry.organization_id in scope.managed_org_ids
+    if entry.level == Entry.Level.CITY:
+        return Role.CITY_ADMIN in scope.roles and scope.manages_path(entry.jurisdiction.path)
+    return Role.DISTRICT_ADMIN in scope.roles and scope.manages_path(entry.jurisdiction.path)
+
+
+@transaction.atomic
+def change_status(*, actor, entry: Entry, to_status: str, reason: str) -> Entry:
+    entry = Entry.objects.select_for_update().select_related("jurisdiction", "organization").get(pk=entry.pk)
+    if not can_keep(actor, entry):
+        raise PermissionDenied(_("Only the keeper of this pool changes its entries."))
+    if not reason.strip():
+        raise ValidationError({"reason": _("Give a reason for the change.")})
+    current = entry.effective_status
+    if to_status not in NEXT.get(current, set()):
+        raise ValidationError(
+            _("An entry that is %(from)s cannot become %(to)s.") % {"from": S(current).label, "to": S(to_status).label if to_status in S.values else to_status}
+        )
+    StatusChange.objects.create(entry=entry, from_status=current, to_status=to_status, reason=reason, actor=actor)
+    entry.status = to_status
+    entry.save(update_fields=["status", "updated_at"])
+    audit.record(actor=actor, action=AuditEntry.Action.UPDATE, obj=entry, changes={"status": [current, to_status]}, reason=reason)
+    return entry
+
+
+@transaction.atomic
+def expire_entries(today: dt.date | None = None) -> int:
+    """Record the expiry of every active entry past its term (run daily)."""
+    today = today or timezone.localdate()
+    count = 0
+    for entry in Entry.objects.select_for_update().filter(status=S.ACTIVE, expires_on__lt=today):
+        StatusChange.objects.create(entry=entry, from_status=S.ACTIVE, to_status=S.EXPIRED, reason=_("The term ended."), actor=None)
+        entry.status = S.EXPIRED
+        entry.save(update_fields=["status", "updated_at"])
+        count += 1
+    return count

@@ -1,0 +1,306 @@
+"""Writes for the 百名督导 programme: curriculum, cohorts, sessions, attendance,
+surveys, the trainer's scores and the city's confirmation that admits the
+passing trainees to the city pool."""
+
+import datetime as dt
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from dudao.accounts.models import Role
+from dudao.accounts.scopes import scope_for
+from dudao.core import audit
+from dudao.core.models import AuditEntry
+from dudao.core.notifications import notify
+from dudao.directory.models import Jurisdiction, Organization
+from dudao.policy.selectors import value as policy_value
+
+from .models import Activity, Attendance, Cohort, Member, Module, Programme, Question, Response, Session, Survey
+from .selectors import can_manage_programme, can_run_programme, is_trainer_of, result_parameters, results
+
+
+def _require(condition: bool, message: str = ""):
+    if not condition:
+        raise PermissionDenied(message or _("You may not do this."))
+
+
+def _clean_save(instance):
+    instance.full_clean()
+    instance.save()
+    return instance
+
+
+@transaction.atomic
+def create_programme(*, actor, jurisdiction: Jurisdiction, name: str, trainer: Organization, starts_on: dt.date, ends_on: dt.date) -> Programme:
+    scope = scope_for(actor)
+    _require(Role.CITY_ADMIN in scope.roles and scope.manages_path(jurisdiction.path), _("Only the city commissions the programme."))
+    if trainer.type.code != "trainer":
+        raise ValidationError({"trainer": _("Choose a third-party training organisation.")})
+    if ends_on < starts_on:
+        raise ValidationError({"ends_on": _("The programme cannot end before it starts.")})
+    programme = _clean_save(
+        Programme(
+            jurisdiction=jurisdiction, name=name.strip(), trainer=trainer, starts_on=starts_on, ends_on=ends_on,
+            target_size=policy_value("training.programme_target", jurisdiction, starts_on),
+        )
+    )
+    audit.record(actor=actor, action=AuditEntry.Action.CREATE, obj=programme, changes={"trainer": [None, str(trainer)], "target_size": [None, programme.target_size]})
+    return programme
+
+
+@transaction.atomic
+def add_module(*, actor, programme: Programme, title: str, kind: str, hours, domain=None, is_ethics: bool = False) -> Module:
+    _require(can_run_programme(actor, programme))
+    module = _clean_save(Module(programme=programme, title=title.strip(), kind=kind, hours=hours, domain=domain, is_ethics=is_ethics))
+    audit.record(actor=actor, action=AuditEntry.Action.CREATE, obj=module, changes={"hours": [None, str(hours)], "kind": [None, kind]})
+    return module
+
+
+@transaction.atomic
+def create_cohort(*, actor, programme: Programme, name: str, round_, trainees=()) -> Cohort:
+    _require(can_run_programme(actor, programme))
+    cohort = _clean_save(Cohort(programme=programme, name=name.strip(), round=round_))
+    audit.record(actor=actor, action=AuditEntry.Action.CREATE, obj=cohort, changes={"round": [None, str(round_)]})
+    if trainees:
+        add_members(actor=actor, cohort=cohort, trainees=trainees)
+    return cohort
+
+
+@transaction.atomic
+def add_members(*, actor, cohort: Cohort, trainees) -> list[Member]:
+    _require(can_run_programme(actor, cohort.programme))
+    trainees = list(trainees)
+    wrong_round = [t for t in trainees if t.round_id != cohort.round_id]
+    if wrong_round:
+        raise ValidationError(_("%(names)s are not trainees of %(round)s.") % {"names": "、".join(t.person.name for t in wrong_round), "round": cohort.round})
+    taken = set(
+        Member.objects.filter(cohort__programme=cohort.programme, trainee__in=trainees).values_list("trainee__person__name", flat=True)
+    )
+    if taken:
+        raise ValidationError(_("Already in a cohort of this programme: %(names)s.") % {"names": "、".join(sorted(taken))})
+    members = [Member.objects.create(cohort=cohort, trainee=t) for t in trainees]
+    audit.record(actor=actor, action=AuditEntry.Action.UPDATE, obj=cohort, changes={"members": [None, [t.person.name for t in trainees]]})
+    return members
+
+
+@transaction.atomic
+def schedule_session(*, actor, cohort: Cohort, module: Module, starts_at: dt.datetime, hours=None, location: str = "") -> Session:
+    _require(can_run_programme(actor, cohort.programme))
+    if module.programme_id != cohort.programme_id:
+        raise ValidationError({"module": _("The module belongs to another programme.")})
+    session = _clean_save(Session(cohort=cohort, module=module, starts_at=starts_at, hours=hours if hours is not None else module.hours, location=location))
+    audit.record(actor=actor, action=AuditEntry.Action.CREATE, obj=session, changes={"hours": [None, str(session.hours)]})
+    return session
+
+
+@transaction.atomic
+def record_attendance(*, actor, session: Session, present_member_ids) -> int:
+    """Set who was present at a session; everyone else in the cohort is absent."""
+    session = Session.objects.select_for_update().select_related("cohort__programme").get(pk=session.pk)
+    _require(can_run_programme(actor, session.cohort.programme))
+    present = {int(pk) for pk in present_member_ids}
+    members = list(session.cohort.members.all())
+    unknown = present - {m.pk for m in members}
+    if unknown:
+        raise ValidationError(_("Some trainees are not in this cohort."))
+    before = dict(session.attendance.values_list("member_id", "present"))
+    for member in members:
+        Attendance.objects.update_or_create(
+            session=session, member=member, defaults={"present": member.pk in present, "recorded_by": actor}
+        )
+    after = {m.pk: m.pk in present for m in members}
+    changed = {str(pk): [before.get(pk), value] for pk, value in after.items() if before.get(pk) != value}
+    if changed:
+        audit.record(actor=actor, action=AuditEntry.Action.UPDATE, obj=session, changes={"attendance": [None, changed]})
+    return len(present)
+
+
+def _score(value, label):
+    if value is None or value == "":
+        return None
+    try:
+        number = Decimal(str(value)).quantize(Decimal("0.1"))
+    except (InvalidOperation, ValueError):
+        raise ValidationError(_("%(label)s must be a number from 0 to 100.") % {"label": label}) from None
+    if not Decimal(0) <= number <= Decimal(100):
+        raise ValidationError(_("%(label)s must be a number from 0 to 100.") % {"label": label})
+    return number
+
+
+@transaction.atomic
+def record_scores(*, actor, member: Member, theory_score, practice_score) -> Member:
+    """The third-party trainer's assessment (policy 四(三): 委托第三方……考核)."""
+    member = Member.objects.select_for_update().select_related("cohort__programme").get(pk=member.pk)
+    _require(is_trainer_of(actor, member.cohort.programme), _("Only the commissioned trainer records assessment scores."))
+    if member.confirmed_at:
+        raise ValidationError(_("The results of %(name)s are confirmed and can no longer change.") % {"name": member.trainee.person.name})
+    before = [str(member.theory_score), str(member.practice_score)]
+    member.theory_score = _score(theory_score, _("Theory score"))
+    member.practice_score = _score(practice_score, _("Practice score"))
+    member.scored_by, member.scored_at = actor, timezone.now()
+    member.save()
+    audit.record(
+        actor=actor, action=AuditEntry.Action.UPDATE, obj=member,
+        changes={"scores": [before, [str(member.theory_score), str(member.practice_score)]]},
+    )
+    return member
+
+
+@transaction.atomic
+def confirm_results(*, actor, cohort: Cohort) -> dict:
+    """The city confirms the trainer's results: passing trainees enter the city
+    pool with a certificate; the others are recorded as not passed."""
+    from dudao.pools.services import admit_to_city_pool
+
+    cohort = Cohort.objects.select_for_update().select_related("programme__jurisdiction").get(pk=cohort.pk)
+    _require(can_manage_programme(actor, cohort.programme), _("Only the city confirms assessment results."))
+    outcome = results(cohort, result_parameters(cohort.programme))
+    pending = [r for r in outcome if not r.member.confirmed_at]
+    unscored = [r.member.trainee.person.name for r in pending if not r.scored]
+    if unscored:
+        raise ValidationError(_("Scores are missing for: %(names)s.") % {"names": "、".join(unscored)})
+    if not pending:
+        raise ValidationError(_("All results of this cohort are already confirmed."))
+    now = timezone.now()
+    admitted = 0
+    for r in pending:
+        member = r.member
+        member.passed = r.passes
+        member.confirmed_by, member.confirmed_at = actor, now
+        member.save(update_fields=["passed", "confirmed_by", "confirmed_at"])
+        if r.passes:
+            admit_to_city_pool(actor=actor, member=member)
+            admitted += 1
+    audit.record(actor=actor, action=AuditEntry.Action.UPDATE, obj=cohort, changes={"confirmed": [None, len(pending)], "admitted": [None, admitted]})
+    return {"confirmed": len(pending), "admitted": admitted, "failed": len(pending) - admitted}
+
+
+# --- surveys ----------------------------------------------------------------------
+
+
+@transaction.atomic
+def create_survey(*, actor, programme: Programme, title: str, questions: list[dict]) -> Survey:
+    _require(can_run_programme(actor, programme))
+    if not questions:
+        raise ValidationError(_("A survey needs at least one question."))
+    survey = _clean_save(Survey(programme=programme, title=title.strip()))
+    for i, q in enumerate(questions):
+        kind = q.get("kind")
+        choices = [c.strip() for c in q.get("choices", []) if c and c.strip()]
+        if kind in (Question.Kind.CHOICE, Question.Kind.MULTIPLE) and len(choices) < 2:
+            raise ValidationError(_("Question %(n)s needs at least two choices.") % {"n": i + 1})
+        _clean_save(Question(survey=survey, order=i, text=(q.get("text") or "").strip(), kind=kind, choices=choices))
+    audit.record(actor=actor, action=AuditEntry.Action.CREATE, obj=survey, changes={"questions": [None, len(questions)]})
+    return survey
+
+
+@transaction.atomic
+def send_survey(*, actor, survey: Survey) -> int:
+    survey = Survey.objects.select_for_update().select_related("programme").get(pk=survey.pk)
+    _require(can_run_programme(actor, survey.programme))
+    if survey.sent_at:
+        raise ValidationError(_("The survey was already sent."))
+    survey.sent_at = timezone.now()
+    survey.save(update_fields=["sent_at", "updated_at"])
+    from dudao.accounts.models import User
+
+    users = list(User.objects.filter(person__traineeships__memberships__cohort__programme=survey.programme, is_active=True).distinct())
+    notify(users, _("Training-needs survey: %(title)s") % {"title": survey.title}, reverse("training:survey_answer", args=[survey.pk]))
+    audit.record(actor=actor, action=AuditEntry.Action.UPDATE, obj=survey, changes={"sent_at": [None, str(survey.sent_at)]})
+    return len(users)
+
+
+def _clean_answers(survey: Survey, answers: dict) -> dict:
+    cleaned = {}
+    for q in survey.questions.all():
+        raw = answers.get(str(q.pk))
+        if raw in (None, "", []):
+            raise ValidationError(_("Answer every question: “%(q)s” is missing.") % {"q": q.text})
+        if q.kind == Question.Kind.CHOICE:
+            if raw not in q.choices:
+                raise ValidationError(_("Choose one of the offered answers for “%(q)s”.") % {"q": q.text})
+            cleaned[str(q.pk)] = raw
+        elif q.kind == Question.Kind.MULTIPLE:
+            values = raw if isinstance(raw, list) else [raw]
+            if any(v not in q.choices for v in values):
+                raise ValidationError(_("Choose among the offered answers for “%(q)s”.") % {"q": q.text})
+            cleaned[str(q.pk)] = values
+        elif q.kind == Question.Kind.SCALE:
+            try:
+                number = int(raw)
+            except (TypeError, ValueError):
+                number = 0
+            if not 1 <= number <= 5:
+                raise ValidationError(_("Give a value from 1 to 5 for “%(q)s”.") % {"q": q.text})
+            cleaned[str(q.pk)] = number
+        else:
+            cleaned[str(q.pk)] = str(raw).strip()[:2000]
+    return cleaned
+
+
+@transaction.atomic
+def submit_response(*, actor, survey: Survey, answers: dict) -> Response:
+    if not survey.sent_at:
+        raise ValidationError(_("The survey has not been sent."))
+    member = Member.objects.filter(cohort__programme=survey.programme, trainee__person_id=actor.person_id).first() if actor.person_id else None
+    _require(member is not None, _("Only trainees of the programme answer its survey."))
+    cleaned = _clean_answers(survey, answers)
+    response, _created = Response.objects.update_or_create(survey=survey, member=member, defaults={"answers": cleaned})
+    return response
+
+
+def survey_summary(survey: Survey) -> list[dict]:
+    """Per question: counts per choice, the mean of a scale, or the texts."""
+    responses = list(survey.responses.values_list("answers", flat=True))
+    summary = []
+    for q in survey.questions.all():
+        values = [r.get(str(q.pk)) for r in responses if str(q.pk) in r]
+        row = {"question": q, "answered": len(values)}
+        if q.kind in (Question.Kind.CHOICE, Question.Kind.MULTIPLE):
+            flat = [v for value in values for v in (value if isinstance(value, list) else [value])]
+            row["counts"] = [(c, flat.count(c)) for c in q.choices]
+        elif q.kind == Question.Kind.SCALE:
+            row["mean"] = round(sum(values) / len(values), 2) if values else None
+            row["counts"] = [(str(n), values.count(n)) for n in range(1, 6)]
+        else:
+            row["texts"] = values
+        summary.append(row)
+    return summary
+
+
+# --- own training records ------------------------------------------------------------
+
+
+@transaction.atomic
+def record_activity(
+    *, actor, title: str, kind: str, held_on: dt.date, hours, organization: Organization | None = None,
+    jurisdiction: Jurisdiction | None = None, domain=None, participants=(), is_plan: bool = False,
+) -> Activity:
+    """An agency's or a district's own training (policy 四(一), 四(二))."""
+    from dudao.directory.selectors import can_manage_person
+
+    scope = scope_for(actor)
+    if organization is not None:
+        _require(organization.pk in scope.managed_org_ids or scope.manages_path(organization.jurisdiction.path))
+    elif jurisdiction is not None:
+        _require(Role.DISTRICT_ADMIN in scope.roles or Role.CITY_ADMIN in scope.roles)
+        _require(scope.manages_path(jurisdiction.path))
+    else:
+        raise ValidationError(_("Say which unit or district organised the training."))
+    participants = list(participants)
+    outsiders = [p.name for p in participants if not can_manage_person(actor, p)]
+    if outsiders:
+        raise ValidationError({"participants": _("Not on a roster you manage: %(names)s.") % {"names": "、".join(outsiders)}})
+    activity = _clean_save(
+        Activity(organization=organization, jurisdiction=jurisdiction, title=title.strip(), kind=kind, domain=domain, held_on=held_on, hours=hours, is_plan=is_plan)
+    )
+    activity.participants.set(participants)
+    audit.record(actor=actor, action=AuditEntry.Action.CREATE, obj=activity, changes={"participants": [None, len(participants)], "hours": [None, str(hours)]})
+    return activity
+
+
+
