@@ -44,7 +44,11 @@ class ListPage(LoginRequiredMixin, TemplateView):
         if self.filterset_class:
             filterset = self.filterset_class(request.GET or None, queryset=queryset, request=request)
             bootstrap(filterset.form)
-            queryset = filterset.qs if filterset.is_bound and filterset.is_valid() else queryset
+            if filterset.is_bound:
+                # A filter value that cannot be applied (a stale link, an
+                # organisation outside the scope) must not silently widen the
+                # list, or the export, to every record: show none and say why.
+                queryset = filterset.qs if filterset.is_valid() else queryset.none()
         queryset, sort = self.sorted(queryset)
         if request.GET.get("export") == "xlsx":
             title = str(self.export_title)

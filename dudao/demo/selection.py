@@ -29,10 +29,11 @@ def _agency_admin(username, display_name, organization, password):
     return user
 
 
-def _eligible(round_, organization, count):
+def _eligible(round_, organization, count, prefer=None):
     params = eligibility.parameters_for(round_)
     found = []
-    for person in staff_for_nomination(round_, organization):
+    staff = sorted(staff_for_nomination(round_, organization), key=lambda p: p.pk != getattr(prefer, "pk", None))
+    for person in staff:
         if eligibility.all_passed(eligibility.check(person, round_=round_, organization=organization, path="quota", params=params)):
             found.append(person)
         if len(found) == count:
@@ -78,22 +79,30 @@ def load(password: str) -> str:
             services.submit(actor=actor, nomination=n)
         return n
 
-    # 阳光: one awaiting the district (the demo supervisor's agency), one draft.
-    picks = _eligible(round_, sunshine, 2)
+    def approve_all_the_way(nomination, district_admin):
+        services.review(actor=district_admin, nomination=nomination, decision="approve", reason="材料齐全，同意推荐。")
+        services.review(actor=city_admin, nomination=nomination, decision="approve", reason="同意列为市级培养对象。")
+
+    # 阳光 (the demo supervisor's agency): the supervisor becomes a trainee; a second is a draft.
+    supervisor = User.objects.get(username="supervisor").person
+    picks = _eligible(round_, sunshine, 2, prefer=supervisor)
     if picks:
-        nominate(agency_admin, sunshine, picks[0], "从事养老服务多年，带教新入职社工成效显著。")
+        n = nominate(agency_admin, sunshine, picks[0], "从事养老服务多年，带教新入职社工成效显著。")
+        approve_all_the_way(n, jinshui_admin)
     if len(picks) > 1:
         nominate(agency_admin, sunshine, picks[1], submit=False)
 
-    # 同心: one all the way to trainee, one returned by the district for revision.
-    picks = _eligible(round_, tongxin, 2)
+    # 同心: two trainees, and one returned by the district for revision.
+    picks = _eligible(round_, tongxin, 3)
     if picks:
         n = nominate(tongxin_admin, tongxin, picks[0], "青少年服务骨干，具备丰富的个案督导经验。")
-        services.review(actor=erqi_admin, nomination=n, decision="approve", reason="材料齐全，同意推荐。")
-        services.review(actor=city_admin, nomination=n, decision="approve", reason="同意列为市级培养对象。")
+        approve_all_the_way(n, erqi_admin)
     if len(picks) > 1:
         n = nominate(tongxin_admin, tongxin, picks[1])
         services.review(actor=erqi_admin, nomination=n, decision="return", reason="请补充近三年督导服务时长说明。")
+    if len(picks) > 2:
+        n = nominate(tongxin_admin, tongxin, picks[2], "禁毒社会工作方向，承担区级督导项目。")
+        approve_all_the_way(n, erqi_admin)
 
     # 和美 (中原区 has no district admin in the demo; the city acts after its review).
     picks = _eligible(round_, hemei, 1)
@@ -106,9 +115,9 @@ def load(password: str) -> str:
         n = nominate(xinhe_admin, xinhe, picks[0])
         services.review(actor=jinshui_admin, nomination=n, decision="reject", reason="近一年未从事一线服务。")
 
-    # Direct entry: a university teacher with practice experience, awaiting the city.
-    teacher = university.employments.filter(end_date=None).select_related("person").first()
-    if teacher:
+    # Direct entry: university teachers with practice experience; one approved, one awaiting the city.
+    teachers = list(university.employments.filter(end_date=None).select_related("person").order_by("person_id")[:2])
+    for i, teacher in enumerate(teachers):
         n = services.create_nomination(
             actor=university_admin, round_=round_, person=teacher.person, organization=university,
             path=Nomination.Path.DIRECT, category=Nomination.Category.UNIVERSITY_TEACHER,
@@ -119,6 +128,8 @@ def load(password: str) -> str:
             description="单位推荐函",
         )
         services.submit(actor=university_admin, nomination=n)
+        if i == 0:
+            services.review(actor=city_admin, nomination=n, decision="approve", reason="同意直接列为培养对象。")
 
     # A disciplinary record, so the eligibility page shows a failing rule.
     staff = sunshine.employments.filter(end_date=None).select_related("person").order_by("person__name").last()

@@ -21,7 +21,7 @@ from .models import (
 
 
 class JurisdictionSerializer(serializers.ModelSerializer):
-    parent = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    parent = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
 
     class Meta:
         model = Jurisdiction
@@ -168,6 +168,18 @@ class OrganizationViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, view
     def get_queryset(self):
         return selectors.organizations_for(self.request.user).with_staff_counts()
 
+    # Permission first, then the payload: a role that may not write gets 403
+    # whatever it sends, not a 400 that describes the validation rules.
+    def create(self, request, *args, **kwargs):
+        if not selectors.can_create_organizations(request.user):
+            raise PermissionDenied
+        return super().create(request, *args, **kwargs)
+
+    def update(self, request, *args, **kwargs):
+        if not selectors.can_manage_organization(request.user, self.get_object()):
+            raise PermissionDenied
+        return super().update(request, *args, **kwargs)
+
     def perform_create(self, serializer):
         with service_errors():
             serializer.instance = services.create_organization(actor=self.request.user, **serializer.validated_data)
@@ -185,6 +197,8 @@ class OrganizationViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, view
     @action(detail=True, methods=["post"], url_path="staff-import", parser_classes=[parsers.MultiPartParser])
     def staff_import(self, request, pk=None):
         organization = self.get_object()
+        if not selectors.employer_choices(request.user).filter(pk=organization.pk).exists():
+            raise PermissionDenied
         upload = request.FILES.get("file")
         if upload is None:
             return Response({"errors": [{"row": 0, "message": _("Attach the roster file as 'file'.")}]}, status=400)
@@ -201,7 +215,10 @@ class PersonViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.R
     ordering = ["name"]
 
     def get_queryset(self):
-        return selectors.people_for(self.request.user)
+        people = selectors.people_for(self.request.user)
+        if self.action == "list":
+            return selectors.by_employment(people, self.request.query_params.get("employment"))
+        return people
 
     def get_serializer_class(self):
         if self.action == "create":
@@ -212,6 +229,8 @@ class PersonViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.R
 
     @extend_schema(request=PersonCreateSerializer, responses={201: PersonSerializer})
     def create(self, request, *args, **kwargs):
+        if not selectors.can_add_people(request.user):
+            raise PermissionDenied
         serializer = PersonCreateSerializer(data=request.data, context=self.get_serializer_context())
         serializer.is_valid(raise_exception=True)
         with service_errors():

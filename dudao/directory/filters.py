@@ -63,15 +63,25 @@ class PersonFilter(django_filters.FilterSet):
     education = django_filters.ModelChoiceFilter(
         label=_("Education"), queryset=EducationLevel.objects.filter(is_active=True)
     )
+    # Applied by the views (selectors.by_employment) so that "current" is also the default without a filter.
+    employment = django_filters.ChoiceFilter(
+        label=_("Employment"),
+        choices=[("current", _("Current staff")), ("former", _("Former staff")), ("all", _("All"))],
+        method="keep",
+        empty_label=None,
+    )
 
     class Meta:
         model = Person
-        fields = ["q", "jurisdiction", "organization", "organization_type", "certificate_level", "domain", "education"]
+        fields = ["q", "jurisdiction", "organization", "organization_type", "certificate_level", "domain", "education", "employment"]
 
     def __init__(self, *args, request=None, **kwargs):
         super().__init__(*args, request=request, **kwargs)
         if request is not None:
             self.filters["organization"].queryset = organizations_for(request.user)
+
+    def keep(self, queryset, name, value):
+        return queryset
 
     @staticmethod
     def _current(**lookups):

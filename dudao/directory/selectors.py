@@ -5,7 +5,7 @@ import datetime as dt
 from functools import reduce
 from operator import or_
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 
 from dudao.accounts.scopes import scope_for
 
@@ -57,7 +57,11 @@ def people_for(user) -> QuerySet[Person]:
     conditions = []
     current = Employment.objects.filter(person_id=OuterRef("pk"), end_date=None)
     if (q := _path_q("organization__jurisdiction__path", scope.read_paths)) is not None:
-        conditions.append(Exists(current.filter(q)))
+        # Someone between jobs stays with the jurisdiction of their last employer
+        # (as can_manage_person says); otherwise nobody could see them to re-hire them.
+        latest = Employment.objects.filter(person_id=OuterRef(OuterRef("pk"))).order_by("-start_date", "-pk")
+        last_employment = Employment.objects.filter(pk=Subquery(latest.values("pk")[:1]))
+        conditions.append(Exists(current.filter(q)) | (~Exists(current) & Exists(last_employment.filter(q))))
     if scope.org_ids:
         conditions.append(Exists(current.filter(organization_id__in=scope.org_ids)))
     if scope.person_id:
@@ -73,6 +77,20 @@ def people_for(user) -> QuerySet[Person]:
             current_employment_prefetch(),
         )
     )
+
+
+EMPLOYMENT_STATES = ("current", "former", "all")
+
+
+def by_employment(queryset: QuerySet[Person], which: str | None) -> QuerySet[Person]:
+    """Rosters list current staff unless former staff (people between jobs,
+    kept by their last employer's jurisdiction) are asked for."""
+    current = Exists(Employment.objects.filter(person_id=OuterRef("pk"), end_date=None))
+    if which == "all":
+        return queryset
+    if which == "former":
+        return queryset.filter(~current)
+    return queryset.filter(current)
 
 
 def staff_of(organization: Organization, *, on: dt.date | None = None) -> QuerySet[Person]:

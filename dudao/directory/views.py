@@ -12,6 +12,7 @@ from dudao.core.forms import add_service_errors
 from dudao.core.views import ListPage
 
 from . import imports, selectors, services
+from .exports import people_rows
 from .filters import OrganizationFilter, PersonFilter
 from .forms import (
     ArchiveForm,
@@ -24,8 +25,10 @@ from .forms import (
 )
 
 
-def _current_employer_name(person):
-    return person.current_employments[0].organization.name if person.current_employments else ""
+def _posted(request):
+    """The submitted data, or None for a GET. `request.POST or None` would leave
+    a form unbound, so silently unvalidated, when a POST arrives empty."""
+    return request.POST if request.method == "POST" else None
 
 
 class OrganizationList(ListPage):
@@ -58,10 +61,6 @@ class OrganizationList(ListPage):
         return super().get_context_data(can_create=selectors.can_create_organizations(self.request.user), **kwargs)
 
 
-def _person_id_for(user):
-    return lambda p: p.id_number if selectors.can_see_full_id(user, p) else p.masked_id_number
-
-
 class PersonList(ListPage):
     template_name = "directory/person_list.html"
     table_template = "directory/_person_table.html"
@@ -71,26 +70,23 @@ class PersonList(ListPage):
     export_title = gettext_lazy("People")
 
     def get_queryset(self):
-        return selectors.people_for(self.request.user)
+        return selectors.by_employment(selectors.people_for(self.request.user), self.request.GET.get("employment"))
 
-    @property
-    def export_columns(self):
-        user = self.request.user
-        return [
-            (gettext_lazy("Name"), lambda p: p.name),
-            (gettext_lazy("ID number"), _person_id_for(user)),
-            (gettext_lazy("Gender"), lambda p: p.get_gender_display()),
-            (gettext_lazy("Education"), lambda p: p.education.name if p.education else ""),
-            (gettext_lazy("Major"), lambda p: p.major),
-            (gettext_lazy("Employer"), _current_employer_name),
-            (
-                gettext_lazy("Certificates"),
-                lambda p: "、".join(f"{c.level.name}({c.number})" for c in p.certificates.all()),
-            ),
-            (gettext_lazy("Service domains"), lambda p: "、".join(d.name for d in p.service_domains.all())),
-            (gettext_lazy("Frontline practice since"), lambda p: p.frontline_since),
-            (gettext_lazy("Phone"), lambda p: p.phone),
-        ]
+    export_columns = [
+        (gettext_lazy("Name"), lambda r: r.name),
+        (gettext_lazy("ID number"), lambda r: r.id_number),
+        (gettext_lazy("Gender"), lambda r: _("Male") if r.gender == "M" else _("Female")),
+        (gettext_lazy("Education"), lambda r: r.education),
+        (gettext_lazy("Major"), lambda r: r.major),
+        (gettext_lazy("Employer"), lambda r: r.employer),
+        (gettext_lazy("Certificates"), lambda r: r.certificates),
+        (gettext_lazy("Service domains"), lambda r: r.domains),
+        (gettext_lazy("Frontline practice since"), lambda r: r.frontline_since),
+        (gettext_lazy("Phone"), lambda r: r.phone),
+    ]
+
+    def get_export_queryset(self, queryset):
+        return people_rows(queryset, self.request.user)
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(can_create=selectors.can_add_people(self.request.user), **kwargs)
@@ -122,7 +118,7 @@ def _organization_form(request, organization=None):
         raise PermissionDenied
     if organization is not None and not selectors.can_manage_organization(request.user, organization):
         raise PermissionDenied
-    form = OrganizationForm(request.POST or None, instance=organization, user=request.user)
+    form = OrganizationForm(_posted(request), instance=organization, user=request.user)
     if request.method == "POST" and form.is_valid():
         fields = {k: v for k, v in form.cleaned_data.items() if k != "reason"}
         try:
@@ -197,7 +193,7 @@ def person_create(request):
     initial = {}
     if org_id := request.GET.get("organization"):
         initial["employer"] = org_id
-    form = PersonCreateForm(request.POST or None, user=request.user, initial=initial)
+    form = PersonCreateForm(_posted(request), user=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         certificates = []
@@ -233,7 +229,7 @@ def person_edit(request, pk):
     person = get_object_or_404(selectors.people_for(request.user), pk=pk)
     if not selectors.can_manage_person(request.user, person):
         raise PermissionDenied
-    form = PersonForm(request.POST or None, instance=person)
+    form = PersonForm(_posted(request), instance=person)
     if request.method == "POST" and form.is_valid():
         d = dict(form.cleaned_data)
         reason = d.pop("reason")
@@ -295,7 +291,7 @@ def _importable_organization(request, pk):
 @login_required
 def roster_import(request, pk):
     organization = _importable_organization(request, pk)
-    form = RosterUploadForm(request.POST or None, request.FILES or None)
+    form = RosterUploadForm(_posted(request), request.FILES if request.method == "POST" else None)
     errors, imported = [], None
     if request.method == "POST" and form.is_valid():
         try:
@@ -303,13 +299,15 @@ def roster_import(request, pk):
                 actor=request.user, organization=organization, upload=form.cleaned_data["file"]
             )
             messages.success(request, _("%(count)s staff members imported.") % {"count": imported})
-            return redirect(f"{request.path}?done={imported}")
+            # The count travels in the session, not the URL, so the page only ever reports a real import.
+            request.session["roster_imported"] = imported
+            return redirect(request.path)
         except imports.ImportRejected as exc:
             errors = exc.errors
     return render(
         request,
         "directory/roster_import.html",
-        {"organization": organization, "form": form, "errors": errors, "done": request.GET.get("done")},
+        {"organization": organization, "form": form, "errors": errors, "done": request.session.pop("roster_imported", None) if request.method == "GET" else None},
     )
 
 

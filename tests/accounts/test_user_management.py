@@ -59,11 +59,15 @@ def test_a_weak_password_or_taken_username_is_refused_with_a_message_and_nothing
 
 
 def test_one_person_can_hold_several_roles(world):
-    services.grant_role(actor=world.city_admin, user=world.supervisor, role=Role.AGENCY_ADMIN, organization=world.agency)
+    services.grant_role(
+        actor=world.city_admin, user=world.supervisor, role=Role.AGENCY_ADMIN, organization=world.agency
+    )
     roles = set(world.supervisor.role_assignments.values_list("role", flat=True))
     assert roles == {Role.SUPERVISOR, Role.AGENCY_ADMIN}
     with pytest.raises(ValidationError):
-        services.grant_role(actor=world.city_admin, user=world.supervisor, role=Role.AGENCY_ADMIN, organization=world.agency)
+        services.grant_role(
+            actor=world.city_admin, user=world.supervisor, role=Role.AGENCY_ADMIN, organization=world.agency
+        )
 
 
 def test_revoking_and_disabling_are_audited_and_an_admin_cannot_disable_itself(world):
@@ -90,7 +94,10 @@ def test_users_for_shows_each_admin_only_the_accounts_in_its_scope(world):
     assert not users_for(world.supervisor).exists()
 
 
-@pytest.mark.parametrize("persona,status", [("city_admin", 200), ("district_admin", 200), ("agency_admin", 200), ("hrss", 403), ("supervisor", 403)])
+@pytest.mark.parametrize(
+    "persona,status",
+    [("city_admin", 200), ("district_admin", 200), ("agency_admin", 200), ("hrss", 403), ("supervisor", 403)],
+)
 def test_the_accounts_page_is_for_administrators_only(world, login, persona, status):
     assert login(world.persona(persona)).get("/accounts/users/").status_code == status
 
@@ -105,8 +112,14 @@ def test_the_city_admin_creates_an_account_in_the_browser_form(world, login):
     client = login(world.city_admin)
     response = client.post(
         "/accounts/users/new/",
-        {"username": "zz_finance", "display_name": "市财政局二", "password": "a-long-passphrase-1",
-         "role": Role.FINANCE, "jurisdiction": world.city.pk, "reason": "新增"},
+        {
+            "username": "zz_finance",
+            "display_name": "市财政局二",
+            "password": "a-long-passphrase-1",
+            "role": Role.FINANCE,
+            "jurisdiction": world.city.pk,
+            "reason": "新增",
+        },
     )
     assert response.status_code == 302
     assert User.objects.get(username="zz_finance").role_assignments.get().role == Role.FINANCE
@@ -116,8 +129,13 @@ def test_the_account_form_names_the_missing_person_and_writes_nothing(world, log
     client = login(world.agency_admin)
     response = client.post(
         "/accounts/users/new/",
-        {"username": "sv2", "display_name": "x", "password": "a-long-passphrase-1", "role": Role.SUPERVISOR,
-         "person_id_number": "110101199001011237"},
+        {
+            "username": "sv2",
+            "display_name": "x",
+            "password": "a-long-passphrase-1",
+            "role": Role.SUPERVISOR,
+            "person_id_number": "110101199001011237",
+        },
     )
     assert response.status_code == 200
     assert "person_id_number" in response.context["form"].errors
@@ -130,7 +148,13 @@ def test_the_users_api_lists_creates_and_describes_the_caller(world, api):
     assert listing.status_code == 200 and listing.json()["count"] >= 10
     created = client.post(
         "/api/v1/users/",
-        {"username": "api_user", "display_name": "接口用户", "password": "a-long-passphrase-1", "role": "hrss", "jurisdiction": "410100"},
+        {
+            "username": "api_user",
+            "display_name": "接口用户",
+            "password": "a-long-passphrase-1",
+            "role": "hrss",
+            "jurisdiction": "410100",
+        },
         format="json",
     )
     assert created.status_code == 201, created.content

@@ -1,5 +1,4 @@
 import datetime as dt
-from io import BytesIO
 
 import openpyxl
 import pytest
@@ -78,8 +77,8 @@ def test_an_agency_admin_imports_a_roster_finds_a_person_and_exports_the_list(wo
         page.get_by_test_id("export-xlsx").click()
     download = info.value
     assert download.suggested_filename.endswith(".xlsx")
-    sheet = openpyxl.load_workbook(BytesIO(open(download.path(), "rb").read())).active
-    values = [[c for c in row] for row in sheet.iter_rows(values_only=True)]
+    sheet = openpyxl.load_workbook(download.path()).active
+    values = [list(row) for row in sheet.iter_rows(values_only=True)]
     assert values[0][0] == "姓名"
     assert [row[0] for row in values[1:]] == ["王晓梅"]
     assert values[1][1] == id_number(801)  # the agency admin sees its own staff's full ID

@@ -60,15 +60,16 @@ EXPECTED_ORGANIZATIONS = {
     "trainer": ["启明培训"],
 }
 
-# Only current employment counts (the leaver is in nobody's list, see
-# test_a_person_between_jobs_...); the mover follows the new employer.
+# Current employment decides, except that someone between jobs (the leaver)
+# stays with the jurisdiction of their last employer, so it can re-hire or
+# correct them; agencies see only current staff. The mover follows the new employer.
 ALL_CURRENT_PEOPLE = ["二七员工", "社工乙", "督导甲", "调动者", "金水馨和员工"]
 EXPECTED_PEOPLE = {
-    "city_admin": ALL_CURRENT_PEOPLE,
-    "association": ALL_CURRENT_PEOPLE,
-    "hrss": ALL_CURRENT_PEOPLE,
-    "finance": ALL_CURRENT_PEOPLE,
-    "district_admin": ["社工乙", "督导甲", "金水馨和员工"],
+    "city_admin": [*ALL_CURRENT_PEOPLE, "已离职"],
+    "association": [*ALL_CURRENT_PEOPLE, "已离职"],
+    "hrss": [*ALL_CURRENT_PEOPLE, "已离职"],
+    "finance": [*ALL_CURRENT_PEOPLE, "已离职"],
+    "district_admin": ["社工乙", "督导甲", "金水馨和员工", "已离职"],
     "erqi_admin": ["二七员工", "调动者"],
     "agency_admin": ["社工乙", "督导甲"],
     "supervisor": ["督导甲"],
@@ -125,10 +126,16 @@ def test_a_person_between_jobs_is_managed_by_the_district_of_the_last_employer_n
     assert selectors.can_manage_person(world.city_admin, leaver)
     for persona in ("agency_admin", "erqi_admin", "outsider", "hrss"):
         assert not selectors.can_manage_person(world.persona(persona), leaver), persona
-    # people_for lists current staff only, so the leaver is in no list (not
-    # even the district's); only the person themself would still see the record.
+    # The jurisdictions of the last employer still read the record, so they can
+    # re-hire or correct it; the agency that let the person go does not.
+    readers = {"city_admin", "association", "hrss", "finance", "district_admin"}
     for persona in ALL_PERSONAS:
-        assert not selectors.people_for(world.persona(persona)).filter(pk=leaver.pk).exists(), persona
+        sees = selectors.people_for(world.persona(persona)).filter(pk=leaver.pk).exists()
+        assert sees == (persona in readers), persona
+    # Rosters list current staff unless former staff are asked for.
+    everyone = selectors.people_for(world.district_admin)
+    assert not selectors.by_employment(everyone, None).filter(pk=leaver.pk).exists()
+    assert list(selectors.by_employment(everyone, "former")) == [leaver]
 
 
 def test_a_person_between_jobs_belongs_to_the_latest_employer_not_an_earlier_one(roster):

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from dudao.demo import data, selection
+from dudao.demo import data, selection, training
 
 
 class Command(BaseCommand):
@@ -10,6 +10,7 @@ class Command(BaseCommand):
         result = data.load()
         self.stdout.write(f"demo: {result['organizations']} organisations, {result['people_created']} people added")
         self.stdout.write(f"demo: {selection.load(data.PASSWORD)}")
+        self.stdout.write(f"demo: {training.load()}")
         self.stdout.write(f"Demo logins (password {data.PASSWORD}):")
         for username, role in data.LOGINS:
             self.stdout.write(f"  {username:<14} {role}")

@@ -1,0 +1,218 @@
+"""The audit log page: the city administrator's alone, with filters, sorting,
+the htmx partial and the Excel export; and a change made on a page shows up in
+it with who made it and what changed."""
+
+import datetime as dt
+import json
+from io import BytesIO
+
+import pytest
+from django.contrib.contenttypes.models import ContentType
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+from openpyxl import load_workbook
+
+from dudao.core import audit
+from dudao.core.excel import XLSX_TYPE
+from dudao.core.models import AuditEntry
+from dudao.directory.models import Organization, Person
+from tests.conftest import ALL_PERSONAS
+
+URL = "/core/audit/"
+
+
+def entries(response):
+    return list(response.context["object_list"])
+
+
+def record(world, obj, *, actor=None, action=AuditEntry.Action.UPDATE, changes=None, reason=""):
+    return audit.record(
+        actor=actor or world.city_admin, action=action, obj=obj, changes=changes or {"x": [1, 2]}, reason=reason
+    )
+
+
+def test_the_audit_url():
+    assert reverse("core:audit_list") == URL
+
+
+@pytest.mark.parametrize("persona", [p for p in ALL_PERSONAS if p != "city_admin"])
+def test_everyone_but_the_city_admin_gets_403(world, login, persona):
+    record(world, world.agency)
+    client = login(world.persona(persona))
+    assert client.get(URL).status_code == 403
+    assert client.get(URL, {"export": "xlsx"}).status_code == 403
+    assert client.get(URL, headers={"HX-Request": "true"}).status_code == 403
+
+
+def test_anonymous_is_sent_to_login(world, client):
+    response = client.get(URL)
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("accounts:login"))
+
+
+def test_city_admin_browses_the_log(world, login):
+    record(world, world.agency, changes={"address": ["", "花园路"]}, reason="核实地址")
+    record(world, world.supervisor_person, actor=world.district_admin, action=AuditEntry.Action.CREATE)
+    response = login(world.city_admin).get(URL)
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert 'data-testid="audit-table"' in content
+    # Newest first by default.
+    assert [e.object_repr for e in entries(response)] == ["督导甲", "金水阳光社工中心"]
+    assert "花园路" in content
+    assert "核实地址" in content
+    assert "jinshui_admin" in content
+    assert response.context["page_obj"].paginator.count == 2
+
+
+def test_audit_filters(world, login):
+    record(world, world.agency, actor=world.district_admin, changes={"contact_name": ["", "王五"]})
+    record(world, world.erqi_agency, actor=world.erqi_admin, action=AuditEntry.Action.ARCHIVE)
+    record(world, world.supervisor_person, actor=world.agency_admin, action=AuditEntry.Action.CREATE)
+    old = record(world, world.social_worker_person, actor=world.agency_admin)
+    AuditEntry.objects.filter(pk=old.pk).update(at=timezone.now() - dt.timedelta(days=30))
+
+    client = login(world.city_admin)
+    repr_of = lambda params: sorted(e.object_repr for e in entries(client.get(URL, params)))  # noqa: E731
+    assert repr_of({"q": "金水"}) == ["金水阳光社工中心"]
+    assert repr_of({"actor": "agency_admin"}) == ["督导甲", "社工乙"]
+    assert repr_of({"actor": "JINSHUI_ADMIN"}) == ["金水阳光社工中心"]
+    assert repr_of({"action": "archive"}) == ["二七同心社工中心"]
+    person_type = ContentType.objects.get_for_model(Person)
+    assert repr_of({"content_type": person_type.pk}) == ["督导甲", "社工乙"]
+    org_type = ContentType.objects.get_for_model(Organization)
+    assert repr_of({"content_type": org_type.pk, "actor": "erqi_admin"}) == ["二七同心社工中心"]
+    today = timezone.localdate()
+    assert repr_of({"since": (today - dt.timedelta(days=1)).isoformat()}) == [
+        "二七同心社工中心",
+        "督导甲",
+        "金水阳光社工中心",
+    ]
+    assert repr_of({"until": (today - dt.timedelta(days=7)).isoformat()}) == ["社工乙"]
+    assert repr_of({"actor": "nobody"}) == []
+    # A bad value does not break the page.
+    assert client.get(URL, {"action": "explode", "since": "not-a-date"}).status_code == 200
+
+
+def test_audit_sorting(world, login):
+    for actor in (world.hrss, world.city_admin, world.district_admin):
+        record(world, world.agency, actor=actor)
+    client = login(world.city_admin)
+    by_actor = [e.actor.username for e in entries(client.get(URL, {"sort": "actor"}))]
+    assert by_actor == ["city_admin", "hrss", "jinshui_admin"]
+    assert [e.actor.username for e in entries(client.get(URL, {"sort": "-actor"}))] == list(reversed(by_actor))
+    oldest_first = [e.pk for e in entries(client.get(URL, {"sort": "at"}))]
+    assert oldest_first == sorted(oldest_first)
+
+
+def test_audit_paging_and_htmx(world, login):
+    for i in range(30):
+        record(world, world.agency, changes={"n": [i, i + 1]})
+    client = login(world.city_admin)
+    first = client.get(URL)
+    assert len(entries(first)) == 25
+    assert len(entries(client.get(URL, {"page": 2}))) == 5
+    partial = client.get(URL, {"page": 2}, headers={"HX-Request": "true"})
+    assert partial.status_code == 200
+    content = partial.content.decode()
+    assert "<html" not in content
+    assert 'data-testid="audit-table"' in content
+
+
+def test_audit_export(world, login):
+    record(world, world.agency, actor=world.district_admin, changes={"contact_name": ["", "王五"]}, reason="换人")
+    record(world, world.erqi_agency, actor=world.erqi_admin)
+    for _i in range(30):
+        record(world, world.supervisor_person, actor=world.district_admin)
+    response = login(world.city_admin).get(URL, {"actor": "jinshui_admin", "export": "xlsx"})
+    assert response.status_code == 200
+    assert response["Content-Type"] == XLSX_TYPE
+    assert "attachment" in response["Content-Disposition"]
+    rows = list(load_workbook(BytesIO(response.content), read_only=True).worksheets[0].iter_rows(values_only=True))
+    body = rows[1:]
+    # Every matching entry, not only the first page.
+    assert len(body) == AuditEntry.objects.filter(actor=world.district_admin).count() == 31
+    assert {r[1] for r in body} == {"jinshui_admin"}
+    org_row = next(r for r in body if r[4] == "金水阳光社工中心")
+    assert json.loads(org_row[5]) == {"contact_name": ["", "王五"]}
+    assert org_row[6] == "换人"
+    assert isinstance(org_row[0], dt.datetime)
+
+
+def test_a_change_made_on_a_page_appears_in_the_log(world, login):
+    org = world.agency
+    edit = login(world.district_admin).post(
+        reverse("directory:organization_edit", args=[org.pk]),
+        {
+            "name": org.name,
+            "credit_code": org.credit_code,
+            "type": org.type.pk,
+            "jurisdiction": org.jurisdiction.pk,
+            "address": "",
+            "contact_name": "王五",
+            "contact_phone": "0371-12345678",
+            "reason": "联系人变更",
+        },
+    )
+    assert edit.status_code == 302
+
+    response = login(world.city_admin).get(URL, {"q": org.name})
+    [entry] = entries(response)
+    assert entry.actor == world.district_admin
+    assert entry.action == AuditEntry.Action.UPDATE
+    assert entry.changes == {"contact_name": ["", "王五"], "contact_phone": ["", "0371-12345678"]}
+    assert entry.reason == "联系人变更"
+    content = response.content.decode()
+    for text in ("jinshui_admin", "contact_name", "王五", "0371-12345678", "联系人变更"):
+        assert text in content
+
+
+def test_a_person_created_on_a_page_appears_in_the_log(world, login):
+    from dudao.directory.models import EducationLevel
+    from tests.factories import id_number
+
+    new_id = id_number(9, "410102")
+    response = login(world.agency_admin).post(
+        reverse("directory:person_create"),
+        {
+            "name": "审计新人",
+            "id_number": new_id,
+            "education": EducationLevel.objects.get(code="bachelor").pk,
+            "employer": world.agency.pk,
+            "start_date": "2023-03-01",
+        },
+    )
+    assert response.status_code == 302
+    response = login(world.city_admin).get(URL, {"action": "create", "actor": "agency_admin"})
+    [entry] = entries(response)
+    assert entry.object_repr == "审计新人"
+    assert entry.changes["id_number"] == [None, new_id]
+    assert entry.changes["employer"] == [None, "金水阳光社工中心"]
+
+
+def _queries(client, params):
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(URL, params)
+    assert response.status_code == 200
+    return len(ctx.captured_queries)
+
+
+@pytest.mark.parametrize("params", [{}, {"export": "xlsx"}, {"sort": "actor", "action": "update"}])
+def test_audit_page_queries_do_not_grow_with_rows(world, login, params):
+    actors = [world.city_admin, world.district_admin, world.agency_admin, None]
+    objects = [world.agency, world.supervisor_person, world.erqi_agency]
+    client = login(world.city_admin)
+
+    def add(count):
+        for i in range(count):
+            audit.record(
+                actor=actors[i % 4], action=AuditEntry.Action.UPDATE, obj=objects[i % 3], changes={"n": [i, 0]}
+            )
+
+    add(5)
+    client.get(URL, params)
+    few = _queries(client, params)
+    add(35)
+    assert _queries(client, params) == few
