@@ -10,12 +10,12 @@ export DJANGO_SETTINGS_MODULE := dudao.settings
 
 $(VENV)/.base: requirements/base.txt
 	$(PYTHON) -m venv $(VENV)
-	$(PIP) install --quiet --upgrade pip
-	$(PIP) install --quiet -r requirements/base.txt
+	$(PIP) install --quiet --quiet --upgrade pip
+	$(PIP) install --quiet --quiet -r requirements/base.txt
 	touch $@
 
 $(VENV)/.test: $(VENV)/.base requirements/test.txt
-	$(PIP) install --quiet -r requirements/test.txt
+	$(PIP) install --quiet --quiet -r requirements/test.txt
 	touch $@
 
 node_modules/.installed: package.json package-lock.json

@@ -4,7 +4,6 @@ from django.utils.translation import gettext_lazy as _
 
 from .models import AuditEntry
 
-
 # Every domain app whose records are audited; the object-type filter offers their models.
 DOMAIN_APPS = ["directory", "accounts", "policy", "selection", "training", "pools", "core"]
 
