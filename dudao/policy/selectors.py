@@ -25,20 +25,41 @@ def resolve(key: str, jurisdiction: Jurisdiction, on: dt.date | None = None) -> 
 def resolve_many(keys, jurisdiction: Jurisdiction, on: dt.date | None = None) -> dict:
     on = on or dt.date.today()
     codes = _ancestor_codes(jurisdiction)
-    depth = {code: i for i, code in enumerate(codes)}
-    best: dict[str, ParameterVersion] = {}
     versions = (
         ParameterVersion.objects.filter(key__in=keys, jurisdiction__code__in=codes, effective_from__lte=on)
         .select_related("jurisdiction")
         .order_by("-effective_from")
     )
+    return _pick(keys, codes, versions)
+
+
+def _pick(keys, codes: list[str], versions) -> dict:
+    """From versions in force (newest first), the deepest jurisdiction's per key."""
+    depth = {code: i for i, code in enumerate(codes)}
+    best: dict[str, ParameterVersion] = {}
     for version in versions:
+        if version.jurisdiction.code not in depth:
+            continue
         if BY_KEY[version.key].district_may_override is False and version.jurisdiction.parent_id is not None:
             continue
         current = best.get(version.key)
         if current is None or depth[version.jurisdiction.code] > depth[current.jurisdiction.code]:
             best[version.key] = version
     return {key: (best[key].value, best[key]) if key in best else (BY_KEY[key].default, None) for key in keys}
+
+
+def value_by_jurisdiction(key: str, jurisdictions, on: dt.date | None = None) -> dict:
+    """{jurisdiction pk: value in force there}, in one query for any number of jurisdictions."""
+    on = on or dt.date.today()
+    jurisdictions = list(jurisdictions)
+    chains = {j.pk: _ancestor_codes(j) for j in jurisdictions}
+    all_codes = {code for codes in chains.values() for code in codes}
+    versions = list(
+        ParameterVersion.objects.filter(key=key, jurisdiction__code__in=all_codes, effective_from__lte=on)
+        .select_related("jurisdiction")
+        .order_by("-effective_from")
+    )
+    return {pk: _pick([key], codes, versions)[key][0] for pk, codes in chains.items()}
 
 
 def value(key: str, jurisdiction: Jurisdiction, on: dt.date | None = None):

@@ -31,8 +31,11 @@ class RuleResult:
         return asdict(self)
 
 
-def parameters_for(round_) -> dict:
-    params = {key: value for key, (value, _src) in resolve_many(RULE_KEYS, round_.jurisdiction, round_.snapshot_date).items()}
+def parameters_for(round_, organization=None) -> dict:
+    """The rules in force on the snapshot date where the nominating unit is (a
+    district's own rules override the city's), or for the round's jurisdiction."""
+    jurisdiction = organization.jurisdiction if organization is not None else round_.jurisdiction
+    params = {key: value for key, (value, _src) in resolve_many(RULE_KEYS, jurisdiction, round_.snapshot_date).items()}
     # Looked up once here so checking a whole staff list costs no query per person.
     params["_min_level"] = CertificateLevel.objects.filter(code=params["selection.min_certificate_level"]).first()
     params["_doctorate_id"] = EducationLevel.objects.filter(code="doctorate").values_list("pk", flat=True).first()
@@ -54,7 +57,7 @@ def _employed_on(person: Person, organization, on: dt.date) -> bool:
 def check(person: Person, *, round_, organization, path: str, category: str = "", evidence_count: int = 0, params=None):
     """All rules for one person. `person` should come with certificates__level,
     employments and disciplinary_records prefetched when checking many."""
-    params = params or parameters_for(round_)
+    params = params or parameters_for(round_, organization)
     snapshot = round_.snapshot_date
     results = []
 

@@ -5,6 +5,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
 from dudao.directory.models import Jurisdiction, Organization
+from dudao.directory.selectors import organizations_for
 
 from .models import Nomination, Round, Trainee
 
@@ -22,6 +23,12 @@ class NominationFilter(django_filters.FilterSet):
     class Meta:
         model = Nomination
         fields = ["q", "round", "status", "path", "jurisdiction", "organization"]
+
+    def __init__(self, *args, request=None, **kwargs):
+        super().__init__(*args, request=request, **kwargs)
+        if request is not None:
+            # Offer only the units the user may see, not every organisation in the city.
+            self.filters["organization"].queryset = organizations_for(request.user)
 
     def search(self, queryset, name, value):
         value = value.strip()

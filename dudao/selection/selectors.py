@@ -10,8 +10,9 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 
 from dudao.accounts.models import Role
 from dudao.accounts.scopes import scope_for
-from dudao.directory.models import Certificate, Employment, Organization, Person
+from dudao.directory.models import Certificate, Employment, Jurisdiction, Organization, Person
 from dudao.policy.selectors import value as policy_value
+from dudao.policy.selectors import value_by_jurisdiction
 
 from .models import PLACE_HOLDING, Nomination, Round, Trainee
 
@@ -27,8 +28,9 @@ def _path_q(prefix, paths):
 
 def nominations_for(user) -> QuerySet[Nomination]:
     """Agencies see all their own nominations, drafts included; reviewers and
-    read-only roles see the submitted ones in their jurisdiction; a nominee
-    sees their own once submitted."""
+    read-only roles see the submitted ones in their jurisdiction (a district
+    also the drafts of the direct entries it recommends); a nominee sees their
+    own once submitted."""
     scope = scope_for(user)
     conditions = []
     if (q := _path_q("organization__jurisdiction__path", scope.read_paths)) is not None:
@@ -37,6 +39,9 @@ def nominations_for(user) -> QuerySet[Nomination]:
         conditions.append(Q(organization_id__in=scope.managed_org_ids))
     if scope.person_id:
         conditions.append(Q(person_id=scope.person_id) & ~Q(status=Nomination.Status.DRAFT))
+    if Role.DISTRICT_ADMIN in scope.roles and (q := _path_q("organization__jurisdiction__path", scope.manage_paths)) is not None:
+        # A district recommends the supervisors it selected itself: it works on those drafts like an agency.
+        conditions.append(q & Q(path=Nomination.Path.DIRECT, category=Nomination.Category.DISTRICT_SELECTED))
     if not conditions:
         return Nomination.objects.none()
     return Nomination.objects.filter(reduce(or_, conditions)).select_related(
@@ -83,7 +88,8 @@ class Quota:
 
 def quota_for(round_: Round, organization: Organization) -> Quota:
     certified = certified_employments(round_).filter(organization=organization).values("person_id").distinct().count()
-    ratio = int(policy_value("selection.nomination_ratio", round_.jurisdiction, round_.snapshot_date))
+    # The ratio in force where the agency is: a district that set its own overrides the city's.
+    ratio = int(policy_value("selection.nomination_ratio", organization.jurisdiction, round_.snapshot_date))
     used = Nomination.objects.filter(
         round=round_, organization=organization, path=Nomination.Path.QUOTA, status__in=PLACE_HOLDING
     ).count()
@@ -111,16 +117,21 @@ def staff_for_nomination(round_: Round, organization: Organization) -> QuerySet[
 
 
 def district_summary(round_: Round, user) -> list[dict]:
-    """Per district: certified workers, quota, nominated and approved; three
-    queries whatever the number of agencies."""
+    """Per district: certified workers, quota, nominated and approved; a fixed
+    number of queries whatever the number of agencies."""
     scope = scope_for(user)
-    ratio = int(policy_value("selection.nomination_ratio", round_.jurisdiction, round_.snapshot_date))
     orgs = Organization.objects.filter(jurisdiction__path__startswith=round_.jurisdiction.path)
     if Role.CITY_ADMIN not in scope.roles and not any(p == round_.jurisdiction.path for p in scope.read_paths):
         q = _path_q("jurisdiction__path", scope.read_paths)
         orgs = orgs.filter(q) if q is not None else orgs.none()
     org_district = dict(orgs.values_list("pk", "jurisdiction__name"))
     order = dict(orgs.values_list("jurisdiction__name", "jurisdiction__order"))
+    org_jurisdiction = dict(orgs.values_list("pk", "jurisdiction_id"))
+    ratios = value_by_jurisdiction(
+        "selection.nomination_ratio",
+        Jurisdiction.objects.filter(pk__in=set(org_jurisdiction.values())),
+        round_.snapshot_date,
+    )
     certified = dict(
         certified_employments(round_)
         .filter(organization_id__in=org_district)
@@ -137,7 +148,7 @@ def district_summary(round_: Round, user) -> list[dict]:
     for org_id, district in org_district.items():
         n = certified.get(org_id, 0)
         rows[district]["certified"] += n
-        rows[district]["quota"] += n // ratio
+        rows[district]["quota"] += n // int(ratios[org_jurisdiction[org_id]])
         rows[district]["agencies"] += 1 if n else 0
     for c in counts:
         row = rows[org_district[c["organization_id"]]]

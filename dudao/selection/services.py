@@ -102,11 +102,34 @@ def reviewer_stage(actor, nomination: Nomination) -> str | None:
     return None
 
 
-def _reviews_here(actor, nomination: Nomination) -> bool:
-    """Whether the actor reviews this unit's nominations at some stage: then a
-    nomination that moved on was handled by someone else, not forbidden."""
+def _handled_at_my_stage(actor, nomination: Nomination) -> Transition | None:
+    """The latest decision taken at a stage this actor reviews, once the
+    nomination has moved on from it: then someone else handled it, which is
+    not the same as the actor having no say (a city admin while the district
+    still reviews, a district admin on a direct entry)."""
     scope = scope_for(actor)
-    return scope.has(Role.DISTRICT_ADMIN, Role.CITY_ADMIN) and scope.manages_path(nomination.organization.jurisdiction.path)
+    stages = []
+    if nomination.path == Nomination.Path.QUOTA and Role.DISTRICT_ADMIN in scope.roles:
+        path = nomination.organization.jurisdiction.path
+        district_paths = [a.jurisdiction.path for a in actor.role_assignments.all() if a.role == Role.DISTRICT_ADMIN and a.jurisdiction_id]
+        if any(path.startswith(p) for p in district_paths):
+            stages.append(S.DISTRICT_REVIEW)
+    if Role.CITY_ADMIN in scope.roles and scope.manages_path(nomination.round.jurisdiction.path):
+        stages.append(S.CITY_REVIEW)
+    if not stages or nomination.status in stages:
+        return None
+    return nomination.transitions.filter(from_status__in=stages).select_related("actor").last()
+
+
+def _already_handled(nomination, last: Transition | None) -> ValidationError:
+    return ValidationError(
+        _("This nomination was already handled by %(actor)s at %(time)s; it is now %(status)s.")
+        % {
+            "actor": last.actor if last and last.actor else "?",
+            "time": timezone.localtime(last.at).strftime("%Y-%m-%d %H:%M") if last else "?",
+            "status": nomination.get_status_display(),
+        }
+    )
 
 
 def _owner_check(actor, nomination: Nomination):
@@ -186,7 +209,11 @@ def create_nomination(
 
 
 def _locked(nomination) -> Nomination:
-    return Nomination.objects.select_for_update().select_related("round__jurisdiction", "organization__jurisdiction", "organization__type", "person").get(pk=nomination.pk)
+    # of=("self",): lock the nomination row only. Without it PostgreSQL locks every
+    # joined row too (the round, the city, the unit, its type, the person), so
+    # unrelated transitions queue behind each other and a review can deadlock
+    # with a submission that already holds the unit's row.
+    return Nomination.objects.select_for_update(of=("self",)).select_related("round__jurisdiction", "organization__jurisdiction", "organization__type", "person").get(pk=nomination.pk)
 
 
 @transaction.atomic
@@ -258,6 +285,8 @@ def withdraw(*, actor, nomination: Nomination, reason: str = "") -> Nomination:
     _owner_check(actor, nomination)
     if nomination.status in FINAL:
         raise ValidationError(_("A decided nomination cannot be withdrawn."))
+    if nomination.round.is_closed:
+        raise ValidationError(_("The round is closed."))
     _transition(nomination, S.WITHDRAWN, actor, reason)
     nomination.decided_at = timezone.now()
     nomination.save()
@@ -276,18 +305,15 @@ def review(*, actor, nomination: Nomination, decision: str, reason: str = "", ex
         raise ValidationError({"decision": _("Unknown decision.")})
     nomination = _locked(nomination)
     stage = reviewer_stage(actor, nomination)
-    if (expected_status and nomination.status != expected_status) or (stage is None and _reviews_here(actor, nomination)):
-        last = nomination.transitions.select_related("actor").last()
-        raise ValidationError(
-            _("This nomination was already handled by %(actor)s at %(time)s; it is now %(status)s.")
-            % {
-                "actor": last.actor if last and last.actor else "?",
-                "time": timezone.localtime(last.at).strftime("%Y-%m-%d %H:%M") if last else "?",
-                "status": nomination.get_status_display(),
-            }
-        )
     if stage is None:
-        raise PermissionDenied(_("You do not review nominations at this stage."))
+        handled = _handled_at_my_stage(actor, nomination)
+        if handled is None:
+            raise PermissionDenied(_("You do not review nominations at this stage."))
+        raise _already_handled(nomination, handled)
+    if expected_status and nomination.status != expected_status:
+        raise _already_handled(nomination, nomination.transitions.select_related("actor").last())
+    if nomination.round.is_closed:
+        raise ValidationError(_("The round is closed."))
     if decision in ("return", "reject") and not reason.strip():
         raise ValidationError({"reason": _("Give a reason when returning or rejecting.")})
 

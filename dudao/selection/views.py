@@ -2,7 +2,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
-from django.http import FileResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -92,7 +92,7 @@ def round_detail(request, pk):
             "summary": summary,
             "totals": _totals(summary),
             "is_city_admin": _is_city_admin(request.user),
-            "can_direct": bool(scope.managed_org_ids) or Role.DISTRICT_ADMIN in scope.roles,
+            "can_direct": _can_recommend_directly(request.user),
         },
     )
 
@@ -147,7 +147,10 @@ def round_nominate(request, pk, org_pk):
     round_ = get_object_or_404(selectors.rounds_for(request.user), pk=pk)
     organization = _managed_organization(request, org_pk)
     if request.method == "POST":
-        person = get_object_or_404(people_for(request.user), pk=request.POST.get("person"))
+        person_pk = request.POST.get("person", "")
+        if not person_pk.isdigit():
+            raise Http404
+        person = get_object_or_404(people_for(request.user), pk=person_pk)
         form = NominateForm(request.POST)
         if form.is_valid():
             try:
@@ -164,7 +167,7 @@ def round_nominate(request, pk, org_pk):
             except ValidationError as exc:
                 messages.error(request, " ".join(exc.messages))
         return redirect("selection:round_nominate", pk=round_.pk, org_pk=organization.pk)
-    params = eligibility.parameters_for(round_)
+    params = eligibility.parameters_for(round_, organization)
     rows = []
     for person in selectors.staff_for_nomination(round_, organization):
         results = eligibility.check(person, round_=round_, organization=organization, path=Nomination.Path.QUOTA, params=params)
@@ -176,9 +179,17 @@ def round_nominate(request, pk, org_pk):
     )
 
 
+def _can_recommend_directly(user) -> bool:
+    """Units recommend their own staff; districts the supervisors they selected."""
+    scope = scope_for(user)
+    return bool(scope.managed_org_ids) or Role.DISTRICT_ADMIN in scope.roles
+
+
 @login_required
 def direct_create(request, pk):
     round_ = get_object_or_404(selectors.rounds_for(request.user), pk=pk)
+    if not _can_recommend_directly(request.user):
+        raise PermissionDenied
     form = DirectNominationForm(posted(request))
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
