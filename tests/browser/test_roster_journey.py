@@ -1,4 +1,6 @@
 import datetime as dt
+from io import BytesIO
+from pathlib import Path
 
 import openpyxl
 import pytest
@@ -77,7 +79,8 @@ def test_an_agency_admin_imports_a_roster_finds_a_person_and_exports_the_list(wo
         page.get_by_test_id("export-xlsx").click()
     download = info.value
     assert download.suggested_filename.endswith(".xlsx")
-    sheet = openpyxl.load_workbook(download.path()).active
+    # Playwright saves downloads under a random name without an extension, which openpyxl refuses.
+    sheet = openpyxl.load_workbook(BytesIO(Path(download.path()).read_bytes())).active
     values = [list(row) for row in sheet.iter_rows(values_only=True)]
     assert values[0][0] == "姓名"
     assert [row[0] for row in values[1:]] == ["王晓梅"]
