@@ -97,3 +97,9 @@ class EndEmploymentForm(BootstrapMixin, forms.Form):
 
 class RosterUploadForm(BootstrapMixin, forms.Form):
     file = forms.FileField(label=_("Roster file (.xlsx)"))
+
+
+class DisciplinaryRecordForm(BootstrapMixin, forms.Form):
+    decided_on = forms.DateField(label=_("Decided on"), widget=DateInput())
+    description = forms.CharField(label=_("Description"), max_length=300)
+    authority = forms.CharField(label=_("Decided by"), max_length=128, required=False)

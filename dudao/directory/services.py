@@ -11,7 +11,7 @@ from dudao.core import audit
 from dudao.core.models import AuditEntry
 from dudao.core.validators import normalize_code
 
-from .models import Certificate, Employment, Organization, Person
+from .models import Certificate, DisciplinaryRecord, Employment, Organization, Person
 from .selectors import can_create_organizations, can_manage_organization, can_manage_person, employer_choices
 
 ORGANIZATION_FIELDS = ("name", "credit_code", "type", "jurisdiction", "address", "contact_name", "contact_phone")
@@ -279,3 +279,28 @@ def transfer_problem(person: Person, name: str, start_date: dt.date | None) -> s
     if last_end and start_date and start_date <= last_end:
         return _("the new employment must start after the previous one ended (%(date)s).") % {"date": last_end}
     return None
+
+
+@transaction.atomic
+def add_disciplinary_record(
+    *, actor, person: Person, decided_on: dt.date, description: str, authority: str = "", reason: str = ""
+) -> DisciplinaryRecord:
+    """Record a disciplinary action; the selection rules read it (policy parameter
+    selection.no_disciplinary_record)."""
+    person = Person.objects.select_for_update().get(pk=person.pk)
+    if not can_manage_person(actor, person):
+        raise PermissionDenied
+    _not_future("decided_on", decided_on)
+    if not description.strip():
+        raise ValidationError({"description": _("Describe the disciplinary action.")})
+    record = DisciplinaryRecord(person=person, decided_on=decided_on, description=description.strip(), authority=authority.strip())
+    _full_clean(record)
+    record.save()
+    audit.record(
+        actor=actor,
+        action=AuditEntry.Action.UPDATE,
+        obj=person,
+        changes={"disciplinary_record": [None, f"{decided_on} {record.description}"]},
+        reason=reason,
+    )
+    return record

@@ -17,5 +17,6 @@ urlpatterns = [
     path("people/<int:pk>/", views.person_detail, name="person_detail"),
     path("people/<int:pk>/edit/", views.person_edit, name="person_edit"),
     path("people/<int:pk>/certificates/", views.person_add_certificate, name="person_add_certificate"),
+    path("people/<int:pk>/discipline/", views.person_add_disciplinary_record, name="person_add_disciplinary_record"),
     path("people/<int:pk>/end-employment/", views.person_end_employment, name="person_end_employment"),
 ]

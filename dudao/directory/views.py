@@ -17,6 +17,7 @@ from .filters import OrganizationFilter, PersonFilter
 from .forms import (
     ArchiveForm,
     CertificateForm,
+    DisciplinaryRecordForm,
     EndEmploymentForm,
     OrganizationForm,
     PersonCreateForm,
@@ -181,6 +182,7 @@ def person_detail(request, pk):
             "can_edit": selectors.can_manage_person(request.user, person),
             "show_full_id": selectors.can_see_full_id(request.user, person),
             "certificate_form": CertificateForm(),
+            "discipline_form": DisciplinaryRecordForm(),
             "end_form": EndEmploymentForm(),
         },
     )
@@ -254,6 +256,24 @@ def person_add_certificate(request, pk):
         try:
             services.add_certificate(actor=request.user, person=person, **form.cleaned_data)
             messages.success(request, _("Certificate added."))
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+    else:
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+    return redirect("directory:person_detail", pk=person.pk)
+
+
+@login_required
+@require_POST
+def person_add_disciplinary_record(request, pk):
+    person = get_object_or_404(selectors.people_for(request.user), pk=pk)
+    if not selectors.can_manage_person(request.user, person):
+        raise PermissionDenied
+    form = DisciplinaryRecordForm(request.POST)
+    if form.is_valid():
+        try:
+            services.add_disciplinary_record(actor=request.user, person=person, **form.cleaned_data)
+            messages.success(request, _("Disciplinary record added."))
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
     else:

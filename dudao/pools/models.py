@@ -34,24 +34,41 @@ class Entry(TimeStampedModel):
     person = models.ForeignKey(Person, verbose_name=_("person"), on_delete=models.PROTECT, related_name="pool_entries")
     level = models.CharField(_("level"), max_length=16, choices=Level.choices)
     jurisdiction = models.ForeignKey(
-        Jurisdiction, verbose_name=_("pool of"), null=True, blank=True, on_delete=models.PROTECT, related_name="pool_entries",
+        Jurisdiction,
+        verbose_name=_("pool of"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="pool_entries",
         help_text=_("The city or district whose pool this is."),
     )
     organization = models.ForeignKey(
-        Organization, verbose_name=_("agency"), null=True, blank=True, on_delete=models.PROTECT, related_name="internal_supervisors"
+        Organization,
+        verbose_name=_("agency"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="internal_supervisors",
     )
     home_district = models.ForeignKey(
-        Jurisdiction, verbose_name=_("home district"), on_delete=models.PROTECT, related_name="+",
+        Jurisdiction,
+        verbose_name=_("home district"),
+        on_delete=models.PROTECT,
+        related_name="+",
         help_text=_("Where the supervisor was selected: district-selected supervisors serve their own district first."),
     )
     entry_number = models.CharField(_("entry number"), max_length=32, unique=True)
-    verification_code = models.CharField(_("verification code"), max_length=16, unique=True, default=new_verification_code)
+    verification_code = models.CharField(
+        _("verification code"), max_length=16, unique=True, default=new_verification_code
+    )
     admitted_on = models.DateField(_("admitted on"))
     expires_on = models.DateField(_("term ends on"))
     domains = models.ManyToManyField(ServiceDomain, verbose_name=_("service domains"), blank=True)
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.ACTIVE, db_index=True)
     source = models.CharField(_("basis"), max_length=200, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("admitted by"), null=True, on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("admitted by"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         ordering = ["level", "entry_number"]
@@ -63,7 +80,10 @@ class Entry(TimeStampedModel):
                 name="one_live_entry_per_pool",
             ),
             models.CheckConstraint(
-                condition=(models.Q(level="agency", organization__isnull=False) | (~models.Q(level="agency") & models.Q(jurisdiction__isnull=False))),
+                condition=(
+                    models.Q(level="agency", organization__isnull=False)
+                    | (~models.Q(level="agency") & models.Q(jurisdiction__isnull=False))
+                ),
                 name="entry_names_its_pool",
             ),
         ]
@@ -90,7 +110,9 @@ class StatusChange(models.Model):
     from_status = models.CharField(_("from"), max_length=16, choices=Entry.Status.choices, blank=True)
     to_status = models.CharField(_("to"), max_length=16, choices=Entry.Status.choices)
     reason = models.TextField(_("reason"), blank=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("by"), null=True, on_delete=models.SET_NULL, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("by"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     at = models.DateTimeField(_("at"), default=timezone.now)
 
     class Meta:

@@ -1,12 +1,16 @@
+import datetime as dt
+from dataclasses import dataclass
 from functools import reduce
 from operator import or_
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
+from dudao.accounts.models import Role
 from dudao.accounts.scopes import scope_for
+from dudao.directory.models import Employment, Jurisdiction, Organization, Person
 
-from .models import Entry
+from .models import CODE_ALPHABET, Entry
 
 
 def _path_q(prefix, paths):
@@ -14,18 +18,22 @@ def _path_q(prefix, paths):
 
 
 def entries_for(user) -> QuerySet[Entry]:
-    """City and district pools to the jurisdictions that read them; an agency
-    sees its internal supervisors and every entry of its own staff; a person
-    sees their own."""
+    """City and district pools to the jurisdictions that read them; a
+    jurisdiction also sees every entry (the city pool's included) of the
+    supervisors selected in it or working in it now; an agency sees its
+    internal supervisors and every entry of its own staff; a person sees their
+    own."""
     scope = scope_for(user)
     conditions = []
-    if (q := _path_q("jurisdiction__path", scope.read_paths)) is not None:
-        conditions.append(q)
+    for prefix in ("jurisdiction__path", "organization__jurisdiction__path", "home_district__path"):
+        if (q := _path_q(prefix, scope.read_paths)) is not None:
+            conditions.append(q)
+    current = Employment.objects.filter(person_id=OuterRef("person_id"), end_date=None)
     if (q := _path_q("organization__jurisdiction__path", scope.read_paths)) is not None:
-        conditions.append(q)
+        conditions.append(Q(Exists(current.filter(q))))
     if scope.managed_org_ids:
         conditions.append(Q(organization_id__in=scope.managed_org_ids))
-        conditions.append(Q(person__employments__organization_id__in=scope.managed_org_ids, person__employments__end_date=None))
+        conditions.append(Q(Exists(current.filter(organization_id__in=scope.managed_org_ids))))
     if scope.person_id:
         conditions.append(Q(person_id=scope.person_id))
     if not conditions:
@@ -47,10 +55,92 @@ def history_of(entry: Entry):
 
 
 def public_entry(code: str) -> Entry | None:
-    """What the public verification page may show, found by the code alone."""
-    code = (code or "").strip().upper().replace("-", "").replace(" ", "")
-    if len(code) != 16:
+    """The entry a verification code names, found by the code alone. Anything
+    that is not a well-formed code is simply not found."""
+    code = (code or "")[:64].strip().upper().replace("-", "").replace(" ", "")
+    if len(code) != 16 or any(c not in CODE_ALPHABET for c in code):
         return None
-    return Entry.objects.select_related("person", "jurisdiction", "organization").filter(verification_code=code).first()
+    return Entry.objects.select_related("person").filter(verification_code=code).first()
 
 
+def with_status(queryset: QuerySet[Entry], status: str) -> QuerySet[Entry]:
+    """Entries whose status as of today (Entry.effective_status) is `status`:
+    an active entry past its term counts as expired, not active."""
+    today = timezone.localdate()
+    if status == Entry.Status.ACTIVE:
+        return available(queryset)
+    if status == Entry.Status.EXPIRED:
+        return queryset.filter(Q(status=Entry.Status.EXPIRED) | Q(status=Entry.Status.ACTIVE, expires_on__lt=today))
+    return queryset.filter(status=status)
+
+
+def unavailable(queryset: QuerySet[Entry]) -> QuerySet[Entry]:
+    return queryset.exclude(status=Entry.Status.ACTIVE, expires_on__gte=timezone.localdate())
+
+
+def is_available(entry: Entry) -> bool:
+    """Active and within its term: the same test as available()."""
+    return entry.effective_status == Entry.Status.ACTIVE
+
+
+def admitting_districts(user) -> QuerySet[Jurisdiction]:
+    """The districts whose pool the user keeps (as its district admin)."""
+    scope = scope_for(user)
+    if Role.DISTRICT_ADMIN not in scope.roles:
+        return Jurisdiction.objects.none()
+    assigned = user.role_assignments.filter(role=Role.DISTRICT_ADMIN).values("jurisdiction_id")
+    return Jurisdiction.objects.filter(pk__in=assigned, parent__isnull=False, is_active=True)
+
+
+def district_for(user, person: Person) -> Jurisdiction | None:
+    """Which of the user's districts the person works in now, if any."""
+    employment = person.employments.filter(end_date=None).select_related("organization__jurisdiction").first()
+    if employment is None:
+        return None
+    path = employment.organization.jurisdiction.path
+    return next((d for d in admitting_districts(user) if path.startswith(d.path)), None)
+
+
+def designating_organizations(user) -> QuerySet[Organization]:
+    """The agencies whose internal supervisors the user names (as their admin)."""
+    return (
+        Organization.objects.filter(pk__in=scope_for(user).managed_org_ids)
+        .select_related("jurisdiction")
+        .order_by("name")
+    )
+
+
+def current_staff(organization: Organization) -> QuerySet[Person]:
+    return Person.objects.filter(employments__organization=organization, employments__end_date=None).order_by(
+        "name", "pk"
+    )
+
+
+@dataclass(frozen=True)
+class PublicRecord:
+    """All the public verification page and API may show of an entry."""
+
+    name: str
+    entry_number: str
+    level: str
+    level_display: str
+    status: str
+    status_display: str
+    term_start: dt.date
+    term_end: dt.date
+
+
+def public_record(code: str) -> PublicRecord | None:
+    entry = public_entry(code)
+    if entry is None:
+        return None
+    return PublicRecord(
+        name=entry.person.name,
+        entry_number=entry.entry_number,
+        level=entry.level,
+        level_display=entry.get_level_display(),
+        status=entry.effective_status,
+        status_display=entry.get_effective_status_display(),
+        term_start=entry.admitted_on,
+        term_end=entry.expires_on,
+    )

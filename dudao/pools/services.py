@@ -7,6 +7,7 @@ import types
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models.functions import Length
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -33,14 +34,20 @@ NEXT = {
 def _term_end(admitted: dt.date, years: int) -> dt.date:
     try:
         end = admitted.replace(year=admitted.year + years)
-    except ValueError:  # 29 February
-        end = admitted.replace(year=admitted.year + years, day=28)
+    except ValueError:  # 29 February: the anniversary falls on 1 March, so the term ends on 28 February
+        end = admitted.replace(year=admitted.year + years, month=3, day=1)
     return end - dt.timedelta(days=1)
 
 
 def _next_number(prefix: str) -> str:
     """Sequential per prefix; callers hold a lock on the pool's owner row."""
-    last = Entry.objects.filter(entry_number__startswith=prefix).order_by("-entry_number").values_list("entry_number", flat=True).first()
+    # Longest first: past 9999 the numbers grow a digit and no longer sort as text.
+    last = (
+        Entry.objects.filter(entry_number__startswith=prefix)
+        .order_by(Length("entry_number").desc(), "-entry_number")
+        .values_list("entry_number", flat=True)
+        .first()
+    )
     seq = int(last.rsplit("-", 1)[1]) + 1 if last else 1
     return f"{prefix}{seq:04d}"
 
@@ -50,9 +57,17 @@ def _home_district(person: Person, fallback: Jurisdiction) -> Jurisdiction:
     return current.organization.jurisdiction if current else fallback
 
 
-def _create(*, actor, person, level, jurisdiction=None, organization=None, home_district, term_owner, domains, source) -> Entry:
+def _create(
+    *, actor, person, level, jurisdiction=None, organization=None, home_district, term_owner, domains, source
+) -> Entry:
     today = timezone.localdate()
-    if Entry.objects.filter(person=person, level=level, jurisdiction=jurisdiction, organization=organization, status__in=[S.ACTIVE, S.SUSPENDED]).exists():
+    if Entry.objects.filter(
+        person=person,
+        level=level,
+        jurisdiction=jurisdiction,
+        organization=organization,
+        status__in=[S.ACTIVE, S.SUSPENDED],
+    ).exists():
         raise ValidationError(_("%(name)s already has a live entry in this pool.") % {"name": person.name})
     if level == Entry.Level.CITY:
         prefix = f"ZZ-SJ-{today.year}-"
@@ -62,16 +77,30 @@ def _create(*, actor, person, level, jurisdiction=None, organization=None, home_
         prefix = f"ZZ-JG{organization.pk}-{today.year}-"
     years = int(policy_value("pools.term_years", term_owner, today))
     entry = Entry(
-        person=person, level=level, jurisdiction=jurisdiction, organization=organization, home_district=home_district,
-        entry_number=_next_number(prefix), admitted_on=today, expires_on=_term_end(today, years), source=source, created_by=actor,
+        person=person,
+        level=level,
+        jurisdiction=jurisdiction,
+        organization=organization,
+        home_district=home_district,
+        entry_number=_next_number(prefix),
+        admitted_on=today,
+        expires_on=_term_end(today, years),
+        source=source,
+        created_by=actor,
     )
     entry.full_clean(exclude=["verification_code"])
     entry.save()
     entry.domains.set(domains)
     StatusChange.objects.create(entry=entry, from_status="", to_status=S.ACTIVE, reason=source, actor=actor)
     audit.record(
-        actor=actor, action=AuditEntry.Action.CREATE, obj=entry,
-        changes={"level": [None, level], "entry_number": [None, entry.entry_number], "expires_on": [None, str(entry.expires_on)]},
+        actor=actor,
+        action=AuditEntry.Action.CREATE,
+        obj=entry,
+        changes={
+            "level": [None, level],
+            "entry_number": [None, entry.entry_number],
+            "expires_on": [None, str(entry.expires_on)],
+        },
         reason=source,
     )
     return entry
@@ -85,20 +114,50 @@ def admit_to_city_pool(*, actor, member) -> Entry:
     person = member.trainee.person
     home = member.trainee.nomination.organization.jurisdiction
     return _create(
-        actor=actor, person=person, level=Entry.Level.CITY, jurisdiction=city, home_district=home, term_owner=city,
-        domains=person.service_domains.all(), source=_("Passed the assessment of %(programme)s") % {"programme": programme.name},
+        actor=actor,
+        person=person,
+        level=Entry.Level.CITY,
+        jurisdiction=city,
+        home_district=home,
+        term_owner=city,
+        domains=person.service_domains.all(),
+        source=_("Passed the assessment of %(programme)s") % {"programme": programme.name},
     )
 
 
-def district_rules_check(person: Person, district: Jurisdiction):
+def district_rules_check(person: Person, district: Jurisdiction) -> list[eligibility.RuleResult]:
     """The selection rules as the district has them (its own values where it set
-    them, the city's otherwise), checked today at the person's current unit."""
-    employer = person.employments.filter(end_date=None).select_related("organization__type").first()
+    them, the city's otherwise), checked today at the person's current unit,
+    after the rule that the unit is in the district."""
+    employer = (
+        person.employments.filter(end_date=None)
+        .select_related("organization__type", "organization__jurisdiction")
+        .first()
+    )
+    in_district = employer is not None and employer.organization.jurisdiction.path.startswith(district.path)
     if employer is None:
-        return []
+        detail = _("Not on the staff of any unit.")
+    elif in_district:
+        detail = _("On the staff of %(org)s.") % {"org": employer.organization.name}
+    else:
+        detail = _("On the staff of %(org)s, which is not in %(district)s.") % {
+            "org": employer.organization.name,
+            "district": district.name,
+        }
+    results = [eligibility.RuleResult("district", _("On the staff of a unit in the district"), in_district, detail)]
+    if employer is None:
+        return results
     context = types.SimpleNamespace(jurisdiction=district, snapshot_date=timezone.localdate())
-    person = Person.objects.prefetch_related("certificates__level", "employments", "disciplinary_records").select_related("education").get(pk=person.pk)
-    return eligibility.check(person, round_=context, organization=employer.organization, path="quota")
+    person = (
+        Person.objects.prefetch_related("certificates__level", "employments", "disciplinary_records")
+        .select_related("education")
+        .get(pk=person.pk)
+    )
+    # The district's values, not those of wherever the unit sits inside it.
+    params = eligibility.parameters_for(context)
+    checked = eligibility.check(person, round_=context, organization=employer.organization, path="quota", params=params)
+    # "Employed by the nominating unit" is true by construction here.
+    return results + [r for r in checked if r.code != "employer"]
 
 
 @transaction.atomic
@@ -109,7 +168,10 @@ def admit_to_district_pool(*, actor, person: Person, district: Jurisdiction, dom
     district = Jurisdiction.objects.select_for_update().get(pk=district.pk)
     employer = person.employments.filter(end_date=None).select_related("organization__jurisdiction").first()
     if employer is None or not employer.organization.jurisdiction.path.startswith(district.path):
-        raise ValidationError(_("%(name)s is not on the staff of a unit in %(district)s.") % {"name": person.name, "district": district.name})
+        raise ValidationError(
+            _("%(name)s is not on the staff of a unit in %(district)s.")
+            % {"name": person.name, "district": district.name}
+        )
     failed = [r for r in district_rules_check(person, district) if not r.passed]
     if failed:
         raise ValidationError(
@@ -117,8 +179,14 @@ def admit_to_district_pool(*, actor, person: Person, district: Jurisdiction, dom
             % {"name": person.name, "reasons": "；".join(f"{r.label}：{r.detail}" for r in failed)}
         )
     return _create(
-        actor=actor, person=person, level=Entry.Level.DISTRICT, jurisdiction=district, home_district=district, term_owner=district,
-        domains=domains or person.service_domains.all(), source=reason or _("Selected by %(district)s") % {"district": district.name},
+        actor=actor,
+        person=person,
+        level=Entry.Level.DISTRICT,
+        jurisdiction=district,
+        home_district=district,
+        term_owner=district,
+        domains=domains or person.service_domains.all(),
+        source=reason or _("Selected by %(district)s") % {"district": district.name},
     )
 
 
@@ -129,12 +197,25 @@ def designate_internal(*, actor, organization: Organization, person: Person, dom
         raise PermissionDenied(_("An agency designates its own internal supervisors."))
     organization = Organization.objects.select_for_update().select_related("jurisdiction").get(pk=organization.pk)
     if not person.employments.filter(organization=organization, end_date=None).exists():
-        raise ValidationError(_("%(name)s is not on the current staff of %(org)s.") % {"name": person.name, "org": organization.name})
+        raise ValidationError(
+            _("%(name)s is not on the current staff of %(org)s.") % {"name": person.name, "org": organization.name}
+        )
     return _create(
-        actor=actor, person=person, level=Entry.Level.AGENCY, organization=organization, home_district=organization.jurisdiction,
-        term_owner=organization.jurisdiction, domains=domains or person.service_domains.all(),
+        actor=actor,
+        person=person,
+        level=Entry.Level.AGENCY,
+        organization=organization,
+        home_district=organization.jurisdiction,
+        term_owner=organization.jurisdiction,
+        domains=domains or person.service_domains.all(),
         source=reason or _("Internal supervisor of %(org)s") % {"org": organization.name},
     )
+
+
+def next_statuses(entry: Entry) -> list[str]:
+    """The statuses the entry may move to now, in the order of Entry.Status."""
+    allowed = NEXT.get(entry.effective_status, set())
+    return [s for s in S.values if s in allowed]
 
 
 def can_keep(actor, entry: Entry) -> bool:
@@ -157,12 +238,15 @@ def change_status(*, actor, entry: Entry, to_status: str, reason: str) -> Entry:
     current = entry.effective_status
     if to_status not in NEXT.get(current, set()):
         raise ValidationError(
-            _("An entry that is %(from)s cannot become %(to)s.") % {"from": S(current).label, "to": S(to_status).label if to_status in S.values else to_status}
+            _("An entry that is %(from)s cannot become %(to)s.")
+            % {"from": S(current).label, "to": S(to_status).label if to_status in S.values else to_status}
         )
     StatusChange.objects.create(entry=entry, from_status=current, to_status=to_status, reason=reason, actor=actor)
     entry.status = to_status
     entry.save(update_fields=["status", "updated_at"])
-    audit.record(actor=actor, action=AuditEntry.Action.UPDATE, obj=entry, changes={"status": [current, to_status]}, reason=reason)
+    audit.record(
+        actor=actor, action=AuditEntry.Action.UPDATE, obj=entry, changes={"status": [current, to_status]}, reason=reason
+    )
     return entry
 
 
@@ -172,7 +256,9 @@ def expire_entries(today: dt.date | None = None) -> int:
     today = today or timezone.localdate()
     count = 0
     for entry in Entry.objects.select_for_update().filter(status=S.ACTIVE, expires_on__lt=today):
-        StatusChange.objects.create(entry=entry, from_status=S.ACTIVE, to_status=S.EXPIRED, reason=_("The term ended."), actor=None)
+        StatusChange.objects.create(
+            entry=entry, from_status=S.ACTIVE, to_status=S.EXPIRED, reason=_("The term ended."), actor=None
+        )
         entry.status = S.EXPIRED
         entry.save(update_fields=["status", "updated_at"])
         count += 1

@@ -93,3 +93,18 @@ def test_services_refuse_future_dates_like_the_import_does(world):
         )
     assert "issued_on" in exc.value.message_dict
     assert not world.social_worker_person.certificates.filter(number="FUT-1").exists()
+
+
+def test_a_district_admin_records_a_disciplinary_action_that_the_agency_cannot_hide(world, login):
+    from dudao.directory.models import DisciplinaryRecord
+
+    person = world.social_worker_person
+    url = f"/directory/people/{person.pk}/discipline/"
+    response = login(world.district_admin).post(url, {"decided_on": "2025-01-10", "description": "通报批评", "authority": "金水区民政局"})
+    assert response.status_code == 302
+    assert DisciplinaryRecord.objects.get(person=person).description == "通报批评"
+    assert login(world.hrss).post(url, {"decided_on": "2025-01-10", "description": "x"}).status_code == 403
+    assert login(world.outsider).post(url, {"decided_on": "2025-01-10", "description": "x"}).status_code == 404
+    assert DisciplinaryRecord.objects.filter(person=person).count() == 1
+    page = login(world.district_admin).get(f"/directory/people/{person.pk}/")
+    assert "通报批评" in page.content.decode()

@@ -1,0 +1,53 @@
+import django_filters
+from django import forms
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from dudao.directory.models import Jurisdiction, ServiceDomain
+
+from . import selectors
+from .models import Entry
+
+
+class EntryFilter(django_filters.FilterSet):
+    """The one search over every pool the user may see; the list page and the
+    API share it."""
+
+    q = django_filters.CharFilter(label=_("Name or entry number"), method="search")
+    level = django_filters.ChoiceFilter(label=_("Level"), choices=Entry.Level.choices)
+    domain = django_filters.ModelChoiceFilter(
+        label=_("Service domain"),
+        field_name="domains",
+        to_field_name="code",
+        queryset=ServiceDomain.objects.filter(is_active=True),
+    )
+    home_district = django_filters.ModelChoiceFilter(
+        label=_("Home district"),
+        to_field_name="code",
+        queryset=Jurisdiction.objects.filter(is_active=True, parent__isnull=False),
+    )
+    status = django_filters.ChoiceFilter(label=_("Status"), choices=Entry.Status.choices, method="by_status")
+    available = django_filters.BooleanFilter(
+        label=_("Availability"),
+        method="by_availability",
+        widget=forms.Select(choices=[("", "---------"), ("true", _("Available now")), ("false", _("Not available"))]),
+        help_text=_("Available: active and within the term."),
+    )
+
+    class Meta:
+        model = Entry
+        fields = ["q", "level", "domain", "home_district", "status", "available"]
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(Q(person__name__icontains=value) | Q(entry_number__icontains=value))
+
+    def by_status(self, queryset, name, value):
+        return selectors.with_status(queryset, value) if value else queryset
+
+    def by_availability(self, queryset, name, value):
+        if value is None:
+            return queryset
+        return selectors.available(queryset) if value else selectors.unavailable(queryset)
