@@ -37,14 +37,18 @@ class Module(models.Model):
         THEORY = "theory", _("Theory")
         PRACTICE = "practice", _("Practice")
 
-    programme = models.ForeignKey(Programme, verbose_name=_("programme"), on_delete=models.CASCADE, related_name="modules")
+    programme = models.ForeignKey(
+        Programme, verbose_name=_("programme"), on_delete=models.CASCADE, related_name="modules"
+    )
     title = models.CharField(_("title"), max_length=128)
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
     domain = models.ForeignKey(
         ServiceDomain, verbose_name=_("service domain"), null=True, blank=True, on_delete=models.PROTECT
     )
     is_ethics = models.BooleanField(_("professional ethics"), default=False)
-    hours = models.DecimalField(_("hours"), max_digits=5, decimal_places=1, validators=[MinValueValidator(Decimal("0.5"))])
+    hours = models.DecimalField(
+        _("hours"), max_digits=5, decimal_places=1, validators=[MinValueValidator(Decimal("0.5"))]
+    )
 
     class Meta:
         ordering = ["programme", "id"]
@@ -56,7 +60,9 @@ class Module(models.Model):
 
 
 class Cohort(TimeStampedModel):
-    programme = models.ForeignKey(Programme, verbose_name=_("programme"), on_delete=models.PROTECT, related_name="cohorts")
+    programme = models.ForeignKey(
+        Programme, verbose_name=_("programme"), on_delete=models.PROTECT, related_name="cohorts"
+    )
     name = models.CharField(_("name"), max_length=128)
     round = models.ForeignKey(Round, verbose_name=_("round"), on_delete=models.PROTECT, related_name="cohorts")
 
@@ -73,20 +79,46 @@ class Member(models.Model):
     """A trainee in a cohort, with the assessment the trainer records."""
 
     cohort = models.ForeignKey(Cohort, verbose_name=_("cohort"), on_delete=models.PROTECT, related_name="members")
-    trainee = models.ForeignKey(Trainee, verbose_name=_("trainee"), on_delete=models.PROTECT, related_name="memberships")
+    trainee = models.ForeignKey(
+        Trainee, verbose_name=_("trainee"), on_delete=models.PROTECT, related_name="memberships"
+    )
     theory_score = models.DecimalField(
-        _("theory score"), max_digits=5, decimal_places=1, null=True, blank=True,
+        _("theory score"),
+        max_digits=5,
+        decimal_places=1,
+        null=True,
+        blank=True,
         validators=[MinValueValidator(0), MaxValueValidator(100)],
     )
     practice_score = models.DecimalField(
-        _("practice score"), max_digits=5, decimal_places=1, null=True, blank=True,
+        _("practice score"),
+        max_digits=5,
+        decimal_places=1,
+        null=True,
+        blank=True,
         validators=[MinValueValidator(0), MaxValueValidator(100)],
     )
-    scored_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("scored by"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    scored_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("scored by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     scored_at = models.DateTimeField(_("scored at"), null=True, blank=True)
-    confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("confirmed by"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("confirmed by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
-    passed = models.BooleanField(_("passed"), null=True, blank=True, help_text=_("Recorded when the city confirms the results."))
+    passed = models.BooleanField(
+        _("passed"), null=True, blank=True, help_text=_("Recorded when the city confirms the results.")
+    )
 
     class Meta:
         ordering = ["cohort", "trainee__person__name"]
@@ -102,7 +134,9 @@ class Session(models.Model):
     cohort = models.ForeignKey(Cohort, verbose_name=_("cohort"), on_delete=models.CASCADE, related_name="sessions")
     module = models.ForeignKey(Module, verbose_name=_("module"), on_delete=models.PROTECT, related_name="sessions")
     starts_at = models.DateTimeField(_("starts at"))
-    hours = models.DecimalField(_("hours"), max_digits=5, decimal_places=1, validators=[MinValueValidator(Decimal("0.5"))])
+    hours = models.DecimalField(
+        _("hours"), max_digits=5, decimal_places=1, validators=[MinValueValidator(Decimal("0.5"))]
+    )
     location = models.CharField(_("location"), max_length=128, blank=True)
 
     class Meta:
@@ -118,7 +152,9 @@ class Attendance(models.Model):
     session = models.ForeignKey(Session, verbose_name=_("session"), on_delete=models.CASCADE, related_name="attendance")
     member = models.ForeignKey(Member, verbose_name=_("member"), on_delete=models.CASCADE, related_name="attendance")
     present = models.BooleanField(_("present"))
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), null=True, on_delete=models.SET_NULL, related_name="+")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     recorded_at = models.DateTimeField(_("recorded at"), auto_now=True)
 
     class Meta:
@@ -133,7 +169,9 @@ class Attendance(models.Model):
 class Survey(TimeStampedModel):
     """A training-needs survey (policy 三(一): 充分了解社会工作督导人才的培训需求)."""
 
-    programme = models.ForeignKey(Programme, verbose_name=_("programme"), on_delete=models.CASCADE, related_name="surveys")
+    programme = models.ForeignKey(
+        Programme, verbose_name=_("programme"), on_delete=models.CASCADE, related_name="surveys"
+    )
     title = models.CharField(_("title"), max_length=128)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
     closes_at = models.DateTimeField(_("closes at"), null=True, blank=True)
@@ -171,7 +209,9 @@ class Question(models.Model):
 
 class Response(models.Model):
     survey = models.ForeignKey(Survey, verbose_name=_("survey"), on_delete=models.CASCADE, related_name="responses")
-    member = models.ForeignKey(Member, verbose_name=_("member"), on_delete=models.CASCADE, related_name="survey_responses")
+    member = models.ForeignKey(
+        Member, verbose_name=_("member"), on_delete=models.CASCADE, related_name="survey_responses"
+    )
     answers = models.JSONField(_("answers"), default=dict)
     submitted_at = models.DateTimeField(_("submitted at"), auto_now=True)
 
@@ -196,18 +236,34 @@ class Activity(TimeStampedModel):
         EXCHANGE = "exchange", _("Exchange")
 
     organization = models.ForeignKey(
-        Organization, verbose_name=_("organised by (unit)"), null=True, blank=True, on_delete=models.PROTECT, related_name="training_activities"
+        Organization,
+        verbose_name=_("organised by (unit)"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="training_activities",
     )
     jurisdiction = models.ForeignKey(
-        Jurisdiction, verbose_name=_("organised by (district)"), null=True, blank=True, on_delete=models.PROTECT, related_name="training_activities"
+        Jurisdiction,
+        verbose_name=_("organised by (district)"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="training_activities",
     )
     title = models.CharField(_("title"), max_length=128)
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
-    domain = models.ForeignKey(ServiceDomain, verbose_name=_("service domain"), null=True, blank=True, on_delete=models.PROTECT)
+    domain = models.ForeignKey(
+        ServiceDomain, verbose_name=_("service domain"), null=True, blank=True, on_delete=models.PROTECT
+    )
     is_plan = models.BooleanField(_("planned (not yet held)"), default=False)
     held_on = models.DateField(_("date"))
-    hours = models.DecimalField(_("hours"), max_digits=5, decimal_places=1, validators=[MinValueValidator(Decimal("0.5"))])
-    participants = models.ManyToManyField(Person, verbose_name=_("participants"), blank=True, related_name="training_activities")
+    hours = models.DecimalField(
+        _("hours"), max_digits=5, decimal_places=1, validators=[MinValueValidator(Decimal("0.5"))]
+    )
+    participants = models.ManyToManyField(
+        Person, verbose_name=_("participants"), blank=True, related_name="training_activities"
+    )
 
     class Meta:
         ordering = ["-held_on", "-id"]

@@ -2,17 +2,19 @@
 programmes commissioned to its organisation; anything else is not found."""
 
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 from functools import reduce
 from operator import or_
 
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 
 from dudao.accounts.models import Role
 from dudao.accounts.scopes import scope_for
+from dudao.directory.models import Employment, Jurisdiction, Organization, Person
 from dudao.policy.selectors import resolve_many
+from dudao.selection.models import Trainee
 
-from .models import Activity, Attendance, Cohort, Member, Programme, Session
+from .models import Activity, Attendance, Cohort, Member, Module, Programme, Session, Survey
 
 RESULT_KEYS = ["training.theory_weight", "training.pass_mark", "training.min_attendance_share"]
 
@@ -37,7 +39,68 @@ def programmes_for(user) -> QuerySet[Programme]:
 
 
 def cohorts_for(user) -> QuerySet[Cohort]:
-    return Cohort.objects.filter(programme__in=programmes_for(user)).select_related("programme__trainer", "round")
+    """The city and the read-only bureaus see every cohort of their programmes,
+    the trainer those of the programmes it is commissioned for, a trainee only
+    their own cohort (not the other cohorts of the programme)."""
+    scope = scope_for(user)
+    conditions = []
+    if (q := _path_q("programme__jurisdiction__path", scope.read_paths)) is not None:
+        conditions.append(q)
+    if Role.TRAINER in scope.roles:
+        conditions.append(Q(programme__trainer_id__in=scope.org_ids))
+    if scope.person_id:
+        conditions.append(Q(members__trainee__person_id=scope.person_id))
+    if not conditions:
+        return Cohort.objects.none()
+    ids = Cohort.objects.filter(reduce(or_, conditions)).values("pk")
+    return Cohort.objects.filter(pk__in=ids).select_related("programme__trainer", "programme__jurisdiction", "round")
+
+
+def _programme_reader_q(scope, prefix: str) -> list[Q]:
+    """Conditions under which a user reads everything of a programme: a bureau
+    reading its jurisdiction, or the commissioned trainer."""
+    conditions = []
+    if (q := _path_q(f"{prefix}jurisdiction__path", scope.read_paths)) is not None:
+        conditions.append(q)
+    if Role.TRAINER in scope.roles:
+        conditions.append(Q(**{f"{prefix}trainer_id__in": scope.org_ids}))
+    return conditions
+
+
+def modules_for(user) -> QuerySet[Module]:
+    return Module.objects.filter(programme__in=programmes_for(user)).select_related("domain")
+
+
+def sessions_for(user) -> QuerySet[Session]:
+    return Session.objects.filter(cohort__in=cohorts_for(user)).select_related("module", "cohort")
+
+
+def members_for(user) -> QuerySet[Member]:
+    """Scores are read by the city, the bureaus and the trainer; a trainee reads
+    only their own membership, not their classmates' scores."""
+    scope = scope_for(user)
+    conditions = _programme_reader_q(scope, "cohort__programme__")
+    if scope.person_id:
+        conditions.append(Q(trainee__person_id=scope.person_id))
+    if not conditions:
+        return Member.objects.none()
+    ids = Member.objects.filter(reduce(or_, conditions)).values("pk")
+    return Member.objects.filter(pk__in=ids).select_related(
+        "cohort", "trainee__person", "trainee__nomination__organization"
+    )
+
+
+def surveys_for(user) -> QuerySet[Survey]:
+    """Drafts to whoever runs or reads the programme; a trainee sees the
+    surveys sent to their programme."""
+    scope = scope_for(user)
+    conditions = _programme_reader_q(scope, "programme__")
+    if scope.person_id:
+        conditions.append(Q(programme__cohorts__members__trainee__person_id=scope.person_id, sent_at__isnull=False))
+    if not conditions:
+        return Survey.objects.none()
+    ids = Survey.objects.filter(reduce(or_, conditions)).values("pk")
+    return Survey.objects.filter(pk__in=ids).select_related("programme__jurisdiction").prefetch_related("questions")
 
 
 def can_manage_programme(user, programme: Programme) -> bool:
@@ -56,6 +119,57 @@ def can_run_programme(user, programme: Programme) -> bool:
     return can_manage_programme(user, programme) or is_trainer_of(user, programme)
 
 
+def can_see_results(user, programme: Programme) -> bool:
+    """Everyone's hours and scores, and the survey answers: the city, its
+    trainer and the city-level bureaus that read the programme; a trainee sees
+    only their own (on their training page)."""
+    return can_run_programme(user, programme) or scope_for(user).reads_path(programme.jurisdiction.path)
+
+
+def member_for(user, programme: Programme) -> Member | None:
+    """The user's own place in the programme, if they are one of its trainees."""
+    person_id = scope_for(user).person_id
+    if not person_id:
+        return None
+    return (
+        Member.objects.filter(cohort__programme=programme, trainee__person_id=person_id)
+        .select_related("cohort")
+        .first()
+    )
+
+
+def available_trainees(programme: Programme, round_) -> QuerySet[Trainee]:
+    """Trainees of the round who are not yet in a cohort of the programme."""
+    if round_ is None:
+        return Trainee.objects.none()
+    return (
+        Trainee.objects.filter(round=round_)
+        .exclude(memberships__cohort__programme=programme)
+        .select_related("person", "nomination__organization__jurisdiction")
+        .order_by("person__name", "pk")
+    )
+
+
+def programme_summary(programme: Programme) -> list[dict]:
+    """Per cohort: members, scored, confirmed and passed, in one query."""
+    rows = (
+        programme.cohorts.annotate(
+            member_count=Count("members", distinct=True),
+            scored_count=Count(
+                "members",
+                filter=Q(members__theory_score__isnull=False, members__practice_score__isnull=False),
+                distinct=True,
+            ),
+            confirmed_count=Count("members", filter=Q(members__confirmed_at__isnull=False), distinct=True),
+            passed_count=Count("members", filter=Q(members__passed=True), distinct=True),
+            session_count=Count("sessions", distinct=True),
+        )
+        .select_related("round")
+        .order_by("name")
+    )
+    return list(rows)
+
+
 @dataclass(frozen=True)
 class Result:
     member: Member
@@ -71,8 +185,25 @@ class Result:
         return self.overall is not None
 
     @property
+    def attendance_ok(self) -> bool:
+        # Compared on the exact hours, not the rounded share: 79.95 % is not 80 %.
+        return bool(self.total_hours) and self.attended_hours * 100 >= self.min_share * self.total_hours
+
+    @property
     def passes(self) -> bool:
-        return self.scored and self.share is not None and self.overall >= self.pass_mark and self.share >= self.min_share
+        return self.scored and self.attendance_ok and self.overall >= self.pass_mark
+
+    @property
+    def confirmed(self) -> bool:
+        return self.member.confirmed_at is not None
+
+    @property
+    def outcome(self) -> bool | None:
+        """The recorded result once the city confirmed it (later changes of the
+        parameters or the timetable do not rewrite it); the live one before."""
+        if self.confirmed:
+            return self.member.passed
+        return self.passes if self.scored else None
 
 
 def result_parameters(programme: Programme, on=None) -> dict:
@@ -90,7 +221,8 @@ def results(cohort: Cohort, params: dict | None = None) -> list[Result]:
     """Hours, attendance share, overall score and pass for every member; a
     fixed number of queries for the whole cohort."""
     params = params or result_parameters(cohort.programme)
-    total = Session.objects.filter(cohort=cohort).aggregate(h=Sum("hours"))["h"] or Decimal(0)
+    tenth = Decimal("0.1")
+    total = (Session.objects.filter(cohort=cohort).aggregate(h=Sum("hours"))["h"] or Decimal(0)).quantize(tenth)
     attended = dict(
         Attendance.objects.filter(session__cohort=cohort, present=True)
         .values("member_id")
@@ -98,9 +230,12 @@ def results(cohort: Cohort, params: dict | None = None) -> list[Result]:
         .values_list("member_id", "h")
     )
     out = []
-    for member in cohort.members.select_related("trainee__person__education", "trainee__nomination__organization__jurisdiction"):
-        hours = attended.get(member.pk, Decimal(0))
-        share = (hours * 100 / total).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP) if total else None
+    for member in cohort.members.select_related(
+        "trainee__person__education", "trainee__nomination__organization__jurisdiction"
+    ):
+        hours = Decimal(attended.get(member.pk) or 0).quantize(tenth)
+        # Rounded down, so the share shown never reads as reaching the minimum when it does not.
+        share = (hours * 100 / total).quantize(Decimal("0.1"), rounding=ROUND_DOWN) if total else None
         out.append(
             Result(
                 member=member,
@@ -132,6 +267,32 @@ def activities_for(user) -> QuerySet[Activity]:
     return Activity.objects.filter(pk__in=ids).select_related("organization", "jurisdiction", "domain")
 
 
+def organiser_choices(user) -> tuple[QuerySet[Organization], QuerySet[Jurisdiction]]:
+    """Who a user may record an own training activity for: the agencies they
+    administer and the districts (or the city) they administer."""
+    scope = scope_for(user)
+    organizations = Organization.objects.filter(pk__in=scope.managed_org_ids, is_active=True).order_by("name")
+    if scope.has(Role.DISTRICT_ADMIN, Role.CITY_ADMIN):
+        jurisdictions = Jurisdiction.objects.filter(path__in=scope.manage_paths, is_active=True)
+    else:
+        jurisdictions = Jurisdiction.objects.none()
+    return organizations, jurisdictions
+
+
+def participant_choices(user) -> QuerySet[Person]:
+    """People currently on a roster the user manages."""
+    scope = scope_for(user)
+    conditions = []
+    if (q := _path_q("organization__jurisdiction__path", scope.manage_paths)) is not None:
+        conditions.append(q)
+    if scope.managed_org_ids:
+        conditions.append(Q(organization_id__in=scope.managed_org_ids))
+    if not conditions:
+        return Person.objects.none()
+    current = Employment.objects.filter(end_date=None).filter(reduce(or_, conditions))
+    return Person.objects.filter(pk__in=current.values("person_id")).order_by("name", "pk")
+
+
 def training_history(person) -> dict:
     """Everything a person was trained in: programme cohorts with hours and
     result, and the activities their agency or district recorded."""
@@ -139,5 +300,12 @@ def training_history(person) -> dict:
     for member in Member.objects.filter(trainee__person=person).select_related("cohort__programme__jurisdiction"):
         cohort_results = {r.member.pk: r for r in results(member.cohort)}
         memberships.append(cohort_results[member.pk])
-    activities = person.training_activities.select_related("organization", "jurisdiction", "domain").order_by("-held_on")
-    return {"memberships": memberships, "activities": list(activities)}
+    activities = list(
+        person.training_activities.select_related("organization", "jurisdiction", "domain").order_by("-held_on", "-id")
+    )
+    return {
+        "memberships": memberships,
+        "activities": activities,
+        # Hours of training actually held; plans are listed but not counted.
+        "activity_hours": sum((a.hours for a in activities if not a.is_plan), Decimal(0)),
+    }

@@ -35,34 +35,59 @@ def _clean_save(instance):
 
 
 @transaction.atomic
-def create_programme(*, actor, jurisdiction: Jurisdiction, name: str, trainer: Organization, starts_on: dt.date, ends_on: dt.date) -> Programme:
+def create_programme(
+    *, actor, jurisdiction: Jurisdiction, name: str, trainer: Organization, starts_on: dt.date, ends_on: dt.date
+) -> Programme:
     scope = scope_for(actor)
-    _require(Role.CITY_ADMIN in scope.roles and scope.manages_path(jurisdiction.path), _("Only the city commissions the programme."))
+    _require(
+        Role.CITY_ADMIN in scope.roles and scope.manages_path(jurisdiction.path),
+        _("Only the city commissions the programme."),
+    )
     if trainer.type.code != "trainer":
         raise ValidationError({"trainer": _("Choose a third-party training organisation.")})
     if ends_on < starts_on:
         raise ValidationError({"ends_on": _("The programme cannot end before it starts.")})
     programme = _clean_save(
         Programme(
-            jurisdiction=jurisdiction, name=name.strip(), trainer=trainer, starts_on=starts_on, ends_on=ends_on,
+            jurisdiction=jurisdiction,
+            name=name.strip(),
+            trainer=trainer,
+            starts_on=starts_on,
+            ends_on=ends_on,
             target_size=policy_value("training.programme_target", jurisdiction, starts_on),
         )
     )
-    audit.record(actor=actor, action=AuditEntry.Action.CREATE, obj=programme, changes={"trainer": [None, str(trainer)], "target_size": [None, programme.target_size]})
+    audit.record(
+        actor=actor,
+        action=AuditEntry.Action.CREATE,
+        obj=programme,
+        changes={"trainer": [None, str(trainer)], "target_size": [None, programme.target_size]},
+    )
     return programme
 
 
 @transaction.atomic
-def add_module(*, actor, programme: Programme, title: str, kind: str, hours, domain=None, is_ethics: bool = False) -> Module:
+def add_module(
+    *, actor, programme: Programme, title: str, kind: str, hours, domain=None, is_ethics: bool = False
+) -> Module:
     _require(can_run_programme(actor, programme))
-    module = _clean_save(Module(programme=programme, title=title.strip(), kind=kind, hours=hours, domain=domain, is_ethics=is_ethics))
-    audit.record(actor=actor, action=AuditEntry.Action.CREATE, obj=module, changes={"hours": [None, str(hours)], "kind": [None, kind]})
+    module = _clean_save(
+        Module(programme=programme, title=title.strip(), kind=kind, hours=hours, domain=domain, is_ethics=is_ethics)
+    )
+    audit.record(
+        actor=actor,
+        action=AuditEntry.Action.CREATE,
+        obj=module,
+        changes={"hours": [None, str(hours)], "kind": [None, kind]},
+    )
     return module
 
 
 @transaction.atomic
 def create_cohort(*, actor, programme: Programme, name: str, round_, trainees=()) -> Cohort:
     _require(can_run_programme(actor, programme))
+    if not round_.jurisdiction.path.startswith(programme.jurisdiction.path):
+        raise ValidationError({"round": _("The round belongs to another city.")})
     cohort = _clean_save(Cohort(programme=programme, name=name.strip(), round=round_))
     audit.record(actor=actor, action=AuditEntry.Action.CREATE, obj=cohort, changes={"round": [None, str(round_)]})
     if trainees:
@@ -76,24 +101,48 @@ def add_members(*, actor, cohort: Cohort, trainees) -> list[Member]:
     trainees = list(trainees)
     wrong_round = [t for t in trainees if t.round_id != cohort.round_id]
     if wrong_round:
-        raise ValidationError(_("%(names)s are not trainees of %(round)s.") % {"names": "、".join(t.person.name for t in wrong_round), "round": cohort.round})
+        raise ValidationError(
+            _("%(names)s are not trainees of %(round)s.")
+            % {"names": "、".join(t.person.name for t in wrong_round), "round": cohort.round}
+        )
     taken = set(
-        Member.objects.filter(cohort__programme=cohort.programme, trainee__in=trainees).values_list("trainee__person__name", flat=True)
+        Member.objects.filter(cohort__programme=cohort.programme, trainee__in=trainees).values_list(
+            "trainee__person__name", flat=True
+        )
     )
     if taken:
-        raise ValidationError(_("Already in a cohort of this programme: %(names)s.") % {"names": "、".join(sorted(taken))})
+        raise ValidationError(
+            _("Already in a cohort of this programme: %(names)s.") % {"names": "、".join(sorted(taken))}
+        )
     members = [Member.objects.create(cohort=cohort, trainee=t) for t in trainees]
-    audit.record(actor=actor, action=AuditEntry.Action.UPDATE, obj=cohort, changes={"members": [None, [t.person.name for t in trainees]]})
+    audit.record(
+        actor=actor,
+        action=AuditEntry.Action.UPDATE,
+        obj=cohort,
+        changes={"members": [None, [t.person.name for t in trainees]]},
+    )
     return members
 
 
 @transaction.atomic
-def schedule_session(*, actor, cohort: Cohort, module: Module, starts_at: dt.datetime, hours=None, location: str = "") -> Session:
+def schedule_session(
+    *, actor, cohort: Cohort, module: Module, starts_at: dt.datetime, hours=None, location: str = ""
+) -> Session:
     _require(can_run_programme(actor, cohort.programme))
     if module.programme_id != cohort.programme_id:
         raise ValidationError({"module": _("The module belongs to another programme.")})
-    session = _clean_save(Session(cohort=cohort, module=module, starts_at=starts_at, hours=hours if hours is not None else module.hours, location=location))
-    audit.record(actor=actor, action=AuditEntry.Action.CREATE, obj=session, changes={"hours": [None, str(session.hours)]})
+    session = _clean_save(
+        Session(
+            cohort=cohort,
+            module=module,
+            starts_at=starts_at,
+            hours=hours if hours is not None else module.hours,
+            location=location,
+        )
+    )
+    audit.record(
+        actor=actor, action=AuditEntry.Action.CREATE, obj=session, changes={"hours": [None, str(session.hours)]}
+    )
     return session
 
 
@@ -102,13 +151,25 @@ def record_attendance(*, actor, session: Session, present_member_ids) -> int:
     """Set who was present at a session; everyone else in the cohort is absent."""
     session = Session.objects.select_for_update().select_related("cohort__programme").get(pk=session.pk)
     _require(can_run_programme(actor, session.cohort.programme))
-    present = {int(pk) for pk in present_member_ids}
-    members = list(session.cohort.members.all())
+    try:
+        present = {int(pk) for pk in present_member_ids}
+    except (TypeError, ValueError):
+        raise ValidationError(_("Some trainees are not in this cohort.")) from None
+    members = list(session.cohort.members.select_related("trainee__person"))
     unknown = present - {m.pk for m in members}
     if unknown:
         raise ValidationError(_("Some trainees are not in this cohort."))
     before = dict(session.attendance.values_list("member_id", "present"))
+    # Confirmed results rest on the attendance they were confirmed with.
+    locked = [m.trainee.person.name for m in members if m.confirmed_at and bool(before.get(m.pk)) != (m.pk in present)]
+    if locked:
+        raise ValidationError(
+            _("The results of %(names)s are confirmed; their attendance can no longer change.")
+            % {"names": "、".join(locked)}
+        )
     for member in members:
+        if before.get(member.pk) == (member.pk in present):
+            continue
         Attendance.objects.update_or_create(
             session=session, member=member, defaults={"present": member.pk in present, "recorded_by": actor}
         )
@@ -123,10 +184,11 @@ def _score(value, label):
     if value is None or value == "":
         return None
     try:
-        number = Decimal(str(value)).quantize(Decimal("0.1"))
+        number = Decimal(str(value).strip()).quantize(Decimal("0.1"))
     except (InvalidOperation, ValueError):
         raise ValidationError(_("%(label)s must be a number from 0 to 100.") % {"label": label}) from None
-    if not Decimal(0) <= number <= Decimal(100):
+    # NaN survives quantize and cannot be compared; it is no score either.
+    if not number.is_finite() or not Decimal(0) <= number <= Decimal(100):
         raise ValidationError(_("%(label)s must be a number from 0 to 100.") % {"label": label})
     return number
 
@@ -135,19 +197,58 @@ def _score(value, label):
 def record_scores(*, actor, member: Member, theory_score, practice_score) -> Member:
     """The third-party trainer's assessment (policy 四(三): 委托第三方……考核)."""
     member = Member.objects.select_for_update().select_related("cohort__programme").get(pk=member.pk)
-    _require(is_trainer_of(actor, member.cohort.programme), _("Only the commissioned trainer records assessment scores."))
+    _require(
+        is_trainer_of(actor, member.cohort.programme), _("Only the commissioned trainer records assessment scores.")
+    )
     if member.confirmed_at:
-        raise ValidationError(_("The results of %(name)s are confirmed and can no longer change.") % {"name": member.trainee.person.name})
+        raise ValidationError(
+            _("The results of %(name)s are confirmed and can no longer change.") % {"name": member.trainee.person.name}
+        )
     before = [str(member.theory_score), str(member.practice_score)]
     member.theory_score = _score(theory_score, _("Theory score"))
     member.practice_score = _score(practice_score, _("Practice score"))
     member.scored_by, member.scored_at = actor, timezone.now()
     member.save()
     audit.record(
-        actor=actor, action=AuditEntry.Action.UPDATE, obj=member,
+        actor=actor,
+        action=AuditEntry.Action.UPDATE,
+        obj=member,
         changes={"scores": [before, [str(member.theory_score), str(member.practice_score)]]},
     )
     return member
+
+
+@transaction.atomic
+def record_cohort_scores(*, actor, cohort: Cohort, scores: dict) -> int:
+    """The trainer's score sheet for a cohort, {member id: (theory, practice)}:
+    every changed row is written, or none is. Returns how many changed."""
+    _require(is_trainer_of(actor, cohort.programme), _("Only the commissioned trainer records assessment scores."))
+    members = {m.pk: m for m in cohort.members.select_related("trainee__person")}
+    errors, changed = [], []
+    for pk, (theory, practice) in scores.items():
+        member = members.get(int(pk))
+        if member is None:
+            errors.append(_("Some trainees are not in this cohort."))
+            continue
+        try:
+            values = (_score(theory, _("Theory score")), _score(practice, _("Practice score")))
+        except ValidationError as exc:
+            errors.append(f"{member.trainee.person.name}：{' '.join(exc.messages)}")
+            continue
+        if values == (member.theory_score, member.practice_score):
+            continue
+        if member.confirmed_at:
+            errors.append(
+                _("The results of %(name)s are confirmed and can no longer change.")
+                % {"name": member.trainee.person.name}
+            )
+            continue
+        changed.append((member, values))
+    if errors:
+        raise ValidationError(errors)
+    for member, (theory, practice) in changed:
+        record_scores(actor=actor, member=member, theory_score=theory, practice_score=practice)
+    return len(changed)
 
 
 @transaction.atomic
@@ -159,6 +260,8 @@ def confirm_results(*, actor, cohort: Cohort) -> dict:
     cohort = Cohort.objects.select_for_update().select_related("programme__jurisdiction").get(pk=cohort.pk)
     _require(can_manage_programme(actor, cohort.programme), _("Only the city confirms assessment results."))
     outcome = results(cohort, result_parameters(cohort.programme))
+    if not outcome:
+        raise ValidationError(_("The cohort has no trainees yet."))
     pending = [r for r in outcome if not r.member.confirmed_at]
     unscored = [r.member.trainee.person.name for r in pending if not r.scored]
     if unscored:
@@ -175,7 +278,12 @@ def confirm_results(*, actor, cohort: Cohort) -> dict:
         if r.passes:
             admit_to_city_pool(actor=actor, member=member)
             admitted += 1
-    audit.record(actor=actor, action=AuditEntry.Action.UPDATE, obj=cohort, changes={"confirmed": [None, len(pending)], "admitted": [None, admitted]})
+    audit.record(
+        actor=actor,
+        action=AuditEntry.Action.UPDATE,
+        obj=cohort,
+        changes={"confirmed": [None, len(pending)], "admitted": [None, admitted]},
+    )
     return {"confirmed": len(pending), "admitted": admitted, "failed": len(pending) - admitted}
 
 
@@ -194,23 +302,36 @@ def create_survey(*, actor, programme: Programme, title: str, questions: list[di
         if kind in (Question.Kind.CHOICE, Question.Kind.MULTIPLE) and len(choices) < 2:
             raise ValidationError(_("Question %(n)s needs at least two choices.") % {"n": i + 1})
         _clean_save(Question(survey=survey, order=i, text=(q.get("text") or "").strip(), kind=kind, choices=choices))
-    audit.record(actor=actor, action=AuditEntry.Action.CREATE, obj=survey, changes={"questions": [None, len(questions)]})
+    audit.record(
+        actor=actor, action=AuditEntry.Action.CREATE, obj=survey, changes={"questions": [None, len(questions)]}
+    )
     return survey
 
 
 @transaction.atomic
 def send_survey(*, actor, survey: Survey) -> int:
+    given = survey
     survey = Survey.objects.select_for_update().select_related("programme").get(pk=survey.pk)
     _require(can_run_programme(actor, survey.programme))
     if survey.sent_at:
         raise ValidationError(_("The survey was already sent."))
-    survey.sent_at = timezone.now()
+    survey.sent_at = given.sent_at = timezone.now()
     survey.save(update_fields=["sent_at", "updated_at"])
     from dudao.accounts.models import User
 
-    users = list(User.objects.filter(person__traineeships__memberships__cohort__programme=survey.programme, is_active=True).distinct())
-    notify(users, _("Training-needs survey: %(title)s") % {"title": survey.title}, reverse("training:survey_answer", args=[survey.pk]))
-    audit.record(actor=actor, action=AuditEntry.Action.UPDATE, obj=survey, changes={"sent_at": [None, str(survey.sent_at)]})
+    users = list(
+        User.objects.filter(
+            person__traineeships__memberships__cohort__programme=survey.programme, is_active=True
+        ).distinct()
+    )
+    notify(
+        users,
+        _("Training-needs survey: %(title)s") % {"title": survey.title},
+        reverse("training:survey_answer", args=[survey.pk]),
+    )
+    audit.record(
+        actor=actor, action=AuditEntry.Action.UPDATE, obj=survey, changes={"sent_at": [None, str(survey.sent_at)]}
+    )
     return len(users)
 
 
@@ -244,12 +365,27 @@ def _clean_answers(survey: Survey, answers: dict) -> dict:
 
 @transaction.atomic
 def submit_response(*, actor, survey: Survey, answers: dict) -> Response:
+    # Sent and closing as the database has it, not as a caller's copy remembers.
+    survey = Survey.objects.select_related("programme").get(pk=survey.pk)
     if not survey.sent_at:
         raise ValidationError(_("The survey has not been sent."))
-    member = Member.objects.filter(cohort__programme=survey.programme, trainee__person_id=actor.person_id).first() if actor.person_id else None
+    if survey.closes_at and survey.closes_at < timezone.now():
+        raise ValidationError(_("The survey is closed."))
+    member = (
+        Member.objects.filter(cohort__programme=survey.programme, trainee__person_id=actor.person_id).first()
+        if actor.person_id
+        else None
+    )
     _require(member is not None, _("Only trainees of the programme answer its survey."))
     cleaned = _clean_answers(survey, answers)
-    response, _created = Response.objects.update_or_create(survey=survey, member=member, defaults={"answers": cleaned})
+    response, created = Response.objects.update_or_create(survey=survey, member=member, defaults={"answers": cleaned})
+    # The answers stay out of the log: who answered, not what.
+    audit.record(
+        actor=actor,
+        action=AuditEntry.Action.CREATE if created else AuditEntry.Action.UPDATE,
+        obj=response,
+        changes={"answered": [None, len(cleaned)]},
+    )
     return response
 
 
@@ -277,8 +413,17 @@ def survey_summary(survey: Survey) -> list[dict]:
 
 @transaction.atomic
 def record_activity(
-    *, actor, title: str, kind: str, held_on: dt.date, hours, organization: Organization | None = None,
-    jurisdiction: Jurisdiction | None = None, domain=None, participants=(), is_plan: bool = False,
+    *,
+    actor,
+    title: str,
+    kind: str,
+    held_on: dt.date,
+    hours,
+    organization: Organization | None = None,
+    jurisdiction: Jurisdiction | None = None,
+    domain=None,
+    participants=(),
+    is_plan: bool = False,
 ) -> Activity:
     """An agency's or a district's own training (policy 四(一), 四(二))."""
     from dudao.directory.selectors import can_manage_person
@@ -294,13 +439,26 @@ def record_activity(
     participants = list(participants)
     outsiders = [p.name for p in participants if not can_manage_person(actor, p)]
     if outsiders:
-        raise ValidationError({"participants": _("Not on a roster you manage: %(names)s.") % {"names": "、".join(outsiders)}})
+        raise ValidationError(
+            {"participants": _("Not on a roster you manage: %(names)s.") % {"names": "、".join(outsiders)}}
+        )
     activity = _clean_save(
-        Activity(organization=organization, jurisdiction=jurisdiction, title=title.strip(), kind=kind, domain=domain, held_on=held_on, hours=hours, is_plan=is_plan)
+        Activity(
+            organization=organization,
+            jurisdiction=jurisdiction,
+            title=title.strip(),
+            kind=kind,
+            domain=domain,
+            held_on=held_on,
+            hours=hours,
+            is_plan=is_plan,
+        )
     )
     activity.participants.set(participants)
-    audit.record(actor=actor, action=AuditEntry.Action.CREATE, obj=activity, changes={"participants": [None, len(participants)], "hours": [None, str(hours)]})
+    audit.record(
+        actor=actor,
+        action=AuditEntry.Action.CREATE,
+        obj=activity,
+        changes={"participants": [None, len(participants)], "hours": [None, str(hours)]},
+    )
     return activity
-
-
-

@@ -1,0 +1,179 @@
+"""The trainer's score sheet for a cohort: downloaded filled with the cohort's
+members, uploaded back whole. Every row is checked first; if any is wrong,
+nothing is written and every wrong row is named (like the roster import)."""
+
+from io import BytesIO
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from openpyxl import load_workbook
+
+from dudao.core import audit
+from dudao.core.excel import UploadError, read_rows, template_bytes
+from dudao.core.models import AuditEntry
+from dudao.directory.imports import ImportRejected, RowError
+
+from . import services
+from .models import Cohort
+from .selectors import is_trainer_of
+
+COLUMNS = [
+    ("member", gettext_lazy("Member number"), True),
+    ("name", gettext_lazy("Name"), True),
+    ("theory", gettext_lazy("Theory score"), False),
+    ("practice", gettext_lazy("Practice score"), False),
+]
+
+__all__ = ["COLUMNS", "ImportRejected", "RowError", "import_scores", "template_file"]
+
+
+def _number(value):
+    return "" if value is None else float(value)
+
+
+def template_file(cohort: Cohort) -> bytes:
+    """The score sheet with one row per member of the cohort, scores as recorded so far."""
+    members = cohort.members.select_related("trainee__person")
+    rows = [[m.pk, m.trainee.person.name, _number(m.theory_score), _number(m.practice_score)] for m in members]
+    headers = [str(label) + ("*" if required else "") for _key, label, required in COLUMNS]
+    notes = [
+        _("One row per trainee of the cohort %(cohort)s; keep the member number and the name as they are.")
+        % {"cohort": cohort.name},
+        _("Scores are numbers from 0 to 100 with at most one decimal; leave a cell empty for no score yet."),
+        _("If any row is wrong, nothing is imported and every wrong row is listed."),
+        _("Confirmed results cannot change."),
+    ]
+    content = template_bytes(_("Scores"), headers, rows[0] if rows else [], notes)
+    if len(rows) < 2:
+        return content
+    wb = load_workbook(BytesIO(content))
+    sheet = wb.worksheets[0]
+    for row in rows[1:]:
+        sheet.append(row)
+    buffer = BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
+
+
+def _header_map(headers: list[str]) -> tuple[dict[str, int], list[RowError]]:
+    """Column key -> index, the headers matched in every shipped language."""
+    labels = {}
+    for lang in ("zh-hans", "en"):
+        with translation.override(lang):
+            for key, label, _required in COLUMNS:
+                labels[str(label)] = key
+    mapping = {}
+    for index, header in enumerate(headers):
+        key = labels.get(header.rstrip("*").strip())
+        if key and key not in mapping:
+            mapping[key] = index
+    missing = [str(label) for key, label, required in COLUMNS if required and key not in mapping]
+    if "theory" not in mapping and "practice" not in mapping:
+        missing += [str(COLUMNS[2][1]), str(COLUMNS[3][1])]
+    errors = (
+        [RowError(1, _("Required column missing: %(columns)s.") % {"columns": "、".join(missing)})] if missing else []
+    )
+    return mapping, errors
+
+
+def _text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()
+
+
+def validate_scores(cohort: Cohort, upload) -> list[dict]:
+    """The rows that change a score, each {"row", "member", "theory", "practice"}."""
+    try:
+        headers, rows = read_rows(upload)
+    except UploadError as exc:
+        raise ImportRejected([RowError(0, str(exc))]) from exc
+    mapping, errors = _header_map(headers)
+    if errors:
+        raise ImportRejected(errors)
+    labels = {key: str(label) for key, label, _required in COLUMNS}
+    members = {m.pk: m for m in cohort.members.select_related("trainee__person")}
+    seen: dict[int, int] = {}
+    changes = []
+    for number, values in rows:
+        cell = {key: (values[i] if i < len(values) else None) for key, i in mapping.items()}
+        problems: list[str] = []
+        member = None
+        reference = _text(cell.get("member"))
+        if not reference:
+            problems.append(_("%(column)s is required.") % {"column": labels["member"]})
+        else:
+            try:
+                member = members.get(int(reference))
+            except ValueError:
+                member = None
+            if member is None:
+                problems.append(_("Member number %(value)s is not in this cohort.") % {"value": reference})
+        name = _text(cell.get("name"))
+        if member is not None:
+            if name != member.trainee.person.name:
+                problems.append(
+                    _("Member number %(number)s is %(name)s, not %(given)s.")
+                    % {"number": member.pk, "name": member.trainee.person.name, "given": name or "—"}
+                )
+            if member.pk in seen:
+                problems.append(
+                    _("Member number %(number)s repeats row %(other)s.")
+                    % {"number": member.pk, "other": seen[member.pk]}
+                )
+            else:
+                seen[member.pk] = number
+        scores = {}
+        for key, label in (("theory", _("Theory score")), ("practice", _("Practice score"))):
+            if key not in mapping:
+                scores[key] = getattr(member, f"{key}_score", None)
+                continue
+            try:
+                scores[key] = services._score(cell.get(key), label)
+            except ValidationError as exc:
+                problems.extend(exc.messages)
+        if member is not None and not problems:
+            if (scores["theory"], scores["practice"]) == (member.theory_score, member.practice_score):
+                continue
+            if member.confirmed_at:
+                problems.append(
+                    _("The results of %(name)s are confirmed and can no longer change.")
+                    % {"name": member.trainee.person.name}
+                )
+        errors.extend(RowError(number, p) for p in problems)
+        if not problems:
+            changes.append({"row": number, "member": member, **scores})
+    if errors:
+        raise ImportRejected(sorted(errors, key=lambda e: e.row))
+    return changes
+
+
+@transaction.atomic
+def import_scores(*, actor, cohort: Cohort, upload) -> int:
+    """Write the score changes of a valid sheet; raise ImportRejected and write
+    nothing if any row is wrong. Returns the number of trainees whose scores changed."""
+    if not is_trainer_of(actor, cohort.programme):
+        raise PermissionDenied(_("Only the commissioned trainer records assessment scores."))
+    # One upload at a time per cohort: the second waits and checks against the first's result.
+    cohort = Cohort.objects.select_for_update().select_related("programme").get(pk=cohort.pk)
+    changes = validate_scores(cohort, upload)
+    for change in changes:
+        try:
+            services.record_scores(
+                actor=actor, member=change["member"], theory_score=change["theory"], practice_score=change["practice"]
+            )
+        except ValidationError as exc:
+            raise ImportRejected([RowError(change["row"], m) for m in exc.messages]) from exc
+    audit.record(
+        actor=actor,
+        action=AuditEntry.Action.IMPORT,
+        obj=cohort,
+        changes={"scores_imported": [None, len(changes)], "file": [None, getattr(upload, "name", "")]},
+        reason=_("Score sheet import"),
+    )
+    return len(changes)
