@@ -179,6 +179,8 @@ class Result:
     overall: Decimal | None
     pass_mark: int
     min_share: int
+    # The unrounded weighted score: the pass decision uses it, so 59.95 does not pass a mark of 60.
+    exact_overall: Decimal | None = None
 
     @property
     def scored(self) -> bool:
@@ -191,7 +193,8 @@ class Result:
 
     @property
     def passes(self) -> bool:
-        return self.scored and self.attendance_ok and self.overall >= self.pass_mark
+        exact = self.exact_overall if self.exact_overall is not None else self.overall
+        return self.scored and self.attendance_ok and exact >= self.pass_mark
 
     @property
     def confirmed(self) -> bool:
@@ -210,11 +213,16 @@ def result_parameters(programme: Programme, on=None) -> dict:
     return {k: v for k, (v, _s) in resolve_many(RESULT_KEYS, programme.jurisdiction, on).items()}
 
 
-def overall_score(theory, practice, theory_weight: int) -> Decimal | None:
+def exact_overall_score(theory, practice, theory_weight: int) -> Decimal | None:
     if theory is None or practice is None:
         return None
-    value = (Decimal(theory) * theory_weight + Decimal(practice) * (100 - theory_weight)) / 100
-    return value.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    return (Decimal(theory) * theory_weight + Decimal(practice) * (100 - theory_weight)) / 100
+
+
+def overall_score(theory, practice, theory_weight: int) -> Decimal | None:
+    """The overall score as shown: one decimal."""
+    value = exact_overall_score(theory, practice, theory_weight)
+    return None if value is None else value.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
 
 
 def results(cohort: Cohort, params: dict | None = None) -> list[Result]:
@@ -245,6 +253,7 @@ def results(cohort: Cohort, params: dict | None = None) -> list[Result]:
                 overall=overall_score(member.theory_score, member.practice_score, params["training.theory_weight"]),
                 pass_mark=params["training.pass_mark"],
                 min_share=params["training.min_attendance_share"],
+                exact_overall=exact_overall_score(member.theory_score, member.practice_score, params["training.theory_weight"]),
             )
         )
     return out

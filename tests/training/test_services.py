@@ -587,3 +587,16 @@ def test_an_activity_is_recorded_only_for_what_the_actor_manages(world):
     assert "督导甲" in str(exc.value)
     with pytest.raises(ValidationError):
         services.record_activity(actor=world.city_admin, title="x", kind="course", held_on=dt.date(2026, 5, 1), hours=2)
+
+
+def test_an_overall_score_that_only_rounds_up_to_the_pass_mark_does_not_pass():
+    from dudao.training.selectors import Result, exact_overall_score, overall_score
+
+    # theory 59.9 and practice 60.0 at 50/50: 59.95 is shown as 60.0 but is below the mark.
+    assert overall_score(Decimal("59.9"), Decimal("60.0"), 50) == Decimal("60.0")
+    exact = exact_overall_score(Decimal("59.9"), Decimal("60.0"), 50)
+    result = Result(
+        member=None, attended_hours=Decimal(10), total_hours=Decimal(10), share=Decimal(100),
+        overall=Decimal("60.0"), pass_mark=60, min_share=80, exact_overall=exact,
+    )
+    assert not result.passes
