@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from dudao.core.models import TimeStampedModel
 from dudao.directory.models import Jurisdiction, Organization, Person, ServiceDomain
@@ -151,7 +152,7 @@ class Session(models.Model):
 class Attendance(models.Model):
     session = models.ForeignKey(Session, verbose_name=_("session"), on_delete=models.CASCADE, related_name="attendance")
     member = models.ForeignKey(Member, verbose_name=_("member"), on_delete=models.CASCADE, related_name="attendance")
-    present = models.BooleanField(_("present"))
+    present = models.BooleanField(pgettext_lazy("attendance", "present"))
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), null=True, on_delete=models.SET_NULL, related_name="+"
     )
