@@ -2,6 +2,10 @@
 assignments. Selectors and services ask this object; nothing else reads roles."""
 
 from dataclasses import dataclass, field
+from functools import reduce
+from operator import or_
+
+from django.db.models import Q
 
 from .models import JURISDICTION_ROLES, Role
 
@@ -61,3 +65,11 @@ def scope_for(user) -> Scope:
     )
     user._dudao_scope = scope
     return scope
+
+
+def path_q(prefix: str, paths) -> Q | None:
+    """Q matching rows whose jurisdiction path (reached by `prefix`) lies under
+    any of `paths`; None when there are no paths, so callers can skip the term."""
+    if not paths:
+        return None
+    return reduce(or_, (Q(**{f"{prefix}__startswith": p}) for p in paths))

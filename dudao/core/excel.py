@@ -4,12 +4,13 @@ they are validated whole before anything is written."""
 
 import datetime as dt
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from io import BytesIO
 from urllib.parse import quote
 
 from django.conf import settings
 from django.http import HttpResponse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font
@@ -113,3 +114,56 @@ def read_rows(upload) -> tuple[list[str], list[tuple[int, list]]]:
     if not rows:
         raise UploadError(_("The file has no data rows."))
     return headers, rows
+
+
+# --- all-or-nothing imports --------------------------------------------------------
+
+
+@dataclass
+class RowError:
+    row: int
+    message: str
+
+    def as_dict(self):
+        return {"row": self.row, "message": self.message}
+
+
+class ImportRejected(Exception):
+    """Nothing was written; `errors` says why, by row (row 0 for the file)."""
+
+    def __init__(self, errors: list[RowError]):
+        super().__init__(errors)
+        self.errors = errors
+
+
+def header_map(headers: list[str], columns) -> tuple[dict[str, int], list[str]]:
+    """Column key -> index, and the labels of required columns that are missing.
+    `columns` are (key, label, required). Headers are matched in every shipped
+    language, so a template downloaded in English imports under Chinese and back."""
+    labels = {}
+    for lang in ("zh-hans", "en"):
+        with translation.override(lang):
+            for key, label, _required in columns:
+                labels[str(label)] = key
+    mapping = {}
+    for index, header in enumerate(headers):
+        key = labels.get(header.rstrip("*").strip())
+        if key and key not in mapping:
+            mapping[key] = index
+    missing = [str(label) for key, label, required in columns if required and key not in mapping]
+    return mapping, missing
+
+
+def missing_columns_error(missing: list[str]) -> list[RowError]:
+    return (
+        [RowError(1, _("Required column missing: %(columns)s.") % {"columns": "、".join(missing)})] if missing else []
+    )
+
+
+def cell_text(value) -> str:
+    """A cell as text: Excel stores typed numbers as floats, so 2019.0 reads 2019."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()

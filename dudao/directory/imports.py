@@ -3,16 +3,23 @@ and written in one transaction, or not at all."""
 
 import datetime as dt
 import re
-from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from dudao.core import audit
-from dudao.core.excel import UploadError, read_rows, template_bytes
+from dudao.core.excel import (
+    ImportRejected,
+    RowError,
+    UploadError,
+    cell_text,
+    header_map,
+    missing_columns_error,
+    read_rows,
+    template_bytes,
+)
 from dudao.core.models import AuditEntry
 from dudao.core.validators import normalize_code, validate_id_number
 
@@ -35,23 +42,6 @@ COLUMNS = [
     ("certificate_date", gettext_lazy("Certificate issued on"), False),
 ]
 DOMAIN_SEPARATORS = re.compile(r"[、,，;；/\s]+")
-
-
-@dataclass
-class RowError:
-    row: int
-    message: str
-
-    def as_dict(self):
-        return {"row": self.row, "message": self.message}
-
-
-class ImportRejected(Exception):
-    """Nothing was written; `errors` says why, by row (row 0 for the file)."""
-
-    def __init__(self, errors: list[RowError]):
-        super().__init__(errors)
-        self.errors = errors
 
 
 def template_file() -> bytes:
@@ -86,31 +76,11 @@ def template_file() -> bytes:
 
 
 def _header_map(headers: list[str]) -> tuple[dict[str, int], list[RowError]]:
-    """Column key -> index. Headers are matched in every shipped language so a
-    template downloaded in English imports under Chinese and back."""
-    labels = {}
-    for lang in ("zh-hans", "en"):
-        with translation.override(lang):
-            for key, label, _required in COLUMNS:
-                labels[str(label)] = key
-    mapping = {}
-    for index, header in enumerate(headers):
-        key = labels.get(header.rstrip("*").strip())
-        if key and key not in mapping:
-            mapping[key] = index
-    missing = [str(label) for key, label, required in COLUMNS if required and key not in mapping]
-    errors = (
-        [RowError(1, _("Required column missing: %(columns)s.") % {"columns": "、".join(missing)})] if missing else []
-    )
-    return mapping, errors
+    mapping, missing = header_map(headers, COLUMNS)
+    return mapping, missing_columns_error(missing)
 
 
-def _text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return str(value).strip()
+_text = cell_text
 
 
 def _date(value, label, errors, required=False):
@@ -326,10 +296,14 @@ def import_roster(*, actor, organization: Organization, upload, today: dt.date |
     )
     if not all(p.pk for p in people):
         # Backends that do not return keys from bulk inserts: fetch them.
-        by_id = dict(Person.objects.filter(id_number__in=[r["id_number"] for r in new_rows]).values_list("id_number", "pk"))
+        by_id = dict(
+            Person.objects.filter(id_number__in=[r["id_number"] for r in new_rows]).values_list("id_number", "pk")
+        )
         for person in people:
             person.pk = by_id[person.id_number]
-    pairs = list(zip(people, new_rows, strict=True)) + [(r["existing"], r) for r in rows if r.get("existing") is not None]
+    pairs = list(zip(people, new_rows, strict=True)) + [
+        (r["existing"], r) for r in rows if r.get("existing") is not None
+    ]
     Employment.objects.bulk_create(
         [
             Employment(person=p, organization=organization, start_date=r["start_date"], position=r["position"])
@@ -370,4 +344,3 @@ def import_roster(*, actor, organization: Organization, upload, today: dt.date |
         reason=_("Staff roster import"),
     )
     return len(pairs)
-

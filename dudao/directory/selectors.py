@@ -7,15 +7,9 @@ from operator import or_
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 
-from dudao.accounts.scopes import scope_for
+from dudao.accounts.scopes import path_q, scope_for
 
 from .models import Certificate, Employment, Jurisdiction, Organization, Person
-
-
-def _path_q(prefix: str, paths) -> Q | None:
-    if not paths:
-        return None
-    return reduce(or_, (Q(**{f"{prefix}__startswith": p}) for p in paths))
 
 
 def jurisdictions_for(user) -> QuerySet[Jurisdiction]:
@@ -24,14 +18,14 @@ def jurisdictions_for(user) -> QuerySet[Jurisdiction]:
 
 
 def manageable_jurisdictions(user) -> QuerySet[Jurisdiction]:
-    q = _path_q("path", scope_for(user).manage_paths)
+    q = path_q("path", scope_for(user).manage_paths)
     return Jurisdiction.objects.filter(q, is_active=True) if q else Jurisdiction.objects.none()
 
 
 def organizations_for(user) -> QuerySet[Organization]:
     scope = scope_for(user)
     conditions = []
-    if (q := _path_q("jurisdiction__path", scope.read_paths)) is not None:
+    if (q := path_q("jurisdiction__path", scope.read_paths)) is not None:
         conditions.append(q)
     if scope.org_ids:
         conditions.append(Q(pk__in=scope.org_ids))
@@ -56,7 +50,7 @@ def people_for(user) -> QuerySet[Person]:
     scope = scope_for(user)
     conditions = []
     current = Employment.objects.filter(person_id=OuterRef("pk"), end_date=None)
-    if (q := _path_q("organization__jurisdiction__path", scope.read_paths)) is not None:
+    if (q := path_q("organization__jurisdiction__path", scope.read_paths)) is not None:
         # Someone between jobs stays with the jurisdiction of their last employer
         # (as can_manage_person says); otherwise nobody could see them to re-hire them.
         latest = Employment.objects.filter(person_id=OuterRef(OuterRef("pk"))).order_by("-start_date", "-pk")
@@ -160,7 +154,7 @@ def employer_choices(user) -> QuerySet[Organization]:
     """Organisations a user may put a new person on the roster of."""
     scope = scope_for(user)
     conditions = []
-    if (q := _path_q("jurisdiction__path", scope.manage_paths)) is not None:
+    if (q := path_q("jurisdiction__path", scope.manage_paths)) is not None:
         conditions.append(q)
     if scope.managed_org_ids:
         conditions.append(Q(pk__in=scope.managed_org_ids))

@@ -81,7 +81,8 @@ def settable_jurisdictions(user, key: str) -> QuerySet[Jurisdiction]:
     candidates = [
         j.pk
         for j in Jurisdiction.objects.filter(is_active=True)
-        if scope.manages_path(j.path) and (j.parent_id is None or parameter.district_may_override)
+        if scope.manages_path(j.path)
+        and (j.parent_id is None or parameter.district_may_override)
         # A district admin sets its own district's rules, never the city's.
         and (j.parent_id is not None or any(p == j.path for p in scope.manage_paths))
     ]

@@ -7,14 +7,10 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from dudao.accounts.models import Role
-from dudao.accounts.scopes import scope_for
+from dudao.accounts.scopes import path_q, scope_for
 from dudao.directory.models import Employment, Jurisdiction, Organization, Person
 
 from .models import CODE_ALPHABET, Entry
-
-
-def _path_q(prefix, paths):
-    return reduce(or_, (Q(**{f"{prefix}__startswith": p}) for p in paths)) if paths else None
 
 
 def entries_for(user) -> QuerySet[Entry]:
@@ -26,10 +22,10 @@ def entries_for(user) -> QuerySet[Entry]:
     scope = scope_for(user)
     conditions = []
     for prefix in ("jurisdiction__path", "organization__jurisdiction__path", "home_district__path"):
-        if (q := _path_q(prefix, scope.read_paths)) is not None:
+        if (q := path_q(prefix, scope.read_paths)) is not None:
             conditions.append(q)
     current = Employment.objects.filter(person_id=OuterRef("person_id"), end_date=None)
-    if (q := _path_q("organization__jurisdiction__path", scope.read_paths)) is not None:
+    if (q := path_q("organization__jurisdiction__path", scope.read_paths)) is not None:
         conditions.append(Q(Exists(current.filter(q))))
     if scope.managed_org_ids:
         conditions.append(Q(organization_id__in=scope.managed_org_ids))

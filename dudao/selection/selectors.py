@@ -9,7 +9,7 @@ from operator import or_
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 
 from dudao.accounts.models import Role
-from dudao.accounts.scopes import scope_for
+from dudao.accounts.scopes import path_q, scope_for
 from dudao.directory.models import Certificate, Employment, Jurisdiction, Organization, Person
 from dudao.policy.selectors import value as policy_value
 from dudao.policy.selectors import value_by_jurisdiction
@@ -22,10 +22,6 @@ def rounds_for(user) -> QuerySet[Round]:
     return Round.objects.select_related("jurisdiction")
 
 
-def _path_q(prefix, paths):
-    return reduce(or_, (Q(**{f"{prefix}__startswith": p}) for p in paths)) if paths else None
-
-
 def nominations_for(user) -> QuerySet[Nomination]:
     """Agencies see all their own nominations, drafts included; reviewers and
     read-only roles see the submitted ones in their jurisdiction (a district
@@ -33,13 +29,16 @@ def nominations_for(user) -> QuerySet[Nomination]:
     own once submitted."""
     scope = scope_for(user)
     conditions = []
-    if (q := _path_q("organization__jurisdiction__path", scope.read_paths)) is not None:
+    if (q := path_q("organization__jurisdiction__path", scope.read_paths)) is not None:
         conditions.append(q & ~Q(status=Nomination.Status.DRAFT))
     if scope.managed_org_ids:
         conditions.append(Q(organization_id__in=scope.managed_org_ids))
     if scope.person_id:
         conditions.append(Q(person_id=scope.person_id) & ~Q(status=Nomination.Status.DRAFT))
-    if Role.DISTRICT_ADMIN in scope.roles and (q := _path_q("organization__jurisdiction__path", scope.manage_paths)) is not None:
+    if (
+        Role.DISTRICT_ADMIN in scope.roles
+        and (q := path_q("organization__jurisdiction__path", scope.manage_paths)) is not None
+    ):
         # A district recommends the supervisors it selected itself: it works on those drafts like an agency.
         conditions.append(q & Q(path=Nomination.Path.DIRECT, category=Nomination.Category.DISTRICT_SELECTED))
     if not conditions:
@@ -52,7 +51,7 @@ def nominations_for(user) -> QuerySet[Nomination]:
 def trainees_for(user) -> QuerySet[Trainee]:
     scope = scope_for(user)
     conditions = []
-    if (q := _path_q("nomination__organization__jurisdiction__path", scope.read_paths)) is not None:
+    if (q := path_q("nomination__organization__jurisdiction__path", scope.read_paths)) is not None:
         conditions.append(q)
     if scope.org_ids:
         conditions.append(Q(nomination__organization_id__in=scope.org_ids))
@@ -69,8 +68,10 @@ def certified_employments(round_: Round) -> QuerySet[Employment]:
     """Employments current on the snapshot date of people holding a certificate
     obtained by then: the policy's certified social workers of each unit."""
     on = round_.snapshot_date
-    return Employment.objects.filter(start_date__lte=on).filter(Q(end_date__isnull=True) | Q(end_date__gte=on)).filter(
-        Exists(Certificate.objects.filter(person_id=OuterRef("person_id"), issued_on__lte=on))
+    return (
+        Employment.objects.filter(start_date__lte=on)
+        .filter(Q(end_date__isnull=True) | Q(end_date__gte=on))
+        .filter(Exists(Certificate.objects.filter(person_id=OuterRef("person_id"), issued_on__lte=on)))
     )
 
 
@@ -122,7 +123,7 @@ def district_summary(round_: Round, user) -> list[dict]:
     scope = scope_for(user)
     orgs = Organization.objects.filter(jurisdiction__path__startswith=round_.jurisdiction.path)
     if Role.CITY_ADMIN not in scope.roles and not any(p == round_.jurisdiction.path for p in scope.read_paths):
-        q = _path_q("jurisdiction__path", scope.read_paths)
+        q = path_q("jurisdiction__path", scope.read_paths)
         orgs = orgs.filter(q) if q is not None else orgs.none()
     org_district = dict(orgs.values_list("pk", "jurisdiction__name"))
     order = dict(orgs.values_list("jurisdiction__name", "jurisdiction__order"))
@@ -144,7 +145,9 @@ def district_summary(round_: Round, user) -> list[dict]:
         .values("organization_id", "path", "status")
         .annotate(n=Count("pk"))
     )
-    rows = defaultdict(lambda: {"certified": 0, "quota": 0, "nominated": 0, "direct": 0, "approved": 0, "pending": 0, "agencies": 0})
+    rows = defaultdict(
+        lambda: {"certified": 0, "quota": 0, "nominated": 0, "direct": 0, "approved": 0, "pending": 0, "agencies": 0}
+    )
     for org_id, district in org_district.items():
         n = certified.get(org_id, 0)
         rows[district]["certified"] += n

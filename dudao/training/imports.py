@@ -6,15 +6,22 @@ from io import BytesIO
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from openpyxl import load_workbook
 
 from dudao.core import audit
-from dudao.core.excel import UploadError, read_rows, template_bytes
+from dudao.core.excel import (
+    ImportRejected,
+    RowError,
+    UploadError,
+    cell_text,
+    header_map,
+    missing_columns_error,
+    read_rows,
+    template_bytes,
+)
 from dudao.core.models import AuditEntry
-from dudao.directory.imports import ImportRejected, RowError
 
 from . import services
 from .models import Cohort
@@ -59,32 +66,14 @@ def template_file(cohort: Cohort) -> bytes:
 
 
 def _header_map(headers: list[str]) -> tuple[dict[str, int], list[RowError]]:
-    """Column key -> index, the headers matched in every shipped language."""
-    labels = {}
-    for lang in ("zh-hans", "en"):
-        with translation.override(lang):
-            for key, label, _required in COLUMNS:
-                labels[str(label)] = key
-    mapping = {}
-    for index, header in enumerate(headers):
-        key = labels.get(header.rstrip("*").strip())
-        if key and key not in mapping:
-            mapping[key] = index
-    missing = [str(label) for key, label, required in COLUMNS if required and key not in mapping]
+    mapping, missing = header_map(headers, COLUMNS)
+    # Either score column will do: a sheet may carry only the theory or only the practice scores.
     if "theory" not in mapping and "practice" not in mapping:
         missing += [str(COLUMNS[2][1]), str(COLUMNS[3][1])]
-    errors = (
-        [RowError(1, _("Required column missing: %(columns)s.") % {"columns": "、".join(missing)})] if missing else []
-    )
-    return mapping, errors
+    return mapping, missing_columns_error(missing)
 
 
-def _text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return str(value).strip()
+_text = cell_text
 
 
 def validate_scores(cohort: Cohort, upload) -> list[dict]:

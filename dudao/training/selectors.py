@@ -9,7 +9,7 @@ from operator import or_
 from django.db.models import Count, Q, QuerySet, Sum
 
 from dudao.accounts.models import Role
-from dudao.accounts.scopes import scope_for
+from dudao.accounts.scopes import path_q, scope_for
 from dudao.directory.models import Employment, Jurisdiction, Organization, Person
 from dudao.policy.selectors import resolve_many
 from dudao.selection.models import Trainee
@@ -19,14 +19,10 @@ from .models import Activity, Attendance, Cohort, Member, Module, Programme, Ses
 RESULT_KEYS = ["training.theory_weight", "training.pass_mark", "training.min_attendance_share"]
 
 
-def _path_q(prefix, paths):
-    return reduce(or_, (Q(**{f"{prefix}__startswith": p}) for p in paths)) if paths else None
-
-
 def programmes_for(user) -> QuerySet[Programme]:
     scope = scope_for(user)
     conditions = []
-    if (q := _path_q("jurisdiction__path", scope.read_paths)) is not None:
+    if (q := path_q("jurisdiction__path", scope.read_paths)) is not None:
         conditions.append(q)
     if Role.TRAINER in scope.roles:
         conditions.append(Q(trainer_id__in=scope.org_ids))
@@ -44,7 +40,7 @@ def cohorts_for(user) -> QuerySet[Cohort]:
     their own cohort (not the other cohorts of the programme)."""
     scope = scope_for(user)
     conditions = []
-    if (q := _path_q("programme__jurisdiction__path", scope.read_paths)) is not None:
+    if (q := path_q("programme__jurisdiction__path", scope.read_paths)) is not None:
         conditions.append(q)
     if Role.TRAINER in scope.roles:
         conditions.append(Q(programme__trainer_id__in=scope.org_ids))
@@ -60,7 +56,7 @@ def _programme_reader_q(scope, prefix: str) -> list[Q]:
     """Conditions under which a user reads everything of a programme: a bureau
     reading its jurisdiction, or the commissioned trainer."""
     conditions = []
-    if (q := _path_q(f"{prefix}jurisdiction__path", scope.read_paths)) is not None:
+    if (q := path_q(f"{prefix}jurisdiction__path", scope.read_paths)) is not None:
         conditions.append(q)
     if Role.TRAINER in scope.roles:
         conditions.append(Q(**{f"{prefix}trainer_id__in": scope.org_ids}))
@@ -253,7 +249,9 @@ def results(cohort: Cohort, params: dict | None = None) -> list[Result]:
                 overall=overall_score(member.theory_score, member.practice_score, params["training.theory_weight"]),
                 pass_mark=params["training.pass_mark"],
                 min_share=params["training.min_attendance_share"],
-                exact_overall=exact_overall_score(member.theory_score, member.practice_score, params["training.theory_weight"]),
+                exact_overall=exact_overall_score(
+                    member.theory_score, member.practice_score, params["training.theory_weight"]
+                ),
             )
         )
     return out
@@ -262,9 +260,9 @@ def results(cohort: Cohort, params: dict | None = None) -> list[Result]:
 def activities_for(user) -> QuerySet[Activity]:
     scope = scope_for(user)
     conditions = []
-    if (q := _path_q("organization__jurisdiction__path", scope.read_paths)) is not None:
+    if (q := path_q("organization__jurisdiction__path", scope.read_paths)) is not None:
         conditions.append(q)
-    if (q := _path_q("jurisdiction__path", scope.read_paths)) is not None:
+    if (q := path_q("jurisdiction__path", scope.read_paths)) is not None:
         conditions.append(q)
     if scope.org_ids:
         conditions.append(Q(organization_id__in=scope.org_ids))
@@ -292,7 +290,7 @@ def participant_choices(user) -> QuerySet[Person]:
     """People currently on a roster the user manages."""
     scope = scope_for(user)
     conditions = []
-    if (q := _path_q("organization__jurisdiction__path", scope.manage_paths)) is not None:
+    if (q := path_q("organization__jurisdiction__path", scope.manage_paths)) is not None:
         conditions.append(q)
     if scope.managed_org_ids:
         conditions.append(Q(organization_id__in=scope.managed_org_ids))
