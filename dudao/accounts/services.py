@@ -119,7 +119,7 @@ def grant_role(
 @transaction.atomic
 def revoke_role(*, actor, assignment: RoleAssignment, reason: str = "") -> None:
     assignment = (
-        RoleAssignment.objects.select_for_update()
+        RoleAssignment.objects.select_for_update(of=("self",))
         .select_related("user__person", "jurisdiction", "organization__jurisdiction")
         .get(pk=assignment.pk)
     )

@@ -55,7 +55,7 @@ def create_organization(*, actor, reason: str = "", **fields) -> Organization:
 
 @transaction.atomic
 def update_organization(*, actor, organization: Organization, reason: str = "", **fields) -> Organization:
-    organization = Organization.objects.select_for_update().select_related("jurisdiction").get(pk=organization.pk)
+    organization = Organization.objects.select_for_update(of=("self",)).select_related("jurisdiction").get(pk=organization.pk)
     if not can_manage_organization(actor, organization):
         raise PermissionDenied
     before = audit.snapshot(organization, ORGANIZATION_FIELDS)
@@ -77,7 +77,7 @@ def update_organization(*, actor, organization: Organization, reason: str = "", 
 
 @transaction.atomic
 def archive_organization(*, actor, organization: Organization, reason: str) -> Organization:
-    organization = Organization.objects.select_for_update().select_related("jurisdiction").get(pk=organization.pk)
+    organization = Organization.objects.select_for_update(of=("self",)).select_related("jurisdiction").get(pk=organization.pk)
     if not can_manage_organization(actor, organization):
         raise PermissionDenied
     if not reason.strip():

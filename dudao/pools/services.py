@@ -195,7 +195,7 @@ def designate_internal(*, actor, organization: Organization, person: Person, dom
     """An agency names one of its own staff an internal supervisor (policy 四(一))."""
     if organization.pk not in scope_for(actor).managed_org_ids:
         raise PermissionDenied(_("An agency designates its own internal supervisors."))
-    organization = Organization.objects.select_for_update().select_related("jurisdiction").get(pk=organization.pk)
+    organization = Organization.objects.select_for_update(of=("self",)).select_related("jurisdiction").get(pk=organization.pk)
     if not person.employments.filter(organization=organization, end_date=None).exists():
         raise ValidationError(
             _("%(name)s is not on the current staff of %(org)s.") % {"name": person.name, "org": organization.name}
@@ -230,7 +230,7 @@ def can_keep(actor, entry: Entry) -> bool:
 
 @transaction.atomic
 def change_status(*, actor, entry: Entry, to_status: str, reason: str) -> Entry:
-    entry = Entry.objects.select_for_update().select_related("jurisdiction", "organization").get(pk=entry.pk)
+    entry = Entry.objects.select_for_update(of=("self",)).select_related("jurisdiction", "organization").get(pk=entry.pk)
     if not can_keep(actor, entry):
         raise PermissionDenied(_("Only the keeper of this pool changes its entries."))
     if not reason.strip():

@@ -149,7 +149,7 @@ def import_scores(*, actor, cohort: Cohort, upload) -> int:
     if not is_trainer_of(actor, cohort.programme):
         raise PermissionDenied(_("Only the commissioned trainer records assessment scores."))
     # One upload at a time per cohort: the second waits and checks against the first's result.
-    cohort = Cohort.objects.select_for_update().select_related("programme").get(pk=cohort.pk)
+    cohort = Cohort.objects.select_for_update(of=("self",)).select_related("programme").get(pk=cohort.pk)
     changes = validate_scores(cohort, upload)
     for change in changes:
         try:

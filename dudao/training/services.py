@@ -149,7 +149,7 @@ def schedule_session(
 @transaction.atomic
 def record_attendance(*, actor, session: Session, present_member_ids) -> int:
     """Set who was present at a session; everyone else in the cohort is absent."""
-    session = Session.objects.select_for_update().select_related("cohort__programme").get(pk=session.pk)
+    session = Session.objects.select_for_update(of=("self",)).select_related("cohort__programme").get(pk=session.pk)
     _require(can_run_programme(actor, session.cohort.programme))
     try:
         present = {int(pk) for pk in present_member_ids}
@@ -196,7 +196,7 @@ def _score(value, label):
 @transaction.atomic
 def record_scores(*, actor, member: Member, theory_score, practice_score) -> Member:
     """The third-party trainer's assessment (policy 四(三): 委托第三方……考核)."""
-    member = Member.objects.select_for_update().select_related("cohort__programme").get(pk=member.pk)
+    member = Member.objects.select_for_update(of=("self",)).select_related("cohort__programme").get(pk=member.pk)
     _require(
         is_trainer_of(actor, member.cohort.programme), _("Only the commissioned trainer records assessment scores.")
     )
@@ -257,7 +257,7 @@ def confirm_results(*, actor, cohort: Cohort) -> dict:
     pool with a certificate; the others are recorded as not passed."""
     from dudao.pools.services import admit_to_city_pool
 
-    cohort = Cohort.objects.select_for_update().select_related("programme__jurisdiction").get(pk=cohort.pk)
+    cohort = Cohort.objects.select_for_update(of=("self",)).select_related("programme__jurisdiction").get(pk=cohort.pk)
     _require(can_manage_programme(actor, cohort.programme), _("Only the city confirms assessment results."))
     outcome = results(cohort, result_parameters(cohort.programme))
     if not outcome:
@@ -311,7 +311,7 @@ def create_survey(*, actor, programme: Programme, title: str, questions: list[di
 @transaction.atomic
 def send_survey(*, actor, survey: Survey) -> int:
     given = survey
-    survey = Survey.objects.select_for_update().select_related("programme").get(pk=survey.pk)
+    survey = Survey.objects.select_for_update(of=("self",)).select_related("programme").get(pk=survey.pk)
     _require(can_run_programme(actor, survey.programme))
     if survey.sent_at:
         raise ValidationError(_("The survey was already sent."))
