@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from dudao.core.forms import add_service_errors
+from dudao.core.forms import add_service_errors, form_errors_text
 from dudao.core.views import ListPage
 from dudao.directory import selectors as directory
 from dudao.directory.models import Certificate
@@ -151,7 +151,7 @@ def _post_service(request, pk, form_class, call, success):
         except PermissionDenied as exc:
             messages.error(request, str(exc) or _("You may not do this."))
     else:
-        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+        messages.error(request, form_errors_text(form))
     return redirect("accounts:user_detail", pk=account.pk)
 
 

@@ -42,3 +42,8 @@ def posted(request):
     """The submitted data, or None for a GET. `request.POST or None` would leave
     a form unbound, so silently unvalidated, when a POST arrives empty."""
     return request.POST if request.method == "POST" else None
+
+
+def form_errors_text(form) -> str:
+    """All of a form's errors in one line, for a message after a redirect."""
+    return " ".join(str(e) for errors in form.errors.values() for e in errors)

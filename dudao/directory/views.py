@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from dudao.core.excel import XLSX_TYPE
-from dudao.core.forms import add_service_errors
+from dudao.core.forms import add_service_errors, form_errors_text
 from dudao.core.views import ListPage
 
 from . import imports, selectors, services
@@ -245,57 +245,44 @@ def person_edit(request, pk):
     return render(request, "directory/person_form.html", {"form": form, "person": person})
 
 
-@login_required
-@require_POST
-def person_add_certificate(request, pk):
+def _person_form_action(request, pk, form_class, service, success):
+    """The small POST forms on a person's page: scoped lookup (404), manage
+    check (403), form, service, and the outcome as a message."""
     person = get_object_or_404(selectors.people_for(request.user), pk=pk)
     if not selectors.can_manage_person(request.user, person):
         raise PermissionDenied
-    form = CertificateForm(request.POST)
+    form = form_class(request.POST)
     if form.is_valid():
         try:
-            services.add_certificate(actor=request.user, person=person, **form.cleaned_data)
-            messages.success(request, _("Certificate added."))
+            service(actor=request.user, person=person, **form.cleaned_data)
+            messages.success(request, success)
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
     else:
-        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
-    return redirect("directory:person_detail", pk=person.pk)
+        messages.error(request, form_errors_text(form))
+    return person
+
+
+@login_required
+@require_POST
+def person_add_certificate(request, pk):
+    _person_form_action(request, pk, CertificateForm, services.add_certificate, _("Certificate added."))
+    return redirect("directory:person_detail", pk=pk)
 
 
 @login_required
 @require_POST
 def person_add_disciplinary_record(request, pk):
-    person = get_object_or_404(selectors.people_for(request.user), pk=pk)
-    if not selectors.can_manage_person(request.user, person):
-        raise PermissionDenied
-    form = DisciplinaryRecordForm(request.POST)
-    if form.is_valid():
-        try:
-            services.add_disciplinary_record(actor=request.user, person=person, **form.cleaned_data)
-            messages.success(request, _("Disciplinary record added."))
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-    else:
-        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
-    return redirect("directory:person_detail", pk=person.pk)
+    _person_form_action(
+        request, pk, DisciplinaryRecordForm, services.add_disciplinary_record, _("Disciplinary record added.")
+    )
+    return redirect("directory:person_detail", pk=pk)
 
 
 @login_required
 @require_POST
 def person_end_employment(request, pk):
-    person = get_object_or_404(selectors.people_for(request.user), pk=pk)
-    if not selectors.can_manage_person(request.user, person):
-        raise PermissionDenied
-    form = EndEmploymentForm(request.POST)
-    if form.is_valid():
-        try:
-            services.end_employment(actor=request.user, person=person, **form.cleaned_data)
-            messages.success(request, _("Employment ended."))
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-    else:
-        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+    person = _person_form_action(request, pk, EndEmploymentForm, services.end_employment, _("Employment ended."))
     if selectors.people_for(request.user).filter(pk=person.pk).exists():
         return redirect("directory:person_detail", pk=person.pk)
     return redirect("directory:person_list")
@@ -327,7 +314,12 @@ def roster_import(request, pk):
     return render(
         request,
         "directory/roster_import.html",
-        {"organization": organization, "form": form, "errors": errors, "done": request.session.pop("roster_imported", None) if request.method == "GET" else None},
+        {
+            "organization": organization,
+            "form": form,
+            "errors": errors,
+            "done": request.session.pop("roster_imported", None) if request.method == "GET" else None,
+        },
     )
 
 

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from dudao.core.forms import add_service_errors, posted
+from dudao.core.forms import add_service_errors, form_errors_text, posted
 from dudao.core.views import ListPage
 from dudao.directory.selectors import current_employer, people_for
 from dudao.selection import eligibility
@@ -91,7 +91,7 @@ def entry_status(request, pk):
     entry = _visible_entry(request, pk)
     form = StatusChangeForm(request.POST)
     if not form.is_valid():
-        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+        messages.error(request, form_errors_text(form))
         return redirect("pools:entry_detail", pk=entry.pk)
     try:
         entry = services.change_status(actor=request.user, entry=entry, **form.cleaned_data)

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 from dudao.accounts.models import Role
 from dudao.accounts.scopes import scope_for
 from dudao.core.excel import workbook_bytes, xlsx_response
-from dudao.core.forms import add_service_errors, posted
+from dudao.core.forms import add_service_errors, form_errors_text, posted
 from dudao.core.views import ListPage
 from dudao.directory.selectors import organizations_for, people_for
 
@@ -352,7 +352,7 @@ def nomination_withdraw(request, pk):
 def nomination_evidence(request, pk):
     form = EvidenceForm(request.POST, request.FILES)
     if not form.is_valid():
-        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+        messages.error(request, form_errors_text(form))
         return redirect("selection:nomination_detail", pk=_visible_nomination(request, pk).pk)
     return _act(
         request, pk,
@@ -366,7 +366,7 @@ def nomination_evidence(request, pk):
 def nomination_review(request, pk):
     form = ReviewForm(request.POST)
     if not form.is_valid():
-        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+        messages.error(request, form_errors_text(form))
         return redirect("selection:nomination_detail", pk=_visible_nomination(request, pk).pk)
     d = form.cleaned_data
     done = {"approve": _("Approved."), "return": _("Returned for revision."), "reject": _("Rejected.")}[d["decision"]]
