@@ -31,14 +31,31 @@ def _cell(value):
     return str(value)
 
 
-def workbook_bytes(title: str, columns: list[Column], objects: Iterable) -> bytes:
+def write_workbook(
+    target, title: str, columns: list[Column], objects: Iterable, *, progress=None, progress_every: int = 1000
+) -> int:
+    """Stream `objects` as rows into an .xlsx written to `target` (a path or a
+    binary file object); returns the number of data rows. `progress(n)` is
+    called every `progress_every` rows so a background job can report how far
+    it has got. The one writer every export uses, immediate or in a job."""
     wb = Workbook(write_only=True)
     ws = wb.create_sheet(title=title[:31])
     ws.append([str(header) for header, _accessor in columns])
+    count = 0
     for obj in objects:
         ws.append([_cell(accessor(obj)) for _header, accessor in columns])
+        count += 1
+        if progress is not None and count % progress_every == 0:
+            progress(count)
+    wb.save(target)
+    if progress is not None:
+        progress(count)
+    return count
+
+
+def workbook_bytes(title: str, columns: list[Column], objects: Iterable) -> bytes:
     buffer = BytesIO()
-    wb.save(buffer)
+    write_workbook(buffer, title, columns, objects)
     return buffer.getvalue()
 
 
