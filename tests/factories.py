@@ -3,6 +3,7 @@ import datetime as dt
 import factory
 
 from dudao.accounts.models import Role, RoleAssignment, User
+from dudao.core.scoping import CHAIN_FIELDS
 from dudao.core.validators import credit_code_check_char, id_check_char
 from dudao.directory.models import (
     Certificate,
@@ -14,6 +15,7 @@ from dudao.directory.models import (
     OrganizationType,
     Person,
 )
+from dudao.directory.scoping import refresh_people
 
 
 def credit_code(n: int, region: str = "410105") -> str:
@@ -54,6 +56,22 @@ class EmploymentFactory(factory.django.DjangoModelFactory):
     person = factory.SubFactory(PersonFactory)
     organization = factory.SubFactory(OrganizationFactory)
     start_date = dt.date(2018, 1, 1)
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        # Services keep a person's stored scope in step with employment; data
+        # written straight to the table in tests must do the same.
+        employment = super()._create(model_class, *args, **kwargs)
+        rescope(employment.person)
+        return employment
+
+
+def rescope(*people) -> None:
+    """Bring people's stored scope (employer, chain) up to date after a test
+    changed their employment rows directly, and the instances in hand too."""
+    refresh_people([p.pk for p in people])
+    for person in people:
+        person.refresh_from_db(fields=["employer", "employed", *CHAIN_FIELDS])
 
 
 class CertificateFactory(factory.django.DjangoModelFactory):

@@ -1,39 +1,14 @@
 """What a user may see and manage, computed once per request from the role
-assignments. Selectors and services ask this object; nothing else reads roles."""
+assignments. Selectors and services ask this object; nothing else reads roles.
+The Scope itself, and how rows are matched against it, live in dudao.core.scoping."""
 
-from dataclasses import dataclass, field
-from functools import reduce
-from operator import or_
-
-from django.db.models import Q
+from dudao.core.scoping import EMPTY, Node, Scope, nodes_q
+from dudao.directory.models import Person
 
 from .models import JURISDICTION_ROLES, Role
 
 # Roles that administer (not only read) the jurisdiction they are assigned to.
 MANAGING_JURISDICTION_ROLES = {Role.CITY_ADMIN, Role.DISTRICT_ADMIN}
-
-
-@dataclass(frozen=True)
-class Scope:
-    roles: frozenset = frozenset()
-    read_paths: tuple = ()
-    manage_paths: tuple = ()
-    org_ids: frozenset = frozenset()
-    managed_org_ids: frozenset = frozenset()
-    person_id: int | None = None
-    jurisdiction_ids: frozenset = field(default=frozenset())
-
-    def has(self, *roles) -> bool:
-        return any(r in self.roles for r in roles)
-
-    def reads_path(self, path: str) -> bool:
-        return any(path.startswith(p) for p in self.read_paths)
-
-    def manages_path(self, path: str) -> bool:
-        return any(path.startswith(p) for p in self.manage_paths)
-
-
-EMPTY = Scope()
 
 
 def scope_for(user) -> Scope:
@@ -42,34 +17,53 @@ def scope_for(user) -> Scope:
     cached = getattr(user, "_dudao_scope", None)
     if cached is not None:
         return cached
-    roles, read_paths, manage_paths, org_ids, managed_org_ids, jurisdiction_ids = set(), [], [], set(), set(), set()
+    roles, read_nodes, manage_nodes, org_ids, managed_org_ids, jurisdiction_ids = (
+        set(),
+        set(),
+        set(),
+        set(),
+        set(),
+        set(),
+    )
     for a in user.role_assignments.select_related("jurisdiction"):
         roles.add(a.role)
         if a.role in JURISDICTION_ROLES and a.jurisdiction_id:
-            read_paths.append(a.jurisdiction.path)
+            node = Node(depth=a.jurisdiction.depth, id=a.jurisdiction_id, path=a.jurisdiction.path)
+            read_nodes.add(node)
             jurisdiction_ids.add(a.jurisdiction_id)
             if a.role in MANAGING_JURISDICTION_ROLES:
-                manage_paths.append(a.jurisdiction.path)
+                manage_nodes.add(node)
         if a.organization_id:
             org_ids.add(a.organization_id)
             if a.role == Role.AGENCY_ADMIN:
                 managed_org_ids.add(a.organization_id)
+    employer_id = None
+    if user.person_id:
+        employer_id = (
+            Person.objects.filter(pk=user.person_id, employed=True).values_list("employer_id", flat=True).first()
+        )
     scope = Scope(
         roles=frozenset(roles),
-        read_paths=tuple(sorted(set(read_paths))),
-        manage_paths=tuple(sorted(set(manage_paths))),
+        read_nodes=_outermost(read_nodes),
+        manage_nodes=_outermost(manage_nodes),
         org_ids=frozenset(org_ids),
         managed_org_ids=frozenset(managed_org_ids),
         person_id=user.person_id,
+        employer_id=employer_id,
         jurisdiction_ids=frozenset(jurisdiction_ids),
     )
     user._dudao_scope = scope
     return scope
 
 
-def path_q(prefix: str, paths) -> Q | None:
-    """Q matching rows whose jurisdiction path (reached by `prefix`) lies under
-    any of `paths`; None when there are no paths, so callers can skip the term."""
-    if not paths:
-        return None
-    return reduce(or_, (Q(**{f"{prefix}__startswith": p}) for p in paths))
+def _outermost(nodes) -> tuple:
+    """Drop nodes inside another node of the set: one condition fewer per query."""
+    ordered = sorted(nodes, key=lambda n: (n.depth, n.path))
+    kept = []
+    for node in ordered:
+        if not any(node.path.startswith(k.path) for k in kept):
+            kept.append(node)
+    return tuple(kept)
+
+
+__all__ = ["EMPTY", "MANAGING_JURISDICTION_ROLES", "Scope", "nodes_q", "scope_for"]

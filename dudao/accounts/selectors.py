@@ -3,10 +3,8 @@ from operator import or_
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
-from dudao.directory.models import Employment
-
 from .models import Role, RoleAssignment, User
-from .scopes import scope_for
+from .scopes import nodes_q, scope_for
 
 
 def users_for(actor) -> QuerySet[User]:
@@ -15,31 +13,16 @@ def users_for(actor) -> QuerySet[User]:
     if not (scope.manage_paths or scope.managed_org_ids):
         return User.objects.none()
     in_scope = []
-    for path in scope.manage_paths:
-        in_scope += [
-            Q(jurisdiction__path__startswith=path),
-            Q(organization__jurisdiction__path__startswith=path),
-            Q(
-                Exists(
-                    Employment.objects.filter(
-                        person_id=OuterRef("user__person_id"),
-                        end_date=None,
-                        organization__jurisdiction__path__startswith=path,
-                    )
-                )
-            ),
-        ]
+    for prefix in ("jurisdiction__", "organization__"):
+        if (q := nodes_q(scope.manage_nodes, prefix)) is not None:
+            in_scope.append(q)
+    if (q := nodes_q(scope.manage_nodes, "user__person__")) is not None:
+        in_scope.append(q & Q(user__person__employed=True))
     if scope.managed_org_ids:
+        self_roles = [Role.SUPERVISOR, Role.SOCIAL_WORKER]
         in_scope += [
-            Q(organization_id__in=scope.managed_org_ids, role__in=[Role.SUPERVISOR, Role.SOCIAL_WORKER]),
-            Q(
-                Exists(
-                    Employment.objects.filter(
-                        person_id=OuterRef("user__person_id"), end_date=None, organization_id__in=scope.managed_org_ids
-                    )
-                ),
-                role__in=[Role.SUPERVISOR, Role.SOCIAL_WORKER],
-            ),
+            Q(organization_id__in=scope.managed_org_ids, role__in=self_roles),
+            Q(user__person__employer_id__in=scope.managed_org_ids, user__person__employed=True, role__in=self_roles),
         ]
     assignments = RoleAssignment.objects.filter(reduce(or_, in_scope))
     condition = Q(Exists(assignments.filter(user_id=OuterRef("pk"))))

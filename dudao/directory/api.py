@@ -215,7 +215,7 @@ class PersonViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.R
     ordering = ["name"]
 
     def get_queryset(self):
-        people = selectors.people_for(self.request.user)
+        people = selectors.people_for(self.request.user).prefetch_related(selectors.current_employment_prefetch())
         if self.action == "list":
             return selectors.by_employment(people, self.request.query_params.get("employment"))
         return people

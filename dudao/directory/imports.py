@@ -24,6 +24,7 @@ from dudao.core.models import AuditEntry
 from dudao.core.validators import normalize_code, validate_id_number
 
 from .models import Certificate, CertificateLevel, EducationLevel, Employment, Organization, Person, ServiceDomain
+from .scoping import refresh_people
 from .selectors import employer_choices
 from .services import transfer_problem
 
@@ -277,7 +278,7 @@ def import_roster(*, actor, organization: Organization, upload, today: dt.date |
         raise PermissionDenied
     # Lock the organisation so two uploads of the same file cannot both pass
     # the duplicate check and then collide half-way through writing.
-    Organization.objects.select_for_update().get(pk=organization.pk)
+    organization = Organization.objects.select_for_update().get(pk=organization.pk)
     rows = validate_roster(upload, today=today)
 
     new_rows = [r for r in rows if r.get("existing") is None]
@@ -290,6 +291,11 @@ def import_roster(*, actor, organization: Organization, upload, today: dt.date |
                 major=r["major"],
                 phone=r["phone"],
                 frontline_since=r["frontline_since"],
+                # The stored scope (dudao.core.scoping), set here rather than
+                # recomputed: every new person's only employer is this one.
+                employer=organization,
+                employed=True,
+                **organization.chain(),
             )
             for r in new_rows
         ]
@@ -325,6 +331,7 @@ def import_roster(*, actor, organization: Organization, upload, today: dt.date |
         ]
     )
     transferred = [p for p, r in pairs if r.get("existing") is not None]
+    refresh_people([p.pk for p in transferred])
     audit.record(
         actor=actor,
         action=AuditEntry.Action.IMPORT,

@@ -5,6 +5,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from dudao.core.models import ReferenceModel, TimeStampedModel
+from dudao.core.scoping import MAX_DEPTH, JurisdictionChain, chain_indexes
 from dudao.core.validators import (
     birth_date_from_id,
     gender_from_id,
@@ -14,10 +15,11 @@ from dudao.core.validators import (
 )
 
 
-class Jurisdiction(models.Model):
+class Jurisdiction(JurisdictionChain):
     """The city, its districts, county-level cities, counties and development
-    zones. `path` is the chain of codes from the root so a subtree is one
-    indexed prefix query at any depth (a province, the country)."""
+    zones. `path` is the chain of codes from the root, for checks on one
+    object; lists filter on the chain of ancestor ids (dudao.core.scoping),
+    which a jurisdiction also carries, its own id at its own depth."""
 
     class Kind(models.TextChoices):
         PROVINCE = "province", _("Province")
@@ -34,6 +36,7 @@ class Jurisdiction(models.Model):
         "self", verbose_name=_("parent"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
     )
     path = models.CharField(_("path"), max_length=255, db_index=True, editable=False)
+    depth = models.PositiveSmallIntegerField(_("depth"), default=0, editable=False)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
     is_active = models.BooleanField(_("active"), default=True)
 
@@ -46,8 +49,20 @@ class Jurisdiction(models.Model):
         return self.name
 
     def save(self, *args, **kwargs):
-        self.path = (self.parent.path if self.parent_id else "") + self.code + "/"
+        parent = self.parent if self.parent_id else None
+        self.path = (parent.path if parent else "") + self.code + "/"
+        self.depth = parent.depth + 1 if parent else 0
+        if self.depth > MAX_DEPTH:
+            raise ValueError(f"{self.code}: jurisdictions may nest at most {MAX_DEPTH} levels below the root")
+        self.set_chain(parent)
+        own = f"scope_j{self.depth}"
+        if self.pk is not None:
+            setattr(self, own, self.pk)
         super().save(*args, **kwargs)
+        if getattr(self, own) != self.pk:
+            # A new row learns its id only from the insert.
+            setattr(self, own, self.pk)
+            type(self).objects.filter(pk=self.pk).update(**{own: self.pk})
 
     @property
     def is_city_level(self) -> bool:
@@ -88,7 +103,7 @@ class OrganizationQuerySet(models.QuerySet):
         return self.annotate(staff_count=models.Count("employments", filter=current, distinct=True))
 
 
-class Organization(TimeStampedModel):
+class Organization(TimeStampedModel, JurisdictionChain):
     name = models.CharField(_("name"), max_length=128)
     credit_code = models.CharField(
         _("unified social credit code"), max_length=18, unique=True, validators=[validate_credit_code]
@@ -105,15 +120,30 @@ class Organization(TimeStampedModel):
     objects = OrganizationQuerySet.as_manager()
 
     class Meta:
-        ordering = ["name"]
+        ordering = ["name", "id"]
+        indexes = chain_indexes("org", "name", "id")
         verbose_name = _("organisation")
         verbose_name_plural = _("organisations")
 
     def __str__(self):
         return self.name
 
+    def save(self, *args, **kwargs):
+        # The chain follows the jurisdiction; moving the organisation's staff
+        # with it is the service's job (directory.scoping.organization_moved).
+        if self.jurisdiction_id:
+            self.set_chain(self.jurisdiction)
+        super().save(*args, **kwargs)
 
-class Person(TimeStampedModel):
+
+class Person(TimeStampedModel, JurisdictionChain):
+    """A social worker, supervisor or anyone else the programme records.
+
+    `employer`, `employed` and the jurisdiction chain are derived from the
+    employment history (directory.scoping.refresh_people): the current employer,
+    or the last one for someone between jobs, whose jurisdiction keeps them.
+    They are stored so that every list of people is an index range scan."""
+
     name = models.CharField(_("name"), max_length=64, db_index=True)
     id_number = models.CharField(_("ID number"), max_length=18, unique=True, validators=[validate_id_number])
     education = models.ForeignKey(
@@ -123,14 +153,34 @@ class Person(TimeStampedModel):
     phone = models.CharField(_("phone"), max_length=32, blank=True)
     frontline_since = models.DateField(_("frontline practice since"), null=True, blank=True)
     service_domains = models.ManyToManyField(ServiceDomain, verbose_name=_("service domains"), blank=True)
+    employer = models.ForeignKey(
+        "Organization",
+        verbose_name=_("employer"),
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    employed = models.BooleanField(_("currently employed"), default=False, editable=False)
 
     class Meta:
         ordering = ["name", "id"]
+        indexes = [
+            *chain_indexes("person", "employed", "name", "id"),
+            models.Index(fields=["employer", "employed", "name", "id"], name="person_employer"),
+            models.Index(fields=["frontline_since", "id"], name="person_frontline"),
+            models.Index(fields=["created_at", "id"], name="person_created"),
+        ]
         verbose_name = _("person")
         verbose_name_plural = _("people")
 
     def __str__(self):
         return self.name
+
+    @property
+    def current_employer(self) -> "Organization | None":
+        return self.employer if self.employed else None
 
     @property
     def birth_date(self) -> dt.date | None:

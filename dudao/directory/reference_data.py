@@ -10,6 +10,7 @@ from django.db import transaction
 from dudao.core.models import ReferenceDataVersion
 
 from .models import CertificateLevel, EducationLevel, Jurisdiction, OrganizationType, ServiceDomain
+from .scoping import tree_changed
 
 DEFAULT_FILE = Path(__file__).parent / "reference" / "zhengzhou.json"
 
@@ -37,6 +38,9 @@ def _load_jurisdictions(rows):
         )
         by_code[obj.code] = obj
     Jurisdiction.objects.exclude(code__in=by_code).update(is_active=False)
+    # A row re-parented by this version moves its whole subtree, and the
+    # organisations and people stored under it.
+    tree_changed()
 
 
 def _load_simple(model, rows):

@@ -5,9 +5,10 @@ import datetime as dt
 from functools import reduce
 from operator import or_
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
-from dudao.accounts.scopes import path_q, scope_for
+from dudao.accounts.scopes import nodes_q, scope_for
+from dudao.core.scoping import Scope
 
 from .models import Certificate, Employment, Jurisdiction, Organization, Person
 
@@ -18,58 +19,66 @@ def jurisdictions_for(user) -> QuerySet[Jurisdiction]:
 
 
 def manageable_jurisdictions(user) -> QuerySet[Jurisdiction]:
-    q = path_q("path", scope_for(user).manage_paths)
+    q = nodes_q(scope_for(user).manage_nodes)
+    return Jurisdiction.objects.filter(q, is_active=True) if q else Jurisdiction.objects.none()
+
+
+def filter_jurisdictions(user) -> QuerySet[Jurisdiction]:
+    """The jurisdictions a list may be narrowed to: those the user reads and
+    every one below them; everyone else (an agency, a person) gets none."""
+    q = nodes_q(scope_for(user).read_nodes)
     return Jurisdiction.objects.filter(q, is_active=True) if q else Jurisdiction.objects.none()
 
 
 def organizations_for(user) -> QuerySet[Organization]:
     scope = scope_for(user)
     conditions = []
-    if (q := path_q("jurisdiction__path", scope.read_paths)) is not None:
+    if (q := nodes_q(scope.read_nodes)) is not None:
         conditions.append(q)
     if scope.org_ids:
         conditions.append(Q(pk__in=scope.org_ids))
-    if scope.person_id:
-        conditions.append(
-            Q(pk__in=Employment.objects.filter(person_id=scope.person_id, end_date=None).values("organization_id"))
-        )
+    if scope.employer_id:
+        conditions.append(Q(pk=scope.employer_id))
     if not conditions:
         return Organization.objects.none()
     return Organization.objects.filter(reduce(or_, conditions)).select_related("type", "jurisdiction")
 
 
-def current_employment_prefetch() -> Prefetch:
-    return Prefetch(
-        "employments",
-        queryset=Employment.objects.filter(end_date=None).select_related("organization__jurisdiction"),
-        to_attr="current_employments",
-    )
+def people_q(scope: Scope) -> Q | None:
+    """Who a scope sees: people whose employer (or, between jobs, last
+    employer) lies in a jurisdiction it reads, current staff of its
+    organisations, and the user's own record. None: nobody."""
+    conditions = []
+    if (q := nodes_q(scope.read_nodes)) is not None:
+        conditions.append(q)
+    if scope.org_ids:
+        conditions.append(Q(employer_id__in=scope.org_ids, employed=True))
+    if scope.person_id:
+        conditions.append(Q(pk=scope.person_id))
+    return reduce(or_, conditions) if conditions else None
 
 
 def people_for(user) -> QuerySet[Person]:
-    scope = scope_for(user)
-    conditions = []
-    current = Employment.objects.filter(person_id=OuterRef("pk"), end_date=None)
-    if (q := path_q("organization__jurisdiction__path", scope.read_paths)) is not None:
-        # Someone between jobs stays with the jurisdiction of their last employer
-        # (as can_manage_person says); otherwise nobody could see them to re-hire them.
-        latest = Employment.objects.filter(person_id=OuterRef(OuterRef("pk"))).order_by("-start_date", "-pk")
-        last_employment = Employment.objects.filter(pk=Subquery(latest.values("pk")[:1]))
-        conditions.append(Exists(current.filter(q)) | (~Exists(current) & Exists(last_employment.filter(q))))
-    if scope.org_ids:
-        conditions.append(Exists(current.filter(organization_id__in=scope.org_ids)))
-    if scope.person_id:
-        conditions.append(Q(pk=scope.person_id))
-    if not conditions:
+    q = people_q(scope_for(user))
+    if q is None:
         return Person.objects.none()
     return (
-        Person.objects.filter(reduce(or_, conditions))
-        .select_related("education")
+        Person.objects.filter(q)
+        .select_related("education", "employer")
         .prefetch_related(
             "service_domains",
             Prefetch("certificates", queryset=Certificate.objects.select_related("level")),
-            current_employment_prefetch(),
         )
+    )
+
+
+def current_employment_prefetch() -> Prefetch:
+    """The current employment row itself (its start date, position), for the
+    few places that show more than the employer."""
+    return Prefetch(
+        "employments",
+        queryset=Employment.objects.filter(end_date=None).select_related("organization"),
+        to_attr="current_employments",
     )
 
 
@@ -79,12 +88,9 @@ EMPLOYMENT_STATES = ("current", "former", "all")
 def by_employment(queryset: QuerySet[Person], which: str | None) -> QuerySet[Person]:
     """Rosters list current staff unless former staff (people between jobs,
     kept by their last employer's jurisdiction) are asked for."""
-    current = Exists(Employment.objects.filter(person_id=OuterRef("pk"), end_date=None))
     if which == "all":
         return queryset
-    if which == "former":
-        return queryset.filter(~current)
-    return queryset.filter(current)
+    return queryset.filter(employed=which != "former")
 
 
 def staff_of(organization: Organization, *, on: dt.date | None = None) -> QuerySet[Person]:
@@ -112,37 +118,52 @@ def can_manage_organization(user, organization: Organization) -> bool:
 
 
 def can_create_organizations(user) -> bool:
-    return bool(scope_for(user).manage_paths)
-
-
-def _current_employer(person: Person) -> Organization | None:
-    cached = getattr(person, "current_employments", None)
-    if cached is not None:
-        return cached[0].organization if cached else None
-    employment = person.employments.filter(end_date=None).select_related("organization__jurisdiction").first()
-    return employment.organization if employment else None
+    return bool(scope_for(user).manage_nodes)
 
 
 def current_employer(person: Person) -> Organization | None:
-    return _current_employer(person)
+    return person.current_employer
+
+
+def manages_person(scope: Scope, *, person_id, employer_id, employed: bool, chain: dict) -> bool:
+    """The one rule for who manages a person, on plain values so that pages,
+    the API and exports of millions of rows all apply it without a query: the
+    jurisdiction admins above the person's employer (for someone between jobs,
+    their last employer; for someone never employed, any jurisdiction admin),
+    and the administrators of their current employer."""
+    if employer_id is None:
+        return bool(scope.manage_nodes) and person_id is not None
+    if any(chain.get(f"scope_j{n.depth}") == n.id for n in scope.manage_nodes):
+        return True
+    return employed and employer_id in scope.managed_org_ids
 
 
 def can_manage_person(user, person: Person) -> bool:
-    scope = scope_for(user)
-    employer = _current_employer(person)
-    if employer is None:
-        # Someone between jobs belongs to no agency; only the jurisdiction admins keep them.
-        return bool(scope.manage_paths) and person.pk is not None and _last_employer_managed(scope, person)
-    return scope.manages_path(employer.jurisdiction.path) or employer.pk in scope.managed_org_ids
+    return manages_person(
+        scope_for(user),
+        person_id=person.pk,
+        employer_id=person.employer_id,
+        employed=person.employed,
+        chain=person.chain(),
+    )
 
 
-def _last_employer_managed(scope, person: Person) -> bool:
-    last = person.employments.select_related("organization__jurisdiction").first()
-    return last is None or scope.manages_path(last.organization.jurisdiction.path)
+def sees_full_id(scope: Scope, *, person_id, employer_id, employed: bool, chain: dict) -> bool:
+    """Whether the ID and phone numbers show in full: to the person themself
+    and to whoever manages them; everyone else sees them masked."""
+    return scope.person_id == person_id or manages_person(
+        scope, person_id=person_id, employer_id=employer_id, employed=employed, chain=chain
+    )
 
 
 def can_see_full_id(user, person: Person) -> bool:
-    return scope_for(user).person_id == person.pk or can_manage_person(user, person)
+    return sees_full_id(
+        scope_for(user),
+        person_id=person.pk,
+        employer_id=person.employer_id,
+        employed=person.employed,
+        chain=person.chain(),
+    )
 
 
 def can_add_people(user) -> bool:
@@ -154,7 +175,7 @@ def employer_choices(user) -> QuerySet[Organization]:
     """Organisations a user may put a new person on the roster of."""
     scope = scope_for(user)
     conditions = []
-    if (q := path_q("jurisdiction__path", scope.manage_paths)) is not None:
+    if (q := nodes_q(scope.manage_nodes)) is not None:
         conditions.append(q)
     if scope.managed_org_ids:
         conditions.append(Q(pk__in=scope.managed_org_ids))

@@ -12,6 +12,7 @@ from dudao.core.models import AuditEntry
 from dudao.core.validators import normalize_code
 
 from .models import Certificate, DisciplinaryRecord, Employment, Organization, Person
+from .scoping import organization_moved, refresh_person
 from .selectors import can_create_organizations, can_manage_organization, can_manage_person, employer_choices
 
 ORGANIZATION_FIELDS = ("name", "credit_code", "type", "jurisdiction", "address", "contact_name", "contact_phone")
@@ -59,6 +60,7 @@ def update_organization(*, actor, organization: Organization, reason: str = "", 
     if not can_manage_organization(actor, organization):
         raise PermissionDenied
     before = audit.snapshot(organization, ORGANIZATION_FIELDS)
+    jurisdiction_before = organization.jurisdiction_id
     if "credit_code" in fields:
         fields["credit_code"] = normalize_code(fields["credit_code"])
     for key, value in fields.items():
@@ -69,6 +71,8 @@ def update_organization(*, actor, organization: Organization, reason: str = "", 
     if not can_manage_organization(actor, organization):
         raise PermissionDenied(_("You may not move an organisation out of your jurisdiction."))
     organization.save()
+    if organization.jurisdiction_id != jurisdiction_before:
+        organization_moved(organization)
     changes = audit.diff(before, audit.snapshot(organization, ORGANIZATION_FIELDS))
     if changes:
         audit.record(actor=actor, action=AuditEntry.Action.UPDATE, obj=organization, changes=changes, reason=reason)
@@ -141,6 +145,7 @@ def create_person(
     employment = Employment(person=person, organization=employer, start_date=start_date, position=position)
     _full_clean(employment)
     employment.save()
+    refresh_person(person)
     for cert in certificates:
         certificate = Certificate(person=person, **cert)
         _full_clean(certificate)
@@ -211,6 +216,7 @@ def end_employment(*, actor, person: Person, end_date: dt.date, reason: str = ""
         raise ValidationError({"end_date": _("The end date is before the start of the employment.")})
     employment.end_date = end_date
     employment.save(update_fields=["end_date", "updated_at"])
+    refresh_person(person)
     audit.record(
         actor=actor,
         action=AuditEntry.Action.UPDATE,
@@ -235,6 +241,7 @@ def _transfer(actor, person, name, employer, start_date, position, service_domai
     employment = Employment(person=person, organization=employer, start_date=start_date, position=position)
     _full_clean(employment)
     employment.save()
+    refresh_person(person)
     person.service_domains.add(*service_domains)
     held = set(person.certificates.values_list("level_id", "number"))
     for cert in certificates:

@@ -3,12 +3,12 @@ from dataclasses import dataclass
 from functools import reduce
 from operator import or_
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from dudao.accounts.models import Role
-from dudao.accounts.scopes import path_q, scope_for
-from dudao.directory.models import Employment, Jurisdiction, Organization, Person
+from dudao.accounts.scopes import nodes_q, scope_for
+from dudao.directory.models import Jurisdiction, Organization, Person
 
 from .models import CODE_ALPHABET, Entry
 
@@ -21,22 +21,19 @@ def entries_for(user) -> QuerySet[Entry]:
     own."""
     scope = scope_for(user)
     conditions = []
-    for prefix in ("jurisdiction__path", "organization__jurisdiction__path", "home_district__path"):
-        if (q := path_q(prefix, scope.read_paths)) is not None:
-            conditions.append(q)
-    current = Employment.objects.filter(person_id=OuterRef("person_id"), end_date=None)
-    if (q := path_q("organization__jurisdiction__path", scope.read_paths)) is not None:
-        conditions.append(Q(Exists(current.filter(q))))
+    for prefix in ("jurisdiction__", "organization__", "home_district__", "person__"):
+        if (q := nodes_q(scope.read_nodes, prefix)) is not None:
+            # A person's chain also covers someone between jobs; only current staff count here.
+            conditions.append(q & Q(person__employed=True) if prefix == "person__" else q)
     if scope.managed_org_ids:
         conditions.append(Q(organization_id__in=scope.managed_org_ids))
-        conditions.append(Q(Exists(current.filter(organization_id__in=scope.managed_org_ids))))
+        conditions.append(Q(person__employer_id__in=scope.managed_org_ids, person__employed=True))
     if scope.person_id:
         conditions.append(Q(person_id=scope.person_id))
     if not conditions:
         return Entry.objects.none()
-    ids = Entry.objects.filter(reduce(or_, conditions)).values("pk")
     return (
-        Entry.objects.filter(pk__in=ids)
+        Entry.objects.filter(reduce(or_, conditions))
         .select_related("person__education", "jurisdiction", "organization", "home_district")
         .prefetch_related("domains")
     )
@@ -90,11 +87,9 @@ def admitting_districts(user) -> QuerySet[Jurisdiction]:
 
 def district_for(user, person: Person) -> Jurisdiction | None:
     """Which of the user's districts the person works in now, if any."""
-    employment = person.employments.filter(end_date=None).select_related("organization__jurisdiction").first()
-    if employment is None:
+    if not person.employed:
         return None
-    path = employment.organization.jurisdiction.path
-    return next((d for d in admitting_districts(user) if path.startswith(d.path)), None)
+    return next((d for d in admitting_districts(user) if person.in_chain([d])), None)
 
 
 def designating_organizations(user) -> QuerySet[Organization]:
@@ -107,9 +102,7 @@ def designating_organizations(user) -> QuerySet[Organization]:
 
 
 def current_staff(organization: Organization) -> QuerySet[Person]:
-    return Person.objects.filter(employments__organization=organization, employments__end_date=None).order_by(
-        "name", "pk"
-    )
+    return Person.objects.filter(employer=organization, employed=True).order_by("name", "pk")
 
 
 @dataclass(frozen=True)

@@ -165,7 +165,7 @@ class RoundViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         organization = (
             get_object_or_404(organizations_for(request.user), pk=organization_id)
             if organization_id
-            else (person.current_employments[0].organization if person.current_employments else None)
+            else person.current_employer
         )
         if organization is None:
             raise serializers.ValidationError({"organization": [_("The person has no current employer.")]})
@@ -190,7 +190,7 @@ class NominationViewSet(viewsets.ReadOnlyModelViewSet):
         serializer.is_valid(raise_exception=True)
         d = serializer.validated_data
         person = get_object_or_404(people_for(request.user), pk=d["person"])
-        employer = person.current_employments[0].organization if person.current_employments else None
+        employer = person.current_employer
         if employer is None:
             raise serializers.ValidationError({"person": [_("The person has no current employer.")]})
         with service_errors():

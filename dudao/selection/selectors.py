@@ -9,7 +9,7 @@ from operator import or_
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 
 from dudao.accounts.models import Role
-from dudao.accounts.scopes import path_q, scope_for
+from dudao.accounts.scopes import nodes_q, scope_for
 from dudao.directory.models import Certificate, Employment, Jurisdiction, Organization, Person
 from dudao.policy.selectors import value as policy_value
 from dudao.policy.selectors import value_by_jurisdiction
@@ -29,7 +29,7 @@ def nominations_for(user) -> QuerySet[Nomination]:
     own once submitted."""
     scope = scope_for(user)
     conditions = []
-    if (q := path_q("organization__jurisdiction__path", scope.read_paths)) is not None:
+    if (q := nodes_q(scope.read_nodes, "organization__")) is not None:
         conditions.append(q & ~Q(status=Nomination.Status.DRAFT))
     if scope.managed_org_ids:
         conditions.append(Q(organization_id__in=scope.managed_org_ids))
@@ -37,7 +37,7 @@ def nominations_for(user) -> QuerySet[Nomination]:
         conditions.append(Q(person_id=scope.person_id) & ~Q(status=Nomination.Status.DRAFT))
     if (
         Role.DISTRICT_ADMIN in scope.roles
-        and (q := path_q("organization__jurisdiction__path", scope.manage_paths)) is not None
+        and (q := nodes_q(scope.manage_nodes, "organization__")) is not None
     ):
         # A district recommends the supervisors it selected itself: it works on those drafts like an agency.
         conditions.append(q & Q(path=Nomination.Path.DIRECT, category=Nomination.Category.DISTRICT_SELECTED))
@@ -51,7 +51,7 @@ def nominations_for(user) -> QuerySet[Nomination]:
 def trainees_for(user) -> QuerySet[Trainee]:
     scope = scope_for(user)
     conditions = []
-    if (q := path_q("nomination__organization__jurisdiction__path", scope.read_paths)) is not None:
+    if (q := nodes_q(scope.read_nodes, "nomination__organization__")) is not None:
         conditions.append(q)
     if scope.org_ids:
         conditions.append(Q(nomination__organization_id__in=scope.org_ids))
@@ -123,7 +123,7 @@ def district_summary(round_: Round, user) -> list[dict]:
     scope = scope_for(user)
     orgs = Organization.objects.filter(jurisdiction__path__startswith=round_.jurisdiction.path)
     if Role.CITY_ADMIN not in scope.roles and not any(p == round_.jurisdiction.path for p in scope.read_paths):
-        q = path_q("jurisdiction__path", scope.read_paths)
+        q = nodes_q(scope.read_nodes, "jurisdiction__")
         orgs = orgs.filter(q) if q is not None else orgs.none()
     org_district = dict(orgs.values_list("pk", "jurisdiction__name"))
     order = dict(orgs.values_list("jurisdiction__name", "jurisdiction__order"))

@@ -194,7 +194,7 @@ def direct_create(request, pk):
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         person = people_for(request.user).filter(id_number=d["person_id_number"].strip().upper()).first()
-        employer = person.current_employments[0].organization if person and person.current_employments else None
+        employer = person.current_employer if person else None
         if person is None or employer is None:
             form.add_error("person_id_number", _("No person with this ID number is on a roster you can see."))
         else:

@@ -9,8 +9,8 @@ from operator import or_
 from django.db.models import Count, Q, QuerySet, Sum
 
 from dudao.accounts.models import Role
-from dudao.accounts.scopes import path_q, scope_for
-from dudao.directory.models import Employment, Jurisdiction, Organization, Person
+from dudao.accounts.scopes import nodes_q, scope_for
+from dudao.directory.models import Jurisdiction, Organization, Person
 from dudao.policy.selectors import resolve_many
 from dudao.selection.models import Trainee
 
@@ -22,7 +22,7 @@ RESULT_KEYS = ["training.theory_weight", "training.pass_mark", "training.min_att
 def programmes_for(user) -> QuerySet[Programme]:
     scope = scope_for(user)
     conditions = []
-    if (q := path_q("jurisdiction__path", scope.read_paths)) is not None:
+    if (q := nodes_q(scope.read_nodes, "jurisdiction__")) is not None:
         conditions.append(q)
     if Role.TRAINER in scope.roles:
         conditions.append(Q(trainer_id__in=scope.org_ids))
@@ -40,7 +40,7 @@ def cohorts_for(user) -> QuerySet[Cohort]:
     their own cohort (not the other cohorts of the programme)."""
     scope = scope_for(user)
     conditions = []
-    if (q := path_q("programme__jurisdiction__path", scope.read_paths)) is not None:
+    if (q := nodes_q(scope.read_nodes, "programme__jurisdiction__")) is not None:
         conditions.append(q)
     if Role.TRAINER in scope.roles:
         conditions.append(Q(programme__trainer_id__in=scope.org_ids))
@@ -56,7 +56,7 @@ def _programme_reader_q(scope, prefix: str) -> list[Q]:
     """Conditions under which a user reads everything of a programme: a bureau
     reading its jurisdiction, or the commissioned trainer."""
     conditions = []
-    if (q := path_q(f"{prefix}jurisdiction__path", scope.read_paths)) is not None:
+    if (q := nodes_q(scope.read_nodes, f"{prefix}jurisdiction__")) is not None:
         conditions.append(q)
     if Role.TRAINER in scope.roles:
         conditions.append(Q(**{f"{prefix}trainer_id__in": scope.org_ids}))
@@ -260,9 +260,9 @@ def results(cohort: Cohort, params: dict | None = None) -> list[Result]:
 def activities_for(user) -> QuerySet[Activity]:
     scope = scope_for(user)
     conditions = []
-    if (q := path_q("organization__jurisdiction__path", scope.read_paths)) is not None:
+    if (q := nodes_q(scope.read_nodes, "organization__")) is not None:
         conditions.append(q)
-    if (q := path_q("jurisdiction__path", scope.read_paths)) is not None:
+    if (q := nodes_q(scope.read_nodes, "jurisdiction__")) is not None:
         conditions.append(q)
     if scope.org_ids:
         conditions.append(Q(organization_id__in=scope.org_ids))
@@ -290,14 +290,13 @@ def participant_choices(user) -> QuerySet[Person]:
     """People currently on a roster the user manages."""
     scope = scope_for(user)
     conditions = []
-    if (q := path_q("organization__jurisdiction__path", scope.manage_paths)) is not None:
+    if (q := nodes_q(scope.manage_nodes)) is not None:
         conditions.append(q)
     if scope.managed_org_ids:
-        conditions.append(Q(organization_id__in=scope.managed_org_ids))
+        conditions.append(Q(employer_id__in=scope.managed_org_ids))
     if not conditions:
         return Person.objects.none()
-    current = Employment.objects.filter(end_date=None).filter(reduce(or_, conditions))
-    return Person.objects.filter(pk__in=current.values("person_id")).order_by("name", "pk")
+    return Person.objects.filter(reduce(or_, conditions), employed=True).order_by("name", "pk")
 
 
 def training_history(person) -> dict:

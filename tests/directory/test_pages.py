@@ -33,7 +33,7 @@ from dudao.directory.models import (
     ServiceDomain,
 )
 from tests.conftest import ALL_PERSONAS
-from tests.factories import CertificateFactory, OrganizationFactory, credit_code, id_number, staff
+from tests.factories import CertificateFactory, OrganizationFactory, credit_code, id_number, rescope, staff
 
 # Codes made up in these tests use regions the factories never use, so they
 # cannot collide with factory-generated ones whatever the sequence counters say.
@@ -811,6 +811,7 @@ def test_person_list_filters(world, login):
     Person.objects.filter(pk=erqi_person.pk).update(education=master)
     left = staff(world.agency, name="已离职")
     Employment.objects.filter(person=left).update(end_date=dt.date(2023, 1, 1))
+    rescope(left)
 
     client = login(world.city_admin)
     url = reverse("directory:person_list")

@@ -12,7 +12,7 @@ from dudao.directory.models import Employment
 from dudao.policy import services as policy_services
 from dudao.pools import selectors, services
 from dudao.pools.models import CODE_ALPHABET, Entry, StatusChange, new_verification_code
-from tests.factories import staff
+from tests.factories import rescope, staff
 
 from .conftest import city_entry, domain
 
@@ -186,6 +186,7 @@ def test_district_rules_check_names_the_district_rule_first(world):
     assert "employer" not in [r.code for r in results]
     unemployed = staff(world.agency, certified=True)
     Employment.objects.filter(person=unemployed).update(end_date=dt.date(2025, 12, 31))
+    rescope(unemployed)
     results = services.district_rules_check(unemployed, world.jinshui)
     assert [(r.code, r.passed) for r in results] == [("district", False)]
 
@@ -232,6 +233,7 @@ def test_agency_cannot_designate_another_agencys_staff(world):
         services.designate_internal(actor=world.agency_admin, organization=world.agency, person=other_staff)
     former = staff(world.agency, name="离职己")
     Employment.objects.filter(person=former).update(end_date=dt.date(2025, 12, 31))
+    rescope(former)
     with pytest.raises(ValidationError, match="离职己"):
         services.designate_internal(actor=world.agency_admin, organization=world.agency, person=former)
 
