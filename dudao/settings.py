@@ -122,6 +122,7 @@ STATICFILES_DIRS = [
     ("vendor/bootstrap", BASE_DIR / "node_modules" / "bootstrap" / "dist"),
     ("vendor/bootstrap-icons", BASE_DIR / "node_modules" / "bootstrap-icons" / "font"),
     ("vendor/echarts", BASE_DIR / "node_modules" / "echarts" / "dist"),
+    ("vendor/tom-select", BASE_DIR / "node_modules" / "tom-select" / "dist"),
 ]
 # The CJK font embedded (subset) in generated PDFs, from the npm lockfile.
 DUDAO_CJK_FONT = Path(
@@ -136,6 +137,8 @@ MEDIA_URL = "media/"
 # Uploads are read into memory for validation; refuse anything larger up front.
 DUDAO_MAX_UPLOAD_BYTES = int(os.environ.get("DUDAO_MAX_UPLOAD_BYTES", str(5 * 1024 * 1024)))
 DUDAO_MAX_IMPORT_ROWS = int(os.environ.get("DUDAO_MAX_IMPORT_ROWS", "5000"))
+# Lists count exactly up to this many rows and show an estimate (约) beyond it.
+DUDAO_EXACT_COUNT_LIMIT = int(os.environ.get("DUDAO_EXACT_COUNT_LIMIT", "1000"))
 DATA_UPLOAD_MAX_MEMORY_SIZE = DUDAO_MAX_UPLOAD_BYTES + 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = DUDAO_MAX_UPLOAD_BYTES + 1024 * 1024
 

@@ -1,11 +1,12 @@
 """The list page every domain app uses: scoped queryset in, filtered, sorted,
-paged table or Excel file out. htmx requests get only the table."""
+paged table or Excel file out. htmx requests get only the table. Paging reads
+only the rows shown (dudao.core.paging)."""
 
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.paginator import Paginator
 from django.utils import timezone
 from django.views.generic import TemplateView
 
+from . import paging
 from .excel import workbook_bytes, xlsx_response
 from .forms import bootstrap
 
@@ -36,7 +37,12 @@ class ListPage(LoginRequiredMixin, TemplateView):
         fields = self.sort_fields[bare]
         if key.startswith("-"):
             fields = tuple(f[1:] if f.startswith("-") else "-" + f for f in fields)
-        return queryset.order_by(*fields, "pk"), key
+        return paging.stable(queryset.order_by(*fields, "pk")), key
+
+    def decorate(self, rows: list) -> list:
+        """Add what the page shows but the list query should not compute for
+        every row in scope (counts, aggregates): only the rows on the page."""
+        return rows
 
     def get(self, request, *args, **kwargs):
         queryset = self.get_queryset()
@@ -54,8 +60,8 @@ class ListPage(LoginRequiredMixin, TemplateView):
             title = str(self.export_title)
             content = workbook_bytes(title, self.export_columns, self.get_export_queryset(queryset))
             return xlsx_response(f"{title}-{timezone.localdate():%Y%m%d}.xlsx", content)
-        paginator = Paginator(queryset, self.paginate_by)
-        page = paginator.get_page(request.GET.get("page"))
+        page = paging.page(queryset, request.GET.get("page"), self.paginate_by)
+        page.object_list = self.decorate(page.object_list)
         query = request.GET.copy()
         query.pop("page", None)
         query.pop("export", None)

@@ -166,7 +166,13 @@ class OrganizationViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, view
     ordering = ["name"]
 
     def get_queryset(self):
-        return selectors.organizations_for(self.request.user).with_staff_counts()
+        return selectors.organizations_for(self.request.user)
+
+    def decorate(self, rows):
+        return selectors.with_staff_counts(rows)
+
+    def get_object(self):
+        return selectors.with_staff_counts([super().get_object()])[0]
 
     # Permission first, then the payload: a role that may not write gets 403
     # whatever it sends, not a 400 that describes the validation rules.
@@ -182,13 +188,15 @@ class OrganizationViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, view
 
     def perform_create(self, serializer):
         with service_errors():
-            serializer.instance = services.create_organization(actor=self.request.user, **serializer.validated_data)
+            organization = services.create_organization(actor=self.request.user, **serializer.validated_data)
+        serializer.instance = selectors.with_staff_counts([organization])[0]
 
     def perform_update(self, serializer):
         with service_errors():
-            serializer.instance = services.update_organization(
+            organization = services.update_organization(
                 actor=self.request.user, organization=serializer.instance, **serializer.validated_data
             )
+        serializer.instance = selectors.with_staff_counts([organization])[0]
 
     @extend_schema(
         request={"multipart/form-data": inline_serializer("RosterUpload", {"file": serializers.FileField()})},

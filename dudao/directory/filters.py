@@ -1,24 +1,40 @@
 import django_filters
 from django.db.models import Exists, OuterRef, Q
+from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
+
+from dudao.core.widgets import SearchSelect
 
 from .models import (
     Certificate,
     CertificateLevel,
     EducationLevel,
-    Employment,
     Jurisdiction,
     Organization,
     OrganizationType,
     Person,
     ServiceDomain,
 )
-from .selectors import organizations_for
+from .selectors import filter_jurisdictions, organizations_for
 
 
-class OrganizationFilter(django_filters.FilterSet):
+class JurisdictionFilterMixin:
+    """The district filter: offered within what the user reads (hidden when
+    that is one organisation or one person), matched on the stored chain so
+    it is an index range at any depth (dudao.core.scoping)."""
+
+    def _limit_jurisdictions(self, request):
+        choices = filter_jurisdictions(request.user) if request is not None else Jurisdiction.objects.none()
+        self.filters["jurisdiction"].queryset = choices
+
+    @extend_schema_field(OpenApiTypes.INT)
+    def in_jurisdiction(self, queryset, name, value):
+        return queryset.filter(**{f"scope_j{value.depth}": value.pk}) if value else queryset
+
+
+class OrganizationFilter(JurisdictionFilterMixin, django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="search")
     jurisdiction = django_filters.ModelChoiceFilter(
         label=_("District"), queryset=Jurisdiction.objects.filter(is_active=True), method="in_jurisdiction"
@@ -30,22 +46,29 @@ class OrganizationFilter(django_filters.FilterSet):
         model = Organization
         fields = ["q", "jurisdiction", "type", "is_active"]
 
+    def __init__(self, *args, request=None, **kwargs):
+        super().__init__(*args, request=request, **kwargs)
+        self._limit_jurisdictions(request)
+
     def search(self, queryset, name, value):
         value = value.strip()
         return queryset.filter(Q(name__icontains=value) | Q(credit_code__iexact=value)) if value else queryset
 
-    @extend_schema_field(OpenApiTypes.INT)
-    def in_jurisdiction(self, queryset, name, value):
-        return queryset.filter(jurisdiction__path__startswith=value.path) if value else queryset
 
-
-class PersonFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(label=_("Search"), method="search")
+class PersonFilter(JurisdictionFilterMixin, django_filters.FilterSet):
+    q = django_filters.CharFilter(
+        label=_("Search"),
+        method="search",
+        help_text=_("Part of a name, or a full ID number or phone number."),
+    )
     jurisdiction = django_filters.ModelChoiceFilter(
         label=_("District"), queryset=Jurisdiction.objects.filter(is_active=True), method="in_jurisdiction"
     )
     organization = django_filters.ModelChoiceFilter(
-        label=_("Organisation"), queryset=Organization.objects.none(), method="at_organization"
+        label=_("Organisation"),
+        queryset=Organization.objects.none(),
+        method="at_organization",
+        widget=SearchSelect(reverse_lazy("directory:organization_choices")),
     )
     organization_type = django_filters.ModelChoiceFilter(
         label=_("Organisation type"),
@@ -73,41 +96,44 @@ class PersonFilter(django_filters.FilterSet):
 
     class Meta:
         model = Person
-        fields = ["q", "jurisdiction", "organization", "organization_type", "certificate_level", "domain", "education", "employment"]
+        fields = [
+            "q",
+            "jurisdiction",
+            "organization",
+            "organization_type",
+            "certificate_level",
+            "domain",
+            "education",
+            "employment",
+        ]
 
     def __init__(self, *args, request=None, **kwargs):
         super().__init__(*args, request=request, **kwargs)
+        self._limit_jurisdictions(request)
         if request is not None:
             self.filters["organization"].queryset = organizations_for(request.user)
 
     def keep(self, queryset, name, value):
         return queryset
 
-    @staticmethod
-    def _current(**lookups):
-        return Exists(Employment.objects.filter(person_id=OuterRef("pk"), end_date=None, **lookups))
-
     def search(self, queryset, name, value):
-        value = value.strip()
+        """Any part of a name (a surname, a given name); an ID or phone number
+        only in full. On PostgreSQL a trigram index serves names of three or
+        more characters; shorter ones read the list in order until a page is full."""
+        value = value.strip()[:64]
         if not value:
             return queryset
-        return queryset.filter(Q(name__icontains=value) | Q(id_number__iexact=value.upper()) | Q(phone=value))
+        return queryset.filter(Q(name__contains=value) | Q(id_number=value.upper()) | Q(phone=value))
 
-    @extend_schema_field(OpenApiTypes.INT)
-    def in_jurisdiction(self, queryset, name, value):
-        return (
-            queryset.filter(self._current(organization__jurisdiction__path__startswith=value.path))
-            if value
-            else queryset
-        )
-
+    # The employer filters follow the person's stored employer: the current one
+    # for current staff, the last one for former staff.
     @extend_schema_field(OpenApiTypes.INT)
     def at_organization(self, queryset, name, value):
-        return queryset.filter(self._current(organization=value)) if value else queryset
+        return queryset.filter(employer=value) if value else queryset
 
     @extend_schema_field(OpenApiTypes.INT)
     def at_organization_type(self, queryset, name, value):
-        return queryset.filter(self._current(organization__type=value)) if value else queryset
+        return queryset.filter(employer__type=value) if value else queryset
 
     @extend_schema_field(OpenApiTypes.INT)
     def with_certificate(self, queryset, name, value):

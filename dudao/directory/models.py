@@ -97,12 +97,6 @@ class CertificateLevel(ReferenceModel):
         verbose_name_plural = _("certificate levels")
 
 
-class OrganizationQuerySet(models.QuerySet):
-    def with_staff_counts(self):
-        current = Q(employments__end_date__isnull=True)
-        return self.annotate(staff_count=models.Count("employments", filter=current, distinct=True))
-
-
 class Organization(TimeStampedModel, JurisdictionChain):
     name = models.CharField(_("name"), max_length=128)
     credit_code = models.CharField(
@@ -117,11 +111,14 @@ class Organization(TimeStampedModel, JurisdictionChain):
     contact_phone = models.CharField(_("contact phone"), max_length=32, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
 
-    objects = OrganizationQuerySet.as_manager()
-
     class Meta:
         ordering = ["name", "id"]
-        indexes = chain_indexes("org", "name", "id")
+        indexes = [
+            *chain_indexes("org", "name", "id"),
+            models.Index(fields=["jurisdiction", "name", "id"], name="org_jurisdiction"),
+            models.Index(fields=["type", "name", "id"], name="org_type"),
+            models.Index(fields=["created_at", "id"], name="org_created"),
+        ]
         verbose_name = _("organisation")
         verbose_name_plural = _("organisations")
 

@@ -9,6 +9,7 @@ from django.db.models import OuterRef, Subquery
 
 from dudao.core.scoping import CHAIN_FIELDS
 
+from . import signals
 from .models import Employment, Jurisdiction, Organization, Person
 
 ORG_CHAIN = tuple(f"organization__{name}" for name in CHAIN_FIELDS)
@@ -60,9 +61,11 @@ def refresh_person(person: Person) -> None:
 
 
 def organization_moved(organization: Organization) -> None:
-    """An organisation now under another jurisdiction takes its people along:
-    staff and former staff whose last employer it is."""
+    """An organisation now under another jurisdiction takes its people along
+    (staff, and former staff whose last employer it is), and every app's rows
+    stored under it (directory.signals.organization_moved)."""
     Person.objects.filter(employer_id=organization.pk).update(**organization.chain())
+    signals.organization_moved.send(sender=Organization, organization=organization)
 
 
 def tree_changed() -> None:

@@ -5,7 +5,7 @@ import datetime as dt
 from functools import reduce
 from operator import or_
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 
 from dudao.accounts.scopes import nodes_q, scope_for
 from dudao.core.scoping import Scope
@@ -42,6 +42,29 @@ def organizations_for(user) -> QuerySet[Organization]:
     if not conditions:
         return Organization.objects.none()
     return Organization.objects.filter(reduce(or_, conditions)).select_related("type", "jurisdiction")
+
+
+def search_organizations(user, text: str) -> QuerySet[Organization]:
+    """By name (any part) or exact credit code, within the user's scope."""
+    text = (text or "").strip()[:64]
+    queryset = organizations_for(user).filter(is_active=True)
+    if text:
+        queryset = queryset.filter(Q(name__icontains=text) | Q(credit_code=text.upper()))
+    return queryset.order_by("name", "pk")
+
+
+def with_staff_counts(organizations: list) -> list:
+    """Set `staff_count` (current staff) on a page of organisations: one query
+    for the page, not an aggregate over every organisation in scope."""
+    counts = dict(
+        Employment.objects.filter(organization_id__in=[o.pk for o in organizations], end_date=None)
+        .values("organization_id")
+        .annotate(n=Count("pk"))
+        .values_list("organization_id", "n")
+    )
+    for organization in organizations:
+        organization.staff_count = counts.get(organization.pk, 0)
+    return organizations
 
 
 def people_q(scope: Scope) -> Q | None:

@@ -6,6 +6,7 @@ app_name = "directory"
 
 urlpatterns = [
     path("organizations/", views.OrganizationList.as_view(), name="organization_list"),
+    path("organizations/choices/", views.organization_choices, name="organization_choices"),
     path("organizations/new/", views.organization_create, name="organization_create"),
     path("organizations/<int:pk>/", views.organization_detail, name="organization_detail"),
     path("organizations/<int:pk>/edit/", views.organization_edit, name="organization_edit"),

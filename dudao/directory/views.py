@@ -1,7 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 from dudao.core.excel import XLSX_TYPE
 from dudao.core.forms import add_service_errors, form_errors_text
 from dudao.core.views import ListPage
+from dudao.core.widgets import search_results
 
 from . import imports, selectors, services
 from .exports import people_rows
@@ -36,13 +37,16 @@ class OrganizationList(ListPage):
     template_name = "directory/organization_list.html"
     table_template = "directory/_organization_table.html"
     filterset_class = OrganizationFilter
+    # Each sort has its index (Organization.Meta.indexes). Reference rows are
+    # loaded in their display order, so their ids group districts and types
+    # in that order without a join.
     sort_fields = {
         "name": ("name",),
-        "jurisdiction": ("jurisdiction__path",),
-        "type": ("type__order",),
+        "jurisdiction": ("jurisdiction_id", "name"),
+        "type": ("type_id", "name"),
         "created": ("created_at",),
     }
-    default_sort = "jurisdiction"
+    default_sort = "name"
     export_title = gettext_lazy("Organisations")
     export_columns = [
         (gettext_lazy("Name"), lambda o: o.name),
@@ -56,7 +60,13 @@ class OrganizationList(ListPage):
     ]
 
     def get_queryset(self):
-        return selectors.organizations_for(self.request.user).with_staff_counts()
+        return selectors.organizations_for(self.request.user)
+
+    def decorate(self, rows):
+        return selectors.with_staff_counts(rows)
+
+    def get_export_queryset(self, queryset):
+        return queryset.iterator(chunk_size=2000)
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(can_create=selectors.can_create_organizations(self.request.user), **kwargs)
@@ -91,6 +101,13 @@ class PersonList(ListPage):
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(can_create=selectors.can_add_people(self.request.user), **kwargs)
+
+
+@login_required
+def organization_choices(request):
+    """Organisations in the user's scope matching what was typed, for the
+    searchable pickers (core.widgets.SearchSelect)."""
+    return JsonResponse(search_results(selectors.search_organizations(request.user, request.GET.get("q", ""))))
 
 
 @login_required

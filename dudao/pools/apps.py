@@ -5,3 +5,13 @@ from django.utils.translation import gettext_lazy as _
 class PoolsConfig(AppConfig):
     name = "dudao.pools"
     verbose_name = _("Talent pools")
+
+    def ready(self):
+        from dudao.directory.signals import organization_moved
+
+        from .models import Entry
+
+        def follow(sender, organization, **kwargs):
+            Entry.objects.filter(level=Entry.Level.AGENCY, organization=organization).update(**organization.chain())
+
+        organization_moved.connect(follow, dispatch_uid="pools.internal_supervisors_follow_their_agency", weak=False)

@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from dudao.core.models import TimeStampedModel
+from dudao.core.scoping import JurisdictionChain
 from dudao.directory.models import Jurisdiction, Organization, Person, ServiceDomain
 
 # Crockford-style alphabet without look-alikes; 16 characters ≈ 80 bits, so a
@@ -17,8 +18,10 @@ def new_verification_code() -> str:
     return "".join(secrets.choice(CODE_ALPHABET) for _ in range(16))
 
 
-class Entry(TimeStampedModel):
-    """A supervisor's place in one of the three talent pools (policy 三(二), 四(一)(二)(三))."""
+class Entry(TimeStampedModel, JurisdictionChain):
+    """A supervisor's place in one of the three talent pools (policy 三(二), 四(一)(二)(三)).
+    The chain (dudao.core.scoping) is the pool keeper's: the city or district
+    whose pool it is, or the agency's jurisdiction for an internal supervisor."""
 
     class Level(models.TextChoices):
         CITY = "city", _("City pool")
@@ -72,6 +75,14 @@ class Entry(TimeStampedModel):
 
     class Meta:
         ordering = ["level", "entry_number"]
+        indexes = [
+            models.Index(fields=["level", "entry_number", "id"], name="entry_level_number"),
+            models.Index(fields=["entry_number", "id"], name="entry_number_order"),
+            models.Index(fields=["scope_j0", "entry_number", "id"], name="entry_j0"),
+            models.Index(fields=["scope_j1", "entry_number", "id"], name="entry_j1"),
+            models.Index(fields=["scope_j2", "entry_number", "id"], name="entry_j2"),
+            models.Index(fields=["scope_j3", "entry_number", "id"], name="entry_j3"),
+        ]
         constraints = [
             # One live entry per person and pool; a retired or expired one may be followed by a new term.
             models.UniqueConstraint(
@@ -92,6 +103,12 @@ class Entry(TimeStampedModel):
 
     def __str__(self):
         return f"{self.entry_number} {self.person}"
+
+    def save(self, *args, **kwargs):
+        keeper = self.organization if self.level == self.Level.AGENCY else self.jurisdiction
+        if keeper is not None:
+            self.set_chain(keeper)
+        super().save(*args, **kwargs)
 
     @property
     def effective_status(self) -> str:

@@ -21,7 +21,7 @@ def entries_for(user) -> QuerySet[Entry]:
     own."""
     scope = scope_for(user)
     conditions = []
-    for prefix in ("jurisdiction__", "organization__", "home_district__", "person__"):
+    for prefix in ("", "home_district__", "person__"):
         if (q := nodes_q(scope.read_nodes, prefix)) is not None:
             # A person's chain also covers someone between jobs; only current staff count here.
             conditions.append(q & Q(person__employed=True) if prefix == "person__" else q)

@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from dudao.core.models import TimeStampedModel
+from dudao.core.scoping import JurisdictionChain, chain_indexes
 from dudao.directory.models import Jurisdiction, Organization, Person
 
 
@@ -41,7 +42,10 @@ class Round(TimeStampedModel):
         return self.closed_at is not None
 
 
-class Nomination(TimeStampedModel):
+class Nomination(TimeStampedModel, JurisdictionChain):
+    """The chain (dudao.core.scoping) is the nominating unit's, kept so that
+    review queues are index ranges; it follows the unit if it moves."""
+
     class Path(models.TextChoices):
         QUOTA = "quota", _("Quota nomination")
         DIRECT = "direct", _("Direct entry")
@@ -78,6 +82,11 @@ class Nomination(TimeStampedModel):
 
     class Meta:
         ordering = ["-updated_at", "-id"]
+        indexes = [
+            *chain_indexes("nomination", "status", "updated_at", "id"),
+            models.Index(fields=["status", "updated_at", "id"], name="nomination_status"),
+            models.Index(fields=["updated_at", "id"], name="nomination_updated"),
+        ]
         constraints = [
             # One live nomination per person per round; a rejected or withdrawn one may be followed by another.
             models.UniqueConstraint(
@@ -91,6 +100,11 @@ class Nomination(TimeStampedModel):
 
     def __str__(self):
         return f"{self.person} · {self.round}"
+
+    def save(self, *args, **kwargs):
+        if self.organization_id:
+            self.set_chain(self.organization)
+        super().save(*args, **kwargs)
 
 
 # A quota nomination holds one of the agency's places from submission until it

@@ -29,7 +29,7 @@ def nominations_for(user) -> QuerySet[Nomination]:
     own once submitted."""
     scope = scope_for(user)
     conditions = []
-    if (q := nodes_q(scope.read_nodes, "organization__")) is not None:
+    if (q := nodes_q(scope.read_nodes)) is not None:
         conditions.append(q & ~Q(status=Nomination.Status.DRAFT))
     if scope.managed_org_ids:
         conditions.append(Q(organization_id__in=scope.managed_org_ids))
@@ -37,7 +37,7 @@ def nominations_for(user) -> QuerySet[Nomination]:
         conditions.append(Q(person_id=scope.person_id) & ~Q(status=Nomination.Status.DRAFT))
     if (
         Role.DISTRICT_ADMIN in scope.roles
-        and (q := nodes_q(scope.manage_nodes, "organization__")) is not None
+        and (q := nodes_q(scope.manage_nodes)) is not None
     ):
         # A district recommends the supervisors it selected itself: it works on those drafts like an agency.
         conditions.append(q & Q(path=Nomination.Path.DIRECT, category=Nomination.Category.DISTRICT_SELECTED))
@@ -51,7 +51,7 @@ def nominations_for(user) -> QuerySet[Nomination]:
 def trainees_for(user) -> QuerySet[Trainee]:
     scope = scope_for(user)
     conditions = []
-    if (q := nodes_q(scope.read_nodes, "nomination__organization__")) is not None:
+    if (q := nodes_q(scope.read_nodes, "nomination__")) is not None:
         conditions.append(q)
     if scope.org_ids:
         conditions.append(Q(nomination__organization_id__in=scope.org_ids))

@@ -104,7 +104,7 @@ def test_entry_list_sorting_and_paging(world, pools, login):
     client = login(world.city_admin)
     bulk_entries(world, 26, level=Entry.Level.AGENCY, prefix=f"ZZ-JG{world.agency.pk}-2025-")
     first = client.get(url("entry_list"))
-    assert len(first.context["object_list"]) == 25 and first.context["page_obj"].paginator.count == 30
+    assert len(first.context["object_list"]) == 25 and first.context["page_obj"].total.value == 30
     ordered = [e.entry_number for e in client.get(url("entry_list"), {"sort": "number"}).context["object_list"]]
     assert ordered == sorted(ordered)
     Entry.objects.filter(pk=pools.erqi.pk).update(admitted_on=dt.date(2020, 1, 1), expires_on=dt.date(2022, 12, 31))

@@ -1,0 +1,33 @@
+// Searchable pickers: a <select data-search-url> lists only its chosen option;
+// typing asks the server for matches in the user's scope (see core/widgets.py).
+(function () {
+  function init(root) {
+    if (typeof TomSelect === "undefined") return;
+    root.querySelectorAll("select[data-search-url]").forEach(function (select) {
+      if (select.tomselect) return;
+      var url = select.getAttribute("data-search-url");
+      new TomSelect(select, {
+        valueField: "id",
+        labelField: "text",
+        searchField: ["text"],
+        maxOptions: 20,
+        allowEmptyOption: true,
+        loadThrottle: 250,
+        shouldLoad: function (query) { return query.length >= 1; },
+        load: function (query, callback) {
+          var sep = url.indexOf("?") === -1 ? "?" : "&";
+          fetch(url + sep + "q=" + encodeURIComponent(query), { credentials: "same-origin" })
+            .then(function (response) { return response.json(); })
+            .then(function (body) { callback(body.results); })
+            .catch(function () { callback(); });
+        },
+        onChange: function () {
+          // The filter forms submit through htmx on "change" of the original select.
+          select.dispatchEvent(new Event("change", { bubbles: true }));
+        },
+      });
+    });
+  }
+  document.addEventListener("DOMContentLoaded", function () { init(document); });
+  document.addEventListener("htmx:afterSwap", function (event) { init(event.target); });
+})();
