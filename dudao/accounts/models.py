@@ -1,6 +1,10 @@
+from functools import reduce
+from operator import or_
+
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from dudao.directory.models import Jurisdiction, Organization, Person
@@ -23,6 +27,46 @@ class Role(models.TextChoices):
 JURISDICTION_ROLES = {Role.CITY_ADMIN, Role.DISTRICT_ADMIN, Role.ASSOCIATION, Role.HRSS, Role.FINANCE}
 ORGANIZATION_ROLES = {Role.AGENCY_ADMIN, Role.TRAINER}
 SELF_ROLES = {Role.SUPERVISOR, Role.SOCIAL_WORKER}
+
+
+class ScopeLevel(models.TextChoices):
+    """The kind of place a role assignment is held at. Stored beside the
+    assignment so the database itself can check it against the role: a check
+    constraint cannot look at the jurisdiction row, but it can look at this."""
+
+    CITY = "city", _("City")
+    DISTRICT = "district", _("District")
+    ORGANIZATION = "organization", _("Organisation")
+    SELF = "self", _("Self")
+
+
+# Where each role may be held (DESIGN.md, roles): the bureau and the association
+# at the city; a district administrator at a district; the HR&SS and finance
+# bureaus read the city or one district; agencies and trainers their
+# organisation; supervisors and social workers only themselves.
+ROLE_SCOPE_LEVELS = {
+    Role.CITY_ADMIN: {ScopeLevel.CITY},
+    Role.DISTRICT_ADMIN: {ScopeLevel.DISTRICT},
+    Role.AGENCY_ADMIN: {ScopeLevel.ORGANIZATION},
+    Role.SUPERVISOR: {ScopeLevel.SELF},
+    Role.SOCIAL_WORKER: {ScopeLevel.SELF},
+    Role.TRAINER: {ScopeLevel.ORGANIZATION},
+    Role.ASSOCIATION: {ScopeLevel.CITY},
+    Role.HRSS: {ScopeLevel.CITY, ScopeLevel.DISTRICT},
+    Role.FINANCE: {ScopeLevel.CITY, ScopeLevel.DISTRICT},
+}
+
+
+def scope_level_of(*, jurisdiction=None, organization=None) -> str:
+    """The level of the place an assignment points at ("" for both places at
+    once, which no role allows)."""
+    if jurisdiction is not None and organization is None:
+        return ScopeLevel.CITY if jurisdiction.is_city_level else ScopeLevel.DISTRICT
+    if organization is not None and jurisdiction is None:
+        return ScopeLevel.ORGANIZATION
+    if jurisdiction is None and organization is None:
+        return ScopeLevel.SELF
+    return ""
 
 
 class User(AbstractUser):
@@ -52,12 +96,48 @@ class RoleAssignment(models.Model):
     organization = models.ForeignKey(
         Organization, verbose_name=_("organisation"), null=True, blank=True, on_delete=models.PROTECT
     )
+    # Derived from the place on every save(); see ScopeLevel.
+    scope_level = models.CharField(
+        _("scope level"), max_length=16, choices=ScopeLevel.choices, blank=True, editable=False
+    )
 
     class Meta:
         constraints = [
+            models.CheckConstraint(
+                condition=reduce(
+                    or_, (Q(role=role, scope_level__in=sorted(levels)) for role, levels in ROLE_SCOPE_LEVELS.items())
+                ),
+                name="role_assignment_scope_fits_role",
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    scope_level__in=[ScopeLevel.CITY, ScopeLevel.DISTRICT],
+                    jurisdiction__isnull=False,
+                    organization__isnull=True,
+                )
+                | Q(scope_level=ScopeLevel.ORGANIZATION, jurisdiction__isnull=True, organization__isnull=False)
+                | Q(scope_level=ScopeLevel.SELF, jurisdiction__isnull=True, organization__isnull=True),
+                name="role_assignment_one_place",
+            ),
+            # One constraint per kind of place, each over columns that are never
+            # NULL where it applies: NULLs are distinct in a unique index, so a
+            # single constraint over (user, role, jurisdiction, organization)
+            # never fired. Partial unique indexes work on SQLite and PostgreSQL.
             models.UniqueConstraint(
-                fields=["user", "role", "jurisdiction", "organization"], name="role_assignment_unique"
-            )
+                fields=["user", "role", "jurisdiction"],
+                condition=Q(jurisdiction__isnull=False),
+                name="role_assignment_unique_jurisdiction",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "role", "organization"],
+                condition=Q(organization__isnull=False),
+                name="role_assignment_unique_organization",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "role"],
+                condition=Q(jurisdiction__isnull=True, organization__isnull=True),
+                name="role_assignment_unique_self",
+            ),
         ]
         verbose_name = _("role assignment")
         verbose_name_plural = _("role assignments")
@@ -66,12 +146,32 @@ class RoleAssignment(models.Model):
         where = self.jurisdiction or self.organization or ""
         return f"{self.get_role_display()} {where}".strip()
 
+    def save(self, *args, **kwargs):
+        self.scope_level = scope_level_of(jurisdiction=self.jurisdiction, organization=self.organization)
+        super().save(*args, **kwargs)
+
     def clean(self):
-        if self.role in JURISDICTION_ROLES and not self.jurisdiction_id:
-            raise ValidationError({"jurisdiction": _("This role needs a jurisdiction.")})
-        if self.role == Role.DISTRICT_ADMIN and self.jurisdiction_id and self.jurisdiction.is_city_level:
-            raise ValidationError({"jurisdiction": _("A district administrator needs a district, not the city.")})
-        if self.role in ORGANIZATION_ROLES and not self.organization_id:
-            raise ValidationError({"organization": _("This role needs an organisation.")})
-        if self.role in SELF_ROLES and not self.user.person_id:
-            raise ValidationError({"role": _("This role needs the user to be linked to a person.")})
+        jurisdiction = self.jurisdiction if self.jurisdiction_id else None
+        organization = self.organization if self.organization_id else None
+        if self.role in JURISDICTION_ROLES:
+            if jurisdiction is None:
+                raise ValidationError({"jurisdiction": _("This role needs a jurisdiction.")})
+            if organization is not None:
+                raise ValidationError({"organization": _("This role applies to a jurisdiction, not an organisation.")})
+        if self.role in ORGANIZATION_ROLES:
+            if organization is None:
+                raise ValidationError({"organization": _("This role needs an organisation.")})
+            if jurisdiction is not None:
+                raise ValidationError({"jurisdiction": _("This role applies to an organisation, not a jurisdiction.")})
+        if self.role in SELF_ROLES:
+            if jurisdiction is not None or organization is not None:
+                raise ValidationError(
+                    {"role": _("This role applies to the person alone, not to a jurisdiction or an organisation.")}
+                )
+            if not self.user.person_id:
+                raise ValidationError({"role": _("This role needs the user to be linked to a person.")})
+        level = self.scope_level = scope_level_of(jurisdiction=jurisdiction, organization=organization)
+        if self.role in ROLE_SCOPE_LEVELS and level not in ROLE_SCOPE_LEVELS[self.role]:
+            if self.role == Role.DISTRICT_ADMIN:
+                raise ValidationError({"jurisdiction": _("A district administrator needs a district, not the city.")})
+            raise ValidationError({"jurisdiction": _("This role is held for the whole city, not for a district.")})
