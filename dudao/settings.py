@@ -187,3 +187,24 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "WARNING")},
 }
+
+# --- Security (issue 8): client addresses, shared cache -------------------------
+# Kept together at the end so the hardening reads as one piece.
+
+# How many reverse proxies stand in front of the application. 0: the client is
+# REMOTE_ADDR and X-Forwarded-For is ignored (the client can write it). N: the
+# client is the Nth address from the right of X-Forwarded-For. One helper
+# (dudao.core.clientip.client_ip) applies this for lock-outs, the access log
+# and throttles alike.
+DUDAO_TRUSTED_PROXY_COUNT = int(os.environ.get("DUDAO_TRUSTED_PROXY_COUNT", "0"))
+
+# One cache for all worker processes (throttle counts) where Redis is
+# configured; the embedded demo and the tests keep a per-process memory cache.
+DUDAO_CACHE_URL = os.environ.get("DUDAO_CACHE_URL") or os.environ.get("REDIS_URL", "")
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": DUDAO_CACHE_URL}
+        if DUDAO_CACHE_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
