@@ -2,6 +2,7 @@
 in CI, and in production without edits."""
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -141,7 +142,7 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = DUDAO_MAX_UPLOAD_BYTES + 1024 * 1024
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "dudao.accounts.tokens.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -208,3 +209,28 @@ CACHES = {
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
 }
+
+# --- Security: login protection (django-axes) ----------------------------------
+# After DUDAO_LOGIN_FAILURE_LIMIT failed logins, the username and the client
+# address are each locked for DUDAO_LOCKOUT_MINUTES, on the login page and the
+# token endpoint alike; the city administrator can unlock an account.
+INSTALLED_APPS.insert(INSTALLED_APPS.index("dudao.core"), "axes")
+MIDDLEWARE.append("axes.middleware.AxesMiddleware")
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+AXES_FAILURE_LIMIT = int(os.environ.get("DUDAO_LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("DUDAO_LOCKOUT_MINUTES", "30")))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_USERNAME_CALLABLE = "dudao.accounts.lockouts.attempted_username"
+AXES_CLIENT_IP_CALLABLE = "dudao.core.clientip.client_ip"
+AXES_LOCKOUT_CALLABLE = "dudao.accounts.lockouts.lockout_response"
+AXES_RESET_ON_SUCCESS = True
+# A lock lasts its time from the failure that set it; refused attempts while
+# locked do not prolong it (else anyone could keep an account locked forever).
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+# The project keeps its own access log (accounts.AccessLogEntry).
+AXES_DISABLE_ACCESS_LOG = True
+AXES_VERBOSE = False
+
+# API tokens end after DUDAO_TOKEN_DAYS; a password change or disabling the
+# account revokes them at once.
+DUDAO_TOKEN_TTL = timedelta(days=int(os.environ.get("DUDAO_TOKEN_DAYS", "30")))

@@ -85,3 +85,7 @@ class ActiveForm(BootstrapMixin, forms.Form):
 class PasswordResetForm(BootstrapMixin, forms.Form):
     password = forms.CharField(label=_("New password"), widget=forms.PasswordInput, min_length=8)
     reason = forms.CharField(label=_("Reason"), required=False, max_length=500)
+
+
+class UnlockForm(BootstrapMixin, forms.Form):
+    reason = forms.CharField(label=_("Reason"), required=False, max_length=500)

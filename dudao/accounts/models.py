@@ -86,6 +86,17 @@ class User(AbstractUser):
         # Chinese names are written family name first with no space.
         return self.display_name or f"{self.last_name}{self.first_name}".strip()
 
+    def save(self, *args, **kwargs):
+        # set_password() leaves the new raw password in _password until the
+        # save; whichever path changed it (own form, reset, admin, shell), the
+        # API tokens issued under the old password stop working.
+        password_changed = self._password is not None and self.pk is not None
+        super().save(*args, **kwargs)
+        if password_changed:
+            from rest_framework.authtoken.models import Token
+
+            Token.objects.filter(user=self).delete()
+
 
 class RoleAssignment(models.Model):
     user = models.ForeignKey(User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="role_assignments")
@@ -175,3 +186,43 @@ class RoleAssignment(models.Model):
             if self.role == Role.DISTRICT_ADMIN:
                 raise ValidationError({"jurisdiction": _("A district administrator needs a district, not the city.")})
             raise ValidationError({"jurisdiction": _("This role is held for the whole city, not for a district.")})
+
+
+class AccessLogEntry(models.Model):
+    """Who signed in, failed to, was locked out or signed out: when, from which
+    address, how and with which browser. Written by signal receivers
+    (accounts/access_log.py), never edited; the city administrator reads it."""
+
+    class Kind(models.TextChoices):
+        LOGIN = "login", _("Logged in")
+        FAILURE = "failure", _("Failed login")
+        LOCKOUT = "lockout", _("Locked out")
+        REFUSED = "refused", _("Refused while locked")
+        LOGOUT = "logout", _("Logged out")
+        UNLOCK = "unlock", _("Unlocked")
+
+    class Method(models.TextChoices):
+        PAGE = "page", _("Login page")
+        TOKEN = "token", _("API token")
+        ADMIN = "admin", _("Django admin")
+
+    at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+    kind = models.CharField(_("event"), max_length=16, choices=Kind.choices)
+    method = models.CharField(_("how"), max_length=16, choices=Method.choices, blank=True)
+    # What was typed, kept even when no such account exists (guessing shows up).
+    username = models.CharField(_("username"), max_length=150, blank=True, db_index=True)
+    user = models.ForeignKey(
+        User, verbose_name=_("user"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    ip_address = models.GenericIPAddressField(_("address"), null=True, blank=True)
+    user_agent = models.CharField(_("browser"), max_length=300, blank=True)
+    detail = models.CharField(_("detail"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["kind", "at"]), models.Index(fields=["ip_address", "at"])]
+        verbose_name = _("access log entry")
+        verbose_name_plural = _("access log")
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.kind} {self.username}"

@@ -16,13 +16,24 @@ MENU = [
     (_("Review queue"), "selection:queue", "inbox", {Role.CITY_ADMIN, Role.DISTRICT_ADMIN}),
     (_("Nominations"), "selection:nomination_list", "card-checklist", ALL - {Role.SOCIAL_WORKER, Role.TRAINER}),
     (_("Trainees"), "selection:trainee_list", "mortarboard", ALL - {Role.SOCIAL_WORKER}),
-    (_("Training"), "training:programme_list", "easel", {Role.CITY_ADMIN, Role.TRAINER, Role.HRSS, Role.FINANCE, Role.ASSOCIATION}),
-    (_("Training activities"), "training:activity_list", "journal-bookmark", {Role.CITY_ADMIN, Role.DISTRICT_ADMIN, Role.AGENCY_ADMIN}),
+    (
+        _("Training"),
+        "training:programme_list",
+        "easel",
+        {Role.CITY_ADMIN, Role.TRAINER, Role.HRSS, Role.FINANCE, Role.ASSOCIATION},
+    ),
+    (
+        _("Training activities"),
+        "training:activity_list",
+        "journal-bookmark",
+        {Role.CITY_ADMIN, Role.DISTRICT_ADMIN, Role.AGENCY_ADMIN},
+    ),
     (_("My training"), "training:my_training", "mortarboard", {Role.SUPERVISOR, Role.SOCIAL_WORKER}),
     (_("Talent pools"), "pools:entry_list", "people-fill", ALL - {Role.SOCIAL_WORKER, Role.TRAINER}),
     (_("Policy parameters"), "policy:parameter_list", "sliders", ALL - {Role.SOCIAL_WORKER, Role.SUPERVISOR}),
     (_("Accounts"), "accounts:user_list", "person-badge", {Role.CITY_ADMIN, Role.DISTRICT_ADMIN, Role.AGENCY_ADMIN}),
     (_("Audit log"), "core:audit_list", "journal-text", {Role.CITY_ADMIN}),
+    (_("Access log"), "accounts:access_log", "shield-lock", {Role.CITY_ADMIN}),
 ]
 
 

@@ -5,7 +5,7 @@ from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
 from dudao.directory.models import Employment
 
-from .models import Role, RoleAssignment, User
+from .models import AccessLogEntry, Role, RoleAssignment, User
 from .scopes import scope_for
 
 
@@ -52,3 +52,11 @@ def users_for(actor) -> QuerySet[User]:
             Prefetch("role_assignments", queryset=RoleAssignment.objects.select_related("jurisdiction", "organization"))
         )
     )
+
+
+def access_log_for(user) -> QuerySet[AccessLogEntry] | None:
+    """The city administrator reads the access log; for anyone else None (403:
+    the log's existence is no secret, its content is)."""
+    if Role.CITY_ADMIN not in scope_for(user).roles:
+        return None
+    return AccessLogEntry.objects.select_related("user")
