@@ -6,6 +6,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -178,9 +179,6 @@ DUDAO_MAX_EVIDENCE_BYTES = int(os.environ.get("DUDAO_MAX_EVIDENCE_BYTES", str(10
 EMAIL_BACKEND = os.environ.get("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "dudao@localhost")
 
-SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", False)
-CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 
 LOGGING = {
     "version": 1,
@@ -234,3 +232,49 @@ AXES_VERBOSE = False
 # API tokens end after DUDAO_TOKEN_DAYS; a password change or disabling the
 # account revokes them at once.
 DUDAO_TOKEN_TTL = timedelta(days=int(os.environ.get("DUDAO_TOKEN_DAYS", "30")))
+
+# --- Security: HTTPS, cookies, Content-Security-Policy ------------------------
+# Production defaults are on (manage.py check --deploy prints no warning); each
+# can be turned off by the environment, e.g. where a TLS proxy redirects.
+PRODUCTION = DUDAO_ENV == "production"
+SECURE_SSL_REDIRECT = env_bool("DUDAO_SSL_REDIRECT", PRODUCTION)
+SECURE_HSTS_SECONDS = int(os.environ.get("DUDAO_HSTS_SECONDS", str(365 * 24 * 3600 if PRODUCTION else 0)))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DUDAO_HSTS_INCLUDE_SUBDOMAINS", PRODUCTION)
+SECURE_HSTS_PRELOAD = env_bool("DUDAO_HSTS_PRELOAD", PRODUCTION)
+# Behind a TLS-terminating proxy: the header (and value) it sets on HTTPS
+# requests, e.g. "X-Forwarded-Proto: https". Set it only when the proxy always
+# overwrites that header, or a client could claim HTTPS.
+_ssl_header = os.environ.get("DUDAO_PROXY_SSL_HEADER", "")
+if _ssl_header:
+    _name, _, _value = _ssl_header.partition(":")
+    SECURE_PROXY_SSL_HEADER = ("HTTP_" + _name.strip().upper().replace("-", "_"), _value.strip() or "https")
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", PRODUCTION)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+
+# Scripts, styles, fonts and images from the site itself only (everything is
+# served locally: intranets have no CDN). Templates carry no inline script,
+# style or on* attribute; the API docs page uses a per-request nonce.
+INSTALLED_APPS.append("csp")
+MIDDLEWARE.insert(MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1, "csp.middleware.CSPMiddleware")
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'", NONCE],
+        "style-src": ["'self'", NONCE],
+        # Bootstrap draws some icons as data: SVG images in its CSS.
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+
+# Under /api/ every answer is JSON, even Django's own error pages.
+# (After the language middleware, so the messages are in the user's language.)
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("dudao.core.middleware.DefaultLanguageMiddleware") + 1, "dudao.core.middleware.ApiErrorMiddleware"
+)
