@@ -101,10 +101,6 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
-AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "accounts:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
@@ -278,3 +274,23 @@ CONTENT_SECURITY_POLICY = {
 MIDDLEWARE.insert(
     MIDDLEWARE.index("dudao.core.middleware.DefaultLanguageMiddleware") + 1, "dudao.core.middleware.ApiErrorMiddleware"
 )
+
+# --- Security: sessions and passwords -------------------------------------------
+# A signed-in browser session idle for DUDAO_SESSION_IDLE_MINUTES ends (a
+# warning shows DUDAO_SESSION_WARNING_MINUTES before); see
+# accounts.middleware.IdleSessionMiddleware.
+DUDAO_SESSION_IDLE_MINUTES = int(os.environ.get("DUDAO_SESSION_IDLE_MINUTES", "30"))
+DUDAO_SESSION_WARNING_MINUTES = int(os.environ.get("DUDAO_SESSION_WARNING_MINUTES", "3"))
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
+    "dudao.accounts.middleware.IdleSessionMiddleware",
+)
+# At least 10 characters of at least three kinds (lower, upper, digit, symbol),
+# not common, not all digits, not like the username.
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "dudao.accounts.validators.CharacterClassValidator", "OPTIONS": {"min_classes": 3}},
+]

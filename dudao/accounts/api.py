@@ -133,7 +133,7 @@ class UserCreateSerializer(serializers.Serializer):
     username = serializers.CharField(max_length=150)
     display_name = serializers.CharField(max_length=64)
     email = serializers.EmailField(required=False, allow_blank=True, default="")
-    password = serializers.CharField(write_only=True, min_length=8)
+    password = serializers.CharField(write_only=True, max_length=4096)
     role = serializers.ChoiceField(choices=Role.choices)
     jurisdiction = serializers.SlugRelatedField(
         slug_field="code", queryset=Jurisdiction.objects.all(), required=False, allow_null=True, default=None

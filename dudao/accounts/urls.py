@@ -8,6 +8,7 @@ app_name = "accounts"
 urlpatterns = [
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("session/keepalive/", views.session_keepalive, name="session_keepalive"),
     path("", views.home, name="home"),
     path("accounts/password/", views.own_password, name="own_password"),
     path("accounts/password/tokens/revoke/", views.own_tokens_revoke, name="own_tokens_revoke"),

@@ -5,6 +5,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Exists, OuterRef, Q
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -19,6 +20,7 @@ from dudao.directory.models import Certificate
 from . import lockouts, services, tokens
 from .filters import AccessLogFilter, UserFilter
 from .forms import ActiveForm, LoginForm, OwnPasswordForm, PasswordResetForm, RoleFields, UnlockForm, UserCreateForm
+from .middleware import touch
 from .models import Role, RoleAssignment
 from .scopes import scope_for
 from .selectors import access_log_for, users_for
@@ -28,6 +30,21 @@ class LoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
     authentication_form = LoginForm
     redirect_authenticated_user = True
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        # Sent here by IdleSessionMiddleware: say why.
+        context["idle_logout"] = self.request.GET.get("idle") == "1"
+        context["idle_minutes"] = settings.DUDAO_SESSION_IDLE_MINUTES
+        return context
+
+
+@login_required
+@require_POST
+def session_keepalive(request):
+    """The timeout warning's "stay logged in": the request itself is the activity."""
+    touch(request)
+    return HttpResponse(status=204)
 
 
 @login_required
