@@ -62,8 +62,8 @@ class TokenView(APIView):
         request=TokenRequestSerializer,
         responses={
             200: TokenSerializer,
-            400: OpenApiResponse(description=str(_("Wrong username or password."))),
-            429: OpenApiResponse(DETAIL, description=str(_("Locked after too many failed logins."))),
+            400: OpenApiResponse(description="Wrong username or password, or the account is disabled."),
+            429: OpenApiResponse(DETAIL, description="Locked after too many failed logins (see Retry-After)."),
         },
     )
     def post(self, request, *args, **kwargs):
