@@ -1,7 +1,7 @@
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
-from dudao.accounts.api import TokenView, UserViewSet
+from dudao.accounts.api import OwnTokensView, TokenView, UserViewSet
 from dudao.directory import api as directory_api
 from dudao.policy.api import ParameterViewSet
 from dudao.pools import api as pools_api
@@ -20,4 +20,8 @@ router.register("trainees", selection_api.TraineeViewSet, basename="trainee")
 training_api.register(router)
 pools_api.register(router)
 
-urlpatterns = [path("auth/token/", TokenView.as_view(), name="api-token"), *router.urls]
+urlpatterns = [
+    path("auth/token/", TokenView.as_view(), name="api-token"),
+    path("auth/tokens/", OwnTokensView.as_view(), name="api-own-tokens"),
+    *router.urls,
+]

@@ -2,9 +2,11 @@
 in CI, and in production without edits."""
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -99,10 +101,6 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
-AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "accounts:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
@@ -144,7 +142,7 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = DUDAO_MAX_UPLOAD_BYTES + 1024 * 1024
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "dudao.accounts.tokens.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -180,9 +178,6 @@ DUDAO_MAX_EVIDENCE_BYTES = int(os.environ.get("DUDAO_MAX_EVIDENCE_BYTES", str(10
 EMAIL_BACKEND = os.environ.get("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "dudao@localhost")
 
-SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", False)
-CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 
 LOGGING = {
     "version": 1,
@@ -190,3 +185,115 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "WARNING")},
 }
+
+# --- Security (issue 8): client addresses, shared cache -------------------------
+# Kept together at the end so the hardening reads as one piece.
+
+# How many reverse proxies stand in front of the application. 0: the client is
+# REMOTE_ADDR and X-Forwarded-For is ignored (the client can write it). N: the
+# client is the Nth address from the right of X-Forwarded-For. One helper
+# (dudao.core.clientip.client_ip) applies this for lock-outs, the access log
+# and throttles alike.
+DUDAO_TRUSTED_PROXY_COUNT = int(os.environ.get("DUDAO_TRUSTED_PROXY_COUNT", "0"))
+
+# One cache for all worker processes (throttle counts) where Redis is
+# configured; the embedded demo and the tests keep a per-process memory cache.
+DUDAO_CACHE_URL = os.environ.get("DUDAO_CACHE_URL") or os.environ.get("REDIS_URL", "")
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": DUDAO_CACHE_URL}
+        if DUDAO_CACHE_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
+
+# --- Security: login protection (django-axes) ----------------------------------
+# After DUDAO_LOGIN_FAILURE_LIMIT failed logins, the username and the client
+# address are each locked for DUDAO_LOCKOUT_MINUTES, on the login page and the
+# token endpoint alike; the city administrator can unlock an account.
+INSTALLED_APPS.insert(INSTALLED_APPS.index("dudao.core"), "axes")
+MIDDLEWARE.append("axes.middleware.AxesMiddleware")
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+AXES_FAILURE_LIMIT = int(os.environ.get("DUDAO_LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("DUDAO_LOCKOUT_MINUTES", "30")))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_USERNAME_CALLABLE = "dudao.accounts.lockouts.attempted_username"
+AXES_CLIENT_IP_CALLABLE = "dudao.core.clientip.client_ip"
+AXES_LOCKOUT_CALLABLE = "dudao.accounts.lockouts.lockout_response"
+AXES_RESET_ON_SUCCESS = True
+# A lock lasts its time from the failure that set it; refused attempts while
+# locked do not prolong it (else anyone could keep an account locked forever).
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+# The project keeps its own access log (accounts.AccessLogEntry).
+AXES_DISABLE_ACCESS_LOG = True
+AXES_VERBOSE = False
+
+# API tokens end after DUDAO_TOKEN_DAYS; a password change or disabling the
+# account revokes them at once.
+DUDAO_TOKEN_TTL = timedelta(days=int(os.environ.get("DUDAO_TOKEN_DAYS", "30")))
+
+# --- Security: HTTPS, cookies, Content-Security-Policy ------------------------
+# Production defaults are on (manage.py check --deploy prints no warning); each
+# can be turned off by the environment, e.g. where a TLS proxy redirects.
+PRODUCTION = DUDAO_ENV == "production"
+SECURE_SSL_REDIRECT = env_bool("DUDAO_SSL_REDIRECT", PRODUCTION)
+SECURE_HSTS_SECONDS = int(os.environ.get("DUDAO_HSTS_SECONDS", str(365 * 24 * 3600 if PRODUCTION else 0)))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DUDAO_HSTS_INCLUDE_SUBDOMAINS", PRODUCTION)
+SECURE_HSTS_PRELOAD = env_bool("DUDAO_HSTS_PRELOAD", PRODUCTION)
+# Behind a TLS-terminating proxy: the header (and value) it sets on HTTPS
+# requests, e.g. "X-Forwarded-Proto: https". Set it only when the proxy always
+# overwrites that header, or a client could claim HTTPS.
+_ssl_header = os.environ.get("DUDAO_PROXY_SSL_HEADER", "")
+if _ssl_header:
+    _name, _, _value = _ssl_header.partition(":")
+    SECURE_PROXY_SSL_HEADER = ("HTTP_" + _name.strip().upper().replace("-", "_"), _value.strip() or "https")
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", PRODUCTION)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+
+# Scripts, styles, fonts and images from the site itself only (everything is
+# served locally: intranets have no CDN). Templates carry no inline script,
+# style or on* attribute; the API docs page uses a per-request nonce.
+INSTALLED_APPS.append("csp")
+MIDDLEWARE.insert(MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1, "csp.middleware.CSPMiddleware")
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'", NONCE],
+        "style-src": ["'self'", NONCE],
+        # Bootstrap draws some icons as data: SVG images in its CSS.
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+
+# Under /api/ every answer is JSON, even Django's own error pages.
+# (After the language middleware, so the messages are in the user's language.)
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("dudao.core.middleware.DefaultLanguageMiddleware") + 1, "dudao.core.middleware.ApiErrorMiddleware"
+)
+
+# --- Security: sessions and passwords -------------------------------------------
+# A signed-in browser session idle for DUDAO_SESSION_IDLE_MINUTES ends (a
+# warning shows DUDAO_SESSION_WARNING_MINUTES before); see
+# accounts.middleware.IdleSessionMiddleware.
+DUDAO_SESSION_IDLE_MINUTES = int(os.environ.get("DUDAO_SESSION_IDLE_MINUTES", "30"))
+DUDAO_SESSION_WARNING_MINUTES = int(os.environ.get("DUDAO_SESSION_WARNING_MINUTES", "3"))
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
+    "dudao.accounts.middleware.IdleSessionMiddleware",
+)
+# At least 10 characters of at least three kinds (lower, upper, digit, symbol),
+# not common, not all digits, not like the username.
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "dudao.accounts.validators.CharacterClassValidator", "OPTIONS": {"min_classes": 3}},
+]

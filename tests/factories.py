@@ -98,7 +98,7 @@ class UserFactory(factory.django.DjangoModelFactory):
         skip_postgeneration_save = True
 
     username = factory.Sequence(lambda n: f"user{n}")
-    password = factory.PostGenerationMethodCall("set_password", "dudao2026")
+    password = factory.PostGenerationMethodCall("set_password", "Dudao@2026")
 
     @factory.post_generation
     def save_password(obj, create, extracted, **kwargs):

@@ -1,26 +1,107 @@
+from django.contrib.auth import authenticate, user_logged_in
 from django.core.exceptions import PermissionDenied
-from drf_spectacular.utils import extend_schema, inline_serializer
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
-from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.authtoken.models import Token
 from rest_framework.decorators import action
+from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from dudao.core.api import service_errors
 from dudao.directory.models import Jurisdiction, Organization
 from dudao.directory.selectors import people_for
 
-from . import services
+from . import lockouts, services, tokens
 from .filters import UserFilter
 from .models import Role, RoleAssignment, User
 from .selectors import users_for
 
 
-class TokenView(ObtainAuthToken):
-    """Exchange a username and password for an API token."""
+class TokenRequestSerializer(serializers.Serializer):
+    username = serializers.CharField(max_length=150)
+    password = serializers.CharField(max_length=4096, trim_whitespace=False, style={"input_type": "password"})
 
-    @extend_schema(responses={200: inline_serializer("Token", {"token": serializers.CharField()})})
+
+class TokenSerializer(serializers.Serializer):
+    token = serializers.CharField()
+    expires_at = serializers.DateTimeField()
+
+
+class OwnTokenSerializer(serializers.Serializer):
+    """A token as its owner sees it in a list: never the whole key."""
+
+    key_prefix = serializers.CharField()
+    created = serializers.DateTimeField()
+    expires_at = serializers.DateTimeField()
+    expired = serializers.BooleanField()
+
+
+def _own_token_data(token: Token) -> dict:
+    return {
+        "key_prefix": token.key[:6] + "…",
+        "created": token.created,
+        "expires_at": tokens.expires_at(token),
+        "expired": tokens.is_expired(token),
+    }
+
+
+DETAIL = inline_serializer("Detail", {"detail": serializers.CharField()})
+
+
+class TokenView(APIView):
+    """Exchange a username and password for an API token. The token expires
+    (`expires_at`); a new login after that issues a new one. Failed attempts
+    count towards the same lock-out as the login page."""
+
+    authentication_classes = []
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        request=TokenRequestSerializer,
+        responses={
+            200: TokenSerializer,
+            400: OpenApiResponse(description="Wrong username or password, or the account is disabled."),
+            429: OpenApiResponse(DETAIL, description="Locked after too many failed logins (see Retry-After)."),
+        },
+    )
     def post(self, request, *args, **kwargs):
-        return super().post(request, *args, **kwargs)
+        serializer = TokenRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        # The Django request, not DRF's wrapper: django-axes marks a lock-out on
+        # the request object it is given, and its middleware reads that one.
+        django_request = request._request
+        user = authenticate(
+            request=django_request,
+            username=serializer.validated_data["username"],
+            password=serializer.validated_data["password"],
+        )
+        if getattr(django_request, "axes_locked_out", False):
+            return lockouts.lockout_response(django_request)
+        if user is None:
+            raise serializers.ValidationError(
+                {"non_field_errors": [_("Wrong username or password, or the account is disabled.")]}
+            )
+        user_logged_in.send(sender=user.__class__, request=django_request, user=user)
+        token, _created = services.issue_token(user=user)
+        return Response({"token": token.key, "expires_at": tokens.expires_at(token)})
+
+
+class OwnTokensView(APIView):
+    """The caller's own API tokens: list them, or revoke them all (DELETE)."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses={200: OwnTokenSerializer(many=True)})
+    def get(self, request):
+        own = Token.objects.filter(user=request.user)
+        return Response(OwnTokenSerializer([_own_token_data(t) for t in own], many=True).data)
+
+    @extend_schema(request=None, responses={204: None})
+    def delete(self, request):
+        services.revoke_own_tokens(actor=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class RoleAssignmentSerializer(serializers.ModelSerializer):
@@ -52,7 +133,7 @@ class UserCreateSerializer(serializers.Serializer):
     username = serializers.CharField(max_length=150)
     display_name = serializers.CharField(max_length=64)
     email = serializers.EmailField(required=False, allow_blank=True, default="")
-    password = serializers.CharField(write_only=True, min_length=8)
+    password = serializers.CharField(write_only=True, max_length=4096)
     role = serializers.ChoiceField(choices=Role.choices)
     jurisdiction = serializers.SlugRelatedField(
         slug_field="code", queryset=Jurisdiction.objects.all(), required=False, allow_null=True, default=None

@@ -1,3 +1,5 @@
+from django.conf import settings
+
 from .models import Role
 from .navigation import menu_for
 from .scopes import scope_for
@@ -13,4 +15,6 @@ def navigation(request):
         "unread_notifications": user.notifications.filter(read_at=None).count(),
         "nav_items": menu_for(scope),
         "user_roles": [labels[r] for r in Role if r in scope.roles],
+        "session_idle_seconds": settings.DUDAO_SESSION_IDLE_MINUTES * 60,
+        "session_warning_seconds": settings.DUDAO_SESSION_WARNING_MINUTES * 60,
     }

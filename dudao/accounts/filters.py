@@ -2,7 +2,7 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from .models import Role, User
+from .models import AccessLogEntry, Role, User
 
 
 class UserFilter(django_filters.FilterSet):
@@ -23,3 +23,16 @@ class UserFilter(django_filters.FilterSet):
         return queryset.filter(
             Q(username__icontains=value) | Q(display_name__icontains=value) | Q(person__name__icontains=value)
         )
+
+
+class AccessLogFilter(django_filters.FilterSet):
+    username = django_filters.CharFilter(label=_("User"), field_name="username", lookup_expr="icontains")
+    kind = django_filters.ChoiceFilter(label=_("Event"), choices=AccessLogEntry.Kind.choices)
+    method = django_filters.ChoiceFilter(label=_("How"), choices=AccessLogEntry.Method.choices)
+    address = django_filters.CharFilter(label=_("Address"), field_name="ip_address", lookup_expr="startswith")
+    since = django_filters.DateFilter(label=_("From"), field_name="at", lookup_expr="date__gte")
+    until = django_filters.DateFilter(label=_("To"), field_name="at", lookup_expr="date__lte")
+
+    class Meta:
+        model = AccessLogEntry
+        fields = ["username", "kind", "method", "address", "since", "until"]

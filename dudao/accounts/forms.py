@@ -1,5 +1,7 @@
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
+from django.contrib.auth.password_validation import password_validators_help_texts
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 from dudao.core.forms import BootstrapMixin
@@ -8,6 +10,9 @@ from dudao.directory.selectors import manageable_jurisdictions, organizations_fo
 
 from .models import JURISDICTION_ROLES, ORGANIZATION_ROLES, Role
 from .services import grantable_roles
+
+# Read when the form is shown, in the user's language.
+password_rules = lazy(lambda: " ".join(str(t) for t in password_validators_help_texts()), str)()
 
 
 class LoginForm(BootstrapMixin, AuthenticationForm):
@@ -63,7 +68,8 @@ class UserCreateForm(RoleFields):
     username = forms.CharField(label=_("Username"), max_length=150)
     display_name = forms.CharField(label=_("Display name"), max_length=64)
     email = forms.EmailField(label=_("E-mail"), required=False)
-    password = forms.CharField(label=_("Initial password"), widget=forms.PasswordInput, min_length=8)
+    # Length and kinds of character are the password validators' (settings) job.
+    password = forms.CharField(label=_("Initial password"), widget=forms.PasswordInput, help_text=password_rules)
 
     field_order = [
         "username",
@@ -83,5 +89,9 @@ class ActiveForm(BootstrapMixin, forms.Form):
 
 
 class PasswordResetForm(BootstrapMixin, forms.Form):
-    password = forms.CharField(label=_("New password"), widget=forms.PasswordInput, min_length=8)
+    password = forms.CharField(label=_("New password"), widget=forms.PasswordInput, help_text=password_rules)
+    reason = forms.CharField(label=_("Reason"), required=False, max_length=500)
+
+
+class UnlockForm(BootstrapMixin, forms.Form):
     reason = forms.CharField(label=_("Reason"), required=False, max_length=500)

@@ -23,6 +23,7 @@ MENU = [
     (_("Policy parameters"), "policy:parameter_list", "sliders", ALL - {Role.SOCIAL_WORKER, Role.SUPERVISOR}),
     (_("Accounts"), "accounts:user_list", "person-badge", {Role.CITY_ADMIN, Role.DISTRICT_ADMIN, Role.AGENCY_ADMIN}),
     (_("Audit log"), "core:audit_list", "journal-text", {Role.CITY_ADMIN}),
+    (_("Access log"), "accounts:access_log", "shield-lock", {Role.CITY_ADMIN}),
 ]
 
 

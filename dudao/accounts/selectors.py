@@ -3,7 +3,7 @@ from operator import or_
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
-from .models import Role, RoleAssignment, User
+from .models import AccessLogEntry, Role, RoleAssignment, User
 from .scopes import nodes_q, scope_for
 
 
@@ -35,3 +35,11 @@ def users_for(actor) -> QuerySet[User]:
             Prefetch("role_assignments", queryset=RoleAssignment.objects.select_related("jurisdiction", "organization"))
         )
     )
+
+
+def access_log_for(user) -> QuerySet[AccessLogEntry] | None:
+    """The city administrator reads the access log; for anyone else None (403:
+    the log's existence is no secret, its content is)."""
+    if Role.CITY_ADMIN not in scope_for(user).roles:
+        return None
+    return AccessLogEntry.objects.select_related("user")

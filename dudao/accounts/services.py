@@ -5,12 +5,14 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
+from rest_framework.authtoken.models import Token
 
 from dudao.core import audit
 from dudao.core.models import AuditEntry
 from dudao.directory.selectors import can_manage_person
 
-from .models import JURISDICTION_ROLES, ORGANIZATION_ROLES, Role, RoleAssignment, User
+from . import lockouts, tokens
+from .models import JURISDICTION_ROLES, ORGANIZATION_ROLES, AccessLogEntry, Role, RoleAssignment, User
 from .scopes import scope_for
 
 # Granting role -> roles it may grant. The city grants everything; a district
@@ -168,6 +170,8 @@ def set_active(*, actor, user: User, active: bool, reason: str) -> User:
     if user.is_active != active:
         user.is_active = active
         user.save(update_fields=["is_active"])
+        if not active:
+            tokens.revoke_all(user)
         audit.record(
             actor=actor,
             action=AuditEntry.Action.UPDATE,
@@ -194,3 +198,55 @@ def reset_password(*, actor, user: User, password: str, reason: str = "") -> Use
         actor=actor, action=AuditEntry.Action.UPDATE, obj=user, changes={"password": ["***", "***"]}, reason=reason
     )
     return user
+
+
+@transaction.atomic
+def unlock_account(*, actor, user: User, reason: str = "") -> User:
+    """Lift a login lock-out before its time. The city administrator's call:
+    the lock exists because someone may be guessing this account's password."""
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if Role.CITY_ADMIN not in scope_for(actor).roles or not can_manage_user(actor, user):
+        raise PermissionDenied(_("Only the city administrator may unlock an account."))
+    if not lockouts.is_locked(user.username):
+        raise ValidationError(_("This account is not locked."))
+    lockouts.clear(user.username)
+    audit.record(
+        actor=actor, action=AuditEntry.Action.UPDATE, obj=user, changes={"locked": [True, False]}, reason=reason
+    )
+    AccessLogEntry.objects.create(
+        kind=AccessLogEntry.Kind.UNLOCK, user=user, username=user.username, detail=actor.username
+    )
+    return user
+
+
+@transaction.atomic
+def issue_token(*, user: User) -> tuple[Token, bool]:
+    """The user's API token, a new one when there is none or it has expired.
+    (Revocation on a password change lives in User.save, on disabling in
+    set_active.)"""
+    user = User.objects.select_for_update().get(pk=user.pk)
+    token = Token.objects.filter(user=user).first()
+    if token is not None and not tokens.is_expired(token):
+        return token, False
+    if token is not None:
+        token.delete()
+    token = Token.objects.create(user=user)
+    audit.record(actor=user, action=AuditEntry.Action.CREATE, obj=user, changes={"api_token": [None, "issued"]})
+    return token, True
+
+
+@transaction.atomic
+def revoke_own_tokens(*, actor: User) -> int:
+    revoked = tokens.revoke_all(actor)
+    if revoked:
+        audit.record(
+            actor=actor, action=AuditEntry.Action.UPDATE, obj=actor, changes={"api_token": ["issued", "revoked"]}
+        )
+    return revoked
+
+
+@transaction.atomic
+def record_own_password_change(*, user: User) -> None:
+    """The own-password form saves through Django's form; this writes the
+    audit entry (never the password)."""
+    audit.record(actor=user, action=AuditEntry.Action.UPDATE, obj=user, changes={"password": ["***", "***"]})

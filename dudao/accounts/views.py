@@ -1,31 +1,50 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Exists, OuterRef, Q
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
+from rest_framework.authtoken.models import Token
 
 from dudao.core.forms import add_service_errors, form_errors_text
 from dudao.core.views import ListPage
 from dudao.directory import selectors as directory
 from dudao.directory.models import Certificate
 
-from . import services
-from .filters import UserFilter
-from .forms import ActiveForm, LoginForm, OwnPasswordForm, PasswordResetForm, RoleFields, UserCreateForm
+from . import lockouts, services, tokens
+from .filters import AccessLogFilter, UserFilter
+from .forms import ActiveForm, LoginForm, OwnPasswordForm, PasswordResetForm, RoleFields, UnlockForm, UserCreateForm
+from .middleware import touch
 from .models import Role, RoleAssignment
 from .scopes import scope_for
-from .selectors import users_for
+from .selectors import access_log_for, users_for
 
 
 class LoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
     authentication_form = LoginForm
     redirect_authenticated_user = True
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        # Sent here by IdleSessionMiddleware: say why.
+        context["idle_logout"] = self.request.GET.get("idle") == "1"
+        context["idle_minutes"] = settings.DUDAO_SESSION_IDLE_MINUTES
+        return context
+
+
+@login_required
+@require_POST
+def session_keepalive(request):
+    """The timeout warning's "stay logged in": the request itself is the activity."""
+    touch(request)
+    return HttpResponse(status=204)
 
 
 @login_required
@@ -51,13 +70,28 @@ def home(request):
 
 @login_required
 def own_password(request):
+    """The user's own password, and below it their API tokens."""
     form = OwnPasswordForm(request.user, request.POST or None)
     if request.method == "POST" and form.is_valid():
         form.save()
+        services.record_own_password_change(user=form.user)
         update_session_auth_hash(request, form.user)
         messages.success(request, _("Your password was changed."))
         return redirect("accounts:home")
-    return render(request, "accounts/password.html", {"form": form})
+    own_tokens = [
+        {"token": t, "expires_at": tokens.expires_at(t), "expired": tokens.is_expired(t)}
+        for t in Token.objects.filter(user=request.user)
+    ]
+    context = {"form": form, "own_tokens": own_tokens, "token_days": settings.DUDAO_TOKEN_TTL.days}
+    return render(request, "accounts/password.html", context)
+
+
+@login_required
+@require_POST
+def own_tokens_revoke(request):
+    if services.revoke_own_tokens(actor=request.user):
+        messages.success(request, _("Your API token was revoked."))
+    return redirect("accounts:own_password")
 
 
 class UserList(ListPage):
@@ -135,6 +169,9 @@ def user_detail(request, pk):
             "grant_form": RoleFields(actor=request.user),
             "active_form": ActiveForm(),
             "password_form": PasswordResetForm(),
+            "locked": lockouts.is_locked(account.username),
+            "can_unlock": Role.CITY_ADMIN in scope_for(request.user).roles and can_manage,
+            "unlock_form": UnlockForm(),
         },
     )
 
@@ -202,3 +239,41 @@ def user_reset_password(request, pk):
         services.reset_password(actor=request.user, user=account, password=d["password"], reason=d["reason"])
 
     return _post_service(request, pk, PasswordResetForm, call, _("Password reset."))
+
+
+@login_required
+@require_POST
+def user_unlock(request, pk):
+    account = _managed_user(request, pk)
+    if Role.CITY_ADMIN not in scope_for(request.user).roles or not services.can_manage_user(request.user, account):
+        raise PermissionDenied
+
+    def call(account, d):
+        services.unlock_account(actor=request.user, user=account, reason=d["reason"])
+
+    return _post_service(request, pk, UnlockForm, call, _("Account unlocked."))
+
+
+class AccessLogList(ListPage):
+    template_name = "accounts/access_log.html"
+    table_template = "accounts/_access_log_table.html"
+    filterset_class = AccessLogFilter
+    sort_fields = {"at": ("at",), "username": ("username",), "kind": ("kind",), "address": ("ip_address",)}
+    default_sort = "-at"
+    export_title = gettext_lazy("Access log")
+    export_columns = [
+        (gettext_lazy("Time"), lambda e: e.at),
+        (gettext_lazy("Event"), lambda e: e.get_kind_display()),
+        (gettext_lazy("How"), lambda e: e.get_method_display()),
+        (gettext_lazy("Username"), lambda e: e.username),
+        (gettext_lazy("Display name"), lambda e: e.user.get_full_name() if e.user else ""),
+        (gettext_lazy("Address"), lambda e: e.ip_address or ""),
+        (gettext_lazy("Browser"), lambda e: e.user_agent),
+        (gettext_lazy("Detail"), lambda e: e.detail),
+    ]
+
+    def get_queryset(self):
+        entries = access_log_for(self.request.user)
+        if entries is None:
+            raise PermissionDenied
+        return entries

@@ -22,7 +22,10 @@ from dudao.directory.models import (
     ServiceDomain,
 )
 
-PASSWORD = "dudao2026"
+PASSWORD = "Dudao@2026"
+# The demo password before logins needed three kinds of character; a demo
+# database loaded with it moves to the new one on the next load.
+OLD_PASSWORD = "dudao2026"
 
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕苏卢蒋蔡贾丁魏薛叶阎余潘杜戴夏钟汪田任姜范方石姚谭廖邹熊金陆郝孔白崔康毛邱秦江史顾侯邵孟龙万段雷钱汤尹黎易常武乔贺赖龚文"
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉萍红娥玲芬燕彩春菊兰凤洁梅琳素云莲真环雪荣爱妹香月莺媛瑞凡佳嘉琼勤珍贞莉桂娣叶璧璐娅琦晶妍茜秋珊莎锦黛青倩婷姣婉娴瑾颖露瑶怡婵雁蓓纨仪荷丹蓉眉君琴蕊薇菁梦岚苑婕馨瑗琰韵融园艺咏卿聪澜纯毓悦昭冰爽琬茗羽希宁欣飘育滢馥筠柔竹霭凝晓欢霄枫芸菲寒伊亚宜可姬舒影荔枝思丽浩宇博文子轩晨阳志远俊杰"
@@ -63,7 +66,7 @@ def _name(rng):
 
 def _user(username, *, display_name, person=None):
     user, created = User.objects.get_or_create(username=username, defaults={"display_name": display_name})
-    if created or not user.has_usable_password():
+    if created or not user.has_usable_password() or user.check_password(OLD_PASSWORD):
         user.set_password(PASSWORD)
     if person is not None:
         user.person = person

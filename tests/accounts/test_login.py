@@ -13,7 +13,7 @@ from django.utils.translation import gettext
 
 from tests.conftest import ALL_PERSONAS
 
-PASSWORD = "dudao2026"
+PASSWORD = "Dudao@2026"
 
 
 def zh(message: str) -> str:

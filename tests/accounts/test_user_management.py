@@ -168,7 +168,7 @@ def test_a_user_changes_their_own_password(world, login):
     client = login(world.social_worker)
     response = client.post(
         "/accounts/password/",
-        {"old_password": "dudao2026", "new_password1": "another-long-pass-9", "new_password2": "another-long-pass-9"},
+        {"old_password": "Dudao@2026", "new_password1": "another-long-pass-9", "new_password2": "another-long-pass-9"},
     )
     assert response.status_code == 302
     world.social_worker.refresh_from_db()

@@ -44,7 +44,7 @@ def page(browser, live_server):
 
 @pytest.fixture
 def sign_in(page):
-    def _sign_in(username, password="dudao2026"):
+    def _sign_in(username, password="Dudao@2026"):
         page.goto(page.base_url + "/login/")
         page.get_by_label("用户名").fill(username)
         page.get_by_label("密码").fill(password)

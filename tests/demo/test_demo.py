@@ -42,7 +42,7 @@ def test_the_demo_creates_the_ten_logins_with_the_demo_password(demo):
     assert [username for username, _label in data.LOGINS] == list(EXPECTED_ROLES)
     for username in EXPECTED_ROLES:
         user = User.objects.get(username=username)
-        assert user.check_password("dudao2026"), username
+        assert user.check_password("Dudao@2026"), username
         assert user.is_active
 
 
@@ -105,6 +105,6 @@ def test_loading_the_demo_again_keeps_a_changed_password(demo):
 def test_the_management_command_lists_the_logins(reference, capsys):
     call_command("load_demo")
     out = capsys.readouterr().out
-    assert "dudao2026" in out
+    assert "Dudao@2026" in out
     for username, _label in data.LOGINS:
         assert username in out

@@ -111,7 +111,7 @@ PERSON_LIST = {
 
 def test_token_login_and_use(world):
     client = APIClient()
-    response = client.post("/api/v1/auth/token/", {"username": "city_admin", "password": "dudao2026"}, format="json")
+    response = client.post("/api/v1/auth/token/", {"username": "city_admin", "password": "Dudao@2026"}, format="json")
     assert response.status_code == 200
     token = response.json()["token"]
     assert token == Token.objects.get(user=world.city_admin).key
@@ -120,12 +120,12 @@ def test_token_login_and_use(world):
     assert response.status_code == 200
     assert response.json()["count"] == 4
     # The same token again on a second login.
-    again = APIClient().post("/api/v1/auth/token/", {"username": "city_admin", "password": "dudao2026"})
+    again = APIClient().post("/api/v1/auth/token/", {"username": "city_admin", "password": "Dudao@2026"})
     assert again.json()["token"] == token
 
 
 def test_token_is_scoped_like_the_user(world):
-    token = APIClient().post("/api/v1/auth/token/", {"username": "outsider", "password": "dudao2026"}).json()["token"]
+    token = APIClient().post("/api/v1/auth/token/", {"username": "outsider", "password": "Dudao@2026"}).json()["token"]
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
     assert [o["name"] for o in client.get(org_url()).json()["results"]] == ["二七同心社工中心"]
@@ -136,7 +136,7 @@ def test_token_is_scoped_like_the_user(world):
     "payload",
     [
         {"username": "city_admin", "password": "wrong"},
-        {"username": "nobody", "password": "dudao2026"},
+        {"username": "nobody", "password": "Dudao@2026"},
         {"username": "city_admin"},
         {},
     ],
@@ -151,7 +151,7 @@ def test_token_login_refuses_bad_credentials(world, payload):
 def test_inactive_user_gets_no_token(world):
     world.finance.is_active = False
     world.finance.save()
-    response = APIClient().post("/api/v1/auth/token/", {"username": "finance", "password": "dudao2026"})
+    response = APIClient().post("/api/v1/auth/token/", {"username": "finance", "password": "Dudao@2026"})
     assert response.status_code == 400
 
 

@@ -189,3 +189,35 @@ def test_opening_the_empty_form_does_not_count(world, pools, client, monkeypatch
         zh("Too many verifications from your address. Please try again in a minute.")
         in page(client, "x").content.decode()
     )
+
+
+def test_a_forged_forwarded_for_header_does_not_buy_more_verifications(world, pools, api, monkeypatch):
+    """Issue 8 item 10: with no trusted proxy the header is the client's own
+    word, so a fresh random value per request must not be a fresh budget."""
+    monkeypatch.setattr(VerifyThrottle, "rate", "3/minute")
+    code = pools.city.verification_code
+    statuses = [
+        api().get(f"/api/v1/verify/{code}/", HTTP_X_FORWARDED_FOR=f"203.0.113.{n}").status_code for n in range(5)
+    ]
+    assert statuses == [200, 200, 200, 429, 429]
+
+
+def test_behind_one_trusted_proxy_the_address_it_saw_is_counted(world, pools, api, monkeypatch, settings):
+    settings.DUDAO_TRUSTED_PROXY_COUNT = 1
+    monkeypatch.setattr(VerifyThrottle, "rate", "2/minute")
+    url = f"/api/v1/verify/{pools.city.verification_code}/"
+    proxy = {"REMOTE_ADDR": "10.1.1.1"}
+    # The client may prepend anything; the proxy appends the address it saw last.
+    forged = [api().get(url, HTTP_X_FORWARDED_FOR=f"198.51.100.{n}, 203.0.113.7", **proxy) for n in range(3)]
+    assert [r.status_code for r in forged] == [200, 200, 429]
+    # Another client behind the same proxy has its own budget.
+    assert api().get(url, HTTP_X_FORWARDED_FOR="203.0.113.8", **proxy).status_code == 200
+
+
+def test_the_throttle_counts_in_the_shared_cache(world, pools, api, settings):
+    """Counts live in Django's default cache, which is Redis in a deployment
+    (DUDAO_CACHE_URL/REDIS_URL), so every worker process sees the same count."""
+    from django.core.cache import cache
+
+    api().get(f"/api/v1/verify/{pools.city.verification_code}/", REMOTE_ADDR="192.0.2.44")
+    assert cache.get(VerifyThrottle.cache_format % {"scope": "pool_verify", "ident": "192.0.2.44"})
