@@ -1,13 +1,20 @@
 """The list page every domain app uses: scoped queryset in, filtered, sorted,
 paged table or Excel file out. htmx requests get only the table."""
 
+from django.conf import settings
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
+from django.http import Http404
+from django.shortcuts import redirect
 from django.utils import timezone
 from django.views.generic import TemplateView
 
 from .excel import workbook_bytes, xlsx_response
 from .forms import bootstrap
+
+# Rows fetched per database round trip while an export streams.
+EXPORT_CHUNK = 2000
 
 
 class ListPage(LoginRequiredMixin, TemplateView):
@@ -19,12 +26,49 @@ class ListPage(LoginRequiredMixin, TemplateView):
     table_template = ""
     export_title = ""
     export_columns: list = []
+    # Set by dudao.core.jobs when a background job runs this view: export() then
+    # hands (title, columns, rows, queryset) to it instead of answering the request.
+    export_sink = None
 
     def get_queryset(self):
         raise NotImplementedError
 
     def get_export_queryset(self, queryset):
         return queryset
+
+    def export_table(self, queryset):
+        """Title, columns and rows of this list's Excel file, rows streamed in
+        chunks: the one source of an export, immediate or in a job."""
+        rows = self.get_export_queryset(queryset)
+        if isinstance(rows, QuerySet):
+            rows = rows.iterator(chunk_size=EXPORT_CHUNK)
+        return str(self.export_title), self.export_columns, rows
+
+    def export(self, request, queryset):
+        """The filtered, sorted list as .xlsx: at once when small, otherwise as a
+        background job whose page shows progress. A bounded count decides, so
+        asking never costs a COUNT over everything in scope."""
+        if not self.export_columns:
+            raise Http404
+        if self.export_sink is not None:
+            return self.export_sink(*self.export_table(queryset), queryset)
+        limit = settings.DUDAO_EXPORT_SYNC_MAX_ROWS
+        # Ordering does not change how many rows there are, only what a count costs.
+        if queryset.order_by()[: limit + 1].count() > limit:
+            from .jobs import start_export
+
+            query = request.GET.copy()
+            query.pop("export", None)
+            query.pop("page", None)
+            job = start_export(
+                actor=request.user,
+                list_name=request.resolver_match.view_name,
+                query=query.urlencode(),
+                title=str(self.export_title),
+            )
+            return redirect("core:job_detail", pk=job.pk)
+        title, columns, rows = self.export_table(queryset)
+        return xlsx_response(f"{title}-{timezone.localdate():%Y%m%d}.xlsx", workbook_bytes(title, columns, rows))
 
     def sorted(self, queryset):
         key = self.request.GET.get("sort") or self.default_sort
@@ -51,9 +95,7 @@ class ListPage(LoginRequiredMixin, TemplateView):
                 queryset = filterset.qs if filterset.is_valid() else queryset.none()
         queryset, sort = self.sorted(queryset)
         if request.GET.get("export") == "xlsx":
-            title = str(self.export_title)
-            content = workbook_bytes(title, self.export_columns, self.get_export_queryset(queryset))
-            return xlsx_response(f"{title}-{timezone.localdate():%Y%m%d}.xlsx", content)
+            return self.export(request, queryset)
         paginator = Paginator(queryset, self.paginate_by)
         page = paginator.get_page(request.GET.get("page"))
         query = request.GET.copy()
