@@ -116,7 +116,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(os.environ.get("DUDAO_STATIC_ROOT", BASE_DIR / "staticfiles"))
 # Front-end packages come from the npm lockfile (package-lock.json); Django serves
 # them itself, because government intranets have no route to a CDN.
 STATICFILES_DIRS = [
