@@ -52,17 +52,19 @@ class ListPage(LoginRequiredMixin, TemplateView):
             raise Http404
         if self.export_sink is not None:
             return self.export_sink(*self.export_table(queryset), queryset)
-        limit = settings.DUDAO_EXPORT_SYNC_MAX_ROWS
-        # Ordering does not change how many rows there are, only what a count costs.
-        if queryset.order_by()[: limit + 1].count() > limit:
-            from .jobs import start_export
+        from .jobs import exportable_lists, start_export  # jobs imports this module
 
+        limit = settings.DUDAO_EXPORT_SYNC_MAX_ROWS
+        list_name = getattr(request.resolver_match, "view_name", "")
+        # Ordering does not change how many rows there are, only what a count costs.
+        # A page a job cannot reopen (one with URL arguments) still exports at once.
+        if list_name in exportable_lists() and queryset.order_by()[: limit + 1].count() > limit:
             query = request.GET.copy()
             query.pop("export", None)
             query.pop("page", None)
             job = start_export(
                 actor=request.user,
-                list_name=request.resolver_match.view_name,
+                list_name=list_name,
                 query=query.urlencode(),
                 title=str(self.export_title),
             )

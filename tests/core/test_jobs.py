@@ -84,6 +84,15 @@ def test_one_row_over_the_threshold_becomes_a_job(world, login, settings):
     assert (job.rows_done, job.rows_total) == (2, 2)
 
 
+def test_a_list_page_a_job_cannot_reopen_still_exports_at_once(world, login, settings, monkeypatch):
+    settings.DUDAO_EXPORT_SYNC_MAX_ROWS = 1
+    monkeypatch.setattr(jobs, "exportable_lists", dict)
+    response = login(world.city_admin).get(people_url(), {"export": "xlsx"})
+    assert response.status_code == 200
+    assert len(xlsx_rows(response.content)) == 3
+    assert not Job.objects.exists()
+
+
 def test_deciding_between_at_once_and_a_job_never_counts_everything(world, login, settings):
     grow(world, 3)
     settings.DUDAO_EXPORT_SYNC_MAX_ROWS = 10
