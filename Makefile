@@ -4,9 +4,14 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 PORT ?= 8000
+# `make serve` and `make worker` (production; see README "Production"). Read from the environment.
+HOST ?= 127.0.0.1
+WEB_CONCURRENCY ?= 2
+WORKER_CONCURRENCY ?= 2
+CELERY_BEAT_SCHEDULE_FILE ?= /tmp/dudao-celerybeat-schedule
 export DJANGO_SETTINGS_MODULE := dudao.settings
 
-.PHONY: run test setup setup-test frontend messages migrate demo lint format bench clean
+.PHONY: run test setup setup-test frontend messages migrate demo lint format bench clean serve worker
 
 $(VENV)/.base: requirements/base.txt
 	$(PYTHON) -m venv $(VENV)
@@ -43,6 +48,21 @@ run: demo
 	@echo "Dudao is running at http://127.0.0.1:$(PORT)/  (Ctrl-C to stop)"
 	$(PY) manage.py runserver 127.0.0.1:$(PORT) --noreload
 
+# Production web server: migrations and reference data first, static files
+# collected for whitenoise, then gunicorn in the foreground (exec: it gets the signals).
+serve: migrate
+	$(PY) manage.py collectstatic --no-input -v0
+	@echo "Dudao (gunicorn, $(WEB_CONCURRENCY) workers) on http://$(HOST):$(PORT)/"
+	exec $(VENV)/bin/gunicorn dudao.wsgi:application --workers $(WEB_CONCURRENCY) --bind $(HOST):$(PORT) \
+	  --access-logfile - --timeout 120
+
+# Background jobs: one Celery worker with beat embedded (-B), so run exactly one
+# `make worker` per installation (beat must not run twice).
+worker: setup
+	@test -n "$$CELERY_BROKER_URL" || { echo "Set CELERY_BROKER_URL (e.g. redis://127.0.0.1:6379/0) for make worker."; exit 1; }
+	exec $(VENV)/bin/celery -A dudao worker -B --loglevel=INFO --concurrency=$(WORKER_CONCURRENCY) \
+	  --schedule=$(CELERY_BEAT_SCHEDULE_FILE)
+
 setup-test: $(VENV)/.test frontend messages
 	mkdir -p staticfiles media
 	@command -v chromium >/dev/null || { echo "Installing Debian's Chromium for the browser tests"; \
@@ -64,4 +84,4 @@ bench: setup-test
 	$(PY) bench/run.py
 
 clean:
-	rm -rf $(VENV) node_modules staticfiles db.sqlite3
+	rm -rf $(VENV) node_modules staticfiles db.sqlite3 db.sqlite3-wal db.sqlite3-shm

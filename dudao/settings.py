@@ -7,6 +7,7 @@ from pathlib import Path
 
 import dj_database_url
 from csp.constants import NONCE
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -113,7 +114,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(os.environ.get("DUDAO_STATIC_ROOT", BASE_DIR / "staticfiles"))
 # Front-end packages come from the npm lockfile (package-lock.json); Django serves
 # them itself, because government intranets have no route to a CDN.
 STATICFILES_DIRS = [
@@ -129,6 +130,18 @@ DUDAO_CJK_FONT = Path(
         BASE_DIR / "node_modules" / "@expo-google-fonts" / "noto-sans-sc" / "400Regular" / "NotoSansSC_400Regular.ttf",
     )
 )
+# Production serves collected static files with hashed names (cached for ever)
+# and pre-compressed through whitenoise; development and tests read them in place.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if DUDAO_ENV == "production"
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
+}
+# Never served by URL: export files carry personal data and are handed out only
+# by a view that checks their owner.
 MEDIA_ROOT = Path(os.environ.get("DUDAO_MEDIA_ROOT", BASE_DIR / "media"))
 MEDIA_URL = "media/"
 
@@ -166,10 +179,36 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {"NominationStatusEnum": "dudao.selection.models.Nomination.Status"},
 }
 
-# Background jobs: Celery over Redis when a broker is configured; otherwise jobs
-# run in-process (the embedded default), still reporting progress.
+# --- Background jobs (large Excel exports, daily expiries) ----------------------
+# Celery over Redis when a broker is configured (`make worker` runs the worker
+# and beat); otherwise jobs run in-process: in a thread in the embedded default,
+# so the page that asked answers at once, or inline (synchronously, as the tests
+# do) where DUDAO_JOBS_RUN_INLINE is set. Either way they report progress.
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# The job row holds status, progress and the file; Celery keeps no results.
+CELERY_TASK_IGNORE_RESULT = True
+# Exports run for minutes: a worker takes one at a time rather than hoarding a queue.
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TIMEZONE = TIME_ZONE
+CELERY_BEAT_SCHEDULE = {
+    "expire-pool-entries": {"task": "dudao.pools.expire_pool_entries", "schedule": crontab(hour=0, minute=30)},
+    "expire-export-files": {"task": "dudao.core.expire_exports", "schedule": crontab(hour=1, minute=0)},
+}
+DUDAO_JOBS_RUN_INLINE = env_bool("DUDAO_JOBS_RUN_INLINE", False)
+# An export of more rows than this runs as a job; smaller ones download at once.
+DUDAO_EXPORT_SYNC_MAX_ROWS = int(os.environ.get("DUDAO_EXPORT_SYNC_MAX_ROWS", "5000"))
+# Finished export files are deleted after this many days (they carry personal data).
+DUDAO_EXPORT_KEEP_DAYS = int(os.environ.get("DUDAO_EXPORT_KEEP_DAYS", "7"))
+DUDAO_EXPORT_PROGRESS_EVERY = 1000
+# A queued or running job that has reported nothing for this long died with its
+# worker or server process; the expiry task marks it failed.
+DUDAO_JOB_STALE_MINUTES = int(os.environ.get("DUDAO_JOB_STALE_MINUTES", "60"))
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # An in-process export thread reads while pages write; in SQLite's default
+    # journal mode an open read blocks every writer ("database is locked").
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("init_command", "PRAGMA journal_mode=WAL;")
 
 # In-app notifications always; e-mail as well once a mail server is configured.
 DUDAO_EMAIL_NOTIFICATIONS = env_bool("DUDAO_EMAIL_NOTIFICATIONS", False)

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -52,6 +53,7 @@ class AuditEntry(models.Model):
         DELETE = "delete", _("Delete")
         ARCHIVE = "archive", _("Archive")
         IMPORT = "import", _("Import")
+        EXPORT = "export", _("Export")
         LOGIN = "login", _("Log in")
 
     actor = models.ForeignKey(
@@ -99,3 +101,65 @@ class Notification(models.Model):
 
     def __str__(self):
         return self.message
+
+
+class Job(models.Model):
+    """Work that runs outside the request that asked for it: today, an Excel
+    export too large to build while the user waits. Only its owner sees it and
+    its file; the file is deleted after DUDAO_EXPORT_KEEP_DAYS."""
+
+    class Kind(models.TextChoices):
+        EXPORT = "export", _("Excel export")
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.EXPORT)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("requested by"), on_delete=models.CASCADE, related_name="jobs"
+    )
+    title = models.CharField(_("title"), max_length=200)
+    # For an export: {"list": URL name of the list page, "query": its GET query
+    # string, "language": the language the owner asked in}.
+    parameters = models.JSONField(_("parameters"), default=dict, blank=True)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.QUEUED)
+    rows_done = models.PositiveIntegerField(_("rows done"), default=0)
+    rows_total = models.PositiveIntegerField(_("rows in all"), null=True, blank=True)
+    # Stored under MEDIA_ROOT/exports/<random>/; never served by URL, only by the owner's download view.
+    file = models.FileField(_("file"), upload_to="exports/", max_length=300, blank=True)
+    created_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    # Bumped with every progress report: a job silent for long has lost its process.
+    updated_at = models.DateTimeField(_("last progress"), default=timezone.now)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("file kept until"), null=True, blank=True)
+    error = models.CharField(_("error"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["owner", "-created_at"]),
+            models.Index(fields=["status", "updated_at"]),
+            models.Index(fields=["expires_at"]),
+        ]
+        verbose_name = _("background job")
+        verbose_name_plural = _("background jobs")
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.title} #{self.pk}"
+
+    @property
+    def is_active(self):
+        return self.status in (self.Status.QUEUED, self.Status.RUNNING)
+
+    @property
+    def percent(self):
+        """Progress in per cent, or None while the total is unknown."""
+        if self.status == self.Status.DONE:
+            return 100
+        if not self.rows_total:
+            return None
+        return min(99, self.rows_done * 100 // self.rows_total)

@@ -1,0 +1,33 @@
+"""The Celery app, for `make worker` (`celery -A dudao worker -B`). Tasks are
+found in each app's `tasks` and `jobs` modules; the periodic ones are scheduled
+in settings.CELERY_BEAT_SCHEDULE. Without CELERY_BROKER_URL nothing here runs
+in a separate process: jobs run in-process (see dudao.core.jobs)."""
+
+import logging
+import os
+from io import StringIO
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dudao.settings")
+
+app = Celery("dudao")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+app.autodiscover_tasks(related_name="jobs")
+
+log = logging.getLogger(__name__)
+
+
+@app.task(name="dudao.pools.expire_pool_entries")
+def expire_pool_entries():
+    """The daily expiry of pool entries, exactly as `manage.py expire_pool_entries`
+    (the cron alternative) does it. Defined here, above the apps, because
+    beat only needs the command."""
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("expire_pool_entries", stdout=out)
+    result = out.getvalue().strip()
+    log.info("expire_pool_entries: %s", result)
+    return result
