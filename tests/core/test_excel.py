@@ -576,3 +576,97 @@ def test_every_sheet_name_is_legal():
 def test_the_reader_script_imports_nothing_from_the_project():
     source = excel.CHILD_SCRIPT.read_text()
     assert not re.search(r"^\s*(from|import) (django|dudao)", source, re.M)
+
+
+# --- every export page, with stored text no workbook can hold -----------------------------------
+
+
+@pytest.fixture
+def demo(reference):
+    from dudao.demo import data, selection, training
+
+    data.load()
+    selection.load(data.PASSWORD)
+    training.load()
+
+
+def _poison():
+    """Append a control character to every stored name and title the exports
+    show (as an API client could, issue 8 item 2) and make one person's name a
+    formula."""
+    from django.db.models import F, Value
+    from django.db.models.functions import Concat
+
+    from dudao.accounts.models import User
+    from dudao.core.models import AuditEntry
+    from dudao.directory.models import Jurisdiction, Organization, Person
+    from dudao.selection.models import Round
+    from dudao.training.models import Activity, Cohort, Programme
+
+    bad = Value("\u0001")
+    for model, field in [
+        (Person, "name"),
+        (Organization, "name"),
+        (Jurisdiction, "name"),
+        (Round, "title"),
+        (Programme, "name"),
+        (Cohort, "name"),
+        (Activity, "title"),
+        (AuditEntry, "object_repr"),
+        (User, "first_name"),
+        (User, "last_name"),
+    ]:
+        model.objects.update(**{field: Concat(F(field), bad)})
+    person = Person.objects.order_by("pk").first()
+    Person.objects.filter(pk=person.pk).update(name=EVIL)
+
+
+def _export_urls():
+    from django.urls import reverse
+
+    from dudao.selection.models import Round
+    from dudao.training.models import Cohort
+
+    round_ = Round.objects.order_by("pk").first()
+    cohort = Cohort.objects.order_by("pk").first()
+    lists = [
+        "directory:organization_list",
+        "directory:person_list",
+        "accounts:user_list",
+        "core:audit_list",
+        "training:programme_list",
+        "training:activity_list",
+        "pools:entry_list",
+        "selection:round_list",
+        "selection:nomination_list",
+        "selection:queue",
+        "selection:trainee_list",
+        "policy:parameter_list",
+    ]
+    urls = [(f"{reverse(name)}?export=xlsx", name) for name in lists]
+    urls.append((reverse("selection:round_summary_export", args=[round_.pk]), "round summary"))
+    urls.append((reverse("training:results_export", args=[cohort.pk]), "cohort results"))
+    return urls
+
+
+def test_every_export_page_downloads_a_readable_workbook_whatever_the_stored_text(demo, client):
+    from dudao.accounts.models import User
+
+    _poison()
+    client.force_login(User.objects.get(username="city_admin"))
+    found_evil = False
+    for url, name in _export_urls():
+        response = client.get(url)
+        assert response.status_code == 200, name
+        assert response["Content-Type"] == excel.XLSX_TYPE, name
+        wb = load_workbook(BytesIO(response.content))
+        rows = [c for ws in wb.worksheets for row in ws.iter_rows() for c in row]
+        assert len(list(wb.worksheets[0].iter_rows())) > 1, f"{name} exported no rows"
+        for cell in rows:
+            if isinstance(cell.value, str):
+                assert not excel.ILLEGAL_CHARACTERS.search(cell.value), (name, cell.coordinate)
+                if cell.value == EVIL:
+                    found_evil = True
+                    assert cell.data_type == "s", name
+        assert any(isinstance(c.value, str) and "\u0001" not in c.value and c.value for c in rows), name
+    assert found_evil
