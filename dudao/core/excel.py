@@ -413,13 +413,14 @@ def _too_many_cells(rows: int, columns: int) -> UploadError:
 class _SheetScan:
     """The used area of a worksheet's XML, found as it streams past, the way
     the reader will place the cells: where a cell says where it is (r="B7"),
-    there; otherwise after the one before. Only cells with content count, as
-    the reader skips the empty ones Excel writes for formatting. Stops as soon
-    as the area passes the limit."""
+    there; otherwise after the one before. Stops as soon as the area passes
+    the limit. The fast path reads only the r="..." of cells written the way
+    every common writer writes them and counts empty formatting-only cells
+    (<c r="Z9" s="1"/>) too; when that is not enough to decide, the chunk is
+    read tag by tag, skipping those empty cells as the reader does."""
 
     # The form every common writer uses: r first, letters then digits.
-    CELL = re.compile(rb'<c r="([A-Z]{1,3})(\d{1,7})"[^>]*?(/?)>')
-    ANY_CELL = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?c[\s>/]")
+    CELL = re.compile(rb'<c r="([A-Z]{1,3})(\d{1,7})"')
     TAG = re.compile(rb"<(/?)(?:[A-Za-z_][\w.-]*:)?(row|c)(?=[\s>/])([^>]*?)(/?)>")
     ROW_ATTR = re.compile(rb"""\sr\s*=\s*["'](\d{1,10})["']""")
     CELL_ATTR = re.compile(rb"""\sr\s*=\s*["']([A-Za-z]{1,4})(\d{1,10})["']""")
@@ -441,24 +442,27 @@ class _SheetScan:
                 raise _unreadable()
         else:
             self.carry = b""
-        fast = self.CELL.findall(data)
-        if len(fast) == len(self.ANY_CELL.findall(data)):
-            self._fast(fast)
-        else:
+        if not self._fast(data):
             self._precise(data)
         if self.cells > self.limit or self.max_row * self.max_col > self.limit:
             raise _too_many_cells(self.max_row, self.max_col)
 
-    def _fast(self, found):
-        cells = [(letters, digits) for letters, digits, closed in found if not closed]
-        if not cells:
-            return
-        self.cells += len(cells)
-        self.max_col = max(self.max_col, max(_column_number(c) for c in {c for c, _r in cells}))
-        self.max_row = max(self.max_row, max(int(r) for r in {r for _c, r in cells}))
-        # Keep the counters where the reader would have them.
-        last_col, last_row = cells[-1]
+    def _fast(self, data: bytes) -> bool:
+        found = self.CELL.findall(data)
+        every = data.count(b"<c ") + data.count(b"<c>") + data.count(b"<c/")
+        if len(found) != every or b":c " in data or b":c>" in data or b":c/" in data:
+            return False  # cells without r, or written differently
+        if not found:
+            return True
+        max_col = max(self.max_col, max(_column_number(c) for c in {c for c, _r in found}))
+        max_row = max(self.max_row, max(int(r) for r in {r for _c, r in found}))
+        cells = self.cells + len(found)
+        if cells > self.limit or max_row * max_col > self.limit:
+            return False  # perhaps only empty formatting cells: look closer
+        last_col, last_row = found[-1]
+        self.cells, self.max_row, self.max_col = cells, max_row, max_col
         self.row, self.col = int(last_row) - 1, _column_number(last_col)
+        return True
 
     def _precise(self, data: bytes):
         for match in self.TAG.finditer(data):
@@ -480,6 +484,8 @@ class _SheetScan:
                 self.col += 1
                 self.cells += 1
                 self.max_row, self.max_col = max(self.max_row, row + 1), max(self.max_col, col + 1)
+                if self.cells > self.limit or self.max_row * self.max_col > self.limit:
+                    return
 
 
 def _column_number(letters: bytes) -> int:
@@ -495,7 +501,6 @@ class _StringsScan:
 
     SST = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?sst\b([^>]*)>")
     COUNT = re.compile(rb"""(?:count|uniqueCount)\s*=\s*["'](\d+)["']""")
-    SI = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?si[\s>/]")
 
     def __init__(self, limit: int):
         self.limit = limit
@@ -514,9 +519,10 @@ class _StringsScan:
                 self.head = None
             elif len(self.head) > 4096:
                 self.head = None
+        # Counting "si" openings (prefixed or not) over-counts at worst.
         data = self.tail + chunk
-        self.strings += len(self.SI.findall(data)) - len(self.SI.findall(self.tail))
-        self.tail = data[-16:]
+        self.strings += data.count(b"<si") + data.count(b":si") - self.tail.count(b"<si") - self.tail.count(b":si")
+        self.tail = data[-3:]
         if self.strings > self.limit:
             raise self._error(self.strings)
 

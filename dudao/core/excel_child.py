@@ -20,8 +20,7 @@ import sys
 
 
 def _plain(value):
-    if value == "":
-        return None
+    """JSON for the values JSON has no type for (called by json.dumps only for those)."""
     # datetime before date: a datetime is a date too.
     if isinstance(value, dt.datetime):
         return {"datetime": value.isoformat()}
@@ -31,7 +30,7 @@ def _plain(value):
         return {"time": value.isoformat()}
     if isinstance(value, dt.timedelta):
         return {"duration": value.total_seconds()}
-    return value
+    raise TypeError(type(value).__name__)
 
 
 def main() -> int:
@@ -69,11 +68,11 @@ def main() -> int:
     for offset, values in enumerate(raw):
         if all(v == "" or (isinstance(v, str) and not v.strip()) for v in values):
             continue
-        rows.append([first + offset, [_plain(v) for v in values]])
+        rows.append([first + offset, [None if v == "" else v for v in values]])
         if len(rows) > max_rows + 1:  # the header row and max_rows data rows
             json.dump({"error": "rows"}, out)
             return 0
-    json.dump({"rows": rows}, out, ensure_ascii=False)
+    json.dump({"rows": rows}, out, default=_plain)
     return 0
 
 

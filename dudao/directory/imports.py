@@ -135,8 +135,7 @@ def _code(cell, key, label, errors) -> str:
     return text
 
 
-def _parse(number, values, mapping, refs, today):
-    label = {key: str(lbl) for key, lbl, _req in COLUMNS}
+def _parse(number, values, mapping, refs, today, label):
     cell = {key: (values[i] if i < len(values) else None) for key, i in mapping.items()}
     errors: list[str] = []
     data = {"row": number}
@@ -231,9 +230,11 @@ def validate_roster(upload, *, today: dt.date | None = None) -> list[dict]:
         raise ImportRejected(header_errors)
 
     refs = _references()
+    # The labels in the request's language, once: not once per row.
+    label = {key: str(lbl) for key, lbl, _req in COLUMNS}
     parsed, errors = [], []
     for number, values in rows:
-        data, row_errors = _parse(number, values, mapping, refs, today)
+        data, row_errors = _parse(number, values, mapping, refs, today, label)
         parsed.append(data)
         errors.extend(RowError(number, message) for message in row_errors)
 
