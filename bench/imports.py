@@ -9,7 +9,8 @@ ratio and the import's query count; writes bench/results/imports-<database>.json
     BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/dudao_bench .venv/bin/python bench/imports.py
 
 Each repetition imports into a new organisation with new people, so every run
-writes the full file.
+writes the full file. BENCH_QUERIES=1 prints each import's slowest queries;
+BENCH_PROFILE=<file> writes a cProfile of the last import.
 """
 
 import argparse
