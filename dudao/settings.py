@@ -150,6 +150,11 @@ DUDAO_MAX_UPLOAD_BYTES = int(os.environ.get("DUDAO_MAX_UPLOAD_BYTES", str(5 * 10
 DUDAO_MAX_IMPORT_ROWS = int(os.environ.get("DUDAO_MAX_IMPORT_ROWS", "5000"))
 # Lists count exactly up to this many rows and show an estimate (约) beyond it.
 DUDAO_EXACT_COUNT_LIMIT = int(os.environ.get("DUDAO_EXACT_COUNT_LIMIT", "1000"))
+# What an uploaded .xlsx may unpack to, and how many cells (the used area of
+# its first sheet, counted from A1) an import reads: checked before any reader
+# opens the file, so a small file cannot cost the server gigabytes.
+DUDAO_MAX_UNZIPPED_BYTES = int(os.environ.get("DUDAO_MAX_UNZIPPED_BYTES", str(64 * 1024 * 1024)))
+DUDAO_MAX_IMPORT_CELLS = int(os.environ.get("DUDAO_MAX_IMPORT_CELLS", "500000"))
 DATA_UPLOAD_MAX_MEMORY_SIZE = DUDAO_MAX_UPLOAD_BYTES + 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = DUDAO_MAX_UPLOAD_BYTES + 1024 * 1024
 

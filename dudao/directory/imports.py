@@ -11,10 +11,16 @@ from django.utils.translation import gettext_lazy
 
 from dudao.core import audit
 from dudao.core.excel import (
+    CODE,
+    ID_NUMBER,
+    PHONE,
+    Choice,
     ImportRejected,
     RowError,
     UploadError,
     cell_text,
+    code_cell,
+    date_cell,
     header_map,
     missing_columns_error,
     read_rows,
@@ -45,6 +51,12 @@ COLUMNS = [
 DOMAIN_SEPARATORS = re.compile(r"[、,，;；/\s]+")
 
 
+KEYS = [key for key, _label, _required in COLUMNS]
+# Columns of digits kept as text: a spreadsheet must not turn them into numbers.
+TEXT_COLUMNS = {"id_number": ID_NUMBER, "phone": PHONE, "certificate_number": CODE}
+DATE_COLUMNS = ("start_date", "frontline_since", "certificate_date")
+
+
 def template_file() -> bytes:
     headers = [str(label) + ("*" if required else "") for _key, label, required in COLUMNS]
     example = [
@@ -53,27 +65,51 @@ def template_file() -> bytes:
         "本科",
         "社会工作",
         "13800000000",
-        "2020-03-01",
+        dt.date(2020, 3, 1),
         "一线社工",
-        "2015-07-01",
+        dt.date(2015, 7, 1),
         "养老、社区",
         "社会工作师",
         "2019410100001",
-        "2019-06-15",
+        dt.date(2019, 6, 15),
     ]
+    education = list(EducationLevel.objects.filter(is_active=True).values_list("name", flat=True))
+    levels = list(CertificateLevel.objects.filter(is_active=True).values_list("name", flat=True))
+    domains = list(ServiceDomain.objects.filter(is_active=True).values_list("name", flat=True))
     notes = [
         _("Fill one row per staff member, starting on row 2; delete the example row."),
         _("Columns marked * are required."),
-        _("Dates are written as YYYY-MM-DD."),
-        _("Education is one of: %(values)s.")
-        % {"values": "、".join(EducationLevel.objects.filter(is_active=True).values_list("name", flat=True))},
-        _("Certificate level is one of: %(values)s.")
-        % {"values": "、".join(CertificateLevel.objects.filter(is_active=True).values_list("name", flat=True))},
-        _("Service domains are separated by 、: %(values)s.")
-        % {"values": "、".join(ServiceDomain.objects.filter(is_active=True).values_list("name", flat=True))},
+        _("Dates are written as 2020-03-01, 2020/3/1, 2020.3.1 or 2020年3月1日, or entered as date cells."),
+        _(
+            "ID number, phone and certificate number are text columns: type them as they are. If you paste them "
+            "from elsewhere, set the cells' format to Text (文本) first, or the spreadsheet turns an ID number into "
+            "a number and loses its last digits."
+        ),
+        _("Education is one of: %(values)s.") % {"values": "、".join(education)},
+        _("Certificate level is one of: %(values)s.") % {"values": "、".join(levels)},
+        _(
+            "Service domains: choose one from the list, or type several separated by 、 (for example 养老、社区): "
+            "%(values)s."
+        )
+        % {"values": "、".join(domains)},
         _("If any row is wrong, nothing is imported and every wrong row is listed."),
     ]
-    return template_bytes(_("Staff roster"), headers, example, notes)
+    index = {key: i for i, key in enumerate(KEYS)}
+    return template_bytes(
+        _("Staff roster"),
+        headers,
+        example,
+        notes,
+        text_columns=[index[key] for key in TEXT_COLUMNS],
+        date_columns=[index[key] for key in DATE_COLUMNS],
+        choices={
+            index["education"]: Choice(education),
+            index["certificate_level"]: Choice(levels),
+            index["service_domains"]: Choice(
+                domains, strict=False, prompt=_("Choose one, or type several separated by 、")
+            ),
+        },
+    )
 
 
 def _header_map(headers: list[str]) -> tuple[dict[str, int], list[RowError]]:
@@ -85,25 +121,22 @@ _text = cell_text
 
 
 def _date(value, label, errors, required=False):
-    if value is None or (isinstance(value, str) and not value.strip()):
-        if required:
-            errors.append(_("%(column)s is required.") % {"column": label})
-        return None
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    text = _text(value).replace("/", "-").replace(".", "-")
-    try:
-        parts = [int(p) for p in text.split("-")]
-        return dt.date(*parts) if len(parts) == 3 else dt.date.fromisoformat(text)
-    except (ValueError, TypeError, OverflowError):
-        errors.append(_("%(column)s is not a date (YYYY-MM-DD): %(value)s") % {"column": label, "value": text})
-        return None
+    date, problem = date_cell(value, label)
+    if problem:
+        errors.append(problem)
+    elif date is None and required:
+        errors.append(_("%(column)s is required.") % {"column": label})
+    return date
 
 
-def _parse(number, values, mapping, refs, today):
-    label = {key: str(lbl) for key, lbl, _req in COLUMNS}
+def _code(cell, key, label, errors) -> str:
+    text, problem = code_cell(cell.get(key), label[key], TEXT_COLUMNS[key])
+    if problem:
+        errors.append(problem)
+    return text
+
+
+def _parse(number, values, mapping, refs, today, label):
     cell = {key: (values[i] if i < len(values) else None) for key, i in mapping.items()}
     errors: list[str] = []
     data = {"row": number}
@@ -114,8 +147,11 @@ def _parse(number, values, mapping, refs, today):
     elif len(data["name"]) > 64:
         errors.append(_("%(column)s is longer than %(max)s characters.") % {"column": label["name"], "max": 64})
 
-    data["id_number"] = normalize_code(_text(cell.get("id_number")))
-    if not data["id_number"]:
+    id_text, id_problem = code_cell(cell.get("id_number"), label["id_number"], ID_NUMBER)
+    data["id_number"] = normalize_code(id_text)
+    if id_problem:
+        errors.append(id_problem)  # stored as a number: the last digits are gone
+    elif not data["id_number"]:
         errors.append(_("%(column)s is required.") % {"column": label["id_number"]})
     else:
         try:
@@ -129,7 +165,7 @@ def _parse(number, values, mapping, refs, today):
         errors.append(_("Unknown education level: %(value)s") % {"value": education})
 
     data["major"] = _text(cell.get("major"))[:64]
-    data["phone"] = _text(cell.get("phone"))[:32]
+    data["phone"] = _code(cell, "phone", label, errors)[:32]
     data["position"] = _text(cell.get("position"))[:64]
     data["start_date"] = _date(cell.get("start_date"), label["start_date"], errors, required=True)
     data["frontline_since"] = _date(cell.get("frontline_since"), label["frontline_since"], errors)
@@ -147,7 +183,7 @@ def _parse(number, values, mapping, refs, today):
             errors.append(_("Unknown service domain: %(value)s") % {"value": name})
 
     level_name = _text(cell.get("certificate_level"))
-    number_text = _text(cell.get("certificate_number"))
+    number_text = _code(cell, "certificate_number", label, errors)
     cert_date = _date(cell.get("certificate_date"), label["certificate_date"], errors)
     data["certificate"] = None
     if level_name or number_text or cert_date:
@@ -158,7 +194,7 @@ def _parse(number, values, mapping, refs, today):
             )
         elif level is None:
             errors.append(_("Unknown certificate level: %(value)s") % {"value": level_name})
-        if not number_text:
+        if not number_text and not any(label["certificate_number"] in e for e in errors):
             errors.append(
                 _("%(column)s is required when a certificate is given.") % {"column": label["certificate_number"]}
             )
@@ -184,12 +220,6 @@ def _references():
     }
 
 
-def _chunks(items, size=500):
-    items = list(items)
-    for i in range(0, len(items), size):
-        yield items[i : i + size]
-
-
 def validate_roster(upload, *, today: dt.date | None = None) -> list[dict]:
     today = today or dt.date.today()
     try:
@@ -201,9 +231,11 @@ def validate_roster(upload, *, today: dt.date | None = None) -> list[dict]:
         raise ImportRejected(header_errors)
 
     refs = _references()
+    # The labels in the request's language, once: not once per row.
+    label = {key: str(lbl) for key, lbl, _req in COLUMNS}
     parsed, errors = [], []
     for number, values in rows:
-        data, row_errors = _parse(number, values, mapping, refs, today)
+        data, row_errors = _parse(number, values, mapping, refs, today, label)
         parsed.append(data)
         errors.extend(RowError(number, message) for message in row_errors)
 
@@ -237,10 +269,12 @@ def validate_roster(upload, *, today: dt.date | None = None) -> list[dict]:
     # People already on the platform: someone between jobs joins this unit
     # (a transfer, the usual way social workers move); someone still employed
     # elsewhere, or registered under another name, is an error.
-    existing = {}
-    for chunk in _chunks(seen_ids):
-        for person in Person.objects.filter(id_number__in=chunk).prefetch_related("employments", "certificates"):
-            existing[person.id_number] = person
+    # One query per lookup whatever the number of rows (at most
+    # DUDAO_MAX_IMPORT_ROWS keys, well within what both databases take).
+    existing = {
+        person.id_number: person
+        for person in Person.objects.filter(id_number__in=list(seen_ids)).prefetch_related("employments")
+    }
     by_row = {data["row"]: data for data in parsed}
     for id_number, person in existing.items():
         data = by_row[seen_ids[id_number]]
@@ -249,12 +283,12 @@ def validate_roster(upload, *, today: dt.date | None = None) -> list[dict]:
             errors.append(RowError(data["row"], f"{id_number}: {problem}"))
         else:
             data["existing"] = person
-    existing_certs = {}
-    for chunk in _chunks({number for _level, number in seen_certs}):
-        for level_id, number, person_id in Certificate.objects.filter(number__in=chunk).values_list(
-            "level_id", "number", "person_id"
-        ):
-            existing_certs[(level_id, number)] = person_id
+    existing_certs = {
+        (level_id, number): person_id
+        for level_id, number, person_id in Certificate.objects.filter(
+            number__in=list({number for _level, number in seen_certs})
+        ).values_list("level_id", "number", "person_id")
+    }
     for key in set(existing_certs) & set(seen_certs):
         data = by_row[seen_certs[key]]
         if data.get("existing") is not None and data["existing"].pk == existing_certs[key]:

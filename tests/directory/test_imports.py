@@ -2,11 +2,16 @@
 transaction, or nothing is written and every wrong row is named."""
 
 import datetime as dt
+import re
 from io import BytesIO
 
 import pytest
+import xlwt
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 from openpyxl import Workbook, load_workbook
 
@@ -411,9 +416,9 @@ def test_the_template_opens_with_its_headers_and_instructions(reference, lang):
         wb = load_workbook(BytesIO(template_file()))
     ws = wb.worksheets[0]
     assert [c.value for c in ws[1]] == _headers(lang)
-    assert len(wb.worksheets) == 2
+    assert len(wb.worksheets) == 3 and wb.worksheets[2].sheet_state == "hidden"
     notes = " ".join(str(row[0].value) for row in wb.worksheets[1].iter_rows())
-    assert "本科" in notes and "助理社会工作师" in notes and "养老" in notes
+    assert "本科" in notes and "助理社会工作师" in notes and "养老" in notes and "、" in notes
 
 
 def test_the_template_example_row_is_itself_a_valid_row(world):
@@ -438,3 +443,120 @@ def test_a_row_filled_into_the_template_imports(world):
     assert person.name == "导入4600"
     assert person.employments.get().organization == world.agency
     assert person.certificates.get().number == "IMP004600"
+
+
+def _column(key):
+    return "ABCDEFGHIJKL"[KEYS.index(key)]
+
+
+def test_the_template_keeps_id_numbers_phones_and_certificate_numbers_as_text(world):
+    ws = load_workbook(BytesIO(template_file())).worksheets[0]
+    for key in ("id_number", "phone", "certificate_number"):
+        assert ws.column_dimensions[_column(key)].number_format == "@", key
+        assert ws[f"{_column(key)}2"].data_type == "s" and ws[f"{_column(key)}2"].number_format == "@"
+    assert ws[f"{_column('id_number')}2"].value == "410105199001011233"
+    assert ws.freeze_panes == "A2" and ws["A1"].font.b
+
+
+def test_the_template_offers_the_coded_values_as_drop_down_lists(world):
+    wb = load_workbook(BytesIO(template_file()))
+    ws, lists = wb.worksheets[0], wb["lists"]
+    rules = {str(rule.sqref).split(":")[0]: rule for rule in ws.data_validations.dataValidation}
+    listed = {}
+    for key in ("education", "certificate_level", "service_domains"):
+        rule = rules[f"{_column(key)}2"]
+        assert str(rule.sqref).endswith(":" + _column(key) + "5001")
+        column, rows = re.match(r"lists!\$([A-Z])\$1:\$[A-Z]\$(\d+)", rule.formula1).groups()
+        listed[key] = [lists[f"{column}{n}"].value for n in range(1, int(rows) + 1)]
+        assert rule.showErrorMessage == (key != "service_domains"), key  # several domains may be typed
+    assert "本科" in listed["education"]
+    assert "助理社会工作师" in listed["certificate_level"]
+    assert "养老" in listed["service_domains"] and "社区" in listed["service_domains"]
+
+
+def _xls_bytes(rows, *, lang="en"):
+    wb = xlwt.Workbook(encoding="utf-8")
+    ws = wb.add_sheet("花名册")
+    date_style = xlwt.easyxf(num_format_str="yyyy-mm-dd")
+    for c, header in enumerate(_headers(lang)):
+        ws.write(0, c, header)
+    for r, row in enumerate(rows, start=1):
+        for c, key in enumerate(KEYS):
+            value = row.get(key)
+            if value is not None:
+                ws.write(r, c, value, date_style) if isinstance(value, dt.date) else ws.write(r, c, value)
+    buffer = BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
+
+
+def test_a_legacy_xls_roster_imports(world):
+    rows = [_row(5000, start_date=dt.date(2021, 3, 1)), _row(5001, frontline_since="2019年7月1日")]
+    upload = _upload(_xls_bytes(rows, lang="zh-hans"), name="花名册.xls")
+    assert import_roster(actor=world.agency_admin, organization=world.agency, upload=upload, today=TODAY) == 2
+    person = Person.objects.get(id_number=_id(5000))
+    assert person.employments.get().start_date == dt.date(2021, 3, 1)
+    assert Person.objects.get(id_number=_id(5001)).frontline_since == dt.date(2019, 7, 1)
+
+
+def test_an_id_number_the_spreadsheet_stored_as_a_number_says_what_happened_and_how_to_fix_it(world):
+    # What an office suite stores when 410105199001011233 is typed into a General cell.
+    rows = [_row(5100), _row(5101, id_number=4.10105199001011e17), _row(5102)]
+    errors = _reject(world, _xlsx(rows))
+    assert [e.row for e in errors] == [3]
+    message = errors[0].message
+    assert "4.10105199001011E+17" in message and "last digits are lost" in message and "Text (文本)" in message
+    assert "check digit" not in message
+
+
+def test_a_landline_stored_as_a_number_lost_its_leading_zero_and_says_so(world):
+    errors = _reject(world, _xlsx([_row(5200, phone=37165432100)]))
+    assert "leading 0" in _messages(errors, 2)
+
+
+@pytest.mark.parametrize(
+    "spelling", ["2021年3月1日", "2021/3/1", "2021.3.1", "２０２１－０３－０１", " 2021-03-01 ", "2021年03月01日"]
+)
+def test_dates_typed_the_ways_people_type_them_are_read(world, spelling):
+    rows = [_row(5300, start_date=spelling, certificate_date="2020年6月1日")]
+    assert import_roster(actor=world.agency_admin, organization=world.agency, upload=_xlsx(rows), today=TODAY) == 1
+    person = Person.objects.get(id_number=_id(5300))
+    assert person.employments.get().start_date == dt.date(2021, 3, 1)
+    assert person.certificates.get().issued_on == dt.date(2020, 6, 1)
+
+
+def test_a_date_in_another_form_names_the_forms_that_are_accepted(world):
+    errors = _reject(world, _xlsx([_row(5400, start_date="3/1/2021")]))
+    assert "2020-03-01, 2020/3/1, 2020.3.1 or 2020年3月1日" in _messages(errors, 2)
+
+
+def _validation_queries(world, n, start):
+    rows = [_row(k) for k in range(start, start + n)]
+    # One person already on the platform in each file, so the lookup of existing
+    # people and their employments runs in both.
+    rows[-1]["id_number"] = world.supervisor_person.id_number
+    rows[-1]["name"] = world.supervisor_person.name
+    upload = _xlsx(rows)
+    with CaptureQueriesContext(connection) as queries, pytest.raises(ImportRejected):
+        validate_roster(upload, today=TODAY)
+    return len(queries.captured_queries)
+
+
+def test_validation_runs_the_same_queries_for_10_rows_as_for_1000(world):
+    # 1,000 rather than 500: lookups in chunks of 500 would look constant up to 500.
+    assert _validation_queries(world, 10, 6000) == _validation_queries(world, 1000, 7000)
+
+
+def _import_queries(world, n, start):
+    upload = _xlsx([_row(k) for k in range(start, start + n)])
+    # Both measured alike, cold: no content types or role assignments cached yet.
+    ContentType.objects.clear_cache()
+    actor = type(world.agency_admin).objects.get(pk=world.agency_admin.pk)
+    with CaptureQueriesContext(connection) as queries:
+        assert import_roster(actor=actor, organization=world.agency, upload=upload, today=TODAY) == n
+    return len(queries.captured_queries)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite splits bulk inserts into batches of ~100 rows")
+def test_the_whole_import_runs_the_same_queries_for_10_rows_as_for_500_on_postgresql(world):
+    assert _import_queries(world, 10, 8000) == _import_queries(world, 500, 9000)

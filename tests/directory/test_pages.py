@@ -741,7 +741,10 @@ def test_roster_import_refuses_a_file_that_is_not_xlsx(world, login):
         reverse("directory:roster_import", args=[world.agency.pk]), {"file": upload}
     )
     assert response.status_code == 200
-    assert zh("Upload an Excel file (.xlsx) made from the template.") in response.content.decode()
+    assert (
+        zh("Upload an Excel workbook (.xlsx or .xls), for example one made from the template.")
+        in response.content.decode()
+    )
     assert Person.objects.count() == 2
 
 
