@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from dudao.core.models import TimeStampedModel
+from dudao.core.scoping import JurisdictionChain, chain_indexes
 from dudao.directory.models import Jurisdiction, Organization, Person, ServiceDomain
 from dudao.selection.models import Round, Trainee
 
@@ -225,9 +226,10 @@ class Response(models.Model):
         return f"{self.survey} · {self.member}"
 
 
-class Activity(TimeStampedModel):
+class Activity(TimeStampedModel, JurisdictionChain):
     """Training an agency or a district organises itself: courses, study visits,
-    ethics education (policy 四(一): 培训、实务训练、参观、外出交流)."""
+    ethics education (policy 四(一): 培训、实务训练、参观、外出交流). The chain
+    (dudao.core.scoping) is the organiser's and follows an agency that moves."""
 
     class Kind(models.TextChoices):
         COURSE = "course", _("Course")
@@ -268,6 +270,10 @@ class Activity(TimeStampedModel):
 
     class Meta:
         ordering = ["-held_on", "-id"]
+        indexes = [
+            *chain_indexes("activity", "held_on", "id"),
+            models.Index(fields=["organization", "held_on", "id"], name="activity_organiser"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(organization__isnull=False) | models.Q(jurisdiction__isnull=False),
@@ -279,3 +285,7 @@ class Activity(TimeStampedModel):
 
     def __str__(self):
         return self.title
+
+    def save(self, *args, **kwargs):
+        self.set_chain(self.organization if self.organization_id else self.jurisdiction)
+        super().save(*args, **kwargs)

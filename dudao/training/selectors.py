@@ -6,7 +6,7 @@ from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 from functools import reduce
 from operator import or_
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 
 from dudao.accounts.models import Role
 from dudao.accounts.scopes import nodes_q, scope_for
@@ -260,18 +260,35 @@ def results(cohort: Cohort, params: dict | None = None) -> list[Result]:
 def activities_for(user) -> QuerySet[Activity]:
     scope = scope_for(user)
     conditions = []
-    if (q := nodes_q(scope.read_nodes, "organization__")) is not None:
-        conditions.append(q)
-    if (q := nodes_q(scope.read_nodes, "jurisdiction__")) is not None:
+    if (q := nodes_q(scope.read_nodes)) is not None:
         conditions.append(q)
     if scope.org_ids:
         conditions.append(Q(organization_id__in=scope.org_ids))
     if scope.person_id:
-        conditions.append(Q(participants=scope.person_id))
+        conditions.append(
+            Q(
+                Exists(
+                    Activity.participants.through.objects.filter(activity_id=OuterRef("pk"), person_id=scope.person_id)
+                )
+            )
+        )
     if not conditions:
         return Activity.objects.none()
-    ids = Activity.objects.filter(reduce(or_, conditions)).values("pk")
-    return Activity.objects.filter(pk__in=ids).select_related("organization", "jurisdiction", "domain")
+    return Activity.objects.filter(reduce(or_, conditions)).select_related("organization", "jurisdiction", "domain")
+
+
+def with_participant_counts(activities: list) -> list:
+    """Set `participant_count` on a page of activities: one query for the page."""
+    through = Activity.participants.through
+    counts = dict(
+        through.objects.filter(activity_id__in=[a.pk for a in activities])
+        .values("activity_id")
+        .annotate(n=Count("pk"))
+        .values_list("activity_id", "n")
+    )
+    for activity in activities:
+        activity.participant_count = counts.get(activity.pk, 0)
+    return activities
 
 
 def organiser_choices(user) -> tuple[QuerySet[Organization], QuerySet[Jurisdiction]]:

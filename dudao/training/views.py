@@ -566,7 +566,10 @@ class ActivityList(ListPage):
     ]
 
     def get_queryset(self):
-        return selectors.activities_for(self.request.user).annotate(participant_count=Count("participants"))
+        return selectors.activities_for(self.request.user)
+
+    def decorate(self, rows):
+        return selectors.with_participant_counts(rows)
 
     def get_export_queryset(self, queryset):
         return queryset.prefetch_related("participants")
