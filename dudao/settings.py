@@ -29,6 +29,17 @@ if not SECRET_KEY:
         raise RuntimeError("Set DJANGO_SECRET_KEY in production.")
     SECRET_KEY = "dudao-insecure-development-key"
 
+# Keys that encrypt ID and phone numbers at rest (dudao/core/crypto.py):
+# "kid:base64-of-32-bytes", newest first; older ones stay listed until
+# `manage.py rotate_data_key` has re-encrypted every row. Make one with
+# `python -c "import base64,os; print('k2:' + base64.b64encode(os.urandom(32)).decode())"`.
+DUDAO_DATA_KEYS = os.environ.get("DUDAO_DATA_KEYS", "")
+if not DUDAO_DATA_KEYS:
+    if DUDAO_ENV == "production":
+        raise RuntimeError("Set DUDAO_DATA_KEYS in production (see README, Security).")
+    # A fixed development key, so the demo database survives restarts.
+    DUDAO_DATA_KEYS = "dev:ZHVkYW8tZGV2ZWxvcG1lbnQtZGF0YS1rZXktMzJieXQ="
+
 ALLOWED_HOSTS = [h for h in os.environ.get("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h]
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("DJANGO_CSRF_TRUSTED_ORIGINS", "").split(",") if o]
 

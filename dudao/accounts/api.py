@@ -11,7 +11,7 @@ from rest_framework.views import APIView
 
 from dudao.core.api import service_errors
 from dudao.directory.models import Jurisdiction, Organization
-from dudao.directory.selectors import people_for
+from dudao.directory.selectors import find_by_id_number
 
 from . import lockouts, services, tokens
 from .filters import UserFilter
@@ -148,7 +148,7 @@ class UserCreateSerializer(serializers.Serializer):
 def _person(request, id_number):
     if not id_number:
         return None
-    person = people_for(request.user).filter(id_number=id_number.strip().upper()).first()
+    person = find_by_id_number(request.user, id_number)
     if person is None:
         raise serializers.ValidationError(
             {"person_id_number": ["No person with this ID number is on a roster you can see."]}

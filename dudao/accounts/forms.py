@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from dudao.core.forms import BootstrapMixin
 from dudao.directory.models import Jurisdiction, Organization
-from dudao.directory.selectors import manageable_jurisdictions, organizations_for, people_for
+from dudao.directory.selectors import find_by_id_number, manageable_jurisdictions, organizations_for
 
 from .models import JURISDICTION_ROLES, ORGANIZATION_ROLES, Role
 from .services import grantable_roles
@@ -56,7 +56,7 @@ class RoleFields(BootstrapMixin, forms.Form):
         data["person"] = None
         id_number = (data.get("person_id_number") or "").strip().upper()
         if id_number:
-            data["person"] = people_for(self.actor).filter(id_number=id_number).first()
+            data["person"] = find_by_id_number(self.actor, id_number)
             if data["person"] is None:
                 self.add_error("person_id_number", _("No person with this ID number is on a roster you can see."))
         elif role in {Role.SUPERVISOR, Role.SOCIAL_WORKER}:

@@ -141,7 +141,7 @@ def load() -> dict:
                 "phone": f"13{rng.randint(100000000, 999999999)}",
                 "service_domains": rng.sample(domains, rng.randint(1, 3)),
             }
-            if Person.objects.filter(id_number=id_number).exists():
+            if Person.objects.with_id_number(id_number).exists():
                 continue
             services.create_person(
                 actor=city_admin,

@@ -72,7 +72,8 @@ class PersonSerializer(serializers.ModelSerializer):
     id_number = serializers.SerializerMethodField()
     phone = serializers.SerializerMethodField()
     gender = serializers.CharField(read_only=True)
-    birth_date = serializers.DateField(read_only=True)
+    birth_date = serializers.SerializerMethodField()
+    birth_year = serializers.SerializerMethodField()
     education = serializers.SlugRelatedField(slug_field="code", read_only=True)
     service_domains = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
     certificates = CertificateSerializer(many=True, read_only=True)
@@ -86,6 +87,7 @@ class PersonSerializer(serializers.ModelSerializer):
             "id_number",
             "gender",
             "birth_date",
+            "birth_year",
             "education",
             "major",
             "phone",
@@ -100,6 +102,16 @@ class PersonSerializer(serializers.ModelSerializer):
 
     def get_id_number(self, person) -> str:
         return person.id_number if self._full(person) else person.masked_id_number
+
+    # The birth date is the middle of the ID number: whoever sees the number
+    # masked gets the year at most, or the two together would restore it.
+    @extend_schema_field(serializers.DateField(allow_null=True))
+    def get_birth_date(self, person):
+        return person.birth_date if self._full(person) else None
+
+    @extend_schema_field(serializers.IntegerField(allow_null=True))
+    def get_birth_year(self, person):
+        return person.birth_date.year if person.birth_date else None
 
     def get_phone(self, person) -> str:
         return person.phone if self._full(person) else ""

@@ -5,6 +5,8 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
+from dudao.accounts.scopes import scope_for
+from dudao.core.crypto import blind_indexes
 from dudao.core.widgets import SearchSelect
 
 from .models import (
@@ -17,7 +19,7 @@ from .models import (
     Person,
     ServiceDomain,
 )
-from .selectors import filter_jurisdictions, organizations_for
+from .selectors import filter_jurisdictions, managed_q, organizations_for
 
 
 class JurisdictionFilterMixin:
@@ -118,12 +120,19 @@ class PersonFilter(JurisdictionFilterMixin, django_filters.FilterSet):
 
     def search(self, queryset, name, value):
         """Any part of a name (a surname, a given name); an ID or phone number
-        only in full. On PostgreSQL a trigram index serves names of three or
-        more characters; shorter ones read the list in order until a page is full."""
+        only in full, and only among the people the user manages: a number seen
+        masked cannot be confirmed by typing it. On PostgreSQL a trigram index
+        serves names of three or more characters."""
         value = value.strip()[:64]
         if not value:
             return queryset
-        return queryset.filter(Q(name__contains=value) | Q(id_number=value.upper()) | Q(phone=value))
+        condition = Q(name__contains=value)
+        managed = managed_q(scope_for(self.request.user)) if self.request is not None else None
+        if managed is not None:
+            numbers = Q(id_number_hash__in=blind_indexes(value.upper(), purpose="person.id_number"))
+            numbers |= Q(phone_hash__in=blind_indexes(value, purpose="person.phone"))
+            condition |= numbers & managed
+        return queryset.filter(condition)
 
     # The employer filters follow the person's stored employer: the current one
     # for current staff, the last one for former staff.

@@ -273,7 +273,7 @@ def validate_roster(upload, *, today: dt.date | None = None) -> list[dict]:
     # DUDAO_MAX_IMPORT_ROWS keys, well within what both databases take).
     existing = {
         person.id_number: person
-        for person in Person.objects.filter(id_number__in=list(seen_ids)).prefetch_related("employments")
+        for person in Person.objects.with_id_numbers(list(seen_ids)).prefetch_related("employments")
     }
     by_row = {data["row"]: data for data in parsed}
     for id_number, person in existing.items():
@@ -337,10 +337,12 @@ def import_roster(*, actor, organization: Organization, upload, today: dt.date |
     if not all(p.pk for p in people):
         # Backends that do not return keys from bulk inserts: fetch them.
         by_id = dict(
-            Person.objects.filter(id_number__in=[r["id_number"] for r in new_rows]).values_list("id_number", "pk")
+            Person.objects.filter(id_number_hash__in=[p.id_number_hash for p in people]).values_list(
+                "id_number_hash", "pk"
+            )
         )
         for person in people:
-            person.pk = by_id[person.id_number]
+            person.pk = by_id[person.id_number_hash]
     pairs = list(zip(people, new_rows, strict=True)) + [
         (r["existing"], r) for r in rows if r.get("existing") is not None
     ]

@@ -4,6 +4,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from dudao.core.crypto import BlindIndexField, EncryptedTextField, blind_indexes
 from dudao.core.models import ReferenceModel, TimeStampedModel
 from dudao.core.scoping import MAX_DEPTH, JurisdictionChain, chain_indexes
 from dudao.core.validators import (
@@ -133,6 +134,25 @@ class Organization(TimeStampedModel, JurisdictionChain):
         super().save(*args, **kwargs)
 
 
+class PersonQuerySet(models.QuerySet):
+    def with_id_number(self, id_number: str):
+        """Exact match on the ID number, through its blind index."""
+        value = (id_number or "").strip().upper()
+        if not value:
+            return self.none()
+        return self.filter(id_number_hash__in=blind_indexes(value, purpose="person.id_number"))
+
+    def with_id_numbers(self, id_numbers):
+        hashes = [h for value in id_numbers for h in blind_indexes(value, purpose="person.id_number")]
+        return self.filter(id_number_hash__in=hashes)
+
+    def with_phone(self, phone: str):
+        value = (phone or "").strip()
+        if not value:
+            return self.none()
+        return self.filter(phone_hash__in=blind_indexes(value, purpose="person.phone"))
+
+
 class Person(TimeStampedModel, JurisdictionChain):
     """A social worker, supervisor or anyone else the programme records.
 
@@ -142,12 +162,18 @@ class Person(TimeStampedModel, JurisdictionChain):
     They are stored so that every list of people is an index range scan."""
 
     name = models.CharField(_("name"), max_length=64, db_index=True)
-    id_number = models.CharField(_("ID number"), max_length=18, unique=True, validators=[validate_id_number])
+    # Encrypted at rest; uniqueness and exact lookups go through the blind
+    # indexes (dudao.core.crypto, Person.objects.with_id_number).
+    id_number = EncryptedTextField(
+        _("ID number"), max_length=18, purpose="person.id_number", validators=[validate_id_number]
+    )
+    id_number_hash = BlindIndexField(source="id_number", purpose="person.id_number", unique=True)
     education = models.ForeignKey(
         EducationLevel, verbose_name=_("education"), null=True, blank=True, on_delete=models.PROTECT
     )
     major = models.CharField(_("major"), max_length=64, blank=True)
-    phone = models.CharField(_("phone"), max_length=32, blank=True)
+    phone = EncryptedTextField(_("phone"), max_length=32, blank=True, purpose="person.phone")
+    phone_hash = BlindIndexField(source="phone", purpose="person.phone", db_index=True)
     frontline_since = models.DateField(_("frontline practice since"), null=True, blank=True)
     service_domains = models.ManyToManyField(ServiceDomain, verbose_name=_("service domains"), blank=True)
     employer = models.ForeignKey(
@@ -160,6 +186,8 @@ class Person(TimeStampedModel, JurisdictionChain):
         related_name="+",
     )
     employed = models.BooleanField(_("currently employed"), default=False, editable=False)
+
+    objects = PersonQuerySet.as_manager()
 
     class Meta:
         ordering = ["name", "id"]

@@ -81,6 +81,30 @@ def people_q(scope: Scope) -> Q | None:
     return reduce(or_, conditions) if conditions else None
 
 
+def managed_q(scope: Scope, prefix: str = "") -> Q | None:
+    """People (reached by `prefix`) whom the scope manages, as a filter: the
+    same rule as manages_person, for lists. None: nobody."""
+    conditions = []
+    if (q := nodes_q(scope.manage_nodes, prefix)) is not None:
+        conditions.append(q)
+    if scope.managed_org_ids:
+        conditions.append(Q(**{f"{prefix}employer_id__in": scope.managed_org_ids, f"{prefix}employed": True}))
+    if scope.person_id:
+        conditions.append(Q(**{f"{prefix}pk": scope.person_id}))
+    return reduce(or_, conditions) if conditions else None
+
+
+def managed_people(user) -> QuerySet[Person]:
+    q = managed_q(scope_for(user))
+    return Person.objects.filter(q) if q is not None else Person.objects.none()
+
+
+def find_by_id_number(user, id_number: str) -> Person | None:
+    """The person with this full ID number, if the user manages them. Someone
+    who sees a person's number only masked cannot confirm it by typing it in."""
+    return managed_people(user).with_id_number(id_number).select_related("employer").first()
+
+
 def people_for(user) -> QuerySet[Person]:
     q = people_q(scope_for(user))
     if q is None:

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from dudao.core import audit
 from dudao.core.models import AuditEntry
-from dudao.core.validators import normalize_code
+from dudao.core.validators import mask_id_number, normalize_code
 
 from .models import Certificate, DisciplinaryRecord, Employment, Organization, Person
 from .scoping import organization_moved, refresh_person
@@ -18,6 +18,16 @@ from .selectors import can_create_organizations, can_manage_organization, can_ma
 ORGANIZATION_FIELDS = ("name", "credit_code", "type", "jurisdiction", "address", "contact_name", "contact_phone")
 ORGANIZATION_FOREIGN_KEYS = ("type", "jurisdiction")
 PERSON_FIELDS = ("name", "id_number", "education", "major", "phone", "frontline_since")
+
+
+def _person_snapshot(person: Person) -> dict:
+    """What the audit log keeps of a person: ID and phone numbers masked, so
+    the log (which the city reads whole and exports) holds no number in clear.
+    A change of number still shows, as a change of its masked form or of "***"."""
+    values = audit.snapshot(person, PERSON_FIELDS)
+    values["id_number"] = mask_id_number(values["id_number"]) if values["id_number"] else ""
+    values["phone"] = f"***{values['phone'][-4:]}" if values["phone"] else ""
+    return values
 
 
 def _full_clean(instance, exclude=None):
@@ -128,7 +138,7 @@ def create_person(
     _not_future("frontline_since", frontline_since)
     for cert in certificates:
         _not_future("certificate_date", cert.get("issued_on"))
-    existing = Person.objects.select_for_update().filter(id_number=normalize_code(id_number)).first()
+    existing = Person.objects.select_for_update().with_id_number(normalize_code(id_number)).first()
     if existing is not None:
         return _transfer(actor, existing, name.strip(), employer, start_date, position, service_domains, certificates, reason)
     person = Person(
@@ -150,7 +160,7 @@ def create_person(
         certificate = Certificate(person=person, **cert)
         _full_clean(certificate)
         certificate.save()
-    changes = audit.diff({}, audit.snapshot(person, PERSON_FIELDS))
+    changes = audit.diff({}, _person_snapshot(person))
     changes["service_domains"] = [None, [str(d) for d in service_domains]]
     changes["employer"] = [None, str(employer)]
     if certificates:
@@ -164,7 +174,7 @@ def update_person(*, actor, person: Person, service_domains=None, reason: str = 
     person = Person.objects.select_for_update().get(pk=person.pk)
     if not can_manage_person(actor, person):
         raise PermissionDenied
-    before = audit.snapshot(person, PERSON_FIELDS)
+    before = _person_snapshot(person)
     before_domains = sorted(str(d) for d in person.service_domains.all())
     if "id_number" in fields:
         fields["id_number"] = normalize_code(fields["id_number"])
@@ -174,7 +184,7 @@ def update_person(*, actor, person: Person, service_domains=None, reason: str = 
         setattr(person, key, value)
     _full_clean(person)
     person.save()
-    changes = audit.diff(before, audit.snapshot(person, PERSON_FIELDS))
+    changes = audit.diff(before, _person_snapshot(person))
     if service_domains is not None:
         person.service_domains.set(service_domains)
         after_domains = sorted(str(d) for d in service_domains)

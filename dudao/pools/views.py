@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from dudao.core.forms import add_service_errors, form_errors_text, posted
 from dudao.core.views import ListPage
-from dudao.directory.selectors import current_employer, people_for
+from dudao.directory.selectors import current_employer, find_by_id_number, people_for
 from dudao.selection import eligibility
 from dudao.training.selectors import training_history
 
@@ -166,7 +166,7 @@ def district_admit(request):
     else:
         lookup = LookupForm(request.GET if "id_number" in request.GET else None)
         if lookup.is_bound and lookup.is_valid():
-            person = people_for(request.user).filter(id_number=lookup.cleaned_data["id_number"].strip().upper()).first()
+            person = find_by_id_number(request.user, lookup.cleaned_data["id_number"])
             district = selectors.district_for(request.user, person) if person else None
             if district is None:
                 person = None

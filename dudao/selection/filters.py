@@ -4,8 +4,10 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
+from dudao.accounts.scopes import scope_for
+from dudao.core.crypto import blind_indexes
 from dudao.directory.models import Jurisdiction, Organization
-from dudao.directory.selectors import organizations_for
+from dudao.directory.selectors import managed_q, organizations_for
 
 from .models import Nomination, Round, Trainee
 
@@ -31,8 +33,16 @@ class NominationFilter(django_filters.FilterSet):
             self.filters["organization"].queryset = organizations_for(request.user)
 
     def search(self, queryset, name, value):
-        value = value.strip()
-        return queryset.filter(Q(person__name__icontains=value) | Q(person__id_number__iexact=value.upper())) if value else queryset
+        """A nominee's name, or their full ID number among people the user manages."""
+        value = value.strip()[:64]
+        if not value:
+            return queryset
+        condition = Q(person__name__contains=value)
+        managed = managed_q(scope_for(self.request.user), "person__") if self.request is not None else None
+        if managed is not None:
+            hashes = blind_indexes(value.upper(), purpose="person.id_number")
+            condition |= Q(person__id_number_hash__in=hashes) & managed
+        return queryset.filter(condition)
 
     @extend_schema_field(OpenApiTypes.INT)
     def in_jurisdiction(self, queryset, name, value):

@@ -13,7 +13,7 @@ from dudao.accounts.scopes import scope_for
 from dudao.core.excel import workbook_bytes, xlsx_response
 from dudao.core.forms import add_service_errors, form_errors_text, posted
 from dudao.core.views import ListPage
-from dudao.directory.selectors import organizations_for, people_for
+from dudao.directory.selectors import find_by_id_number, organizations_for, people_for
 
 from . import eligibility, selectors, services
 from .filters import NominationFilter, TraineeFilter
@@ -193,7 +193,7 @@ def direct_create(request, pk):
     form = DirectNominationForm(posted(request))
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
-        person = people_for(request.user).filter(id_number=d["person_id_number"].strip().upper()).first()
+        person = find_by_id_number(request.user, d["person_id_number"])
         employer = person.current_employer if person else None
         if person is None or employer is None:
             form.add_error("person_id_number", _("No person with this ID number is on a roster you can see."))

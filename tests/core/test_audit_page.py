@@ -17,6 +17,7 @@ from openpyxl import load_workbook
 from dudao.core import audit
 from dudao.core.excel import XLSX_TYPE
 from dudao.core.models import AuditEntry
+from dudao.core.validators import mask_id_number
 from dudao.directory.models import Organization, Person
 from tests.conftest import ALL_PERSONAS
 
@@ -188,7 +189,7 @@ def test_a_person_created_on_a_page_appears_in_the_log(world, login):
     response = login(world.city_admin).get(URL, {"action": "create", "actor": "agency_admin"})
     [entry] = entries(response)
     assert entry.object_repr == "审计新人"
-    assert entry.changes["id_number"] == [None, new_id]
+    assert entry.changes["id_number"] == [None, mask_id_number(new_id)]
     assert entry.changes["employer"] == [None, "金水阳光社工中心"]
 
 

@@ -32,7 +32,11 @@ def run(args, env):
     )
 
 
-PRODUCTION = {"DUDAO_ENV": "production", "DJANGO_SECRET_KEY": "k" * 20 + "-Zx9!q2#Lm5$Rt8&Wp3*Vn6^Yb1@Hc4%Jf7"}
+PRODUCTION = {
+    "DUDAO_ENV": "production",
+    "DJANGO_SECRET_KEY": "k" * 20 + "-Zx9!q2#Lm5$Rt8&Wp3*Vn6^Yb1@Hc4%Jf7",
+    "DUDAO_DATA_KEYS": "p1:" + "cHJvZHVjdGlvbi10ZXN0LWtleS0wMDAwMDAwMDAwMDA=",
+}
 
 
 def test_check_deploy_prints_no_warning_in_production():

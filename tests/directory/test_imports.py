@@ -109,7 +109,7 @@ def test_500_good_rows_and_one_bad_id_check_digit_writes_nothing_and_names_the_r
 
     assert [e.row for e in errors] == [319]  # header is row 1, rows[0] is row 2
     assert bad["id_number"] in errors[0].message
-    assert not Person.objects.filter(id_number__in=[r["id_number"] for r in rows]).exists()
+    assert not Person.objects.with_id_numbers([r["id_number"] for r in rows]).exists()
 
 
 def test_500_good_rows_are_all_written_with_employments_certificates_domains_and_audit(world):
@@ -124,11 +124,11 @@ def test_500_good_rows_are_all_written_with_employments_certificates_domains_and
     assert after["employments"] - before["employments"] == 500
     assert after["certificates"] - before["certificates"] == 500
     assert after["domains"] - before["domains"] == 1000
-    imported = Person.objects.filter(id_number__in=[r["id_number"] for r in rows])
+    imported = Person.objects.with_id_numbers([r["id_number"] for r in rows])
     assert imported.count() == 500
     assert Employment.objects.filter(person__in=imported, organization=world.agency, end_date=None).count() == 500
 
-    person = imported.get(id_number=_id(2123))
+    person = imported.with_id_number(_id(2123)).get()
     assert person.name == "导入2123"
     assert person.education.name == "本科"
     assert person.frontline_since == dt.date(2019, 7, 1)
@@ -159,7 +159,7 @@ def test_headers_in_either_language_are_accepted(world, lang):
         actor=world.agency_admin, organization=world.agency, upload=_xlsx([_row(1)], lang=lang), today=TODAY
     )
     assert count == 1
-    assert Person.objects.filter(id_number=_id(1)).exists()
+    assert Person.objects.with_id_number(_id(1)).exists()
 
 
 def test_headers_without_the_required_star_and_optional_columns_left_out_are_accepted(world):
@@ -167,7 +167,7 @@ def test_headers_without_the_required_star_and_optional_columns_left_out_are_acc
     headers = [h.rstrip("*") for k, h in zip(KEYS, _headers(), strict=True) if k in keys]
     upload = _xlsx([_row(2)], keys=keys, headers=headers)
     assert import_roster(actor=world.agency_admin, organization=world.agency, upload=upload, today=TODAY) == 1
-    person = Person.objects.get(id_number=_id(2))
+    person = Person.objects.with_id_number(_id(2)).get()
     assert person.education is None
     assert not person.certificates.exists()
 
@@ -355,7 +355,7 @@ def test_a_certificate_with_only_a_number_asks_for_level_and_date(world):
 def test_a_row_without_any_certificate_columns_imports_without_a_certificate(world):
     row = _row(4200, certificate_level="", certificate_number="", certificate_date="")
     assert import_roster(actor=world.agency_admin, organization=world.agency, upload=_xlsx([row]), today=TODAY) == 1
-    assert not Person.objects.get(id_number=_id(4200)).certificates.exists()
+    assert not Person.objects.with_id_number(_id(4200)).get().certificates.exists()
 
 
 def test_excel_date_cells_numbers_and_other_date_spellings_are_read(world):
@@ -372,13 +372,13 @@ def test_excel_date_cells_numbers_and_other_date_spellings_are_read(world):
         _row(4301, start_date="2021.03.01", frontline_since="20190701", id_number=f" {_id(4301)[:6]} {_id(4301)[6:]} "),
     ]
     assert import_roster(actor=world.agency_admin, organization=world.agency, upload=_xlsx(rows), today=TODAY) == 2
-    first = Person.objects.get(id_number=_id(4300))
+    first = Person.objects.with_id_number(_id(4300)).get()
     assert first.employments.get().start_date == dt.date(2021, 3, 1)
     assert first.phone == "13912345678"
     assert first.certificates.get().number == "2020410100123"
     assert first.certificates.get().issued_on == dt.date(2020, 6, 1)
     assert sorted(d.code for d in first.service_domains.all()) == ["community", "drug", "elderly"]
-    second = Person.objects.get(id_number=_id(4301))
+    second = Person.objects.with_id_number(_id(4301)).get()
     assert second.employments.get().start_date == dt.date(2021, 3, 1)
     assert second.frontline_since == dt.date(2019, 7, 1)
 
@@ -439,7 +439,7 @@ def test_a_row_filled_into_the_template_imports(world):
     )
 
     assert count == 1
-    person = Person.objects.get(id_number=_id(4600))
+    person = Person.objects.with_id_number(_id(4600)).get()
     assert person.name == "导入4600"
     assert person.employments.get().organization == world.agency
     assert person.certificates.get().number == "IMP004600"
@@ -494,9 +494,9 @@ def test_a_legacy_xls_roster_imports(world):
     rows = [_row(5000, start_date=dt.date(2021, 3, 1)), _row(5001, frontline_since="2019年7月1日")]
     upload = _upload(_xls_bytes(rows, lang="zh-hans"), name="花名册.xls")
     assert import_roster(actor=world.agency_admin, organization=world.agency, upload=upload, today=TODAY) == 2
-    person = Person.objects.get(id_number=_id(5000))
+    person = Person.objects.with_id_number(_id(5000)).get()
     assert person.employments.get().start_date == dt.date(2021, 3, 1)
-    assert Person.objects.get(id_number=_id(5001)).frontline_since == dt.date(2019, 7, 1)
+    assert Person.objects.with_id_number(_id(5001)).get().frontline_since == dt.date(2019, 7, 1)
 
 
 def test_an_id_number_the_spreadsheet_stored_as_a_number_says_what_happened_and_how_to_fix_it(world):
@@ -520,7 +520,7 @@ def test_a_landline_stored_as_a_number_lost_its_leading_zero_and_says_so(world):
 def test_dates_typed_the_ways_people_type_them_are_read(world, spelling):
     rows = [_row(5300, start_date=spelling, certificate_date="2020年6月1日")]
     assert import_roster(actor=world.agency_admin, organization=world.agency, upload=_xlsx(rows), today=TODAY) == 1
-    person = Person.objects.get(id_number=_id(5300))
+    person = Person.objects.with_id_number(_id(5300)).get()
     assert person.employments.get().start_date == dt.date(2021, 3, 1)
     assert person.certificates.get().issued_on == dt.date(2020, 6, 1)
 

@@ -504,7 +504,7 @@ def test_person_create(world, login, persona):
         reason="新入职",
     )
     response = client.post(url, data)
-    created = Person.objects.filter(id_number=data["id_number"]).first()
+    created = Person.objects.with_id_number(data["id_number"]).first()
     if PERSON_CREATE[persona] == 200:
         assert response.status_code == 302
         assert created is not None
