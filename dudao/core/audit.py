@@ -7,6 +7,7 @@ from decimal import Decimal
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
+from . import bulk
 from .models import AuditEntry
 
 
@@ -48,7 +49,7 @@ def record_many(*, actor, action: str, objects, changes: dict, reason: str = "")
         return
     content_type = ContentType.objects.get_for_model(objects[0], for_concrete_model=True)
     plain = {k: [_plain(v[0]), _plain(v[1])] for k, v in changes.items()}
-    AuditEntry.objects.bulk_create(
+    bulk.insert(
         [
             AuditEntry(
                 actor=actor if getattr(actor, "pk", None) else None,

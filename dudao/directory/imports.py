@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from dudao.core import audit
+from dudao.core import audit, bulk
 from dudao.core.excel import (
     CODE,
     ID_NUMBER,
@@ -316,7 +316,7 @@ def import_roster(*, actor, organization: Organization, upload, today: dt.date |
     rows = validate_roster(upload, today=today)
 
     new_rows = [r for r in rows if r.get("existing") is None]
-    people = Person.objects.bulk_create(
+    people = bulk.insert(
         [
             Person(
                 name=r["name"],
@@ -346,19 +346,19 @@ def import_roster(*, actor, organization: Organization, upload, today: dt.date |
     pairs = list(zip(people, new_rows, strict=True)) + [
         (r["existing"], r) for r in rows if r.get("existing") is not None
     ]
-    Employment.objects.bulk_create(
+    bulk.insert(
         [
             Employment(person=p, organization=organization, start_date=r["start_date"], position=r["position"])
             for p, r in pairs
         ]
     )
-    Certificate.objects.bulk_create([Certificate(person=p, **r["certificate"]) for p, r in pairs if r["certificate"]])
+    bulk.insert([Certificate(person=p, **r["certificate"]) for p, r in pairs if r["certificate"]])
     through = Person.service_domains.through
     # A transferred person keeps the domains already recorded and gains the file's.
     held = set(
         through.objects.filter(person_id__in=[p.pk for p, _r in pairs]).values_list("person_id", "servicedomain_id")
     )
-    through.objects.bulk_create(
+    bulk.insert(
         [
             through(person_id=p.pk, servicedomain_id=d.pk)
             for p, r in pairs
