@@ -169,10 +169,14 @@ class PoolEntryViewSet(viewsets.ReadOnlyModelViewSet):
     @action(detail=True, methods=["post"])
     def status(self, request, pk=None):
         """Change the status (keeper of the pool only); a reason is required."""
+        entry = self.get_object()
+        # Permission first, then the payload: a refusal is never a form error.
+        if not services.can_keep(request.user, entry):
+            raise PermissionDenied(_("Only the keeper of this pool changes its entries."))
         serializer = StatusChangeRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         with service_errors():
-            entry = services.change_status(actor=request.user, entry=self.get_object(), **serializer.validated_data)
+            entry = services.change_status(actor=request.user, entry=entry, **serializer.validated_data)
         return self._respond(entry)
 
     @extend_schema(
@@ -199,15 +203,20 @@ class DistrictAdmissionViewSet(viewsets.GenericViewSet):
     pagination_class = None
     filter_backends = []
 
-    def _person_and_district(self, person_id):
+    def _districts(self):
         districts = selectors.admitting_districts(self.request.user)
         if not districts.exists():
             raise PermissionDenied(_("A district admits supervisors to its own pool."))
+        return districts
+
+    def _person_and_district(self, person_id):
+        districts = self._districts()
         person = get_object_or_404(people_for(self.request.user), pk=person_id)
         return person, selectors.district_for(self.request.user, person) or districts.first()
 
     @extend_schema(request=DistrictAdmissionSerializer, responses={201: PoolEntrySerializer})
     def create(self, request):
+        self._districts()  # the role before the payload
         serializer = DistrictAdmissionSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         d = serializer.validated_data
@@ -261,11 +270,12 @@ class InternalDesignationViewSet(viewsets.GenericViewSet):
 
     @extend_schema(request=InternalDesignationSerializer, responses={201: PoolEntrySerializer})
     def create(self, request):
+        # The role before the payload.
+        if not selectors.designating_organizations(request.user).exists():
+            raise PermissionDenied(_("An agency designates its own internal supervisors."))
         serializer = InternalDesignationSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         d = serializer.validated_data
-        if not selectors.designating_organizations(request.user).exists():
-            raise PermissionDenied(_("An agency designates its own internal supervisors."))
         organization = get_object_or_404(organizations_for(request.user), pk=d["organization"])
         person = get_object_or_404(people_for(request.user), pk=d["person"])
         with service_errors():

@@ -214,9 +214,7 @@ def round_nominate(request, pk, org_pk):
 
 
 def _can_recommend_directly(user) -> bool:
-    """Units recommend their own staff; districts the supervisors they selected."""
-    scope = scope_for(user)
-    return bool(scope.managed_org_ids) or Role.DISTRICT_ADMIN in scope.roles
+    return services.can_nominate_anywhere(user)
 
 
 @login_required
@@ -427,10 +425,11 @@ def nomination_withdraw(request, pk):
 @login_required
 @require_POST
 def nomination_evidence(request, pk):
+    nomination = _owned(request, pk)
     form = EvidenceForm(request.POST, request.FILES)
     if not form.is_valid():
         messages.error(request, form_errors_text(form))
-        return redirect("selection:nomination_detail", pk=_visible_nomination(request, pk).pk)
+        return redirect("selection:nomination_detail", pk=nomination.pk)
     return _act(
         request,
         pk,
@@ -447,10 +446,13 @@ def nomination_evidence(request, pk):
 @login_required
 @require_POST
 def nomination_review(request, pk):
+    nomination = _visible_nomination(request, pk)
+    if not services.reviews(request.user, nomination):
+        raise PermissionDenied(_("You do not review nominations at this stage."))
     form = ReviewForm(request.POST)
     if not form.is_valid():
         messages.error(request, form_errors_text(form))
-        return redirect("selection:nomination_detail", pk=_visible_nomination(request, pk).pk)
+        return redirect("selection:nomination_detail", pk=nomination.pk)
     d = form.cleaned_data
     done = {"approve": _("Approved."), "return": _("Returned for revision."), "reject": _("Rejected.")}[d["decision"]]
     return _act(

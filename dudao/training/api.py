@@ -10,6 +10,8 @@ from rest_framework import mixins, parsers, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from dudao.accounts.models import Role
+from dudao.accounts.scopes import scope_for
 from dudao.core.api import service_errors
 from dudao.directory.api import ImportErrorSerializer, ImportResultSerializer
 from dudao.directory.models import Jurisdiction, Organization, ServiceDomain
@@ -227,10 +229,32 @@ class ActivitySerializer(serializers.ModelSerializer):
 
 
 # --- viewsets ------------------------------------------------------------------------------
+#
+# Permission first, then the payload: a role that may not write gets 403
+# whatever it sends, not a 400 that describes the validation rules.
 
 
-class ProgrammeViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+def _runs_a_programme(user) -> bool:
+    """Curriculum, cohorts, sessions and surveys are written by the city and the
+    commissioned trainer of a programme the user can see."""
+    return any(selectors.can_run_programme(user, p) for p in selectors.programmes_for(user))
+
+
+class RoleFirstCreateMixin(mixins.CreateModelMixin):
+    def may_create(self, user) -> bool:
+        raise NotImplementedError
+
+    def create(self, request, *args, **kwargs):
+        if not self.may_create(request.user):
+            raise PermissionDenied
+        return super().create(request, *args, **kwargs)
+
+
+class ProgrammeViewSet(RoleFirstCreateMixin, viewsets.ReadOnlyModelViewSet):
     """The 百名督导 programmes: the city commissions one to a trainer organisation."""
+
+    def may_create(self, user):
+        return Role.CITY_ADMIN in scope_for(user).roles
 
     serializer_class = ProgrammeSerializer
     ordering_fields = ["starts_on", "name"]
@@ -244,7 +268,10 @@ class ProgrammeViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
             serializer.instance = services.create_programme(actor=self.request.user, **serializer.validated_data)
 
 
-class ModuleViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+class ModuleViewSet(RoleFirstCreateMixin, viewsets.ReadOnlyModelViewSet):
+    def may_create(self, user):
+        return _runs_a_programme(user)
+
     serializer_class = ModuleSerializer
     filterset_class = ModuleFilter
     ordering_fields = ["id", "hours"]
@@ -265,7 +292,10 @@ def _trainees_of(round_, ids):
     return trainees
 
 
-class CohortViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+class CohortViewSet(RoleFirstCreateMixin, viewsets.ReadOnlyModelViewSet):
+    def may_create(self, user):
+        return _runs_a_programme(user)
+
     serializer_class = CohortSerializer
     filterset_class = CohortFilter
     ordering_fields = ["name"]
@@ -321,6 +351,8 @@ class CohortViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     def scores_import(self, request, pk=None):
         """The trainer's score sheet (.xlsx, the template of the cohort page): all rows or none."""
         cohort = self.get_object()
+        if not selectors.is_trainer_of(request.user, cohort.programme):
+            raise PermissionDenied(_("Only the commissioned trainer records assessment scores."))
         upload = request.FILES.get("file")
         if upload is None:
             return Response(
@@ -348,6 +380,8 @@ class MemberViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     @extend_schema(request=ScoresSerializer, responses={200: MemberSerializer})
     def partial_update(self, request, pk=None):
         member = self.get_object()
+        if not selectors.is_trainer_of(request.user, member.cohort.programme):
+            raise PermissionDenied(_("Only the commissioned trainer records assessment scores."))
         serializer = ScoresSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         d = serializer.validated_data
@@ -361,7 +395,10 @@ class MemberViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         return Response(MemberSerializer(self.get_queryset().get(pk=member.pk)).data)
 
 
-class SessionViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+class SessionViewSet(RoleFirstCreateMixin, viewsets.ReadOnlyModelViewSet):
+    def may_create(self, user):
+        return _runs_a_programme(user)
+
     serializer_class = SessionSerializer
     filterset_class = SessionFilter
     ordering_fields = ["starts_at"]
@@ -382,6 +419,8 @@ class SessionViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     def attendance(self, request, pk=None):
         """Record who was present; everyone else in the cohort is absent."""
         session = self.get_object()
+        if not selectors.can_run_programme(request.user, session.cohort.programme):
+            raise PermissionDenied
         serializer = AttendanceSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         with service_errors():
@@ -391,7 +430,10 @@ class SessionViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         return Response({"present": count})
 
 
-class SurveyViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+class SurveyViewSet(RoleFirstCreateMixin, viewsets.ReadOnlyModelViewSet):
+    def may_create(self, user):
+        return _runs_a_programme(user)
+
     serializer_class = SurveySerializer
     filterset_class = SurveyFilter
     ordering_fields = ["created_at"]
@@ -444,6 +486,8 @@ class SurveyViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     def respond(self, request, pk=None):
         """A trainee's answers (sent again, they replace the earlier ones)."""
         survey = self.get_object()
+        if selectors.member_for(request.user, survey.programme) is None:
+            raise PermissionDenied(_("Only trainees of the programme answer its survey."))
         serializer = AnswersSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         with service_errors():
@@ -453,8 +497,12 @@ class SurveyViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         return Response({"id": response.pk, "submitted_at": response.submitted_at}, status=status.HTTP_201_CREATED)
 
 
-class ActivityViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+class ActivityViewSet(RoleFirstCreateMixin, viewsets.ReadOnlyModelViewSet):
     """Training agencies and districts organise themselves."""
+
+    def may_create(self, user):
+        organizations, jurisdictions = selectors.organiser_choices(user)
+        return organizations.exists() or jurisdictions.exists()
 
     serializer_class = ActivitySerializer
     filterset_class = ActivityFilter
