@@ -152,6 +152,14 @@ REST_FRAMEWORK = {
         "rest_framework.filters.OrderingFilter",
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # A bounded JSON parser and a handler for concurrent-write conflicts: bad
+    # input and races answer 400/409, never 500 (dudao/core/api.py).
+    "DEFAULT_PARSER_CLASSES": [
+        "dudao.core.api.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+    "EXCEPTION_HANDLER": "dudao.core.api.exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Dudao API",

@@ -1,8 +1,19 @@
+import logging
 from contextlib import contextmanager
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from rest_framework import serializers
+from django.db import IntegrityError, OperationalError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from rest_framework import exceptions, parsers, serializers, status
 from rest_framework.pagination import PageNumberPagination
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+from rest_framework.views import set_rollback
+
+from .validators import MAX_ID
+
+logger = logging.getLogger(__name__)
 
 
 class Pagination(PageNumberPagination):
@@ -17,8 +28,124 @@ def service_errors():
     try:
         yield
     except DjangoValidationError as exc:
-        if hasattr(exc, "error_dict"):
-            raise serializers.ValidationError(
-                {k: [str(m) for e in v for m in e.messages] for k, v in exc.error_dict.items()}
-            ) from exc
-        raise serializers.ValidationError({"non_field_errors": exc.messages}) from exc
+        raise _as_api_error(exc) from exc
+
+
+def _as_api_error(exc: DjangoValidationError) -> serializers.ValidationError:
+    if hasattr(exc, "error_dict"):
+        return serializers.ValidationError(
+            {k: [str(m) for e in v for m in e.messages] for k, v in exc.error_dict.items()}
+        )
+    return serializers.ValidationError({"non_field_errors": exc.messages})
+
+
+# --- input that must never reach a serializer ------------------------------------------------
+
+# No request to this API nests deeper than a few levels (a list of survey
+# answers inside an object); 32 leaves room and stops a body of 50,000
+# brackets long before Python's recursion limit.
+MAX_JSON_DEPTH = 32
+
+
+def _depth_exceeds(data, limit: int) -> bool:
+    stack = [(data, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if isinstance(value, dict | list):
+            if depth > limit:
+                return True
+            children = value.values() if isinstance(value, dict) else value
+            stack.extend((child, depth + 1) for child in children)
+    return False
+
+
+def _has_lone_surrogate(data) -> bool:
+    """JSON may spell a lone surrogate (\\ud800); it is no character, cannot be
+    stored as UTF-8 and would fail deep inside the database driver."""
+    stack = [data]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, str):
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError:
+                return True
+        elif isinstance(value, dict):
+            stack.extend(value.keys())
+            stack.extend(value.values())
+        elif isinstance(value, list):
+            stack.extend(value)
+    return False
+
+
+class JSONParser(parsers.JSONParser):
+    """DRF's JSON parser, bounded: too deep a structure or text that is not
+    Unicode is a 400 with a message, never a RecursionError or a driver error."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        try:
+            data = super().parse(stream, media_type, parser_context)
+        except RecursionError:
+            raise exceptions.ParseError(_depth_message()) from None
+        if _depth_exceeds(data, MAX_JSON_DEPTH):
+            raise exceptions.ParseError(_depth_message())
+        if _has_lone_surrogate(data):
+            raise exceptions.ParseError(_("The request contains text that is not valid Unicode."))
+        return data
+
+
+def _depth_message() -> str:
+    return _("The request body is nested more than %(depth)s levels deep.") % {"depth": MAX_JSON_DEPTH}
+
+
+class IdField(serializers.IntegerField):
+    """A record id: a positive whole number the database can hold (64 bits).
+    A larger one is refused here rather than overflowing in a query."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", MAX_ID)
+        super().__init__(**kwargs)
+
+
+def query_id(request, name: str, *, required: bool = False) -> int | None:
+    """The id in query parameter `name`, or None when it is absent and optional;
+    anything but a whole number in the id range is a 400 naming the parameter."""
+    raw = request.query_params.get(name)
+    if raw in (None, ""):
+        if required:
+            raise serializers.ValidationError({name: [_("Give the id as a whole number.")]})
+        return None
+    raw = raw.strip()
+    if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= MAX_ID:
+        raise serializers.ValidationError({name: [_("Give the id as a whole number.")]})
+    return int(raw)
+
+
+# --- errors the views did not turn into answers themselves ------------------------------------
+
+CONFLICT_MESSAGE = gettext_lazy(
+    "Someone saved the same record at the same moment, or it already exists. Reload the page and check before trying again."
+)
+BUSY_MESSAGE = gettext_lazy("The database is busy with another change. Try again in a moment.")
+
+
+def exception_handler(exc, context):
+    """DRF's handler, plus the errors a concurrent identical request can meet
+    in the database: a unique constraint that fired (IntegrityError) is a 409,
+    a write lock not granted in time (SQLite's "database is locked") a 503 to
+    retry. A service's ValidationError that escaped service_errors() is a 400.
+    Anything else stays a server error: it is a defect to fix, not to hide."""
+    if isinstance(exc, DjangoValidationError):
+        exc = _as_api_error(exc)
+    if isinstance(exc, IntegrityError):
+        logger.info("Conflicting write answered 409: %s", exc)
+        set_rollback()
+        return Response({"detail": str(CONFLICT_MESSAGE)}, status=status.HTTP_409_CONFLICT)
+    if isinstance(exc, OperationalError) and "locked" in str(exc).lower():
+        logger.warning("Database busy, answered 503: %s", exc)
+        set_rollback()
+        return Response(
+            {"detail": str(BUSY_MESSAGE)}, status=status.HTTP_503_SERVICE_UNAVAILABLE, headers={"Retry-After": "1"}
+        )
+    return drf_exception_handler(exc, context)

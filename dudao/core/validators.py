@@ -8,6 +8,7 @@ roster is caught here rather than by a human later.
 import datetime as dt
 import unicodedata
 
+from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
@@ -97,3 +98,29 @@ def mask_id_number(value: str) -> str:
     if not value or len(value) < 10:
         return "*" * len(value or "")
     return value[:6] + "*" * (len(value) - 10) + value[-4:]
+
+
+# --- record ids ----------------------------------------------------------------------
+
+# The largest id a BigAutoField holds; a larger number from a form or a query
+# string overflows SQLite's integers inside an IN (...) query.
+MAX_ID = 2**63 - 1
+
+
+def is_valid_id(value) -> bool:
+    text = str(value).strip()
+    return text.isascii() and text.isdigit() and 1 <= int(text) <= MAX_ID
+
+
+class ModelMultipleIdsField(forms.ModelMultipleChoiceField):
+    """A ModelMultipleChoiceField whose ids are checked to be ids before any
+    query runs: a 23-digit number is "not one of the choices", not a 500."""
+
+    def _check_values(self, value):
+        if self.to_field_name in (None, "pk", "id"):
+            for pk in value:
+                if not is_valid_id(pk):
+                    raise ValidationError(
+                        self.error_messages["invalid_choice"], code="invalid_choice", params={"value": pk}
+                    )
+        return super()._check_values(value)

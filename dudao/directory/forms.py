@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from dudao.core.forms import BootstrapMixin
+from dudao.core.validators import ModelMultipleIdsField
 
 from .models import CertificateLevel, EducationLevel, Organization, OrganizationType, Person, ServiceDomain
 from .selectors import employer_choices, manageable_jurisdictions
@@ -37,7 +38,7 @@ class ArchiveForm(BootstrapMixin, forms.Form):
 
 
 class PersonForm(BootstrapMixin, forms.ModelForm):
-    service_domains = forms.ModelMultipleChoiceField(
+    service_domains = ModelMultipleIdsField(
         label=_("Service domains"),
         queryset=ServiceDomain.objects.filter(is_active=True),
         required=False,

@@ -51,6 +51,10 @@ class ParameterViewSet(viewsets.ViewSet):
 
     def _jurisdiction(self, request):
         code = request.query_params.get("jurisdiction")
+        if code and not (code.isascii() and code.isalnum()):
+            # Codes are letters and digits; anything else (a NUL byte that
+            # PostgreSQL refuses outright) names no jurisdiction.
+            raise Http404
         jurisdiction = (
             Jurisdiction.objects.filter(code=code).first() if code else Jurisdiction.objects.filter(parent=None).first()
         )

@@ -15,7 +15,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
-from dudao.core.api import service_errors
+from dudao.core.api import IdField, query_id, service_errors
 from dudao.directory.models import ServiceDomain
 from dudao.directory.selectors import organizations_for, people_for
 from dudao.selection import eligibility
@@ -110,14 +110,14 @@ def _domains_field():
 
 
 class DistrictAdmissionSerializer(serializers.Serializer):
-    person = serializers.IntegerField(help_text="ID of a person working at a unit in the caller's district")
+    person = IdField(help_text="ID of a person working at a unit in the caller's district")
     domains = _domains_field()
     reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
 
 
 class InternalDesignationSerializer(serializers.Serializer):
-    organization = serializers.IntegerField(help_text="ID of the agency the caller administers")
-    person = serializers.IntegerField(help_text="ID of a current staff member of that agency")
+    organization = IdField(help_text="ID of the agency the caller administers")
+    person = IdField(help_text="ID of a current staff member of that agency")
     domains = _domains_field()
     reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
 
@@ -245,10 +245,7 @@ class DistrictAdmissionViewSet(viewsets.GenericViewSet):
     @action(detail=False, methods=["get"])
     def check(self, request):
         """The district's rules checked one by one for a person, without admitting."""
-        try:
-            person_id = int(request.query_params.get("person", ""))
-        except ValueError:
-            raise serializers.ValidationError({"person": [_("Give the person's ID.")]}) from None
+        person_id = query_id(request, "person", required=True)
         person, district = self._person_and_district(person_id)
         results = services.district_rules_check(person, district)
         return Response(

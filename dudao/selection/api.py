@@ -7,7 +7,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from dudao.accounts.scopes import scope_for
-from dudao.core.api import service_errors
+from dudao.core.api import IdField, query_id, service_errors
 from dudao.directory.models import Jurisdiction
 from dudao.directory.selectors import organizations_for, people_for
 
@@ -91,7 +91,7 @@ class NominationSerializer(serializers.ModelSerializer):
 
 class NominationCreateSerializer(serializers.Serializer):
     round = serializers.PrimaryKeyRelatedField(queryset=Round.objects.all())
-    person = serializers.IntegerField(help_text="ID of a person on a roster the caller can see")
+    person = IdField(help_text="ID of a person on a roster the caller can see")
     path = serializers.ChoiceField(choices=Nomination.Path.choices, default=Nomination.Path.QUOTA)
     category = serializers.ChoiceField(
         choices=Nomination.Category.choices, required=False, allow_blank=True, default=""
@@ -175,7 +175,7 @@ class RoundViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         """Quota of each unit the caller may see (or `?organization=<id>`)."""
         round_ = self.get_object()
         organizations = organizations_for(request.user)
-        if org := request.query_params.get("organization"):
+        if org := query_id(request, "organization"):
             organizations = [get_object_or_404(organizations, pk=org)]
         else:
             organizations = organizations.filter(pk__in=scope_for(request.user).managed_org_ids)
@@ -231,11 +231,8 @@ class RoundViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     def eligibility(self, request, pk=None):
         """Check a person against the round's rules without nominating."""
         round_ = self.get_object()
-        try:
-            person = get_object_or_404(people_for(request.user), pk=int(request.query_params.get("person", "")))
-        except ValueError:
-            raise serializers.ValidationError({"person": [_("Give the person's ID.")]}) from None
-        organization_id = request.query_params.get("organization")
+        person = get_object_or_404(people_for(request.user), pk=query_id(request, "person", required=True))
+        organization_id = query_id(request, "organization")
         organization = (
             get_object_or_404(organizations_for(request.user), pk=organization_id)
             if organization_id

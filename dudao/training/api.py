@@ -12,7 +12,7 @@ from rest_framework.response import Response
 
 from dudao.accounts.models import Role
 from dudao.accounts.scopes import scope_for
-from dudao.core.api import service_errors
+from dudao.core.api import IdField, service_errors
 from dudao.directory.api import ImportErrorSerializer, ImportResultSerializer
 from dudao.directory.models import Jurisdiction, Organization, ServiceDomain
 from dudao.directory.selectors import organizations_for, people_for
@@ -64,7 +64,7 @@ class CohortSerializer(serializers.ModelSerializer):
     programme = ScopedPrimaryKeyField(selectors.programmes_for)
     round = serializers.PrimaryKeyRelatedField(queryset=Round.objects.all())
     trainees = serializers.ListField(
-        child=serializers.IntegerField(),
+        child=IdField(),
         write_only=True,
         required=False,
         default=list,
@@ -110,7 +110,7 @@ class ScoresSerializer(serializers.Serializer):
 
 class MembersAddSerializer(serializers.Serializer):
     trainees = serializers.ListField(
-        child=serializers.IntegerField(), allow_empty=False, help_text="Trainee IDs of the cohort's round"
+        child=IdField(), allow_empty=False, max_length=1000, help_text="Trainee IDs of the cohort's round"
     )
 
 
@@ -157,7 +157,7 @@ class SessionSerializer(serializers.ModelSerializer):
 
 class AttendanceSerializer(serializers.Serializer):
     present = serializers.ListField(
-        child=serializers.IntegerField(), allow_empty=True, help_text="Member IDs present; every other member is absent"
+        child=IdField(), allow_empty=True, help_text="Member IDs present; every other member is absent"
     )
 
 
