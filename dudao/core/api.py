@@ -8,8 +8,6 @@ from django.utils.translation import gettext_lazy
 from rest_framework import exceptions, parsers, serializers, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
-from rest_framework.views import exception_handler as drf_exception_handler
-from rest_framework.views import set_rollback
 
 from .validators import MAX_ID
 
@@ -136,6 +134,10 @@ def exception_handler(exc, context):
     a write lock not granted in time (SQLite's "database is locked") a 503 to
     retry. A service's ValidationError that escaped service_errors() is a 400.
     Anything else stays a server error: it is a defect to fix, not to hide."""
+    # Imported here: rest_framework.views reads the settings that name this module.
+    from rest_framework.views import exception_handler as drf_exception_handler
+    from rest_framework.views import set_rollback
+
     if isinstance(exc, DjangoValidationError):
         exc = _as_api_error(exc)
     if isinstance(exc, IntegrityError):

@@ -4,7 +4,7 @@ that the user may do it, runs in one transaction and leaves an audit entry."""
 import datetime as dt
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from dudao.core import audit
@@ -21,6 +21,17 @@ PERSON_FIELDS = ("name", "id_number", "education", "major", "phone", "frontline_
 
 def _full_clean(instance, exclude=None):
     instance.full_clean(exclude=exclude)
+
+
+def _save_new(instance, field: str, message: str) -> None:
+    """Insert a row whose unique `field` was checked free a moment ago: an
+    identical request that got there first is a refusal on that field, not a
+    server error."""
+    try:
+        with transaction.atomic():
+            instance.save()
+    except IntegrityError:
+        raise ValidationError({field: message}) from None
 
 
 def _not_future(field: str, value: dt.date | None) -> None:
@@ -42,7 +53,9 @@ def create_organization(*, actor, reason: str = "", **fields) -> Organization:
     _full_clean(organization)
     if not can_manage_organization(actor, organization):
         raise PermissionDenied(_("You may only add organisations in your own jurisdiction."))
-    organization.save()
+    _save_new(
+        organization, "credit_code", _("An organisation with this credit code was registered at the same moment.")
+    )
     audit.record(
         actor=actor,
         action=AuditEntry.Action.CREATE,
@@ -55,7 +68,9 @@ def create_organization(*, actor, reason: str = "", **fields) -> Organization:
 
 @transaction.atomic
 def update_organization(*, actor, organization: Organization, reason: str = "", **fields) -> Organization:
-    organization = Organization.objects.select_for_update(of=("self",)).select_related("jurisdiction").get(pk=organization.pk)
+    organization = (
+        Organization.objects.select_for_update(of=("self",)).select_related("jurisdiction").get(pk=organization.pk)
+    )
     if not can_manage_organization(actor, organization):
         raise PermissionDenied
     before = audit.snapshot(organization, ORGANIZATION_FIELDS)
@@ -77,7 +92,9 @@ def update_organization(*, actor, organization: Organization, reason: str = "", 
 
 @transaction.atomic
 def archive_organization(*, actor, organization: Organization, reason: str) -> Organization:
-    organization = Organization.objects.select_for_update(of=("self",)).select_related("jurisdiction").get(pk=organization.pk)
+    organization = (
+        Organization.objects.select_for_update(of=("self",)).select_related("jurisdiction").get(pk=organization.pk)
+    )
     if not can_manage_organization(actor, organization):
         raise PermissionDenied
     if not reason.strip():
@@ -126,7 +143,9 @@ def create_person(
         _not_future("certificate_date", cert.get("issued_on"))
     existing = Person.objects.select_for_update().filter(id_number=normalize_code(id_number)).first()
     if existing is not None:
-        return _transfer(actor, existing, name.strip(), employer, start_date, position, service_domains, certificates, reason)
+        return _transfer(
+            actor, existing, name.strip(), employer, start_date, position, service_domains, certificates, reason
+        )
     person = Person(
         name=name.strip(),
         id_number=normalize_code(id_number),
@@ -136,7 +155,7 @@ def create_person(
         frontline_since=frontline_since,
     )
     _full_clean(person)
-    person.save()
+    _save_new(person, "id_number", _("A person with this ID number was registered at the same moment."))
     person.service_domains.set(service_domains)
     employment = Employment(person=person, organization=employer, start_date=start_date, position=position)
     _full_clean(employment)
@@ -293,7 +312,9 @@ def add_disciplinary_record(
     _not_future("decided_on", decided_on)
     if not description.strip():
         raise ValidationError({"description": _("Describe the disciplinary action.")})
-    record = DisciplinaryRecord(person=person, decided_on=decided_on, description=description.strip(), authority=authority.strip())
+    record = DisciplinaryRecord(
+        person=person, decided_on=decided_on, description=description.strip(), authority=authority.strip()
+    )
     _full_clean(record)
     record.save()
     audit.record(
