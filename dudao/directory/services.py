@@ -9,7 +9,13 @@ from django.utils.translation import gettext as _
 
 from dudao.core import audit
 from dudao.core.models import AuditEntry
-from dudao.core.validators import normalize_code
+from dudao.core.validators import (
+    birth_date_from_id,
+    clean_text,
+    normalize_code,
+    normalize_phone,
+    validate_past_date,
+)
 
 from .models import Certificate, DisciplinaryRecord, Employment, Organization, Person
 from .selectors import can_create_organizations, can_manage_organization, can_manage_person, employer_choices
@@ -34,17 +40,24 @@ def _save_new(instance, field: str, message: str) -> None:
         raise ValidationError({field: message}) from None
 
 
-def _not_future(field: str, value: dt.date | None) -> None:
-    # The same rule the roster import applies: records describe what has happened.
-    if value and value > dt.date.today():
-        raise ValidationError({field: _("The date is in the future.")})
+def _past(field: str, value: dt.date | None, id_number: str | None = None) -> None:
+    """Records describe what has happened: not in the future, not before 1900,
+    and not before the person's birth (read from the ID number)."""
+    born = birth_date_from_id(normalize_code(id_number)) if id_number else None
+    validate_past_date(value, field=field, born=born)
+
+
+def _reason(reason: str) -> str:
+    return clean_text(reason, field="reason", multiline=True, max_length=500)
 
 
 @transaction.atomic
 def create_organization(*, actor, reason: str = "", **fields) -> Organization:
     if not can_create_organizations(actor):
         raise PermissionDenied
+    reason = _reason(reason)
     fields["credit_code"] = normalize_code(fields.get("credit_code", ""))
+    fields["contact_phone"] = normalize_phone(fields.get("contact_phone", ""))
     # A missing foreign key must reach full_clean() as None (a "required"
     # ValidationError), not as "" (a ValueError from the descriptor).
     organization = Organization(
@@ -73,9 +86,12 @@ def update_organization(*, actor, organization: Organization, reason: str = "", 
     )
     if not can_manage_organization(actor, organization):
         raise PermissionDenied
+    reason = _reason(reason)
     before = audit.snapshot(organization, ORGANIZATION_FIELDS)
     if "credit_code" in fields:
         fields["credit_code"] = normalize_code(fields["credit_code"])
+    if "contact_phone" in fields:
+        fields["contact_phone"] = normalize_phone(fields["contact_phone"])
     for key, value in fields.items():
         if key not in ORGANIZATION_FIELDS:
             raise TypeError(key)
@@ -97,7 +113,8 @@ def archive_organization(*, actor, organization: Organization, reason: str) -> O
     )
     if not can_manage_organization(actor, organization):
         raise PermissionDenied
-    if not reason.strip():
+    reason = _reason(reason)
+    if not reason:
         raise ValidationError({"reason": _("Give a reason for archiving.")})
     if organization.employments.filter(end_date=None).exists():
         raise ValidationError(_("End the current employments of this organisation's staff before archiving it."))
@@ -137,10 +154,12 @@ def create_person(
     audit_action: str = AuditEntry.Action.CREATE,
 ) -> Person:
     _check_employer(actor, employer)
-    _not_future("start_date", start_date)
-    _not_future("frontline_since", frontline_since)
+    reason = _reason(reason)
+    _past("start_date", start_date, id_number)
+    _past("frontline_since", frontline_since, id_number)
     for cert in certificates:
-        _not_future("certificate_date", cert.get("issued_on"))
+        _past("certificate_date", cert.get("issued_on"), id_number)
+    phone = normalize_phone(phone)
     existing = Person.objects.select_for_update().filter(id_number=normalize_code(id_number)).first()
     if existing is not None:
         return _transfer(
@@ -178,15 +197,20 @@ def update_person(*, actor, person: Person, service_domains=None, reason: str = 
     person = Person.objects.select_for_update().get(pk=person.pk)
     if not can_manage_person(actor, person):
         raise PermissionDenied
+    reason = _reason(reason)
     before = audit.snapshot(person, PERSON_FIELDS)
     before_domains = sorted(str(d) for d in person.service_domains.all())
     if "id_number" in fields:
         fields["id_number"] = normalize_code(fields["id_number"])
+    if "phone" in fields:
+        fields["phone"] = normalize_phone(fields["phone"])
     for key, value in fields.items():
         if key not in PERSON_FIELDS:
             raise TypeError(key)
         setattr(person, key, value)
     _full_clean(person)
+    # After the ID number is known good: a new one moves the birth date the practice must follow.
+    _past("frontline_since", person.frontline_since, person.id_number)
     person.save()
     changes = audit.diff(before, audit.snapshot(person, PERSON_FIELDS))
     if service_domains is not None:
@@ -204,7 +228,8 @@ def add_certificate(*, actor, person: Person, level, number: str, issued_on: dt.
     person = Person.objects.select_for_update().get(pk=person.pk)
     if not can_manage_person(actor, person):
         raise PermissionDenied
-    _not_future("issued_on", issued_on)
+    reason = _reason(reason)
+    _past("issued_on", issued_on, person.id_number)
     certificate = Certificate(person=person, level=level, number=number.strip(), issued_on=issued_on)
     _full_clean(certificate)
     certificate.save()
@@ -223,9 +248,11 @@ def end_employment(*, actor, person: Person, end_date: dt.date, reason: str = ""
     person = Person.objects.select_for_update().get(pk=person.pk)
     if not can_manage_person(actor, person):
         raise PermissionDenied
+    reason = _reason(reason)
     employment = person.employments.filter(end_date=None).first()
     if employment is None:
         raise ValidationError(_("This person has no current employer."))
+    _past("end_date", end_date, person.id_number)
     if end_date < employment.start_date:
         raise ValidationError({"end_date": _("The end date is before the start of the employment.")})
     employment.end_date = end_date
@@ -279,7 +306,8 @@ def start_employment(
     """A person between jobs joins a unit the actor manages."""
     person = Person.objects.select_for_update().get(pk=person.pk)
     _check_employer(actor, organization)
-    _not_future("start_date", start_date)
+    reason = _reason(reason)
+    _past("start_date", start_date, person.id_number)
     _transfer(actor, person, person.name, organization, start_date, position, (), (), reason)
     return person.employments.get(end_date=None)
 
@@ -309,7 +337,8 @@ def add_disciplinary_record(
     person = Person.objects.select_for_update().get(pk=person.pk)
     if not can_manage_person(actor, person):
         raise PermissionDenied
-    _not_future("decided_on", decided_on)
+    reason = _reason(reason)
+    _past("decided_on", decided_on, person.id_number)
     if not description.strip():
         raise ValidationError({"description": _("Describe the disciplinary action.")})
     record = DisciplinaryRecord(
