@@ -18,6 +18,7 @@ from dudao.accounts.scopes import scope_for
 from dudao.core import audit
 from dudao.core.models import AuditEntry
 from dudao.core.notifications import notify
+from dudao.core.validators import POLICY_YEAR, clean_text, validate_date_ahead, validate_year
 from dudao.directory.models import Jurisdiction, Organization, Person
 
 from . import eligibility
@@ -55,6 +56,16 @@ def open_round(
     city_review_deadline: dt.datetime,
 ) -> Round:
     _require_city_admin(actor, jurisdiction)
+    validate_year(year)
+    title = clean_text(title, field="title", max_length=128)
+    earliest = dt.date(POLICY_YEAR, 1, 1)
+    validate_date_ahead(snapshot_date, field="snapshot_date", earliest=earliest)
+    for field, value in (
+        ("submission_deadline", submission_deadline),
+        ("district_review_deadline", district_review_deadline),
+        ("city_review_deadline", city_review_deadline),
+    ):
+        validate_date_ahead(timezone.localdate(value), field=field, earliest=earliest)
     if not (submission_deadline <= district_review_deadline <= city_review_deadline):
         raise ValidationError(
             _("Deadlines must follow each other: submission, then district review, then city review.")
@@ -96,6 +107,7 @@ def open_round(
 def close_round(*, actor, round_: Round, reason: str = "") -> Round:
     round_ = Round.objects.select_for_update().get(pk=round_.pk)
     _require_city_admin(actor, round_.jurisdiction)
+    reason = _reason(reason)
     if round_.closed_at:
         raise ValidationError(_("The round is already closed."))
     round_.closed_at = timezone.now()
@@ -266,6 +278,7 @@ def create_nomination(
 ) -> Nomination:
     if not can_nominate(actor, organization, path, category):
         raise PermissionDenied(_("You may only nominate for a unit you manage."))
+    statement = _statement(statement)
     if not round_.accepts_submissions:
         raise ValidationError(_("The round no longer accepts nominations."))
     if path == Nomination.Path.QUOTA and category:
@@ -285,7 +298,7 @@ def create_nomination(
         organization=organization,
         path=path,
         category=category,
-        statement=statement.strip(),
+        statement=statement,
         created_by=actor,
     )
     try:
@@ -303,6 +316,14 @@ def create_nomination(
         changes={"status": [None, S.DRAFT], "path": [None, path]},
     )
     return nomination
+
+
+def _statement(statement) -> str:
+    return clean_text(statement, field="statement", multiline=True, max_length=2000)
+
+
+def _reason(reason) -> str:
+    return clean_text(reason, field="reason", multiline=True, max_length=1000)
 
 
 def _locked(nomination) -> Nomination:
@@ -326,9 +347,11 @@ def update_nomination(
     if nomination.status not in EDITABLE:
         raise ValidationError(_("Only a draft or a returned nomination can be edited."))
     changes = {}
-    if statement is not None and statement.strip() != nomination.statement:
-        changes["statement"] = [nomination.statement, statement.strip()]
-        nomination.statement = statement.strip()
+    if statement is not None:
+        statement = _statement(statement)
+    if statement is not None and statement != nomination.statement:
+        changes["statement"] = [nomination.statement, statement]
+        nomination.statement = statement
     if category is not None and nomination.path == Nomination.Path.DIRECT and category != nomination.category:
         if category not in Nomination.Category.values:
             raise ValidationError({"category": _("Choose a direct-entry category.")})
@@ -405,6 +428,7 @@ def submit(*, actor, nomination: Nomination) -> Nomination:
 def withdraw(*, actor, nomination: Nomination, reason: str = "") -> Nomination:
     nomination = _locked(nomination)
     _owner_check(actor, nomination)
+    reason = _reason(reason)
     if nomination.status in FINAL:
         raise ValidationError(_("A decided nomination cannot be withdrawn."))
     if nomination.round.is_closed:
@@ -438,7 +462,8 @@ def review(
         raise _already_handled(nomination, nomination.transitions.select_related("actor").last())
     if nomination.round.is_closed:
         raise ValidationError(_("The round is closed."))
-    if decision in ("return", "reject") and not reason.strip():
+    reason = _reason(reason)
+    if decision in ("return", "reject") and not reason:
         raise ValidationError({"reason": _("Give a reason when returning or rejecting.")})
 
     recipients = _nominating_unit_users(nomination)
@@ -489,6 +514,9 @@ def _sniff(upload) -> str | None:
 def add_evidence(*, actor, nomination: Nomination, upload, description: str = "") -> Evidence:
     nomination = _locked(nomination)
     _owner_check(actor, nomination)
+    description = clean_text(description, field="description", max_length=200)
+    # The name comes from the uploader's disk; it is shown and offered on download as it was.
+    original_name = clean_text(upload.name, field="file", max_length=255)
     if nomination.status not in EDITABLE:
         raise ValidationError(_("Evidence can be added only while the nomination is a draft or returned."))
     if upload.size > settings.DUDAO_MAX_EVIDENCE_BYTES:
@@ -504,10 +532,10 @@ def add_evidence(*, actor, nomination: Nomination, upload, description: str = ""
         raise ValidationError(_("Evidence must be a PDF, PNG or JPEG file."))
     evidence = Evidence(
         nomination=nomination,
-        original_name=upload.name[:255],
+        original_name=original_name,
         content_type=content_type,
         size=upload.size,
-        description=description[:200],
+        description=description,
         uploaded_by=actor,
     )
     evidence.file.save(upload.name, upload, save=False)
