@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from dudao.core.models import TimeStampedModel
+from dudao.core.validators import validate_single_line_text
 from dudao.directory.models import Jurisdiction, Organization, Person, ServiceDomain
 from dudao.selection.models import Round, Trainee
 
@@ -16,7 +17,7 @@ class Programme(TimeStampedModel):
     (policy 四(三): 委托第三方对全市社会工作督导培养对象开展统一培训培养和考核)."""
 
     jurisdiction = models.ForeignKey(Jurisdiction, verbose_name=_("jurisdiction"), on_delete=models.PROTECT)
-    name = models.CharField(_("name"), max_length=128)
+    name = models.CharField(_("name"), max_length=128, validators=[validate_single_line_text])
     trainer = models.ForeignKey(
         Organization, verbose_name=_("commissioned trainer"), on_delete=models.PROTECT, related_name="programmes"
     )
@@ -41,7 +42,7 @@ class Module(models.Model):
     programme = models.ForeignKey(
         Programme, verbose_name=_("programme"), on_delete=models.CASCADE, related_name="modules"
     )
-    title = models.CharField(_("title"), max_length=128)
+    title = models.CharField(_("title"), max_length=128, validators=[validate_single_line_text])
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
     domain = models.ForeignKey(
         ServiceDomain, verbose_name=_("service domain"), null=True, blank=True, on_delete=models.PROTECT
@@ -64,7 +65,7 @@ class Cohort(TimeStampedModel):
     programme = models.ForeignKey(
         Programme, verbose_name=_("programme"), on_delete=models.PROTECT, related_name="cohorts"
     )
-    name = models.CharField(_("name"), max_length=128)
+    name = models.CharField(_("name"), max_length=128, validators=[validate_single_line_text])
     round = models.ForeignKey(Round, verbose_name=_("round"), on_delete=models.PROTECT, related_name="cohorts")
 
     class Meta:
@@ -138,7 +139,7 @@ class Session(models.Model):
     hours = models.DecimalField(
         _("hours"), max_digits=5, decimal_places=1, validators=[MinValueValidator(Decimal("0.5"))]
     )
-    location = models.CharField(_("location"), max_length=128, blank=True)
+    location = models.CharField(_("location"), max_length=128, blank=True, validators=[validate_single_line_text])
 
     class Meta:
         ordering = ["starts_at", "id"]
@@ -173,7 +174,7 @@ class Survey(TimeStampedModel):
     programme = models.ForeignKey(
         Programme, verbose_name=_("programme"), on_delete=models.CASCADE, related_name="surveys"
     )
-    title = models.CharField(_("title"), max_length=128)
+    title = models.CharField(_("title"), max_length=128, validators=[validate_single_line_text])
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
     closes_at = models.DateTimeField(_("closes at"), null=True, blank=True)
 
@@ -195,7 +196,7 @@ class Question(models.Model):
 
     survey = models.ForeignKey(Survey, verbose_name=_("survey"), on_delete=models.CASCADE, related_name="questions")
     order = models.PositiveSmallIntegerField(_("order"), default=0)
-    text = models.CharField(_("question"), max_length=300)
+    text = models.CharField(_("question"), max_length=300, validators=[validate_single_line_text])
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
     choices = models.JSONField(_("choices"), default=list, blank=True)
 
@@ -252,7 +253,7 @@ class Activity(TimeStampedModel):
         on_delete=models.PROTECT,
         related_name="training_activities",
     )
-    title = models.CharField(_("title"), max_length=128)
+    title = models.CharField(_("title"), max_length=128, validators=[validate_single_line_text])
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
     domain = models.ForeignKey(
         ServiceDomain, verbose_name=_("service domain"), null=True, blank=True, on_delete=models.PROTECT

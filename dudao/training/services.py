@@ -16,11 +16,15 @@ from dudao.accounts.scopes import scope_for
 from dudao.core import audit
 from dudao.core.models import AuditEntry
 from dudao.core.notifications import notify
+from dudao.core.validators import POLICY_YEAR, clean_text, validate_date_ahead, validate_past_date
 from dudao.directory.models import Jurisdiction, Organization
 from dudao.policy.selectors import value as policy_value
 
 from .models import Activity, Attendance, Cohort, Member, Module, Programme, Question, Response, Session, Survey
 from .selectors import can_manage_programme, can_run_programme, is_trainer_of, result_parameters, results
+
+# The programme began with the policy of 2018; nothing of it is older.
+EARLIEST = dt.date(POLICY_YEAR, 1, 1)
 
 
 def _require(condition: bool, message: str = ""):
@@ -45,6 +49,8 @@ def create_programme(
     )
     if trainer.type.code != "trainer":
         raise ValidationError({"trainer": _("Choose a third-party training organisation.")})
+    validate_date_ahead(starts_on, field="starts_on", earliest=EARLIEST)
+    validate_date_ahead(ends_on, field="ends_on", years=10, earliest=EARLIEST)
     if ends_on < starts_on:
         raise ValidationError({"ends_on": _("The programme cannot end before it starts.")})
     programme = _clean_save(
@@ -131,6 +137,7 @@ def schedule_session(
     _require(can_run_programme(actor, cohort.programme))
     if module.programme_id != cohort.programme_id:
         raise ValidationError({"module": _("The module belongs to another programme.")})
+    validate_date_ahead(timezone.localdate(starts_at), field="starts_at", earliest=EARLIEST)
     session = _clean_save(
         Session(
             cohort=cohort,
@@ -298,7 +305,7 @@ def create_survey(*, actor, programme: Programme, title: str, questions: list[di
     survey = _clean_save(Survey(programme=programme, title=title.strip()))
     for i, q in enumerate(questions):
         kind = q.get("kind")
-        choices = [c.strip() for c in q.get("choices", []) if c and c.strip()]
+        choices = [clean_text(c, field="questions", max_length=200) for c in q.get("choices", []) if c and c.strip()]
         if kind in (Question.Kind.CHOICE, Question.Kind.MULTIPLE) and len(choices) < 2:
             raise ValidationError(_("Question %(n)s needs at least two choices.") % {"n": i + 1})
         _clean_save(Question(survey=survey, order=i, text=(q.get("text") or "").strip(), kind=kind, choices=choices))
@@ -359,7 +366,7 @@ def _clean_answers(survey: Survey, answers: dict) -> dict:
                 raise ValidationError(_("Give a value from 1 to 5 for “%(q)s”.") % {"q": q.text})
             cleaned[str(q.pk)] = number
         else:
-            cleaned[str(q.pk)] = str(raw).strip()[:2000]
+            cleaned[str(q.pk)] = clean_text(raw, field="answers", multiline=True, max_length=2000)
     return cleaned
 
 
@@ -436,6 +443,10 @@ def record_activity(
         _require(scope.manages_path(jurisdiction.path))
     else:
         raise ValidationError(_("Say which unit or district organised the training."))
+    if is_plan:
+        validate_date_ahead(held_on, field="held_on")
+    else:
+        validate_past_date(held_on, field="held_on")
     participants = list(participants)
     outsiders = [p.name for p in participants if not can_manage_person(actor, p)]
     if outsiders:
