@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from dudao.core.models import TimeStampedModel
+from dudao.core.validators import validate_multiline_text, validate_single_line_text
 from dudao.directory.models import Jurisdiction, Organization, Person, ServiceDomain
 
 # Crockford-style alphabet without look-alikes; 16 characters ≈ 80 bits, so a
@@ -65,7 +66,7 @@ class Entry(TimeStampedModel):
     expires_on = models.DateField(_("term ends on"))
     domains = models.ManyToManyField(ServiceDomain, verbose_name=_("service domains"), blank=True)
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.ACTIVE, db_index=True)
-    source = models.CharField(_("basis"), max_length=200, blank=True)
+    source = models.CharField(_("basis"), max_length=200, blank=True, validators=[validate_single_line_text])
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("admitted by"), null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -109,7 +110,7 @@ class StatusChange(models.Model):
     entry = models.ForeignKey(Entry, verbose_name=_("entry"), on_delete=models.CASCADE, related_name="history")
     from_status = models.CharField(_("from"), max_length=16, choices=Entry.Status.choices, blank=True)
     to_status = models.CharField(_("to"), max_length=16, choices=Entry.Status.choices)
-    reason = models.TextField(_("reason"), blank=True)
+    reason = models.TextField(_("reason"), blank=True, validators=[validate_multiline_text])
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("by"), null=True, on_delete=models.SET_NULL, related_name="+"
     )
