@@ -73,7 +73,7 @@ class PersonSerializer(serializers.ModelSerializer):
     phone = serializers.SerializerMethodField()
     gender = serializers.CharField(read_only=True)
     birth_date = serializers.DateField(read_only=True)
-    education = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    education = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
     service_domains = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
     certificates = CertificateSerializer(many=True, read_only=True)
     current_employer = serializers.SerializerMethodField()
@@ -180,15 +180,18 @@ class OrganizationViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, view
             raise PermissionDenied
         return super().update(request, *args, **kwargs)
 
+    # Answered as the list reads it (with staff_count), not as the service returned it.
     def perform_create(self, serializer):
         with service_errors():
-            serializer.instance = services.create_organization(actor=self.request.user, **serializer.validated_data)
+            organization = services.create_organization(actor=self.request.user, **serializer.validated_data)
+        serializer.instance = self.get_queryset().get(pk=organization.pk)
 
     def perform_update(self, serializer):
         with service_errors():
-            serializer.instance = services.update_organization(
+            organization = services.update_organization(
                 actor=self.request.user, organization=serializer.instance, **serializer.validated_data
             )
+        serializer.instance = self.get_queryset().get(pk=organization.pk)
 
     @extend_schema(
         request={"multipart/form-data": inline_serializer("RosterUpload", {"file": serializers.FileField()})},

@@ -18,7 +18,7 @@ from .selectors import resolve_many, settable_jurisdictions, versions_for
 
 class VersionSerializer(serializers.ModelSerializer):
     jurisdiction = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
 
     class Meta:
         model = ParameterVersion

@@ -170,7 +170,8 @@ class RoundViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         return Response(RoundSerializer(round_).data)
 
     @extend_schema(parameters=[OpenApiParameter("organization", int)], responses={200: QuotaSerializer(many=True)})
-    @action(detail=True, methods=["get"])
+    # A plain list: no paging, filtering or ordering parameters (the schema says so too).
+    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
     def quota(self, request, pk=None):
         """Quota of each unit the caller may see (or `?organization=<id>`)."""
         round_ = self.get_object()
@@ -212,7 +213,8 @@ class RoundViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
             )
         }
     )
-    @action(detail=True, methods=["get"])
+    # A plain list: no paging, filtering or ordering parameters (the schema says so too).
+    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
     def summary(self, request, pk=None):
         if not scope_for(request.user).read_paths:
             raise PermissionDenied
@@ -227,7 +229,8 @@ class RoundViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         ],
         responses={200: RuleSerializer(many=True)},
     )
-    @action(detail=True, methods=["get"])
+    # A plain list: no paging, filtering or ordering parameters (the schema says so too).
+    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
     def eligibility(self, request, pk=None):
         """Check a person against the round's rules without nominating."""
         round_ = self.get_object()

@@ -327,7 +327,8 @@ class CohortViewSet(RoleFirstCreateMixin, viewsets.ReadOnlyModelViewSet):
         return Response(MemberSerializer(members, many=True).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(responses={200: ResultSerializer(many=True)})
-    @action(detail=True, methods=["get"])
+    # A plain list: no paging, filtering or ordering parameters (the schema says so too).
+    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
     def results(self, request, pk=None):
         """Hours attended, attendance share, overall score and pass of every member."""
         cohort = self.get_object()
@@ -460,7 +461,8 @@ class SurveyViewSet(RoleFirstCreateMixin, viewsets.ReadOnlyModelViewSet):
         return Response({"sent_to": count})
 
     @extend_schema(responses={200: SummaryRowSerializer(many=True)})
-    @action(detail=True, methods=["get"])
+    # A plain list: no paging, filtering or ordering parameters (the schema says so too).
+    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
     def summary(self, request, pk=None):
         """Per question: counts per choice, the mean of a scale, or the texts."""
         survey = self.get_object()
