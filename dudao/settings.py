@@ -176,6 +176,11 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {"NominationStatusEnum": "dudao.selection.models.Nomination.Status"},
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        # Every operation documents its refusals (400/401/403/404/409/429/503).
+        "dudao.core.api.document_error_responses",
+    ],
 }
 
 # Background jobs: Celery over Redis when a broker is configured; otherwise jobs

@@ -151,3 +151,64 @@ def exception_handler(exc, context):
             {"detail": str(BUSY_MESSAGE)}, status=status.HTTP_503_SERVICE_UNAVAILABLE, headers={"Retry-After": "1"}
         )
     return drf_exception_handler(exc, context)
+
+
+# --- the refusals in the OpenAPI document ---------------------------------------------------
+
+ERROR_SCHEMA = {
+    "type": "object",
+    "properties": {"detail": {"type": "string"}},
+    "required": ["detail"],
+    "description": "A refusal with its reason.",
+}
+VALIDATION_ERROR_SCHEMA = {
+    "type": "object",
+    "additionalProperties": {},
+    "description": (
+        "Why the request was refused: a message per field name (a list of strings), "
+        "`non_field_errors`, or `detail` when the body could not be read."
+    ),
+}
+WRITE_METHODS = {"post", "put", "patch", "delete"}
+
+
+def document_error_responses(result, generator, request, public):
+    """drf-spectacular post-processing hook: every operation documents the
+    refusals it can answer with, so a client (and the schema conformance run
+    in the tests) knows them: 400 for input, 401/403 for who is asking, 404,
+    409 and 503 for a write that met a concurrent one, 429 where throttled."""
+    schemas = result.setdefault("components", {}).setdefault("schemas", {})
+    schemas.setdefault("Error", ERROR_SCHEMA)
+    schemas.setdefault("ValidationErrors", VALIDATION_ERROR_SCHEMA)
+    error = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+    invalid = {"application/json": {"schema": {"$ref": "#/components/schemas/ValidationErrors"}}}
+    descriptions = {
+        400: "The input is invalid.",
+        401: "Not signed in, or the token is not valid.",
+        403: "The caller may not do this.",
+        404: "Not found, or outside the caller's scope.",
+        409: "A concurrent identical write got there first.",
+        429: "Too many requests; retry after the time in Retry-After.",
+        503: "The database is busy; retry in a moment.",
+    }
+    for methods in result.get("paths", {}).values():
+        for method, operation in methods.items():
+            if not isinstance(operation, dict) or "responses" not in operation:
+                continue
+            codes = [400, 404]
+            authenticated = any(requirement for requirement in operation.get("security", [{}]))
+            if authenticated:
+                codes += [401, 403]
+            if method in WRITE_METHODS:
+                codes += [409, 503]
+            if "verify" in operation.get("operationId", ""):
+                codes.append(429)
+            for code in codes:
+                key = str(code)
+                if key in operation["responses"]:
+                    continue
+                operation["responses"][key] = {
+                    "content": invalid if code == 400 else error,
+                    "description": descriptions[code],
+                }
+    return result

@@ -162,6 +162,14 @@ class PoolEntryViewSet(viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         return _entry_queryset(self.request.user)
 
+    def finalize_response(self, request, response, *args, **kwargs):
+        # A refusal is JSON and says so, even when the client asked for the PDF
+        # (?format=pdf): a "PDF" holding a JSON error would mislead a client.
+        if response.status_code >= 400 and isinstance(getattr(request, "accepted_renderer", None), PDFRenderer):
+            request.accepted_renderer = renderers.JSONRenderer()
+            request.accepted_media_type = request.accepted_renderer.media_type
+        return super().finalize_response(request, response, *args, **kwargs)
+
     def _respond(self, entry):
         return Response(PoolEntrySerializer(self.get_queryset().get(pk=entry.pk)).data)
 

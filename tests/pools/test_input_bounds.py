@@ -32,3 +32,10 @@ def test_the_admission_page_with_a_23_digit_person_is_not_a_server_error(world, 
 
     response = login(world.district_admin).post(reverse("pools:district_admit"), {"person": str(HUGE)})
     assert response.status_code == 404
+
+
+def test_a_certificate_asked_for_as_pdf_that_does_not_exist_is_a_json_404(world, api):
+    response = api(world.city_admin).get("/api/v1/pool-entries/987654/certificate/", {"format": "pdf"})
+    assert response.status_code == 404
+    assert response["Content-Type"].startswith("application/json")
+    assert response.json()["detail"]
