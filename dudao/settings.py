@@ -161,8 +161,8 @@ REST_FRAMEWORK = {
     # input and races answer 400/409, never 500 (dudao/core/api.py).
     "DEFAULT_PARSER_CLASSES": [
         "dudao.core.api.JSONParser",
-        "rest_framework.parsers.FormParser",
-        "rest_framework.parsers.MultiPartParser",
+        "dudao.core.api.FormParser",
+        "dudao.core.api.MultiPartParser",
     ],
     "EXCEPTION_HANDLER": "dudao.core.api.exception_handler",
 }

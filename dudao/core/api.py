@@ -57,23 +57,28 @@ def _depth_exceeds(data, limit: int) -> bool:
     return False
 
 
-def _has_lone_surrogate(data) -> bool:
-    """JSON may spell a lone surrogate (\\ud800); it is no character, cannot be
-    stored as UTF-8 and would fail deep inside the database driver."""
+def _unstorable_text(data) -> str | None:
+    """Why some text in the body can be stored nowhere, or None. JSON may spell
+    a lone surrogate (\\ud800), which is no character and has no UTF-8 form;
+    any body may carry a NUL, which PostgreSQL refuses in every text, even in
+    a lookup. Either would fail deep inside the database driver (a 500), so
+    the request is refused before any field sees it."""
     stack = [data]
     while stack:
         value = stack.pop()
         if isinstance(value, str):
+            if "\x00" in value:
+                return _("The request contains a NUL character, which no field accepts.")
             try:
                 value.encode("utf-8")
             except UnicodeEncodeError:
-                return True
+                return _("The request contains text that is not valid Unicode.")
         elif isinstance(value, dict):
             stack.extend(value.keys())
             stack.extend(value.values())
-        elif isinstance(value, list):
+        elif isinstance(value, list | tuple):
             stack.extend(value)
-    return False
+    return None
 
 
 class JSONParser(parsers.JSONParser):
@@ -87,9 +92,33 @@ class JSONParser(parsers.JSONParser):
             raise exceptions.ParseError(_depth_message()) from None
         if _depth_exceeds(data, MAX_JSON_DEPTH):
             raise exceptions.ParseError(_depth_message())
-        if _has_lone_surrogate(data):
-            raise exceptions.ParseError(_("The request contains text that is not valid Unicode."))
+        if problem := _unstorable_text(data):
+            raise exceptions.ParseError(problem)
         return data
+
+
+def _form_text(data) -> list[str]:
+    return [*data.keys(), *(value for key in data for value in data.getlist(key))]
+
+
+class FormParser(parsers.FormParser):
+    """DRF's form parser, refusing text no field can store (see JSONParser)."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        data = super().parse(stream, media_type, parser_context)
+        if problem := _unstorable_text(_form_text(data)):
+            raise exceptions.ParseError(problem)
+        return data
+
+
+class MultiPartParser(parsers.MultiPartParser):
+    """DRF's multipart parser, refusing text no field can store (see JSONParser)."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        result = super().parse(stream, media_type, parser_context)
+        if problem := _unstorable_text(_form_text(result.data) + [f.name or "" for f in result.files.values()]):
+            raise exceptions.ParseError(problem)
+        return result
 
 
 def _depth_message() -> str:

@@ -2,12 +2,12 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
-from rest_framework import mixins, parsers, serializers, status, viewsets
+from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from dudao.accounts.scopes import scope_for
-from dudao.core.api import IdField, query_id, service_errors
+from dudao.core.api import IdField, MultiPartParser, query_id, service_errors
 from dudao.directory.models import Jurisdiction
 from dudao.directory.selectors import organizations_for, people_for
 
@@ -351,7 +351,7 @@ class NominationViewSet(viewsets.ReadOnlyModelViewSet):
             )
         },
     )
-    @action(detail=True, methods=["post"], parser_classes=[parsers.MultiPartParser])
+    @action(detail=True, methods=["post"], parser_classes=[MultiPartParser])
     def evidence(self, request, pk=None):
         nomination = self._owned()
         upload = request.FILES.get("file")

@@ -6,13 +6,13 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
-from rest_framework import mixins, parsers, serializers, status, viewsets
+from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from dudao.accounts.models import Role
 from dudao.accounts.scopes import scope_for
-from dudao.core.api import IdField, service_errors
+from dudao.core.api import IdField, MultiPartParser, service_errors
 from dudao.directory.api import ImportErrorSerializer, ImportResultSerializer
 from dudao.directory.models import Jurisdiction, Organization, ServiceDomain
 from dudao.directory.selectors import organizations_for, people_for
@@ -348,7 +348,7 @@ class CohortViewSet(RoleFirstCreateMixin, viewsets.ReadOnlyModelViewSet):
         request={"multipart/form-data": inline_serializer("ScoreSheetUpload", {"file": serializers.FileField()})},
         responses={201: ImportResultSerializer, 400: OpenApiResponse(ImportErrorSerializer)},
     )
-    @action(detail=True, methods=["post"], url_path="scores-import", parser_classes=[parsers.MultiPartParser])
+    @action(detail=True, methods=["post"], url_path="scores-import", parser_classes=[MultiPartParser])
     def scores_import(self, request, pk=None):
         """The trainer's score sheet (.xlsx, the template of the cohort page): all rows or none."""
         cohort = self.get_object()

@@ -66,3 +66,28 @@ def test_the_person_form_with_a_service_domain_id_beyond_64_bits_is_a_form_error
     )
     assert response.status_code == 200
     assert response.context["form"].errors["service_domains"]
+
+
+@pytest.mark.parametrize("fmt", ["json", "multipart", "form"])
+@pytest.mark.parametrize("field", ["jurisdiction", "type", "name"])
+def test_a_nul_character_in_any_body_is_a_400_before_any_lookup(world, api, fmt, field):
+    """PostgreSQL refuses NUL in every text, a lookup of a code included
+    (a 500 from deep in the driver before this was checked)."""
+    from urllib.parse import urlencode
+
+    body = {"name": "新机构", "credit_code": "x", "type": "agency", "jurisdiction": world.jinshui.code}
+    body[field] = "a\x00b"
+    client = api(world.district_admin)
+    if fmt == "form":
+        response = client.post(
+            "/api/v1/organizations/", urlencode(body), content_type="application/x-www-form-urlencoded"
+        )
+    else:
+        response = client.post("/api/v1/organizations/", body, format=fmt)
+    assert response.status_code == 400, response.content
+    assert response.json()["detail"]
+
+
+def test_a_nul_character_in_a_json_key_is_a_400(world, api):
+    response = raw(api(world.district_admin), "patch", f"/api/v1/organizations/{world.agency.pk}/", '{"a\\u0000": 1}')
+    assert response.status_code == 400
