@@ -14,6 +14,10 @@ from dudao.directory.models import Jurisdiction, Organization, Person, ServiceDo
 CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
 
 
+# Statuses in which an entry holds its place in the pool.
+LIVE = ["active", "suspended"]
+
+
 def new_verification_code() -> str:
     return "".join(secrets.choice(CODE_ALPHABET) for _ in range(16))
 
@@ -75,10 +79,17 @@ class Entry(TimeStampedModel):
         ordering = ["level", "entry_number"]
         constraints = [
             # One live entry per person and pool; a retired or expired one may be followed by a new term.
+            # One constraint per kind of pool, on the columns that name it: a column that is NULL in
+            # every row of a kind would make each row distinct, and the rule would never fire.
             models.UniqueConstraint(
-                fields=["person", "level", "jurisdiction", "organization"],
-                condition=models.Q(status__in=["active", "suspended"]),
-                name="one_live_entry_per_pool",
+                fields=["person", "level", "jurisdiction"],
+                condition=models.Q(status__in=LIVE, level__in=["city", "district"]),
+                name="one_live_entry_per_public_pool",
+            ),
+            models.UniqueConstraint(
+                fields=["person", "organization"],
+                condition=models.Q(status__in=LIVE, level="agency"),
+                name="one_live_entry_per_agency_pool",
             ),
             models.CheckConstraint(
                 condition=(
