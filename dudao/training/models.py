@@ -81,6 +81,11 @@ class Member(models.Model):
     """A trainee in a cohort, with the assessment the trainer records."""
 
     cohort = models.ForeignKey(Cohort, verbose_name=_("cohort"), on_delete=models.PROTECT, related_name="members")
+    # The cohort's programme, stored so the database can hold the rule that a
+    # trainee joins one cohort per programme (a constraint cannot join tables).
+    programme = models.ForeignKey(
+        Programme, verbose_name=_("programme"), on_delete=models.PROTECT, related_name="+", editable=False
+    )
     trainee = models.ForeignKey(
         Trainee, verbose_name=_("trainee"), on_delete=models.PROTECT, related_name="memberships"
     )
@@ -124,12 +129,20 @@ class Member(models.Model):
 
     class Meta:
         ordering = ["cohort", "trainee__person__name"]
-        constraints = [models.UniqueConstraint(fields=["cohort", "trainee"], name="one_membership_per_cohort")]
+        constraints = [
+            models.UniqueConstraint(fields=["cohort", "trainee"], name="one_membership_per_cohort"),
+            models.UniqueConstraint(fields=["programme", "trainee"], name="one_membership_per_programme"),
+        ]
         verbose_name = _("cohort member")
         verbose_name_plural = _("cohort members")
 
     def __str__(self):
         return f"{self.trainee.person} · {self.cohort}"
+
+    def save(self, *args, **kwargs):
+        if self.programme_id is None and self.cohort_id is not None:
+            self.programme_id = Cohort.objects.values_list("programme_id", flat=True).get(pk=self.cohort_id)
+        super().save(*args, **kwargs)
 
 
 class Session(models.Model):
