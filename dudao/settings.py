@@ -106,6 +106,11 @@ DATABASES = {
         conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "0")),
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Writers queue for SQLite's one write lock (up to 20 s) instead of failing:
+    # a deferred transaction that reads first cannot wait for the lock later,
+    # so two identical requests at once gave "database is locked".
+    DATABASES["default"].setdefault("OPTIONS", {}).update({"transaction_mode": "IMMEDIATE", "timeout": 20})
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -182,6 +187,14 @@ REST_FRAMEWORK = {
         "rest_framework.filters.OrderingFilter",
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # A bounded JSON parser and a handler for concurrent-write conflicts: bad
+    # input and races answer 400/409, never 500 (dudao/core/api.py).
+    "DEFAULT_PARSER_CLASSES": [
+        "dudao.core.api.JSONParser",
+        "dudao.core.api.FormParser",
+        "dudao.core.api.MultiPartParser",
+    ],
+    "EXCEPTION_HANDLER": "dudao.core.api.exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Dudao API",
@@ -193,6 +206,11 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {"NominationStatusEnum": "dudao.selection.models.Nomination.Status"},
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        # Every operation documents its refusals (400/401/403/404/409/429/503).
+        "dudao.core.api.document_error_responses",
+    ],
 }
 
 # --- Background jobs (large Excel exports, daily expiries) ----------------------

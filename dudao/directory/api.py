@@ -1,11 +1,11 @@
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field, inline_serializer
-from rest_framework import mixins, parsers, serializers, status, viewsets
+from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from dudao.core.api import service_errors
+from dudao.core.api import MultiPartParser, service_errors
 
 from . import imports, selectors, services
 from .filters import OrganizationFilter, PersonFilter
@@ -74,7 +74,7 @@ class PersonSerializer(serializers.ModelSerializer):
     gender = serializers.CharField(read_only=True)
     birth_date = serializers.SerializerMethodField()
     birth_year = serializers.SerializerMethodField()
-    education = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    education = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
     service_domains = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
     certificates = CertificateSerializer(many=True, read_only=True)
     current_employer = serializers.SerializerMethodField()
@@ -198,6 +198,7 @@ class OrganizationViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, view
             raise PermissionDenied
         return super().update(request, *args, **kwargs)
 
+    # Answered as the list reads it (with staff_count), not as the service returned it.
     def perform_create(self, serializer):
         with service_errors():
             organization = services.create_organization(actor=self.request.user, **serializer.validated_data)
@@ -214,7 +215,7 @@ class OrganizationViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, view
         request={"multipart/form-data": inline_serializer("RosterUpload", {"file": serializers.FileField()})},
         responses={201: ImportResultSerializer, 400: OpenApiResponse(ImportErrorSerializer)},
     )
-    @action(detail=True, methods=["post"], url_path="staff-import", parser_classes=[parsers.MultiPartParser])
+    @action(detail=True, methods=["post"], url_path="staff-import", parser_classes=[MultiPartParser])
     def staff_import(self, request, pk=None):
         organization = self.get_object()
         if not selectors.employer_choices(request.user).filter(pk=organization.pk).exists():

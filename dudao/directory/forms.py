@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from dudao.core.forms import BootstrapMixin
+from dudao.core.validators import ModelMultipleIdsField, normalize_phone, validate_phone
 
 from .models import CertificateLevel, EducationLevel, Organization, OrganizationType, Person, ServiceDomain
 from .selectors import employer_choices, manageable_jurisdictions
@@ -14,7 +15,21 @@ class DateInput(forms.DateInput):
         super().__init__(format="%Y-%m-%d", **kwargs)
 
 
+class PhoneField(forms.CharField):
+    """A phone as people type it ("+86 138 1234 5678", "(0371) 6123 4567"),
+    normalised before it is checked, as the services store it."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 32)
+        kwargs.setdefault("required", False)
+        super().__init__(validators=[validate_phone], **kwargs)
+
+    def to_python(self, value):
+        return normalize_phone(super().to_python(value))
+
+
 class OrganizationForm(BootstrapMixin, forms.ModelForm):
+    contact_phone = PhoneField(label=_("Contact phone"))
     reason = forms.CharField(label=_("Reason for the change"), required=False, max_length=500)
 
     class Meta:
@@ -37,12 +52,13 @@ class ArchiveForm(BootstrapMixin, forms.Form):
 
 
 class PersonForm(BootstrapMixin, forms.ModelForm):
-    service_domains = forms.ModelMultipleChoiceField(
+    service_domains = ModelMultipleIdsField(
         label=_("Service domains"),
         queryset=ServiceDomain.objects.filter(is_active=True),
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
+    phone = PhoneField(label=_("Phone"))
     reason = forms.CharField(label=_("Reason for the change"), required=False, max_length=500)
 
     class Meta:

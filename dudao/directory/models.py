@@ -13,6 +13,8 @@ from dudao.core.validators import (
     mask_id_number,
     validate_credit_code,
     validate_id_number,
+    validate_phone,
+    validate_single_line_text,
 )
 
 
@@ -99,7 +101,7 @@ class CertificateLevel(ReferenceModel):
 
 
 class Organization(TimeStampedModel, JurisdictionChain):
-    name = models.CharField(_("name"), max_length=128)
+    name = models.CharField(_("name"), max_length=128, validators=[validate_single_line_text])
     credit_code = models.CharField(
         _("unified social credit code"), max_length=18, unique=True, validators=[validate_credit_code]
     )
@@ -107,9 +109,11 @@ class Organization(TimeStampedModel, JurisdictionChain):
     jurisdiction = models.ForeignKey(
         Jurisdiction, verbose_name=_("jurisdiction"), on_delete=models.PROTECT, related_name="organizations"
     )
-    address = models.CharField(_("address"), max_length=255, blank=True)
-    contact_name = models.CharField(_("contact person"), max_length=64, blank=True)
-    contact_phone = models.CharField(_("contact phone"), max_length=32, blank=True)
+    address = models.CharField(_("address"), max_length=255, blank=True, validators=[validate_single_line_text])
+    contact_name = models.CharField(
+        _("contact person"), max_length=64, blank=True, validators=[validate_single_line_text]
+    )
+    contact_phone = models.CharField(_("contact phone"), max_length=32, blank=True, validators=[validate_phone])
     is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:
@@ -161,7 +165,7 @@ class Person(TimeStampedModel, JurisdictionChain):
     or the last one for someone between jobs, whose jurisdiction keeps them.
     They are stored so that every list of people is an index range scan."""
 
-    name = models.CharField(_("name"), max_length=64, db_index=True)
+    name = models.CharField(_("name"), max_length=64, db_index=True, validators=[validate_single_line_text])
     # Encrypted at rest; uniqueness and exact lookups go through the blind
     # indexes (dudao.core.crypto, Person.objects.with_id_number).
     id_number = EncryptedTextField(
@@ -171,8 +175,10 @@ class Person(TimeStampedModel, JurisdictionChain):
     education = models.ForeignKey(
         EducationLevel, verbose_name=_("education"), null=True, blank=True, on_delete=models.PROTECT
     )
-    major = models.CharField(_("major"), max_length=64, blank=True)
-    phone = EncryptedTextField(_("phone"), max_length=32, blank=True, purpose="person.phone")
+    major = models.CharField(_("major"), max_length=64, blank=True, validators=[validate_single_line_text])
+    phone = EncryptedTextField(
+        _("phone"), max_length=32, blank=True, purpose="person.phone", validators=[validate_phone]
+    )
     phone_hash = BlindIndexField(source="phone", purpose="person.phone", db_index=True)
     frontline_since = models.DateField(_("frontline practice since"), null=True, blank=True)
     service_domains = models.ManyToManyField(ServiceDomain, verbose_name=_("service domains"), blank=True)
@@ -235,7 +241,7 @@ class Person(TimeStampedModel, JurisdictionChain):
 class Certificate(TimeStampedModel):
     person = models.ForeignKey(Person, verbose_name=_("person"), on_delete=models.CASCADE, related_name="certificates")
     level = models.ForeignKey(CertificateLevel, verbose_name=_("level"), on_delete=models.PROTECT)
-    number = models.CharField(_("certificate number"), max_length=64)
+    number = models.CharField(_("certificate number"), max_length=64, validators=[validate_single_line_text])
     issued_on = models.DateField(_("issued on"))
 
     class Meta:
@@ -253,7 +259,7 @@ class Employment(TimeStampedModel):
     organization = models.ForeignKey(
         Organization, verbose_name=_("organisation"), on_delete=models.PROTECT, related_name="employments"
     )
-    position = models.CharField(_("position"), max_length=64, blank=True)
+    position = models.CharField(_("position"), max_length=64, blank=True, validators=[validate_single_line_text])
     start_date = models.DateField(_("from"))
     end_date = models.DateField(_("to"), null=True, blank=True)
 
@@ -288,8 +294,8 @@ class DisciplinaryRecord(TimeStampedModel):
         Person, verbose_name=_("person"), on_delete=models.CASCADE, related_name="disciplinary_records"
     )
     decided_on = models.DateField(_("decided on"))
-    description = models.CharField(_("description"), max_length=300)
-    authority = models.CharField(_("decided by"), max_length=128, blank=True)
+    description = models.CharField(_("description"), max_length=300, validators=[validate_single_line_text])
+    authority = models.CharField(_("decided by"), max_length=128, blank=True, validators=[validate_single_line_text])
 
     class Meta:
         ordering = ["-decided_on"]

@@ -4,12 +4,19 @@ that the user may do it, runs in one transaction and leaves an audit entry."""
 import datetime as dt
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from dudao.core import audit
 from dudao.core.models import AuditEntry
-from dudao.core.validators import mask_id_number, normalize_code
+from dudao.core.validators import (
+    birth_date_from_id,
+    clean_text,
+    mask_id_number,
+    normalize_code,
+    normalize_phone,
+    validate_past_date,
+)
 
 from .models import Certificate, DisciplinaryRecord, Employment, Organization, Person
 from .scoping import organization_moved, refresh_person
@@ -34,17 +41,35 @@ def _full_clean(instance, exclude=None):
     instance.full_clean(exclude=exclude)
 
 
-def _not_future(field: str, value: dt.date | None) -> None:
-    # The same rule the roster import applies: records describe what has happened.
-    if value and value > dt.date.today():
-        raise ValidationError({field: _("The date is in the future.")})
+def _save_new(instance, field: str, message: str) -> None:
+    """Insert a row whose unique `field` was checked free a moment ago: an
+    identical request that got there first is a refusal on that field, not a
+    server error."""
+    try:
+        with transaction.atomic():
+            instance.save()
+    except IntegrityError:
+        raise ValidationError({field: message}) from None
+
+
+def _past(field: str, value: dt.date | None, id_number: str | None = None) -> None:
+    """Records describe what has happened: not in the future, not before 1900,
+    and not before the person's birth (read from the ID number)."""
+    born = birth_date_from_id(normalize_code(id_number)) if id_number else None
+    validate_past_date(value, field=field, born=born)
+
+
+def _reason(reason: str) -> str:
+    return clean_text(reason, field="reason", multiline=True, max_length=500)
 
 
 @transaction.atomic
 def create_organization(*, actor, reason: str = "", **fields) -> Organization:
     if not can_create_organizations(actor):
         raise PermissionDenied
+    reason = _reason(reason)
     fields["credit_code"] = normalize_code(fields.get("credit_code", ""))
+    fields["contact_phone"] = normalize_phone(fields.get("contact_phone", ""))
     # A missing foreign key must reach full_clean() as None (a "required"
     # ValidationError), not as "" (a ValueError from the descriptor).
     organization = Organization(
@@ -53,7 +78,9 @@ def create_organization(*, actor, reason: str = "", **fields) -> Organization:
     _full_clean(organization)
     if not can_manage_organization(actor, organization):
         raise PermissionDenied(_("You may only add organisations in your own jurisdiction."))
-    organization.save()
+    _save_new(
+        organization, "credit_code", _("An organisation with this credit code was registered at the same moment.")
+    )
     audit.record(
         actor=actor,
         action=AuditEntry.Action.CREATE,
@@ -66,13 +93,18 @@ def create_organization(*, actor, reason: str = "", **fields) -> Organization:
 
 @transaction.atomic
 def update_organization(*, actor, organization: Organization, reason: str = "", **fields) -> Organization:
-    organization = Organization.objects.select_for_update(of=("self",)).select_related("jurisdiction").get(pk=organization.pk)
+    organization = (
+        Organization.objects.select_for_update(of=("self",)).select_related("jurisdiction").get(pk=organization.pk)
+    )
     if not can_manage_organization(actor, organization):
         raise PermissionDenied
+    reason = _reason(reason)
     before = audit.snapshot(organization, ORGANIZATION_FIELDS)
     jurisdiction_before = organization.jurisdiction_id
     if "credit_code" in fields:
         fields["credit_code"] = normalize_code(fields["credit_code"])
+    if "contact_phone" in fields:
+        fields["contact_phone"] = normalize_phone(fields["contact_phone"])
     for key, value in fields.items():
         if key not in ORGANIZATION_FIELDS:
             raise TypeError(key)
@@ -91,10 +123,13 @@ def update_organization(*, actor, organization: Organization, reason: str = "", 
 
 @transaction.atomic
 def archive_organization(*, actor, organization: Organization, reason: str) -> Organization:
-    organization = Organization.objects.select_for_update(of=("self",)).select_related("jurisdiction").get(pk=organization.pk)
+    organization = (
+        Organization.objects.select_for_update(of=("self",)).select_related("jurisdiction").get(pk=organization.pk)
+    )
     if not can_manage_organization(actor, organization):
         raise PermissionDenied
-    if not reason.strip():
+    reason = _reason(reason)
+    if not reason:
         raise ValidationError({"reason": _("Give a reason for archiving.")})
     if organization.employments.filter(end_date=None).exists():
         raise ValidationError(_("End the current employments of this organisation's staff before archiving it."))
@@ -134,13 +169,17 @@ def create_person(
     audit_action: str = AuditEntry.Action.CREATE,
 ) -> Person:
     _check_employer(actor, employer)
-    _not_future("start_date", start_date)
-    _not_future("frontline_since", frontline_since)
+    reason = _reason(reason)
+    _past("start_date", start_date, id_number)
+    _past("frontline_since", frontline_since, id_number)
     for cert in certificates:
-        _not_future("certificate_date", cert.get("issued_on"))
+        _past("certificate_date", cert.get("issued_on"), id_number)
+    phone = normalize_phone(phone)
     existing = Person.objects.select_for_update().with_id_number(normalize_code(id_number)).first()
     if existing is not None:
-        return _transfer(actor, existing, name.strip(), employer, start_date, position, service_domains, certificates, reason)
+        return _transfer(
+            actor, existing, name.strip(), employer, start_date, position, service_domains, certificates, reason
+        )
     person = Person(
         name=name.strip(),
         id_number=normalize_code(id_number),
@@ -150,7 +189,7 @@ def create_person(
         frontline_since=frontline_since,
     )
     _full_clean(person)
-    person.save()
+    _save_new(person, "id_number", _("A person with this ID number was registered at the same moment."))
     person.service_domains.set(service_domains)
     employment = Employment(person=person, organization=employer, start_date=start_date, position=position)
     _full_clean(employment)
@@ -174,15 +213,20 @@ def update_person(*, actor, person: Person, service_domains=None, reason: str = 
     person = Person.objects.select_for_update().get(pk=person.pk)
     if not can_manage_person(actor, person):
         raise PermissionDenied
+    reason = _reason(reason)
     before = _person_snapshot(person)
     before_domains = sorted(str(d) for d in person.service_domains.all())
     if "id_number" in fields:
         fields["id_number"] = normalize_code(fields["id_number"])
+    if "phone" in fields:
+        fields["phone"] = normalize_phone(fields["phone"])
     for key, value in fields.items():
         if key not in PERSON_FIELDS:
             raise TypeError(key)
         setattr(person, key, value)
     _full_clean(person)
+    # After the ID number is known good: a new one moves the birth date the practice must follow.
+    _past("frontline_since", person.frontline_since, person.id_number)
     person.save()
     changes = audit.diff(before, _person_snapshot(person))
     if service_domains is not None:
@@ -200,7 +244,8 @@ def add_certificate(*, actor, person: Person, level, number: str, issued_on: dt.
     person = Person.objects.select_for_update().get(pk=person.pk)
     if not can_manage_person(actor, person):
         raise PermissionDenied
-    _not_future("issued_on", issued_on)
+    reason = _reason(reason)
+    _past("issued_on", issued_on, person.id_number)
     certificate = Certificate(person=person, level=level, number=number.strip(), issued_on=issued_on)
     _full_clean(certificate)
     certificate.save()
@@ -219,9 +264,11 @@ def end_employment(*, actor, person: Person, end_date: dt.date, reason: str = ""
     person = Person.objects.select_for_update().get(pk=person.pk)
     if not can_manage_person(actor, person):
         raise PermissionDenied
+    reason = _reason(reason)
     employment = person.employments.filter(end_date=None).first()
     if employment is None:
         raise ValidationError(_("This person has no current employer."))
+    _past("end_date", end_date, person.id_number)
     if end_date < employment.start_date:
         raise ValidationError({"end_date": _("The end date is before the start of the employment.")})
     employment.end_date = end_date
@@ -277,7 +324,8 @@ def start_employment(
     """A person between jobs joins a unit the actor manages."""
     person = Person.objects.select_for_update().get(pk=person.pk)
     _check_employer(actor, organization)
-    _not_future("start_date", start_date)
+    reason = _reason(reason)
+    _past("start_date", start_date, person.id_number)
     _transfer(actor, person, person.name, organization, start_date, position, (), (), reason)
     return person.employments.get(end_date=None)
 
@@ -307,10 +355,13 @@ def add_disciplinary_record(
     person = Person.objects.select_for_update().get(pk=person.pk)
     if not can_manage_person(actor, person):
         raise PermissionDenied
-    _not_future("decided_on", decided_on)
+    reason = _reason(reason)
+    _past("decided_on", decided_on, person.id_number)
     if not description.strip():
         raise ValidationError({"description": _("Describe the disciplinary action.")})
-    record = DisciplinaryRecord(person=person, decided_on=decided_on, description=description.strip(), authority=authority.strip())
+    record = DisciplinaryRecord(
+        person=person, decided_on=decided_on, description=description.strip(), authority=authority.strip()
+    )
     _full_clean(record)
     record.save()
     audit.record(

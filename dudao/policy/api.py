@@ -1,6 +1,8 @@
 import datetime as dt
 
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status, viewsets
 from rest_framework.response import Response
@@ -11,12 +13,12 @@ from dudao.directory.models import Jurisdiction
 from . import services
 from .models import ParameterVersion
 from .registry import BY_KEY, PARAMETERS
-from .selectors import resolve_many, versions_for
+from .selectors import resolve_many, settable_jurisdictions, versions_for
 
 
 class VersionSerializer(serializers.ModelSerializer):
     jurisdiction = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
 
     class Meta:
         model = ParameterVersion
@@ -49,21 +51,32 @@ class ParameterViewSet(viewsets.ViewSet):
 
     def _jurisdiction(self, request):
         code = request.query_params.get("jurisdiction")
-        jurisdiction = Jurisdiction.objects.filter(code=code).first() if code else Jurisdiction.objects.filter(parent=None).first()
+        if code and not (code.isascii() and code.isalnum()):
+            # Codes are letters and digits; anything else (a NUL byte that
+            # PostgreSQL refuses outright) names no jurisdiction.
+            raise Http404
+        jurisdiction = (
+            Jurisdiction.objects.filter(code=code).first() if code else Jurisdiction.objects.filter(parent=None).first()
+        )
         if jurisdiction is None:
             raise Http404
         return jurisdiction
 
     def _on(self, request):
         try:
-            return dt.date.fromisoformat(request.query_params["on"]) if "on" in request.query_params else dt.date.today()
+            return (
+                dt.date.fromisoformat(request.query_params["on"]) if "on" in request.query_params else dt.date.today()
+            )
         except ValueError:
             raise serializers.ValidationError({"on": ["YYYY-MM-DD"]}) from None
 
     def _row(self, parameter, value, source):
         return {
-            "key": parameter.key, "label": str(parameter.label), "kind": parameter.kind,
-            "district_may_override": parameter.district_may_override, "value": value,
+            "key": parameter.key,
+            "label": str(parameter.label),
+            "kind": parameter.kind,
+            "district_may_override": parameter.district_may_override,
+            "value": value,
             "source": VersionSerializer(source).data if source else None,
         }
 
@@ -77,7 +90,11 @@ class ParameterViewSet(viewsets.ViewSet):
 
     @extend_schema(
         parameters=[OpenApiParameter("jurisdiction", str), OpenApiParameter("on", dt.date)],
-        responses={200: inline_serializer("PolicyParameterDetail", {"parameter": ParameterSchema(), "history": VersionSerializer(many=True)})},
+        responses={
+            200: inline_serializer(
+                "PolicyParameterDetail", {"parameter": ParameterSchema(), "history": VersionSerializer(many=True)}
+            )
+        },
     )
     def retrieve(self, request, key=None):
         parameter = BY_KEY.get(key)
@@ -92,6 +109,9 @@ class ParameterViewSet(viewsets.ViewSet):
         """Record a new version (values are never overwritten)."""
         if key not in BY_KEY:
             raise Http404
+        # The role before the payload: who may set it nowhere gets 403 whatever it sends.
+        if not settable_jurisdictions(request.user, key).exists():
+            raise PermissionDenied(_("You may not set this parameter for this jurisdiction."))
         serializer = NewVersionSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         with service_errors():

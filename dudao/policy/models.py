@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from dudao.core.validators import validate_multiline_text
 from dudao.directory.models import Jurisdiction
 
 
@@ -14,16 +15,23 @@ class ParameterVersion(models.Model):
     jurisdiction = models.ForeignKey(Jurisdiction, verbose_name=_("jurisdiction"), on_delete=models.PROTECT)
     effective_from = models.DateField(_("effective from"))
     value = models.JSONField(_("value"))
-    reason = models.TextField(_("reason"), blank=True)
+    reason = models.TextField(_("reason"), blank=True, validators=[validate_multiline_text])
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("set by"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("set by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     created_at = models.DateTimeField(_("set at"), auto_now_add=True)
 
     class Meta:
         ordering = ["key", "jurisdiction__path", "-effective_from"]
         constraints = [
-            models.UniqueConstraint(fields=["key", "jurisdiction", "effective_from"], name="one_parameter_version_per_day")
+            models.UniqueConstraint(
+                fields=["key", "jurisdiction", "effective_from"], name="one_parameter_version_per_day"
+            )
         ]
         verbose_name = _("parameter version")
         verbose_name_plural = _("parameter versions")

@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 
 from dudao.core import audit
 from dudao.core.models import AuditEntry
+from dudao.core.validators import clean_text, validate_date_ahead
 from dudao.directory.models import Jurisdiction
 
 from .models import ParameterVersion
@@ -17,7 +18,14 @@ POLICY_DATE = dt.date(2018, 3, 13)
 
 @transaction.atomic
 def set_parameter(
-    *, actor, key: str, jurisdiction: Jurisdiction, value, effective_from: dt.date, reason: str, today: dt.date | None = None
+    *,
+    actor,
+    key: str,
+    jurisdiction: Jurisdiction,
+    value,
+    effective_from: dt.date,
+    reason: str,
+    today: dt.date | None = None,
 ) -> ParameterVersion:
     parameter = BY_KEY.get(key)
     if parameter is None:
@@ -28,7 +36,10 @@ def set_parameter(
     if effective_from < today:
         # Past decisions were made under the values then in force; history is not rewritten.
         raise ValidationError({"effective_from": _("A new value cannot take effect before today.")})
-    if not reason.strip():
+    # Rules are set for the coming years, not for a distant date nobody will check.
+    validate_date_ahead(effective_from, field="effective_from", years=5, today=today)
+    reason = clean_text(reason, field="reason", multiline=True, max_length=500)
+    if not reason:
         raise ValidationError({"reason": _("Give a reason for the change.")})
     try:
         cleaned = clean_value(parameter, value)
@@ -36,7 +47,12 @@ def set_parameter(
         raise ValidationError({"value": exc.messages}) from exc
     before, _source = resolve(key, jurisdiction, effective_from)
     version = ParameterVersion(
-        key=key, jurisdiction=jurisdiction, effective_from=effective_from, value=cleaned, reason=reason, created_by=actor
+        key=key,
+        jurisdiction=jurisdiction,
+        effective_from=effective_from,
+        value=cleaned,
+        reason=reason,
+        created_by=actor,
     )
     try:
         with transaction.atomic():

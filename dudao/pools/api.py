@@ -15,7 +15,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
-from dudao.core.api import service_errors
+from dudao.core.api import IdField, query_id, service_errors
 from dudao.directory.models import ServiceDomain
 from dudao.directory.selectors import organizations_for, people_for
 from dudao.selection import eligibility
@@ -110,14 +110,14 @@ def _domains_field():
 
 
 class DistrictAdmissionSerializer(serializers.Serializer):
-    person = serializers.IntegerField(help_text="ID of a person working at a unit in the caller's district")
+    person = IdField(help_text="ID of a person working at a unit in the caller's district")
     domains = _domains_field()
     reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
 
 
 class InternalDesignationSerializer(serializers.Serializer):
-    organization = serializers.IntegerField(help_text="ID of the agency the caller administers")
-    person = serializers.IntegerField(help_text="ID of a current staff member of that agency")
+    organization = IdField(help_text="ID of the agency the caller administers")
+    person = IdField(help_text="ID of a current staff member of that agency")
     domains = _domains_field()
     reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
 
@@ -162,6 +162,14 @@ class PoolEntryViewSet(viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         return _entry_queryset(self.request.user)
 
+    def finalize_response(self, request, response, *args, **kwargs):
+        # A refusal is JSON and says so, even when the client asked for the PDF
+        # (?format=pdf): a "PDF" holding a JSON error would mislead a client.
+        if response.status_code >= 400 and isinstance(getattr(request, "accepted_renderer", None), PDFRenderer):
+            request.accepted_renderer = renderers.JSONRenderer()
+            request.accepted_media_type = request.accepted_renderer.media_type
+        return super().finalize_response(request, response, *args, **kwargs)
+
     def _respond(self, entry):
         return Response(PoolEntrySerializer(self.get_queryset().get(pk=entry.pk)).data)
 
@@ -169,10 +177,14 @@ class PoolEntryViewSet(viewsets.ReadOnlyModelViewSet):
     @action(detail=True, methods=["post"])
     def status(self, request, pk=None):
         """Change the status (keeper of the pool only); a reason is required."""
+        entry = self.get_object()
+        # Permission first, then the payload: a refusal is never a form error.
+        if not services.can_keep(request.user, entry):
+            raise PermissionDenied(_("Only the keeper of this pool changes its entries."))
         serializer = StatusChangeRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         with service_errors():
-            entry = services.change_status(actor=request.user, entry=self.get_object(), **serializer.validated_data)
+            entry = services.change_status(actor=request.user, entry=entry, **serializer.validated_data)
         return self._respond(entry)
 
     @extend_schema(
@@ -199,15 +211,20 @@ class DistrictAdmissionViewSet(viewsets.GenericViewSet):
     pagination_class = None
     filter_backends = []
 
-    def _person_and_district(self, person_id):
+    def _districts(self):
         districts = selectors.admitting_districts(self.request.user)
         if not districts.exists():
             raise PermissionDenied(_("A district admits supervisors to its own pool."))
+        return districts
+
+    def _person_and_district(self, person_id):
+        districts = self._districts()
         person = get_object_or_404(people_for(self.request.user), pk=person_id)
         return person, selectors.district_for(self.request.user, person) or districts.first()
 
     @extend_schema(request=DistrictAdmissionSerializer, responses={201: PoolEntrySerializer})
     def create(self, request):
+        self._districts()  # the role before the payload
         serializer = DistrictAdmissionSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         d = serializer.validated_data
@@ -236,10 +253,7 @@ class DistrictAdmissionViewSet(viewsets.GenericViewSet):
     @action(detail=False, methods=["get"])
     def check(self, request):
         """The district's rules checked one by one for a person, without admitting."""
-        try:
-            person_id = int(request.query_params.get("person", ""))
-        except ValueError:
-            raise serializers.ValidationError({"person": [_("Give the person's ID.")]}) from None
+        person_id = query_id(request, "person", required=True)
         person, district = self._person_and_district(person_id)
         results = services.district_rules_check(person, district)
         return Response(
@@ -261,11 +275,12 @@ class InternalDesignationViewSet(viewsets.GenericViewSet):
 
     @extend_schema(request=InternalDesignationSerializer, responses={201: PoolEntrySerializer})
     def create(self, request):
+        # The role before the payload.
+        if not selectors.designating_organizations(request.user).exists():
+            raise PermissionDenied(_("An agency designates its own internal supervisors."))
         serializer = InternalDesignationSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         d = serializer.validated_data
-        if not selectors.designating_organizations(request.user).exists():
-            raise PermissionDenied(_("An agency designates its own internal supervisors."))
         organization = get_object_or_404(organizations_for(request.user), pk=d["organization"])
         person = get_object_or_404(people_for(request.user), pk=d["person"])
         with service_errors():

@@ -2,13 +2,14 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from dudao.core.forms import BootstrapMixin
+from dudao.core.validators import ModelMultipleIdsField
 from dudao.directory.models import ServiceDomain
 
 from .models import Entry
 
 
 def _domains_field():
-    return forms.ModelMultipleChoiceField(
+    return ModelMultipleIdsField(
         label=_("Service domains"),
         queryset=ServiceDomain.objects.filter(is_active=True),
         required=False,

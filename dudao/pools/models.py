@@ -7,11 +7,16 @@ from django.utils.translation import gettext_lazy as _
 
 from dudao.core.models import TimeStampedModel
 from dudao.core.scoping import JurisdictionChain
+from dudao.core.validators import validate_multiline_text, validate_single_line_text
 from dudao.directory.models import Jurisdiction, Organization, Person, ServiceDomain
 
 # Crockford-style alphabet without look-alikes; 16 characters ≈ 80 bits, so a
 # code can be printed on a certificate but not guessed.
 CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
+
+
+# Statuses in which an entry holds its place in the pool.
+LIVE = ["active", "suspended"]
 
 
 def new_verification_code() -> str:
@@ -68,7 +73,7 @@ class Entry(TimeStampedModel, JurisdictionChain):
     expires_on = models.DateField(_("term ends on"))
     domains = models.ManyToManyField(ServiceDomain, verbose_name=_("service domains"), blank=True)
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.ACTIVE, db_index=True)
-    source = models.CharField(_("basis"), max_length=200, blank=True)
+    source = models.CharField(_("basis"), max_length=200, blank=True, validators=[validate_single_line_text])
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("admitted by"), null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -85,10 +90,17 @@ class Entry(TimeStampedModel, JurisdictionChain):
         ]
         constraints = [
             # One live entry per person and pool; a retired or expired one may be followed by a new term.
+            # One constraint per kind of pool, on the columns that name it: a column that is NULL in
+            # every row of a kind would make each row distinct, and the rule would never fire.
             models.UniqueConstraint(
-                fields=["person", "level", "jurisdiction", "organization"],
-                condition=models.Q(status__in=["active", "suspended"]),
-                name="one_live_entry_per_pool",
+                fields=["person", "level", "jurisdiction"],
+                condition=models.Q(status__in=LIVE, level__in=["city", "district"]),
+                name="one_live_entry_per_public_pool",
+            ),
+            models.UniqueConstraint(
+                fields=["person", "organization"],
+                condition=models.Q(status__in=LIVE, level="agency"),
+                name="one_live_entry_per_agency_pool",
             ),
             models.CheckConstraint(
                 condition=(
@@ -126,7 +138,7 @@ class StatusChange(models.Model):
     entry = models.ForeignKey(Entry, verbose_name=_("entry"), on_delete=models.CASCADE, related_name="history")
     from_status = models.CharField(_("from"), max_length=16, choices=Entry.Status.choices, blank=True)
     to_status = models.CharField(_("to"), max_length=16, choices=Entry.Status.choices)
-    reason = models.TextField(_("reason"), blank=True)
+    reason = models.TextField(_("reason"), blank=True, validators=[validate_multiline_text])
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("by"), null=True, on_delete=models.SET_NULL, related_name="+"
     )

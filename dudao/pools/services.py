@@ -15,6 +15,7 @@ from dudao.accounts.models import Role
 from dudao.accounts.scopes import scope_for
 from dudao.core import audit
 from dudao.core.models import AuditEntry
+from dudao.core.validators import clean_text
 from dudao.directory.models import Jurisdiction, Organization, Person
 from dudao.policy.selectors import value as policy_value
 from dudao.selection import eligibility
@@ -29,6 +30,11 @@ NEXT = {
     S.RETIRED: set(),
     S.EXPIRED: set(),
 }
+
+
+def _basis(reason: str) -> str:
+    """The basis of an admission, stored as the entry's source."""
+    return clean_text(reason, field="reason", max_length=200)
 
 
 def _term_end(admitted: dt.date, years: int) -> dt.date:
@@ -165,6 +171,7 @@ def admit_to_district_pool(*, actor, person: Person, district: Jurisdiction, dom
     scope = scope_for(actor)
     if Role.DISTRICT_ADMIN not in scope.roles or not scope.manages_path(district.path) or district.parent_id is None:
         raise PermissionDenied(_("A district admits supervisors to its own pool."))
+    reason = _basis(reason)
     district = Jurisdiction.objects.select_for_update().get(pk=district.pk)
     employer = person.employments.filter(end_date=None).select_related("organization__jurisdiction").first()
     if employer is None or not employer.organization.jurisdiction.path.startswith(district.path):
@@ -195,7 +202,10 @@ def designate_internal(*, actor, organization: Organization, person: Person, dom
     """An agency names one of its own staff an internal supervisor (policy 四(一))."""
     if organization.pk not in scope_for(actor).managed_org_ids:
         raise PermissionDenied(_("An agency designates its own internal supervisors."))
-    organization = Organization.objects.select_for_update(of=("self",)).select_related("jurisdiction").get(pk=organization.pk)
+    reason = _basis(reason)
+    organization = (
+        Organization.objects.select_for_update(of=("self",)).select_related("jurisdiction").get(pk=organization.pk)
+    )
     if not person.employments.filter(organization=organization, end_date=None).exists():
         raise ValidationError(
             _("%(name)s is not on the current staff of %(org)s.") % {"name": person.name, "org": organization.name}
@@ -230,10 +240,13 @@ def can_keep(actor, entry: Entry) -> bool:
 
 @transaction.atomic
 def change_status(*, actor, entry: Entry, to_status: str, reason: str) -> Entry:
-    entry = Entry.objects.select_for_update(of=("self",)).select_related("jurisdiction", "organization").get(pk=entry.pk)
+    entry = (
+        Entry.objects.select_for_update(of=("self",)).select_related("jurisdiction", "organization").get(pk=entry.pk)
+    )
     if not can_keep(actor, entry):
         raise PermissionDenied(_("Only the keeper of this pool changes its entries."))
-    if not reason.strip():
+    reason = clean_text(reason, field="reason", multiline=True, max_length=1000)
+    if not reason:
         raise ValidationError({"reason": _("Give a reason for the change.")})
     current = entry.effective_status
     if to_status not in NEXT.get(current, set()):

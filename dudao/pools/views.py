@@ -89,6 +89,8 @@ def entry_detail(request, pk):
 @require_POST
 def entry_status(request, pk):
     entry = _visible_entry(request, pk)
+    if not services.can_keep(request.user, entry):
+        raise PermissionDenied(_("Only the keeper of this pool changes its entries."))
     form = StatusChangeForm(request.POST)
     if not form.is_valid():
         messages.error(request, form_errors_text(form))

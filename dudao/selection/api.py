@@ -2,12 +2,12 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
-from rest_framework import mixins, parsers, serializers, status, viewsets
+from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from dudao.accounts.scopes import scope_for
-from dudao.core.api import service_errors
+from dudao.core.api import IdField, MultiPartParser, query_id, service_errors
 from dudao.directory.models import Jurisdiction
 from dudao.directory.selectors import organizations_for, people_for
 
@@ -23,8 +23,16 @@ class RoundSerializer(serializers.ModelSerializer):
     class Meta:
         model = Round
         fields = [
-            "id", "jurisdiction", "year", "title", "snapshot_date", "submission_deadline", "district_review_deadline",
-            "city_review_deadline", "closed_at", "accepts_submissions",
+            "id",
+            "jurisdiction",
+            "year",
+            "title",
+            "snapshot_date",
+            "submission_deadline",
+            "district_review_deadline",
+            "city_review_deadline",
+            "closed_at",
+            "accepts_submissions",
         ]
         read_only_fields = ["closed_at"]
         validators = []
@@ -63,29 +71,50 @@ class NominationSerializer(serializers.ModelSerializer):
     class Meta:
         model = Nomination
         fields = [
-            "id", "round", "person", "person_name", "organization", "organization_name", "path", "category", "status",
-            "statement", "eligibility", "submitted_at", "decided_at", "transitions",
+            "id",
+            "round",
+            "person",
+            "person_name",
+            "organization",
+            "organization_name",
+            "path",
+            "category",
+            "status",
+            "statement",
+            "eligibility",
+            "submitted_at",
+            "decided_at",
+            "transitions",
         ]
         read_only_fields = ["status", "eligibility", "submitted_at", "decided_at", "organization"]
 
 
 class NominationCreateSerializer(serializers.Serializer):
     round = serializers.PrimaryKeyRelatedField(queryset=Round.objects.all())
-    person = serializers.IntegerField(help_text="ID of a person on a roster the caller can see")
+    person = IdField(help_text="ID of a person on a roster the caller can see")
     path = serializers.ChoiceField(choices=Nomination.Path.choices, default=Nomination.Path.QUOTA)
-    category = serializers.ChoiceField(choices=Nomination.Category.choices, required=False, allow_blank=True, default="")
-    statement = serializers.CharField(required=False, allow_blank=True, default="")
+    category = serializers.ChoiceField(
+        choices=Nomination.Category.choices, required=False, allow_blank=True, default=""
+    )
+    statement = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
     submit = serializers.BooleanField(required=False, default=False)
+
+
+class NominationEditSerializer(serializers.Serializer):
+    statement = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+    category = serializers.ChoiceField(choices=Nomination.Category.choices, required=False)
 
 
 class ReviewSerializer(serializers.Serializer):
     decision = serializers.ChoiceField(choices=[(d, d) for d in services.DECISIONS])
-    reason = serializers.CharField(required=False, allow_blank=True, default="")
-    expected_status = serializers.ChoiceField(choices=Nomination.Status.choices, required=False, allow_null=True, default=None)
+    reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=1000)
+    expected_status = serializers.ChoiceField(
+        choices=Nomination.Status.choices, required=False, allow_null=True, default=None
+    )
 
 
 class ReasonSerializer(serializers.Serializer):
-    reason = serializers.CharField(required=False, allow_blank=True, default="")
+    reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=500)
 
 
 class TraineeSerializer(serializers.ModelSerializer):
@@ -96,7 +125,17 @@ class TraineeSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Trainee
-        fields = ["id", "round", "person", "person_name", "organization", "organization_name", "path", "nomination", "since"]
+        fields = [
+            "id",
+            "round",
+            "person",
+            "person_name",
+            "organization",
+            "organization_name",
+            "path",
+            "nomination",
+            "since",
+        ]
 
 
 class RoundViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
@@ -107,6 +146,13 @@ class RoundViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         return selectors.rounds_for(self.request.user)
 
+    # Permission first, then the payload: a role that may not write gets 403
+    # whatever it sends, not a 400 that describes the validation rules.
+    def create(self, request, *args, **kwargs):
+        if not services.can_manage_rounds(request.user):
+            raise PermissionDenied(_("Only the city civil affairs bureau manages nomination rounds."))
+        return super().create(request, *args, **kwargs)
+
     def perform_create(self, serializer):
         with service_errors():
             serializer.instance = services.open_round(actor=self.request.user, **serializer.validated_data)
@@ -114,54 +160,82 @@ class RoundViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     @extend_schema(request=ReasonSerializer, responses={200: RoundSerializer})
     @action(detail=True, methods=["post"])
     def close(self, request, pk=None):
+        round_ = self.get_object()
+        if not services.can_manage_rounds(request.user, round_.jurisdiction):
+            raise PermissionDenied(_("Only the city civil affairs bureau manages nomination rounds."))
         serializer = ReasonSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         with service_errors():
-            round_ = services.close_round(actor=request.user, round_=self.get_object(), **serializer.validated_data)
+            round_ = services.close_round(actor=request.user, round_=round_, **serializer.validated_data)
         return Response(RoundSerializer(round_).data)
 
     @extend_schema(parameters=[OpenApiParameter("organization", int)], responses={200: QuotaSerializer(many=True)})
-    @action(detail=True, methods=["get"])
+    # A plain list: no paging, filtering or ordering parameters (the schema says so too).
+    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
     def quota(self, request, pk=None):
         """Quota of each unit the caller may see (or `?organization=<id>`)."""
         round_ = self.get_object()
         organizations = organizations_for(request.user)
-        if org := request.query_params.get("organization"):
+        if org := query_id(request, "organization"):
             organizations = [get_object_or_404(organizations, pk=org)]
         else:
             organizations = organizations.filter(pk__in=scope_for(request.user).managed_org_ids)
         rows = []
         for organization in organizations:
             q = selectors.quota_for(round_, organization)
-            rows.append({"organization": organization.pk, "certified": q.certified, "ratio": q.ratio, "quota": q.quota, "used": q.used, "remaining": q.remaining})
+            rows.append(
+                {
+                    "organization": organization.pk,
+                    "certified": q.certified,
+                    "ratio": q.ratio,
+                    "quota": q.quota,
+                    "used": q.used,
+                    "remaining": q.remaining,
+                }
+            )
         return Response(QuotaSerializer(rows, many=True).data)
 
     @extend_schema(
-        responses={200: inline_serializer("DistrictSummary", {
-            "district": serializers.CharField(), "agencies": serializers.IntegerField(), "certified": serializers.IntegerField(),
-            "quota": serializers.IntegerField(), "nominated": serializers.IntegerField(), "direct": serializers.IntegerField(),
-            "pending": serializers.IntegerField(), "approved": serializers.IntegerField(),
-        }, many=True)}
+        responses={
+            200: inline_serializer(
+                "DistrictSummary",
+                {
+                    "district": serializers.CharField(),
+                    "agencies": serializers.IntegerField(),
+                    "certified": serializers.IntegerField(),
+                    "quota": serializers.IntegerField(),
+                    "nominated": serializers.IntegerField(),
+                    "direct": serializers.IntegerField(),
+                    "pending": serializers.IntegerField(),
+                    "approved": serializers.IntegerField(),
+                },
+                many=True,
+            )
+        }
     )
-    @action(detail=True, methods=["get"])
+    # A plain list: no paging, filtering or ordering parameters (the schema says so too).
+    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
     def summary(self, request, pk=None):
         if not scope_for(request.user).read_paths:
             raise PermissionDenied
         return Response(selectors.district_summary(self.get_object(), request.user))
 
     @extend_schema(
-        parameters=[OpenApiParameter("person", int, required=True), OpenApiParameter("organization", int), OpenApiParameter("path", str), OpenApiParameter("category", str)],
+        parameters=[
+            OpenApiParameter("person", int, required=True),
+            OpenApiParameter("organization", int),
+            OpenApiParameter("path", str),
+            OpenApiParameter("category", str),
+        ],
         responses={200: RuleSerializer(many=True)},
     )
-    @action(detail=True, methods=["get"])
+    # A plain list: no paging, filtering or ordering parameters (the schema says so too).
+    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
     def eligibility(self, request, pk=None):
         """Check a person against the round's rules without nominating."""
         round_ = self.get_object()
-        try:
-            person = get_object_or_404(people_for(request.user), pk=int(request.query_params.get("person", "")))
-        except ValueError:
-            raise serializers.ValidationError({"person": [_("Give the person's ID.")]}) from None
-        organization_id = request.query_params.get("organization")
+        person = get_object_or_404(people_for(request.user), pk=query_id(request, "person", required=True))
+        organization_id = query_id(request, "organization")
         organization = (
             get_object_or_404(organizations_for(request.user), pk=organization_id)
             if organization_id
@@ -186,6 +260,8 @@ class NominationViewSet(viewsets.ReadOnlyModelViewSet):
     @extend_schema(request=NominationCreateSerializer, responses={201: NominationSerializer})
     def create(self, request):
         """Create a nomination (a draft; `submit: true` also submits it)."""
+        if not services.can_nominate_anywhere(request.user):
+            raise PermissionDenied(_("You may only nominate for a unit you manage."))
         serializer = NominationCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         d = serializer.validated_data
@@ -195,19 +271,36 @@ class NominationViewSet(viewsets.ReadOnlyModelViewSet):
             raise serializers.ValidationError({"person": [_("The person has no current employer.")]})
         with service_errors():
             nomination = services.create_nomination(
-                actor=request.user, round_=d["round"], person=person, organization=employer, path=d["path"],
-                category=d["category"], statement=d["statement"],
+                actor=request.user,
+                round_=d["round"],
+                person=person,
+                organization=employer,
+                path=d["path"],
+                category=d["category"],
+                statement=d["statement"],
             )
             if d["submit"]:
                 nomination = services.submit(actor=request.user, nomination=nomination)
-        return Response(NominationSerializer(self.get_queryset().get(pk=nomination.pk)).data, status=status.HTTP_201_CREATED)
+        return Response(
+            NominationSerializer(self.get_queryset().get(pk=nomination.pk)).data, status=status.HTTP_201_CREATED
+        )
 
-    @extend_schema(request=inline_serializer("NominationEdit", {"statement": serializers.CharField(required=False), "category": serializers.CharField(required=False)}), responses={200: NominationSerializer})
-    def partial_update(self, request, pk=None):
+    def _owned(self):
+        """The unit's own nomination (else 403), checked before the payload."""
         nomination = self.get_object()
+        if not services.can_nominate(self.request.user, nomination.organization, nomination.path, nomination.category):
+            raise PermissionDenied(_("Only the nominating unit may change this nomination."))
+        return nomination
+
+    @extend_schema(request=NominationEditSerializer, responses={200: NominationSerializer})
+    def partial_update(self, request, pk=None):
+        nomination = self._owned()
+        serializer = NominationEditSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        d = serializer.validated_data
         with service_errors():
             services.update_nomination(
-                actor=request.user, nomination=nomination, statement=request.data.get("statement"), category=request.data.get("category")
+                actor=request.user, nomination=nomination, statement=d.get("statement"), category=d.get("category")
             )
         return Response(NominationSerializer(self.get_queryset().get(pk=nomination.pk)).data)
 
@@ -223,32 +316,53 @@ class NominationViewSet(viewsets.ReadOnlyModelViewSet):
     @extend_schema(request=ReasonSerializer, responses={200: NominationSerializer})
     @action(detail=True, methods=["post"])
     def withdraw(self, request, pk=None):
+        nomination = self._owned()
         serializer = ReasonSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         with service_errors():
-            return self._respond(services.withdraw(actor=request.user, nomination=self.get_object(), **serializer.validated_data))
+            return self._respond(
+                services.withdraw(actor=request.user, nomination=nomination, **serializer.validated_data)
+            )
 
     @extend_schema(request=ReviewSerializer, responses={200: NominationSerializer})
     @action(detail=True, methods=["post"])
     def review(self, request, pk=None):
         """approve, return (for revision) or reject at the stage the caller reviews."""
+        nomination = self.get_object()
+        if not services.reviews(request.user, nomination):
+            raise PermissionDenied(_("You do not review nominations at this stage."))
         serializer = ReviewSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         with service_errors():
-            return self._respond(services.review(actor=request.user, nomination=self.get_object(), **serializer.validated_data))
+            return self._respond(
+                services.review(actor=request.user, nomination=nomination, **serializer.validated_data)
+            )
 
     @extend_schema(
-        request={"multipart/form-data": inline_serializer("EvidenceUpload", {"file": serializers.FileField(), "description": serializers.CharField(required=False)})},
-        responses={201: inline_serializer("EvidenceResult", {"id": serializers.IntegerField(), "name": serializers.CharField()})},
+        request={
+            "multipart/form-data": inline_serializer(
+                "EvidenceUpload",
+                {"file": serializers.FileField(), "description": serializers.CharField(required=False)},
+            )
+        },
+        responses={
+            201: inline_serializer(
+                "EvidenceResult", {"id": serializers.IntegerField(), "name": serializers.CharField()}
+            )
+        },
     )
-    @action(detail=True, methods=["post"], parser_classes=[parsers.MultiPartParser])
+    @action(detail=True, methods=["post"], parser_classes=[MultiPartParser])
     def evidence(self, request, pk=None):
+        nomination = self._owned()
         upload = request.FILES.get("file")
         if upload is None:
             raise serializers.ValidationError({"file": [_("Attach the file as 'file'.")]})
         with service_errors():
             evidence = services.add_evidence(
-                actor=request.user, nomination=self.get_object(), upload=upload, description=request.data.get("description", "")
+                actor=request.user,
+                nomination=nomination,
+                upload=upload,
+                description=request.data.get("description", ""),
             )
         return Response({"id": evidence.pk, "name": evidence.original_name}, status=status.HTTP_201_CREATED)
 
@@ -261,4 +375,3 @@ class TraineeViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         return selectors.trainees_for(self.request.user)
-

@@ -31,11 +31,15 @@ class NominateForm(BootstrapMixin, forms.Form):
 class DirectNominationForm(BootstrapMixin, forms.Form):
     person_id_number = forms.CharField(label=_("ID number of the person"), max_length=18)
     category = forms.ChoiceField(label=_("Category"), choices=Nomination.Category.choices)
-    statement = forms.CharField(label=_("Recommendation"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+    statement = forms.CharField(
+        label=_("Recommendation"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
 
 class EditNominationForm(BootstrapMixin, forms.Form):
-    statement = forms.CharField(label=_("Recommendation"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+    statement = forms.CharField(
+        label=_("Recommendation"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
 
 class EvidenceForm(BootstrapMixin, forms.Form):
@@ -50,11 +54,18 @@ class ReviewForm(BootstrapMixin, forms.Form):
         widget=forms.RadioSelect,
     )
     reason = forms.CharField(
-        label=_("Reason"), required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 2}),
+        label=_("Reason"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("Required when returning or rejecting."),
     )
     expected_status = forms.CharField(widget=forms.HiddenInput)
 
 
 class WithdrawForm(BootstrapMixin, forms.Form):
+    reason = forms.CharField(label=_("Reason"), required=False, max_length=500)
+
+
+class CloseRoundForm(BootstrapMixin, forms.Form):
     reason = forms.CharField(label=_("Reason"), required=False, max_length=500)

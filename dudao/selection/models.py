@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from dudao.core.models import TimeStampedModel
 from dudao.core.scoping import JurisdictionChain, chain_indexes
+from dudao.core.validators import validate_multiline_text, validate_single_line_text
 from dudao.directory.models import Jurisdiction, Organization, Person
 
 
@@ -15,7 +16,7 @@ class Round(TimeStampedModel):
 
     jurisdiction = models.ForeignKey(Jurisdiction, verbose_name=_("jurisdiction"), on_delete=models.PROTECT)
     year = models.PositiveSmallIntegerField(_("year"))
-    title = models.CharField(_("title"), max_length=128)
+    title = models.CharField(_("title"), max_length=128, validators=[validate_single_line_text])
     snapshot_date = models.DateField(
         _("snapshot date"), help_text=_("Certified staff employed on this date set each agency's quota.")
     )
@@ -72,7 +73,7 @@ class Nomination(TimeStampedModel, JurisdictionChain):
     path = models.CharField(_("path"), max_length=16, choices=Path.choices)
     category = models.CharField(_("category"), max_length=32, choices=Category.choices, blank=True)
     status = models.CharField(_("status"), max_length=24, choices=Status.choices, default=Status.DRAFT, db_index=True)
-    statement = models.TextField(_("recommendation"), blank=True)
+    statement = models.TextField(_("recommendation"), blank=True, validators=[validate_multiline_text])
     eligibility = models.JSONField(_("eligibility at submission"), default=list, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("created by"), null=True, on_delete=models.SET_NULL, related_name="+"
@@ -120,12 +121,16 @@ FINAL = (Nomination.Status.APPROVED, Nomination.Status.REJECTED, Nomination.Stat
 
 
 class Transition(models.Model):
-    nomination = models.ForeignKey(Nomination, verbose_name=_("nomination"), on_delete=models.CASCADE, related_name="transitions")
+    nomination = models.ForeignKey(
+        Nomination, verbose_name=_("nomination"), on_delete=models.CASCADE, related_name="transitions"
+    )
     from_status = models.CharField(_("from"), max_length=24, choices=Nomination.Status.choices, blank=True)
     to_status = models.CharField(_("to"), max_length=24, choices=Nomination.Status.choices)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("by"), null=True, on_delete=models.SET_NULL, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("by"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     at = models.DateTimeField(_("at"), default=timezone.now)
-    reason = models.TextField(_("reason"), blank=True)
+    reason = models.TextField(_("reason"), blank=True, validators=[validate_multiline_text])
 
     class Meta:
         ordering = ["at", "id"]
@@ -142,13 +147,17 @@ def _evidence_path(instance, filename):
 
 
 class Evidence(models.Model):
-    nomination = models.ForeignKey(Nomination, verbose_name=_("nomination"), on_delete=models.CASCADE, related_name="evidence")
+    nomination = models.ForeignKey(
+        Nomination, verbose_name=_("nomination"), on_delete=models.CASCADE, related_name="evidence"
+    )
     file = models.FileField(_("file"), upload_to=_evidence_path)
-    original_name = models.CharField(_("file name"), max_length=255)
+    original_name = models.CharField(_("file name"), max_length=255, validators=[validate_single_line_text])
     content_type = models.CharField(_("type"), max_length=64)
     size = models.PositiveIntegerField(_("size"))
-    description = models.CharField(_("description"), max_length=200, blank=True)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), null=True, on_delete=models.SET_NULL, related_name="+")
+    description = models.CharField(_("description"), max_length=200, blank=True, validators=[validate_single_line_text])
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
 
     class Meta:
@@ -165,7 +174,9 @@ class Trainee(models.Model):
 
     round = models.ForeignKey(Round, verbose_name=_("round"), on_delete=models.PROTECT, related_name="trainees")
     person = models.ForeignKey(Person, verbose_name=_("person"), on_delete=models.PROTECT, related_name="traineeships")
-    nomination = models.OneToOneField(Nomination, verbose_name=_("nomination"), on_delete=models.PROTECT, related_name="trainee")
+    nomination = models.OneToOneField(
+        Nomination, verbose_name=_("nomination"), on_delete=models.PROTECT, related_name="trainee"
+    )
     since = models.DateTimeField(_("trainee since"), default=timezone.now)
 
     class Meta:

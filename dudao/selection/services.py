@@ -18,6 +18,7 @@ from dudao.accounts.scopes import scope_for
 from dudao.core import audit
 from dudao.core.models import AuditEntry
 from dudao.core.notifications import notify
+from dudao.core.validators import POLICY_YEAR, clean_text, validate_date_ahead, validate_year
 from dudao.directory.models import Jurisdiction, Organization, Person
 
 from . import eligibility
@@ -31,33 +32,74 @@ ALLOWED_EVIDENCE = {b"%PDF": "application/pdf", b"\x89PNG": "image/png", b"\xff\
 # --- rounds --------------------------------------------------------------------
 
 
-def _require_city_admin(actor, jurisdiction: Jurisdiction):
+def can_manage_rounds(actor, jurisdiction: Jurisdiction | None = None) -> bool:
+    """The city opens and closes rounds (of its own jurisdiction, when given)."""
     scope = scope_for(actor)
-    if Role.CITY_ADMIN not in scope.roles or not scope.manages_path(jurisdiction.path):
+    return Role.CITY_ADMIN in scope.roles and (jurisdiction is None or scope.manages_path(jurisdiction.path))
+
+
+def _require_city_admin(actor, jurisdiction: Jurisdiction):
+    if not can_manage_rounds(actor, jurisdiction):
         raise PermissionDenied(_("Only the city civil affairs bureau manages nomination rounds."))
 
 
 @transaction.atomic
 def open_round(
-    *, actor, jurisdiction: Jurisdiction, year: int, title: str, snapshot_date: dt.date,
-    submission_deadline: dt.datetime, district_review_deadline: dt.datetime, city_review_deadline: dt.datetime,
+    *,
+    actor,
+    jurisdiction: Jurisdiction,
+    year: int,
+    title: str,
+    snapshot_date: dt.date,
+    submission_deadline: dt.datetime,
+    district_review_deadline: dt.datetime,
+    city_review_deadline: dt.datetime,
 ) -> Round:
     _require_city_admin(actor, jurisdiction)
+    validate_year(year)
+    title = clean_text(title, field="title", max_length=128)
+    earliest = dt.date(POLICY_YEAR, 1, 1)
+    validate_date_ahead(snapshot_date, field="snapshot_date", earliest=earliest)
+    for field, value in (
+        ("submission_deadline", submission_deadline),
+        ("district_review_deadline", district_review_deadline),
+        ("city_review_deadline", city_review_deadline),
+    ):
+        validate_date_ahead(timezone.localdate(value), field=field, earliest=earliest)
     if not (submission_deadline <= district_review_deadline <= city_review_deadline):
-        raise ValidationError(_("Deadlines must follow each other: submission, then district review, then city review."))
+        raise ValidationError(
+            _("Deadlines must follow each other: submission, then district review, then city review.")
+        )
     if snapshot_date > submission_deadline.date():
         raise ValidationError({"snapshot_date": _("The snapshot date must not be after the submission deadline.")})
     if Round.objects.filter(jurisdiction=jurisdiction, year=year).exists():
         raise ValidationError({"year": _("A round for %(year)s already exists.") % {"year": year}})
     round_ = Round.objects.create(
-        jurisdiction=jurisdiction, year=year, title=title.strip(), snapshot_date=snapshot_date,
-        submission_deadline=submission_deadline, district_review_deadline=district_review_deadline,
+        jurisdiction=jurisdiction,
+        year=year,
+        title=title.strip(),
+        snapshot_date=snapshot_date,
+        submission_deadline=submission_deadline,
+        district_review_deadline=district_review_deadline,
         city_review_deadline=city_review_deadline,
     )
-    fields = ("year", "title", "snapshot_date", "submission_deadline", "district_review_deadline", "city_review_deadline")
-    audit.record(actor=actor, action=AuditEntry.Action.CREATE, obj=round_, changes=audit.diff({}, audit.snapshot(round_, fields)))
+    fields = (
+        "year",
+        "title",
+        "snapshot_date",
+        "submission_deadline",
+        "district_review_deadline",
+        "city_review_deadline",
+    )
+    audit.record(
+        actor=actor, action=AuditEntry.Action.CREATE, obj=round_, changes=audit.diff({}, audit.snapshot(round_, fields))
+    )
     agency_admins = User.objects.filter(role_assignments__role=Role.AGENCY_ADMIN, is_active=True).distinct()
-    notify(agency_admins, _("Nomination round opened: %(title)s") % {"title": round_.title}, reverse("selection:round_detail", args=[round_.pk]))
+    notify(
+        agency_admins,
+        _("Nomination round opened: %(title)s") % {"title": round_.title},
+        reverse("selection:round_detail", args=[round_.pk]),
+    )
     return round_
 
 
@@ -65,11 +107,18 @@ def open_round(
 def close_round(*, actor, round_: Round, reason: str = "") -> Round:
     round_ = Round.objects.select_for_update().get(pk=round_.pk)
     _require_city_admin(actor, round_.jurisdiction)
+    reason = _reason(reason)
     if round_.closed_at:
         raise ValidationError(_("The round is already closed."))
     round_.closed_at = timezone.now()
     round_.save(update_fields=["closed_at", "updated_at"])
-    audit.record(actor=actor, action=AuditEntry.Action.UPDATE, obj=round_, changes={"closed_at": [None, str(round_.closed_at)]}, reason=reason)
+    audit.record(
+        actor=actor,
+        action=AuditEntry.Action.UPDATE,
+        obj=round_,
+        changes={"closed_at": [None, str(round_.closed_at)]},
+        reason=reason,
+    )
     return round_
 
 
@@ -89,15 +138,36 @@ def can_nominate(actor, organization: Organization, path: str, category: str = "
     )
 
 
+def can_nominate_anywhere(actor) -> bool:
+    """Units recommend their own staff; districts the supervisors they selected."""
+    scope = scope_for(actor)
+    return bool(scope.managed_org_ids) or Role.DISTRICT_ADMIN in scope.roles
+
+
+def reviews(actor, nomination: Nomination) -> bool:
+    """Whether the actor reviews this nomination at some stage: now, or at a
+    stage it has already passed (then a decision is refused as already
+    handled, not as forbidden)."""
+    return reviewer_stage(actor, nomination) is not None or _handled_at_my_stage(actor, nomination) is not None
+
+
 def reviewer_stage(actor, nomination: Nomination) -> str | None:
     """The review stage this actor may act at on this nomination, if any."""
     scope = scope_for(actor)
     path = nomination.organization.jurisdiction.path
     if nomination.status == S.DISTRICT_REVIEW and Role.DISTRICT_ADMIN in scope.roles:
-        district_paths = [a.jurisdiction.path for a in actor.role_assignments.all() if a.role == Role.DISTRICT_ADMIN and a.jurisdiction_id]
+        district_paths = [
+            a.jurisdiction.path
+            for a in actor.role_assignments.all()
+            if a.role == Role.DISTRICT_ADMIN and a.jurisdiction_id
+        ]
         if any(path.startswith(p) for p in district_paths):
             return S.DISTRICT_REVIEW
-    if nomination.status == S.CITY_REVIEW and Role.CITY_ADMIN in scope.roles and scope.manages_path(nomination.round.jurisdiction.path):
+    if (
+        nomination.status == S.CITY_REVIEW
+        and Role.CITY_ADMIN in scope.roles
+        and scope.manages_path(nomination.round.jurisdiction.path)
+    ):
         return S.CITY_REVIEW
     return None
 
@@ -111,7 +181,11 @@ def _handled_at_my_stage(actor, nomination: Nomination) -> Transition | None:
     stages = []
     if nomination.path == Nomination.Path.QUOTA and Role.DISTRICT_ADMIN in scope.roles:
         path = nomination.organization.jurisdiction.path
-        district_paths = [a.jurisdiction.path for a in actor.role_assignments.all() if a.role == Role.DISTRICT_ADMIN and a.jurisdiction_id]
+        district_paths = [
+            a.jurisdiction.path
+            for a in actor.role_assignments.all()
+            if a.role == Role.DISTRICT_ADMIN and a.jurisdiction_id
+        ]
         if any(path.startswith(p) for p in district_paths):
             stages.append(S.DISTRICT_REVIEW)
     if Role.CITY_ADMIN in scope.roles and scope.manages_path(nomination.round.jurisdiction.path):
@@ -138,10 +212,18 @@ def _owner_check(actor, nomination: Nomination):
 
 
 def _transition(nomination, to_status, actor, reason=""):
-    Transition.objects.create(nomination=nomination, from_status=nomination.status, to_status=to_status, actor=actor, reason=reason)
+    Transition.objects.create(
+        nomination=nomination, from_status=nomination.status, to_status=to_status, actor=actor, reason=reason
+    )
     before = nomination.status
     nomination.status = to_status
-    audit.record(actor=actor, action=AuditEntry.Action.UPDATE, obj=nomination, changes={"status": [before, to_status]}, reason=reason)
+    audit.record(
+        actor=actor,
+        action=AuditEntry.Action.UPDATE,
+        obj=nomination,
+        changes={"status": [before, to_status]},
+        reason=reason,
+    )
 
 
 def _users_with(role, **filters):
@@ -161,7 +243,9 @@ def _nominating_unit_users(nomination):
 
 def _district_reviewers(nomination):
     path = nomination.organization.jurisdiction.path
-    assignments = RoleAssignment.objects.filter(role=Role.DISTRICT_ADMIN, user__is_active=True).select_related("jurisdiction", "user")
+    assignments = RoleAssignment.objects.filter(role=Role.DISTRICT_ADMIN, user__is_active=True).select_related(
+        "jurisdiction", "user"
+    )
     return [a.user for a in assignments if path.startswith(a.jurisdiction.path)]
 
 
@@ -176,16 +260,25 @@ def _person_checked(round_, person, organization, path, category, evidence_count
     person = staff_for_nomination(round_, organization).filter(pk=person.pk).first() or Person.objects.prefetch_related(
         "certificates__level", "employments", "disciplinary_records"
     ).select_related("education").get(pk=person.pk)
-    return eligibility.check(person, round_=round_, organization=organization, path=path, category=category, evidence_count=evidence_count)
+    return eligibility.check(
+        person, round_=round_, organization=organization, path=path, category=category, evidence_count=evidence_count
+    )
 
 
 @transaction.atomic
 def create_nomination(
-    *, actor, round_: Round, person: Person, organization: Organization, path: str = Nomination.Path.QUOTA,
-    category: str = "", statement: str = "",
+    *,
+    actor,
+    round_: Round,
+    person: Person,
+    organization: Organization,
+    path: str = Nomination.Path.QUOTA,
+    category: str = "",
+    statement: str = "",
 ) -> Nomination:
     if not can_nominate(actor, organization, path, category):
         raise PermissionDenied(_("You may only nominate for a unit you manage."))
+    statement = _statement(statement)
     if not round_.accepts_submissions:
         raise ValidationError(_("The round no longer accepts nominations."))
     if path == Nomination.Path.QUOTA and category:
@@ -193,19 +286,44 @@ def create_nomination(
     if path == Nomination.Path.DIRECT and category not in Nomination.Category.values:
         raise ValidationError({"category": _("Choose a direct-entry category.")})
     if not person.employments.filter(organization=organization, end_date=None).exists():
-        raise ValidationError({"person": _("%(name)s is not on the current staff of %(org)s.") % {"name": person.name, "org": organization.name}})
+        raise ValidationError(
+            {
+                "person": _("%(name)s is not on the current staff of %(org)s.")
+                % {"name": person.name, "org": organization.name}
+            }
+        )
     nomination = Nomination(
-        round=round_, person=person, organization=organization, path=path, category=category,
-        statement=statement.strip(), created_by=actor,
+        round=round_,
+        person=person,
+        organization=organization,
+        path=path,
+        category=category,
+        statement=statement,
+        created_by=actor,
     )
     try:
         with transaction.atomic():
             nomination.save()
     except IntegrityError:
-        raise ValidationError({"person": _("%(name)s already has a nomination in this round.") % {"name": person.name}}) from None
+        raise ValidationError(
+            {"person": _("%(name)s already has a nomination in this round.") % {"name": person.name}}
+        ) from None
     Transition.objects.create(nomination=nomination, from_status="", to_status=S.DRAFT, actor=actor)
-    audit.record(actor=actor, action=AuditEntry.Action.CREATE, obj=nomination, changes={"status": [None, S.DRAFT], "path": [None, path]})
+    audit.record(
+        actor=actor,
+        action=AuditEntry.Action.CREATE,
+        obj=nomination,
+        changes={"status": [None, S.DRAFT], "path": [None, path]},
+    )
     return nomination
+
+
+def _statement(statement) -> str:
+    return clean_text(statement, field="statement", multiline=True, max_length=2000)
+
+
+def _reason(reason) -> str:
+    return clean_text(reason, field="reason", multiline=True, max_length=1000)
 
 
 def _locked(nomination) -> Nomination:
@@ -213,19 +331,27 @@ def _locked(nomination) -> Nomination:
     # joined row too (the round, the city, the unit, its type, the person), so
     # unrelated transitions queue behind each other and a review can deadlock
     # with a submission that already holds the unit's row.
-    return Nomination.objects.select_for_update(of=("self",)).select_related("round__jurisdiction", "organization__jurisdiction", "organization__type", "person").get(pk=nomination.pk)
+    return (
+        Nomination.objects.select_for_update(of=("self",))
+        .select_related("round__jurisdiction", "organization__jurisdiction", "organization__type", "person")
+        .get(pk=nomination.pk)
+    )
 
 
 @transaction.atomic
-def update_nomination(*, actor, nomination: Nomination, statement: str | None = None, category: str | None = None) -> Nomination:
+def update_nomination(
+    *, actor, nomination: Nomination, statement: str | None = None, category: str | None = None
+) -> Nomination:
     nomination = _locked(nomination)
     _owner_check(actor, nomination)
     if nomination.status not in EDITABLE:
         raise ValidationError(_("Only a draft or a returned nomination can be edited."))
     changes = {}
-    if statement is not None and statement.strip() != nomination.statement:
-        changes["statement"] = [nomination.statement, statement.strip()]
-        nomination.statement = statement.strip()
+    if statement is not None:
+        statement = _statement(statement)
+    if statement is not None and statement != nomination.statement:
+        changes["statement"] = [nomination.statement, statement]
+        nomination.statement = statement
     if category is not None and nomination.path == Nomination.Path.DIRECT and category != nomination.category:
         if category not in Nomination.Category.values:
             raise ValidationError({"category": _("Choose a direct-entry category.")})
@@ -248,13 +374,19 @@ def submit(*, actor, nomination: Nomination) -> Nomination:
     _owner_check(actor, nomination)
     if nomination.status not in EDITABLE:
         raise ValidationError(
-            _("This nomination is already %(status)s and cannot be submitted.") % {"status": nomination.get_status_display()}
+            _("This nomination is already %(status)s and cannot be submitted.")
+            % {"status": nomination.get_status_display()}
         )
     round_ = nomination.round
     if not round_.accepts_submissions:
         raise ValidationError(_("The submission deadline of this round has passed."))
     results = _person_checked(
-        round_, nomination.person, nomination.organization, nomination.path, nomination.category, nomination.evidence.count()
+        round_,
+        nomination.person,
+        nomination.organization,
+        nomination.path,
+        nomination.category,
+        nomination.evidence.count(),
     )
     failed = [r for r in results if not r.passed]
     if failed:
@@ -266,8 +398,16 @@ def submit(*, actor, nomination: Nomination) -> Nomination:
         quota = quota_for(round_, nomination.organization)
         if quota.used >= quota.quota:
             raise ValidationError(
-                _("The quota is used up: %(org)s has %(certified)s certified social workers, so %(quota)s place(s) at 1:%(ratio)s, and %(used)s are taken.")
-                % {"org": nomination.organization.name, "certified": quota.certified, "quota": quota.quota, "ratio": quota.ratio, "used": quota.used}
+                _(
+                    "The quota is used up: %(org)s has %(certified)s certified social workers, so %(quota)s place(s) at 1:%(ratio)s, and %(used)s are taken."
+                )
+                % {
+                    "org": nomination.organization.name,
+                    "certified": quota.certified,
+                    "quota": quota.quota,
+                    "ratio": quota.ratio,
+                    "used": quota.used,
+                }
             )
     to_status = S.DISTRICT_REVIEW if nomination.path == Nomination.Path.QUOTA else S.CITY_REVIEW
     nomination.eligibility = [r.as_dict() for r in results]
@@ -275,7 +415,12 @@ def submit(*, actor, nomination: Nomination) -> Nomination:
     _transition(nomination, to_status, actor)
     nomination.save()
     reviewers = _district_reviewers(nomination) if to_status == S.DISTRICT_REVIEW else _city_reviewers(nomination)
-    notify(reviewers, _("Nomination to review: %(name)s (%(org)s)") % {"name": nomination.person.name, "org": nomination.organization.name}, _link(nomination))
+    notify(
+        reviewers,
+        _("Nomination to review: %(name)s (%(org)s)")
+        % {"name": nomination.person.name, "org": nomination.organization.name},
+        _link(nomination),
+    )
     return nomination
 
 
@@ -283,6 +428,7 @@ def submit(*, actor, nomination: Nomination) -> Nomination:
 def withdraw(*, actor, nomination: Nomination, reason: str = "") -> Nomination:
     nomination = _locked(nomination)
     _owner_check(actor, nomination)
+    reason = _reason(reason)
     if nomination.status in FINAL:
         raise ValidationError(_("A decided nomination cannot be withdrawn."))
     if nomination.round.is_closed:
@@ -297,7 +443,9 @@ DECISIONS = ("approve", "return", "reject")
 
 
 @transaction.atomic
-def review(*, actor, nomination: Nomination, decision: str, reason: str = "", expected_status: str | None = None) -> Nomination:
+def review(
+    *, actor, nomination: Nomination, decision: str, reason: str = "", expected_status: str | None = None
+) -> Nomination:
     """Approve, return for revision or reject at the stage the actor reviews.
     The row lock plus the status check make a second, simultaneous review fail
     with a message instead of overwriting the first."""
@@ -314,7 +462,8 @@ def review(*, actor, nomination: Nomination, decision: str, reason: str = "", ex
         raise _already_handled(nomination, nomination.transitions.select_related("actor").last())
     if nomination.round.is_closed:
         raise ValidationError(_("The round is closed."))
-    if decision in ("return", "reject") and not reason.strip():
+    reason = _reason(reason)
+    if decision in ("return", "reject") and not reason:
         raise ValidationError({"reason": _("Give a reason when returning or rejecting.")})
 
     recipients = _nominating_unit_users(nomination)
@@ -327,13 +476,23 @@ def review(*, actor, nomination: Nomination, decision: str, reason: str = "", ex
         message = _("Nomination rejected: %(name)s") % {"name": nomination.person.name}
     elif stage == S.DISTRICT_REVIEW:
         _transition(nomination, S.CITY_REVIEW, actor, reason)
-        message = _("Nomination approved by the district, now with the city: %(name)s") % {"name": nomination.person.name}
-        notify(_city_reviewers(nomination), _("Nomination to review: %(name)s (%(org)s)") % {"name": nomination.person.name, "org": nomination.organization.name}, _link(nomination))
+        message = _("Nomination approved by the district, now with the city: %(name)s") % {
+            "name": nomination.person.name
+        }
+        notify(
+            _city_reviewers(nomination),
+            _("Nomination to review: %(name)s (%(org)s)")
+            % {"name": nomination.person.name, "org": nomination.organization.name},
+            _link(nomination),
+        )
     else:
         _transition(nomination, S.APPROVED, actor, reason)
         nomination.decided_at = timezone.now()
         Trainee.objects.create(round=nomination.round, person=nomination.person, nomination=nomination)
-        message = _("%(name)s is now a trainee of %(round)s") % {"name": nomination.person.name, "round": nomination.round}
+        message = _("%(name)s is now a trainee of %(round)s") % {
+            "name": nomination.person.name,
+            "round": nomination.round,
+        }
     nomination.save()
     notify(recipients, message, _link(nomination))
     return nomination
@@ -355,6 +514,9 @@ def _sniff(upload) -> str | None:
 def add_evidence(*, actor, nomination: Nomination, upload, description: str = "") -> Evidence:
     nomination = _locked(nomination)
     _owner_check(actor, nomination)
+    description = clean_text(description, field="description", max_length=200)
+    # The name comes from the uploader's disk; it is shown and offered on download as it was.
+    original_name = clean_text(upload.name, field="file", max_length=255)
     if nomination.status not in EDITABLE:
         raise ValidationError(_("Evidence can be added only while the nomination is a draft or returned."))
     if upload.size > settings.DUDAO_MAX_EVIDENCE_BYTES:
@@ -369,10 +531,19 @@ def add_evidence(*, actor, nomination: Nomination, upload, description: str = ""
         # The bytes decide, not the name or the browser's claim: a renamed file is refused.
         raise ValidationError(_("Evidence must be a PDF, PNG or JPEG file."))
     evidence = Evidence(
-        nomination=nomination, original_name=upload.name[:255], content_type=content_type, size=upload.size,
-        description=description[:200], uploaded_by=actor,
+        nomination=nomination,
+        original_name=original_name,
+        content_type=content_type,
+        size=upload.size,
+        description=description,
+        uploaded_by=actor,
     )
     evidence.file.save(upload.name, upload, save=False)
     evidence.save()
-    audit.record(actor=actor, action=AuditEntry.Action.UPDATE, obj=nomination, changes={"evidence": [None, evidence.original_name]})
+    audit.record(
+        actor=actor,
+        action=AuditEntry.Action.UPDATE,
+        obj=nomination,
+        changes={"evidence": [None, evidence.original_name]},
+    )
     return evidence

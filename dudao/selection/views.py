@@ -18,6 +18,7 @@ from dudao.directory.selectors import find_by_id_number, organizations_for, peop
 from . import eligibility, selectors, services
 from .filters import NominationFilter, TraineeFilter
 from .forms import (
+    CloseRoundForm,
     DirectNominationForm,
     EditNominationForm,
     EvidenceForm,
@@ -65,7 +66,12 @@ def round_create(request):
         raise PermissionDenied
     form = RoundForm(posted(request))
     if request.method == "POST" and form.is_valid():
-        city = request.user.role_assignments.filter(role=Role.CITY_ADMIN).select_related("jurisdiction").first().jurisdiction
+        city = (
+            request.user.role_assignments.filter(role=Role.CITY_ADMIN)
+            .select_related("jurisdiction")
+            .first()
+            .jurisdiction
+        )
         try:
             round_ = services.open_round(actor=request.user, jurisdiction=city, **form.cleaned_data)
             messages.success(request, _("The round is open."))
@@ -118,15 +124,23 @@ def round_summary_export(request, pk):
         (_("Approved trainees"), lambda r: r["approved"]),
     ]
     title = _("District summary")
-    return xlsx_response(f"{round_.title}-{title}.xlsx", workbook_bytes(title, columns, selectors.district_summary(round_, request.user)))
+    return xlsx_response(
+        f"{round_.title}-{title}.xlsx", workbook_bytes(title, columns, selectors.district_summary(round_, request.user))
+    )
 
 
 @login_required
 @require_POST
 def round_close(request, pk):
     round_ = get_object_or_404(selectors.rounds_for(request.user), pk=pk)
+    if not _is_city_admin(request.user):
+        raise PermissionDenied
+    form = CloseRoundForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, form_errors_text(form))
+        return redirect("selection:round_detail", pk=round_.pk)
     try:
-        services.close_round(actor=request.user, round_=round_, reason=request.POST.get("reason", ""))
+        services.close_round(actor=request.user, round_=round_, reason=form.cleaned_data["reason"])
         messages.success(request, _("The round is closed."))
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
@@ -155,12 +169,17 @@ def round_nominate(request, pk, org_pk):
         if form.is_valid():
             try:
                 nomination = services.create_nomination(
-                    actor=request.user, round_=round_, person=person, organization=organization,
+                    actor=request.user,
+                    round_=round_,
+                    person=person,
+                    organization=organization,
                     statement=form.cleaned_data["statement"],
                 )
                 if request.POST.get("action") == "submit":
                     services.submit(actor=request.user, nomination=nomination)
-                    messages.success(request, _("%(name)s was nominated and sent to the district.") % {"name": person.name})
+                    messages.success(
+                        request, _("%(name)s was nominated and sent to the district.") % {"name": person.name}
+                    )
                 else:
                     messages.success(request, _("Draft nomination saved for %(name)s.") % {"name": person.name})
                 return redirect("selection:nomination_detail", pk=nomination.pk)
@@ -170,19 +189,32 @@ def round_nominate(request, pk, org_pk):
     params = eligibility.parameters_for(round_, organization)
     rows = []
     for person in selectors.staff_for_nomination(round_, organization):
-        results = eligibility.check(person, round_=round_, organization=organization, path=Nomination.Path.QUOTA, params=params)
-        rows.append({"person": person, "results": results, "eligible": eligibility.all_passed(results), "nomination": (person.live_nominations or [None])[0]})
+        results = eligibility.check(
+            person, round_=round_, organization=organization, path=Nomination.Path.QUOTA, params=params
+        )
+        rows.append(
+            {
+                "person": person,
+                "results": results,
+                "eligible": eligibility.all_passed(results),
+                "nomination": (person.live_nominations or [None])[0],
+            }
+        )
     return render(
         request,
         "selection/nominate.html",
-        {"round": round_, "organization": organization, "quota": selectors.quota_for(round_, organization), "rows": rows, "form": NominateForm()},
+        {
+            "round": round_,
+            "organization": organization,
+            "quota": selectors.quota_for(round_, organization),
+            "rows": rows,
+            "form": NominateForm(),
+        },
     )
 
 
 def _can_recommend_directly(user) -> bool:
-    """Units recommend their own staff; districts the supervisors they selected."""
-    scope = scope_for(user)
-    return bool(scope.managed_org_ids) or Role.DISTRICT_ADMIN in scope.roles
+    return services.can_nominate_anywhere(user)
 
 
 @login_required
@@ -200,8 +232,13 @@ def direct_create(request, pk):
         else:
             try:
                 nomination = services.create_nomination(
-                    actor=request.user, round_=round_, person=person, organization=employer,
-                    path=Nomination.Path.DIRECT, category=d["category"], statement=d["statement"],
+                    actor=request.user,
+                    round_=round_,
+                    person=person,
+                    organization=employer,
+                    path=Nomination.Path.DIRECT,
+                    category=d["category"],
+                    statement=d["statement"],
                 )
                 messages.success(request, _("Draft saved. Attach the evidence, then submit it to the city."))
                 return redirect("selection:nomination_detail", pk=nomination.pk)
@@ -216,7 +253,12 @@ class NominationList(ListPage):
     template_name = "selection/nomination_list.html"
     table_template = "selection/_nomination_table.html"
     filterset_class = NominationFilter
-    sort_fields = {"name": ("person__name",), "updated": ("updated_at",), "submitted": ("submitted_at",), "status": ("status",)}
+    sort_fields = {
+        "name": ("person__name",),
+        "updated": ("updated_at",),
+        "submitted": ("submitted_at",),
+        "status": ("status",),
+    }
     default_sort = "-updated"
     queue = False
     export_title = gettext_lazy("Nominations")
@@ -283,12 +325,21 @@ def nomination_detail(request, pk):
     evidence = list(nomination.evidence.all())
     if nomination.status in EDITABLE:
         results = services._person_checked(
-            nomination.round, nomination.person, nomination.organization, nomination.path, nomination.category, len(evidence)
+            nomination.round,
+            nomination.person,
+            nomination.organization,
+            nomination.path,
+            nomination.category,
+            len(evidence),
         )
     else:
         results = [eligibility.RuleResult(**r) for r in nomination.eligibility]
     stage = services.reviewer_stage(request.user, nomination)
-    quota = selectors.quota_for(nomination.round, nomination.organization) if nomination.path == Nomination.Path.QUOTA and can_edit else None
+    quota = (
+        selectors.quota_for(nomination.round, nomination.organization)
+        if nomination.path == Nomination.Path.QUOTA and can_edit
+        else None
+    )
     return render(
         request,
         "selection/nomination_detail.html",
@@ -309,8 +360,13 @@ def nomination_detail(request, pk):
     )
 
 
-def _act(request, pk, action, success):
+def _act(request, pk, action, success, form=None):
+    """Run a service on a nomination the user can see, with a valid form only:
+    an invalid one changes nothing and says why."""
     nomination = _visible_nomination(request, pk)
+    if form is not None and not form.is_valid():
+        messages.error(request, form_errors_text(form))
+        return redirect("selection:nomination_detail", pk=nomination.pk)
     try:
         action(nomination)
         messages.success(request, success)
@@ -319,6 +375,15 @@ def _act(request, pk, action, success):
     except PermissionDenied as exc:
         raise PermissionDenied(str(exc)) from exc
     return redirect("selection:nomination_detail", pk=nomination.pk)
+
+
+def _owned(request, pk):
+    """The unit's own nomination: visible (else 404) and the user's to change
+    (else 403), checked before the form so a refusal is never a form error."""
+    nomination = _visible_nomination(request, pk)
+    if not services.can_nominate(request.user, nomination.organization, nomination.path, nomination.category):
+        raise PermissionDenied(_("Only the nominating unit may change this nomination."))
+    return nomination
 
 
 @login_required
@@ -330,33 +395,50 @@ def nomination_submit(request, pk):
 @login_required
 @require_POST
 def nomination_edit(request, pk):
+    _owned(request, pk)
     form = EditNominationForm(request.POST)
-    form.is_valid()
     return _act(
-        request, pk, lambda n: services.update_nomination(actor=request.user, nomination=n, statement=form.cleaned_data.get("statement", "")), _("Changes saved.")
+        request,
+        pk,
+        lambda n: services.update_nomination(
+            actor=request.user, nomination=n, statement=form.cleaned_data["statement"]
+        ),
+        _("Changes saved."),
+        form=form,
     )
 
 
 @login_required
 @require_POST
 def nomination_withdraw(request, pk):
+    _owned(request, pk)
     form = WithdrawForm(request.POST)
-    form.is_valid()
     return _act(
-        request, pk, lambda n: services.withdraw(actor=request.user, nomination=n, reason=form.cleaned_data.get("reason", "")), _("Nomination withdrawn.")
+        request,
+        pk,
+        lambda n: services.withdraw(actor=request.user, nomination=n, reason=form.cleaned_data["reason"]),
+        _("Nomination withdrawn."),
+        form=form,
     )
 
 
 @login_required
 @require_POST
 def nomination_evidence(request, pk):
+    nomination = _owned(request, pk)
     form = EvidenceForm(request.POST, request.FILES)
     if not form.is_valid():
         messages.error(request, form_errors_text(form))
-        return redirect("selection:nomination_detail", pk=_visible_nomination(request, pk).pk)
+        return redirect("selection:nomination_detail", pk=nomination.pk)
     return _act(
-        request, pk,
-        lambda n: services.add_evidence(actor=request.user, nomination=n, upload=form.cleaned_data["file"], description=form.cleaned_data["description"]),
+        request,
+        pk,
+        lambda n: services.add_evidence(
+            actor=request.user,
+            nomination=n,
+            upload=form.cleaned_data["file"],
+            description=form.cleaned_data["description"],
+        ),
         _("Evidence attached."),
     )
 
@@ -364,15 +446,25 @@ def nomination_evidence(request, pk):
 @login_required
 @require_POST
 def nomination_review(request, pk):
+    nomination = _visible_nomination(request, pk)
+    if not services.reviews(request.user, nomination):
+        raise PermissionDenied(_("You do not review nominations at this stage."))
     form = ReviewForm(request.POST)
     if not form.is_valid():
         messages.error(request, form_errors_text(form))
-        return redirect("selection:nomination_detail", pk=_visible_nomination(request, pk).pk)
+        return redirect("selection:nomination_detail", pk=nomination.pk)
     d = form.cleaned_data
     done = {"approve": _("Approved."), "return": _("Returned for revision."), "reject": _("Rejected.")}[d["decision"]]
     return _act(
-        request, pk,
-        lambda n: services.review(actor=request.user, nomination=n, decision=d["decision"], reason=d["reason"], expected_status=d["expected_status"]),
+        request,
+        pk,
+        lambda n: services.review(
+            actor=request.user,
+            nomination=n,
+            decision=d["decision"],
+            reason=d["reason"],
+            expected_status=d["expected_status"],
+        ),
         done,
     )
 
@@ -381,5 +473,9 @@ def nomination_review(request, pk):
 def evidence_download(request, pk, evidence_pk):
     nomination = _visible_nomination(request, pk)
     evidence = get_object_or_404(nomination.evidence, pk=evidence_pk)
-    return FileResponse(evidence.file.open("rb"), content_type=evidence.content_type, as_attachment=True, filename=evidence.original_name)
-
+    return FileResponse(
+        evidence.file.open("rb"),
+        content_type=evidence.content_type,
+        as_attachment=True,
+        filename=evidence.original_name,
+    )

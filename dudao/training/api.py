@@ -6,11 +6,13 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
-from rest_framework import mixins, parsers, serializers, status, viewsets
+from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from dudao.core.api import service_errors
+from dudao.accounts.models import Role
+from dudao.accounts.scopes import scope_for
+from dudao.core.api import IdField, MultiPartParser, service_errors
 from dudao.directory.api import ImportErrorSerializer, ImportResultSerializer
 from dudao.directory.models import Jurisdiction, Organization, ServiceDomain
 from dudao.directory.selectors import organizations_for, people_for
@@ -62,7 +64,7 @@ class CohortSerializer(serializers.ModelSerializer):
     programme = ScopedPrimaryKeyField(selectors.programmes_for)
     round = serializers.PrimaryKeyRelatedField(queryset=Round.objects.all())
     trainees = serializers.ListField(
-        child=serializers.IntegerField(),
+        child=IdField(),
         write_only=True,
         required=False,
         default=list,
@@ -108,7 +110,7 @@ class ScoresSerializer(serializers.Serializer):
 
 class MembersAddSerializer(serializers.Serializer):
     trainees = serializers.ListField(
-        child=serializers.IntegerField(), allow_empty=False, help_text="Trainee IDs of the cohort's round"
+        child=IdField(), allow_empty=False, max_length=1000, help_text="Trainee IDs of the cohort's round"
     )
 
 
@@ -155,7 +157,7 @@ class SessionSerializer(serializers.ModelSerializer):
 
 class AttendanceSerializer(serializers.Serializer):
     present = serializers.ListField(
-        child=serializers.IntegerField(), allow_empty=True, help_text="Member IDs present; every other member is absent"
+        child=IdField(), allow_empty=True, help_text="Member IDs present; every other member is absent"
     )
 
 
@@ -227,10 +229,32 @@ class ActivitySerializer(serializers.ModelSerializer):
 
 
 # --- viewsets ------------------------------------------------------------------------------
+#
+# Permission first, then the payload: a role that may not write gets 403
+# whatever it sends, not a 400 that describes the validation rules.
 
 
-class ProgrammeViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+def _runs_a_programme(user) -> bool:
+    """Curriculum, cohorts, sessions and surveys are written by the city and the
+    commissioned trainer of a programme the user can see."""
+    return any(selectors.can_run_programme(user, p) for p in selectors.programmes_for(user))
+
+
+class RoleFirstCreateMixin(mixins.CreateModelMixin):
+    def may_create(self, user) -> bool:
+        raise NotImplementedError
+
+    def create(self, request, *args, **kwargs):
+        if not self.may_create(request.user):
+            raise PermissionDenied
+        return super().create(request, *args, **kwargs)
+
+
+class ProgrammeViewSet(RoleFirstCreateMixin, viewsets.ReadOnlyModelViewSet):
     """The 百名督导 programmes: the city commissions one to a trainer organisation."""
+
+    def may_create(self, user):
+        return Role.CITY_ADMIN in scope_for(user).roles
 
     serializer_class = ProgrammeSerializer
     ordering_fields = ["starts_on", "name"]
@@ -244,7 +268,10 @@ class ProgrammeViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
             serializer.instance = services.create_programme(actor=self.request.user, **serializer.validated_data)
 
 
-class ModuleViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+class ModuleViewSet(RoleFirstCreateMixin, viewsets.ReadOnlyModelViewSet):
+    def may_create(self, user):
+        return _runs_a_programme(user)
+
     serializer_class = ModuleSerializer
     filterset_class = ModuleFilter
     ordering_fields = ["id", "hours"]
@@ -265,7 +292,10 @@ def _trainees_of(round_, ids):
     return trainees
 
 
-class CohortViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+class CohortViewSet(RoleFirstCreateMixin, viewsets.ReadOnlyModelViewSet):
+    def may_create(self, user):
+        return _runs_a_programme(user)
+
     serializer_class = CohortSerializer
     filterset_class = CohortFilter
     ordering_fields = ["name"]
@@ -297,7 +327,8 @@ class CohortViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         return Response(MemberSerializer(members, many=True).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(responses={200: ResultSerializer(many=True)})
-    @action(detail=True, methods=["get"])
+    # A plain list: no paging, filtering or ordering parameters (the schema says so too).
+    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
     def results(self, request, pk=None):
         """Hours attended, attendance share, overall score and pass of every member."""
         cohort = self.get_object()
@@ -317,10 +348,12 @@ class CohortViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         request={"multipart/form-data": inline_serializer("ScoreSheetUpload", {"file": serializers.FileField()})},
         responses={201: ImportResultSerializer, 400: OpenApiResponse(ImportErrorSerializer)},
     )
-    @action(detail=True, methods=["post"], url_path="scores-import", parser_classes=[parsers.MultiPartParser])
+    @action(detail=True, methods=["post"], url_path="scores-import", parser_classes=[MultiPartParser])
     def scores_import(self, request, pk=None):
         """The trainer's score sheet (.xlsx, the template of the cohort page): all rows or none."""
         cohort = self.get_object()
+        if not selectors.is_trainer_of(request.user, cohort.programme):
+            raise PermissionDenied(_("Only the commissioned trainer records assessment scores."))
         upload = request.FILES.get("file")
         if upload is None:
             return Response(
@@ -348,6 +381,8 @@ class MemberViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     @extend_schema(request=ScoresSerializer, responses={200: MemberSerializer})
     def partial_update(self, request, pk=None):
         member = self.get_object()
+        if not selectors.is_trainer_of(request.user, member.cohort.programme):
+            raise PermissionDenied(_("Only the commissioned trainer records assessment scores."))
         serializer = ScoresSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         d = serializer.validated_data
@@ -361,7 +396,10 @@ class MemberViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         return Response(MemberSerializer(self.get_queryset().get(pk=member.pk)).data)
 
 
-class SessionViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+class SessionViewSet(RoleFirstCreateMixin, viewsets.ReadOnlyModelViewSet):
+    def may_create(self, user):
+        return _runs_a_programme(user)
+
     serializer_class = SessionSerializer
     filterset_class = SessionFilter
     ordering_fields = ["starts_at"]
@@ -382,6 +420,8 @@ class SessionViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     def attendance(self, request, pk=None):
         """Record who was present; everyone else in the cohort is absent."""
         session = self.get_object()
+        if not selectors.can_run_programme(request.user, session.cohort.programme):
+            raise PermissionDenied
         serializer = AttendanceSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         with service_errors():
@@ -391,7 +431,10 @@ class SessionViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         return Response({"present": count})
 
 
-class SurveyViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+class SurveyViewSet(RoleFirstCreateMixin, viewsets.ReadOnlyModelViewSet):
+    def may_create(self, user):
+        return _runs_a_programme(user)
+
     serializer_class = SurveySerializer
     filterset_class = SurveyFilter
     ordering_fields = ["created_at"]
@@ -418,7 +461,8 @@ class SurveyViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         return Response({"sent_to": count})
 
     @extend_schema(responses={200: SummaryRowSerializer(many=True)})
-    @action(detail=True, methods=["get"])
+    # A plain list: no paging, filtering or ordering parameters (the schema says so too).
+    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
     def summary(self, request, pk=None):
         """Per question: counts per choice, the mean of a scale, or the texts."""
         survey = self.get_object()
@@ -444,6 +488,8 @@ class SurveyViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     def respond(self, request, pk=None):
         """A trainee's answers (sent again, they replace the earlier ones)."""
         survey = self.get_object()
+        if selectors.member_for(request.user, survey.programme) is None:
+            raise PermissionDenied(_("Only trainees of the programme answer its survey."))
         serializer = AnswersSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         with service_errors():
@@ -453,8 +499,12 @@ class SurveyViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         return Response({"id": response.pk, "submitted_at": response.submitted_at}, status=status.HTTP_201_CREATED)
 
 
-class ActivityViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+class ActivityViewSet(RoleFirstCreateMixin, viewsets.ReadOnlyModelViewSet):
     """Training agencies and districts organise themselves."""
+
+    def may_create(self, user):
+        organizations, jurisdictions = selectors.organiser_choices(user)
+        return organizations.exists() or jurisdictions.exists()
 
     serializer_class = ActivitySerializer
     filterset_class = ActivityFilter

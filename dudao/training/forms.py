@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from dudao.core.forms import BootstrapMixin
+from dudao.core.validators import ModelMultipleIdsField
 from dudao.directory.models import Organization, ServiceDomain
 
 from .models import Activity, Module, Question
@@ -50,7 +51,7 @@ class CohortForm(BootstrapMixin, forms.Form):
 
     name = forms.CharField(label=_("Cohort name"), max_length=128)
     round = forms.ModelChoiceField(label=_("Round"), queryset=None)
-    trainees = forms.ModelMultipleChoiceField(
+    trainees = ModelMultipleIdsField(
         label=_("Trainees"), queryset=None, required=False, widget=forms.CheckboxSelectMultiple(attrs=CHECK)
     )
 
@@ -62,7 +63,7 @@ class CohortForm(BootstrapMixin, forms.Form):
 
 
 class MembersForm(BootstrapMixin, forms.Form):
-    trainees = forms.ModelMultipleChoiceField(
+    trainees = ModelMultipleIdsField(
         label=_("Trainees"), queryset=None, widget=forms.CheckboxSelectMultiple(attrs=CHECK)
     )
 
@@ -162,7 +163,7 @@ class ActivityForm(BootstrapMixin, forms.Form):
     held_on = forms.DateField(label=_("Date"), widget=DateInput())
     hours = forms.DecimalField(label=_("Hours"), max_digits=5, decimal_places=1)
     is_plan = forms.BooleanField(label=_("Planned (not yet held)"), required=False)
-    participants = forms.ModelMultipleChoiceField(
+    participants = ModelMultipleIdsField(
         label=_("Participants"),
         queryset=None,
         required=False,

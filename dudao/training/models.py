@@ -8,6 +8,7 @@ from django.utils.translation import pgettext_lazy
 
 from dudao.core.models import TimeStampedModel
 from dudao.core.scoping import JurisdictionChain, chain_indexes
+from dudao.core.validators import validate_single_line_text
 from dudao.directory.models import Jurisdiction, Organization, Person, ServiceDomain
 from dudao.selection.models import Round, Trainee
 
@@ -17,7 +18,7 @@ class Programme(TimeStampedModel):
     (policy 四(三): 委托第三方对全市社会工作督导培养对象开展统一培训培养和考核)."""
 
     jurisdiction = models.ForeignKey(Jurisdiction, verbose_name=_("jurisdiction"), on_delete=models.PROTECT)
-    name = models.CharField(_("name"), max_length=128)
+    name = models.CharField(_("name"), max_length=128, validators=[validate_single_line_text])
     trainer = models.ForeignKey(
         Organization, verbose_name=_("commissioned trainer"), on_delete=models.PROTECT, related_name="programmes"
     )
@@ -42,7 +43,7 @@ class Module(models.Model):
     programme = models.ForeignKey(
         Programme, verbose_name=_("programme"), on_delete=models.CASCADE, related_name="modules"
     )
-    title = models.CharField(_("title"), max_length=128)
+    title = models.CharField(_("title"), max_length=128, validators=[validate_single_line_text])
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
     domain = models.ForeignKey(
         ServiceDomain, verbose_name=_("service domain"), null=True, blank=True, on_delete=models.PROTECT
@@ -65,7 +66,7 @@ class Cohort(TimeStampedModel):
     programme = models.ForeignKey(
         Programme, verbose_name=_("programme"), on_delete=models.PROTECT, related_name="cohorts"
     )
-    name = models.CharField(_("name"), max_length=128)
+    name = models.CharField(_("name"), max_length=128, validators=[validate_single_line_text])
     round = models.ForeignKey(Round, verbose_name=_("round"), on_delete=models.PROTECT, related_name="cohorts")
 
     class Meta:
@@ -81,6 +82,11 @@ class Member(models.Model):
     """A trainee in a cohort, with the assessment the trainer records."""
 
     cohort = models.ForeignKey(Cohort, verbose_name=_("cohort"), on_delete=models.PROTECT, related_name="members")
+    # The cohort's programme, stored so the database can hold the rule that a
+    # trainee joins one cohort per programme (a constraint cannot join tables).
+    programme = models.ForeignKey(
+        Programme, verbose_name=_("programme"), on_delete=models.PROTECT, related_name="+", editable=False
+    )
     trainee = models.ForeignKey(
         Trainee, verbose_name=_("trainee"), on_delete=models.PROTECT, related_name="memberships"
     )
@@ -124,12 +130,20 @@ class Member(models.Model):
 
     class Meta:
         ordering = ["cohort", "trainee__person__name"]
-        constraints = [models.UniqueConstraint(fields=["cohort", "trainee"], name="one_membership_per_cohort")]
+        constraints = [
+            models.UniqueConstraint(fields=["cohort", "trainee"], name="one_membership_per_cohort"),
+            models.UniqueConstraint(fields=["programme", "trainee"], name="one_membership_per_programme"),
+        ]
         verbose_name = _("cohort member")
         verbose_name_plural = _("cohort members")
 
     def __str__(self):
         return f"{self.trainee.person} · {self.cohort}"
+
+    def save(self, *args, **kwargs):
+        if self.programme_id is None and self.cohort_id is not None:
+            self.programme_id = Cohort.objects.values_list("programme_id", flat=True).get(pk=self.cohort_id)
+        super().save(*args, **kwargs)
 
 
 class Session(models.Model):
@@ -139,7 +153,7 @@ class Session(models.Model):
     hours = models.DecimalField(
         _("hours"), max_digits=5, decimal_places=1, validators=[MinValueValidator(Decimal("0.5"))]
     )
-    location = models.CharField(_("location"), max_length=128, blank=True)
+    location = models.CharField(_("location"), max_length=128, blank=True, validators=[validate_single_line_text])
 
     class Meta:
         ordering = ["starts_at", "id"]
@@ -174,7 +188,7 @@ class Survey(TimeStampedModel):
     programme = models.ForeignKey(
         Programme, verbose_name=_("programme"), on_delete=models.CASCADE, related_name="surveys"
     )
-    title = models.CharField(_("title"), max_length=128)
+    title = models.CharField(_("title"), max_length=128, validators=[validate_single_line_text])
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
     closes_at = models.DateTimeField(_("closes at"), null=True, blank=True)
 
@@ -196,7 +210,7 @@ class Question(models.Model):
 
     survey = models.ForeignKey(Survey, verbose_name=_("survey"), on_delete=models.CASCADE, related_name="questions")
     order = models.PositiveSmallIntegerField(_("order"), default=0)
-    text = models.CharField(_("question"), max_length=300)
+    text = models.CharField(_("question"), max_length=300, validators=[validate_single_line_text])
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
     choices = models.JSONField(_("choices"), default=list, blank=True)
 
@@ -254,7 +268,7 @@ class Activity(TimeStampedModel, JurisdictionChain):
         on_delete=models.PROTECT,
         related_name="training_activities",
     )
-    title = models.CharField(_("title"), max_length=128)
+    title = models.CharField(_("title"), max_length=128, validators=[validate_single_line_text])
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
     domain = models.ForeignKey(
         ServiceDomain, verbose_name=_("service domain"), null=True, blank=True, on_delete=models.PROTECT

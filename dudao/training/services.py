@@ -6,7 +6,7 @@ import datetime as dt
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -16,16 +16,32 @@ from dudao.accounts.scopes import scope_for
 from dudao.core import audit
 from dudao.core.models import AuditEntry
 from dudao.core.notifications import notify
+from dudao.core.validators import POLICY_YEAR, clean_text, validate_date_ahead, validate_past_date
 from dudao.directory.models import Jurisdiction, Organization
 from dudao.policy.selectors import value as policy_value
 
 from .models import Activity, Attendance, Cohort, Member, Module, Programme, Question, Response, Session, Survey
 from .selectors import can_manage_programme, can_run_programme, is_trainer_of, result_parameters, results
 
+# The programme began with the policy of 2018; nothing of it is older.
+EARLIEST = dt.date(POLICY_YEAR, 1, 1)
+
 
 def _require(condition: bool, message: str = ""):
     if not condition:
         raise PermissionDenied(message or _("You may not do this."))
+
+
+def _lock_cohort(cohort_id) -> Cohort:
+    """Every write that a confirmation of results depends on (scores,
+    attendance, members) takes the cohort's row first, as confirm_results
+    does: so a change either lands before the confirmation reads it, or waits
+    and meets the confirmed result. One order for everyone, no deadlock."""
+    return (
+        Cohort.objects.select_for_update(of=("self",))
+        .select_related("programme__jurisdiction", "programme__trainer", "round")
+        .get(pk=cohort_id)
+    )
 
 
 def _clean_save(instance):
@@ -45,6 +61,8 @@ def create_programme(
     )
     if trainer.type.code != "trainer":
         raise ValidationError({"trainer": _("Choose a third-party training organisation.")})
+    validate_date_ahead(starts_on, field="starts_on", earliest=EARLIEST)
+    validate_date_ahead(ends_on, field="ends_on", years=10, earliest=EARLIEST)
     if ends_on < starts_on:
         raise ValidationError({"ends_on": _("The programme cannot end before it starts.")})
     programme = _clean_save(
@@ -98,6 +116,10 @@ def create_cohort(*, actor, programme: Programme, name: str, round_, trainees=()
 @transaction.atomic
 def add_members(*, actor, cohort: Cohort, trainees) -> list[Member]:
     _require(can_run_programme(actor, cohort.programme))
+    # The programme's row, then the cohort's: two cohorts of one programme
+    # adding the same trainee at once check one after the other.
+    Programme.objects.select_for_update().get(pk=cohort.programme_id)
+    cohort = _lock_cohort(cohort.pk)
     trainees = list(trainees)
     wrong_round = [t for t in trainees if t.round_id != cohort.round_id]
     if wrong_round:
@@ -114,7 +136,14 @@ def add_members(*, actor, cohort: Cohort, trainees) -> list[Member]:
         raise ValidationError(
             _("Already in a cohort of this programme: %(names)s.") % {"names": "、".join(sorted(taken))}
         )
-    members = [Member.objects.create(cohort=cohort, trainee=t) for t in trainees]
+    try:
+        with transaction.atomic():
+            members = [
+                Member.objects.create(cohort=cohort, programme_id=cohort.programme_id, trainee=t) for t in trainees
+            ]
+    except IntegrityError:
+        # The database's own rule (one cohort per programme), should a write bypass the lock.
+        raise ValidationError(_("Some of these trainees are already in a cohort of this programme.")) from None
     audit.record(
         actor=actor,
         action=AuditEntry.Action.UPDATE,
@@ -131,6 +160,7 @@ def schedule_session(
     _require(can_run_programme(actor, cohort.programme))
     if module.programme_id != cohort.programme_id:
         raise ValidationError({"module": _("The module belongs to another programme.")})
+    validate_date_ahead(timezone.localdate(starts_at), field="starts_at", earliest=EARLIEST)
     session = _clean_save(
         Session(
             cohort=cohort,
@@ -149,6 +179,7 @@ def schedule_session(
 @transaction.atomic
 def record_attendance(*, actor, session: Session, present_member_ids) -> int:
     """Set who was present at a session; everyone else in the cohort is absent."""
+    _lock_cohort(session.cohort_id)
     session = Session.objects.select_for_update(of=("self",)).select_related("cohort__programme").get(pk=session.pk)
     _require(can_run_programme(actor, session.cohort.programme))
     try:
@@ -196,6 +227,7 @@ def _score(value, label):
 @transaction.atomic
 def record_scores(*, actor, member: Member, theory_score, practice_score) -> Member:
     """The third-party trainer's assessment (policy 四(三): 委托第三方……考核)."""
+    _lock_cohort(member.cohort_id)
     member = Member.objects.select_for_update(of=("self",)).select_related("cohort__programme").get(pk=member.pk)
     _require(
         is_trainer_of(actor, member.cohort.programme), _("Only the commissioned trainer records assessment scores.")
@@ -223,6 +255,7 @@ def record_cohort_scores(*, actor, cohort: Cohort, scores: dict) -> int:
     """The trainer's score sheet for a cohort, {member id: (theory, practice)}:
     every changed row is written, or none is. Returns how many changed."""
     _require(is_trainer_of(actor, cohort.programme), _("Only the commissioned trainer records assessment scores."))
+    cohort = _lock_cohort(cohort.pk)
     members = {m.pk: m for m in cohort.members.select_related("trainee__person")}
     errors, changed = [], []
     for pk, (theory, practice) in scores.items():
@@ -257,7 +290,7 @@ def confirm_results(*, actor, cohort: Cohort) -> dict:
     pool with a certificate; the others are recorded as not passed."""
     from dudao.pools.services import admit_to_city_pool
 
-    cohort = Cohort.objects.select_for_update(of=("self",)).select_related("programme__jurisdiction").get(pk=cohort.pk)
+    cohort = _lock_cohort(cohort.pk)
     _require(can_manage_programme(actor, cohort.programme), _("Only the city confirms assessment results."))
     outcome = results(cohort, result_parameters(cohort.programme))
     if not outcome:
@@ -298,7 +331,7 @@ def create_survey(*, actor, programme: Programme, title: str, questions: list[di
     survey = _clean_save(Survey(programme=programme, title=title.strip()))
     for i, q in enumerate(questions):
         kind = q.get("kind")
-        choices = [c.strip() for c in q.get("choices", []) if c and c.strip()]
+        choices = [clean_text(c, field="questions", max_length=200) for c in q.get("choices", []) if c and c.strip()]
         if kind in (Question.Kind.CHOICE, Question.Kind.MULTIPLE) and len(choices) < 2:
             raise ValidationError(_("Question %(n)s needs at least two choices.") % {"n": i + 1})
         _clean_save(Question(survey=survey, order=i, text=(q.get("text") or "").strip(), kind=kind, choices=choices))
@@ -359,7 +392,7 @@ def _clean_answers(survey: Survey, answers: dict) -> dict:
                 raise ValidationError(_("Give a value from 1 to 5 for “%(q)s”.") % {"q": q.text})
             cleaned[str(q.pk)] = number
         else:
-            cleaned[str(q.pk)] = str(raw).strip()[:2000]
+            cleaned[str(q.pk)] = clean_text(raw, field="answers", multiline=True, max_length=2000)
     return cleaned
 
 
@@ -436,6 +469,10 @@ def record_activity(
         _require(scope.manages_path(jurisdiction.path))
     else:
         raise ValidationError(_("Say which unit or district organised the training."))
+    if is_plan:
+        validate_date_ahead(held_on, field="held_on")
+    else:
+        validate_past_date(held_on, field="held_on")
     participants = list(participants)
     outsiders = [p.name for p in participants if not can_manage_person(actor, p)]
     if outsiders:

@@ -153,7 +153,7 @@ def test_a_change_made_on_a_page_appears_in_the_log(world, login):
             "jurisdiction": org.jurisdiction.pk,
             "address": "",
             "contact_name": "王五",
-            "contact_phone": "0371-12345678",
+            "contact_phone": "0371-62345678",
             "reason": "联系人变更",
         },
     )
@@ -163,10 +163,10 @@ def test_a_change_made_on_a_page_appears_in_the_log(world, login):
     [entry] = entries(response)
     assert entry.actor == world.district_admin
     assert entry.action == AuditEntry.Action.UPDATE
-    assert entry.changes == {"contact_name": ["", "王五"], "contact_phone": ["", "0371-12345678"]}
+    assert entry.changes == {"contact_name": ["", "王五"], "contact_phone": ["", "0371-62345678"]}
     assert entry.reason == "联系人变更"
     content = response.content.decode()
-    for text in ("jinshui_admin", "contact_name", "王五", "0371-12345678", "联系人变更"):
+    for text in ("jinshui_admin", "contact_name", "王五", "0371-62345678", "联系人变更"):
         assert text in content
 
 

@@ -55,7 +55,7 @@ def backfill(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('directory', '0002_disciplinaryrecord'),
+        ('directory', '0003_input_validators'),
     ]
 
     operations = [

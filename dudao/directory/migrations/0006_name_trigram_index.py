@@ -26,6 +26,6 @@ def backwards(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("directory", "0004_list_indexes")]
+    dependencies = [("directory", "0005_list_indexes")]
 
     operations = [migrations.RunPython(forwards, backwards)]

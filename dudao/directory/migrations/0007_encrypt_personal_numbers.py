@@ -48,7 +48,7 @@ def encrypt_existing(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('directory', '0005_name_trigram_index'),
+        ('directory', '0006_name_trigram_index'),
         ('core', '0003_job'),
     ]
 

@@ -24,8 +24,8 @@ def backfill(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('directory', '0004_list_indexes'),
-        ('pools', '0001_initial'),
+        ('directory', '0005_list_indexes'),
+        ('pools', '0003_one_live_entry_per_pool'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -22,8 +22,8 @@ def backfill(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('directory', '0005_name_trigram_index'),
-        ('training', '0001_initial'),
+        ('directory', '0006_name_trigram_index'),
+        ('training', '0005_member_programme_required'),
     ]
 
     operations = [

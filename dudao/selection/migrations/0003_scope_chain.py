@@ -20,8 +20,8 @@ def backfill(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('directory', '0004_list_indexes'),
-        ('selection', '0001_initial'),
+        ('directory', '0005_list_indexes'),
+        ('selection', '0002_input_validators'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('directory', '0003_scope_chain'),
+        ('directory', '0004_scope_chain'),
     ]
 
     operations = [
