@@ -43,7 +43,9 @@ class Pagination(BasePagination):
             try:
                 result = paging.cursor_page(queryset, request.query_params.get("cursor"), size)
             except paging.BadCursor:
-                raise NotFound(_("This cursor is not valid; start again without it.")) from None
+                raise serializers.ValidationError(
+                    {"cursor": [_("This cursor is not valid; start again with an empty cursor.")]}
+                ) from None
             self.cursor_result, rows = result, result.object_list
         else:
             self.page = paging.page(queryset, request.query_params.get("page"), size, clamp=False)
@@ -109,7 +111,8 @@ class Pagination(BasePagination):
                 "required": False,
                 "in": "query",
                 "description": "A page number.",
-                "schema": {"type": "integer"},
+                "schema": {"type": "integer", "minimum": 1},
+                "example": 1,
             },
             {
                 "name": "cursor",
@@ -117,13 +120,15 @@ class Pagination(BasePagination):
                 "in": "query",
                 "description": "Keyset paging: empty for the first page, then the value from next or previous.",
                 "schema": {"type": "string"},
+                "example": "",
             },
             {
                 "name": self.page_size_query_param,
                 "required": False,
                 "in": "query",
                 "description": "Rows per page (at most 200).",
-                "schema": {"type": "integer"},
+                "schema": {"type": "integer", "minimum": 1, "maximum": 200},
+                "example": 25,
             },
         ]
 

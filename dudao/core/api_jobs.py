@@ -37,8 +37,8 @@ class ExportRequestSerializer(serializers.Serializer):
 
 
 class ExportJobSerializer(serializers.ModelSerializer):
-    list = serializers.CharField(source="parameters.list", read_only=True)
-    query = serializers.CharField(source="parameters.query", read_only=True)
+    list = serializers.SerializerMethodField()
+    query = serializers.SerializerMethodField()
     download = serializers.SerializerMethodField(help_text="Where to fetch the file once status is done; else null.")
 
     class Meta:
@@ -61,7 +61,13 @@ class ExportJobSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
-    @extend_schema_field(OpenApiTypes.URI)
+    def get_list(self, job) -> str:
+        return (job.parameters or {}).get("list", "")
+
+    def get_query(self, job) -> str:
+        return (job.parameters or {}).get("query", "")
+
+    @extend_schema_field(serializers.URLField(allow_null=True))
     def get_download(self, job):
         if job.status != Job.Status.DONE or not job.file:
             return None
@@ -77,8 +83,14 @@ class XlsxRenderer(renderers.BaseRenderer):
     render_style = "binary"
 
     def render(self, data, accepted_media_type=None, renderer_context=None):
-        # Errors reach here as data when the client asked only for .xlsx.
-        return data if isinstance(data, bytes) else json.dumps(data, ensure_ascii=False).encode()
+        # Errors reach here as data when the client asked only for .xlsx: they
+        # are JSON, and say so.
+        if isinstance(data, bytes):
+            return data
+        response = (renderer_context or {}).get("response")
+        if response is not None:
+            response["Content-Type"] = "application/json"
+        return json.dumps(data, ensure_ascii=False).encode()
 
 
 class ExportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):

@@ -42,7 +42,7 @@ class EntryFilter(django_filters.FilterSet):
         value = value.strip()
         if not value:
             return queryset
-        return queryset.filter(Q(person__name__icontains=value) | Q(entry_number__icontains=value))
+        return queryset.filter(Q(person__name__contains=value) | Q(entry_number__startswith=value.upper()))
 
     def by_status(self, queryset, name, value):
         return selectors.with_status(queryset, value) if value else queryset

@@ -1,18 +1,21 @@
 import django_filters
 from django.db.models import Q
+from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
 from dudao.accounts.scopes import scope_for
 from dudao.core.crypto import blind_indexes
+from dudao.core.widgets import SearchSelect
+from dudao.directory.filters import JurisdictionFilterMixin
 from dudao.directory.models import Jurisdiction, Organization
-from dudao.directory.selectors import managed_q, organizations_for
+from dudao.directory.selectors import filter_jurisdictions, managed_q, organizations_for
 
 from .models import Nomination, Round, Trainee
 
 
-class NominationFilter(django_filters.FilterSet):
+class NominationFilter(JurisdictionFilterMixin, django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="search")
     round = django_filters.ModelChoiceFilter(label=_("Round"), queryset=Round.objects.all())
     status = django_filters.ChoiceFilter(label=_("Status"), choices=Nomination.Status.choices)
@@ -20,7 +23,11 @@ class NominationFilter(django_filters.FilterSet):
     jurisdiction = django_filters.ModelChoiceFilter(
         label=_("District"), queryset=Jurisdiction.objects.filter(is_active=True), method="in_jurisdiction"
     )
-    organization = django_filters.ModelChoiceFilter(label=_("Nominating unit"), queryset=Organization.objects.all())
+    organization = django_filters.ModelChoiceFilter(
+        label=_("Nominating unit"),
+        queryset=Organization.objects.none(),
+        widget=SearchSelect(reverse_lazy("directory:organization_choices")),
+    )
 
     class Meta:
         model = Nomination
@@ -28,8 +35,9 @@ class NominationFilter(django_filters.FilterSet):
 
     def __init__(self, *args, request=None, **kwargs):
         super().__init__(*args, request=request, **kwargs)
+        self._limit_jurisdictions(request)
         if request is not None:
-            # Offer only the units the user may see, not every organisation in the city.
+            # Only the units the user may see are accepted; the picker searches them.
             self.filters["organization"].queryset = organizations_for(request.user)
 
     def search(self, queryset, name, value):
@@ -44,13 +52,10 @@ class NominationFilter(django_filters.FilterSet):
             condition |= Q(person__id_number_hash__in=hashes) & managed
         return queryset.filter(condition)
 
-    @extend_schema_field(OpenApiTypes.INT)
-    def in_jurisdiction(self, queryset, name, value):
-        return queryset.filter(organization__jurisdiction__path__startswith=value.path) if value else queryset
 
 
 class TraineeFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(label=_("Search"), field_name="person__name", lookup_expr="icontains")
+    q = django_filters.CharFilter(label=_("Search"), field_name="person__name", lookup_expr="contains")
     round = django_filters.ModelChoiceFilter(label=_("Round"), queryset=Round.objects.all())
     path = django_filters.ChoiceFilter(label=_("Path"), choices=Nomination.Path.choices, field_name="nomination__path")
     jurisdiction = django_filters.ModelChoiceFilter(
@@ -61,6 +66,12 @@ class TraineeFilter(django_filters.FilterSet):
         model = Trainee
         fields = ["q", "round", "path", "jurisdiction"]
 
+    def __init__(self, *args, request=None, **kwargs):
+        super().__init__(*args, request=request, **kwargs)
+        self.filters["jurisdiction"].queryset = (
+            filter_jurisdictions(request.user) if request is not None else Jurisdiction.objects.none()
+        )
+
     @extend_schema_field(OpenApiTypes.INT)
     def in_jurisdiction(self, queryset, name, value):
-        return queryset.filter(nomination__organization__jurisdiction__path__startswith=value.path) if value else queryset
+        return queryset.filter(**{f"nomination__scope_j{value.depth}": value.pk}) if value else queryset
