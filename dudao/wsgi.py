@@ -12,9 +12,9 @@ def _preload_certificate_font():
     from django.conf import settings
 
     if settings.DUDAO_CJK_FONT.exists():
-        from dudao.pools.certificates import _register_font
+        from dudao.pools.certificates import register_font
 
-        _register_font()
+        register_font()
 
 
 _preload_certificate_font()

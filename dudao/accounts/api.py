@@ -13,7 +13,7 @@ from dudao.core.api import service_errors
 from dudao.directory.models import Jurisdiction, Organization
 from dudao.directory.selectors import find_by_id_number
 
-from . import lockouts, services, tokens
+from . import lockouts, permissions, services, tokens
 from .filters import UserFilter
 from .models import Role, RoleAssignment, User
 from .selectors import users_for
@@ -167,7 +167,7 @@ class UserViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return User.objects.none()
-        if self.action != "me" and not services.grantable_roles(self.request.user):
+        if self.action != "me" and not permissions.grantable_roles(self.request.user):
             raise PermissionDenied
         return users_for(self.request.user)
 

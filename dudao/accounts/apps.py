@@ -7,6 +7,10 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts")
 
     def ready(self):
+        from dudao.core import scoping
+
         from . import access_log
+        from .scopes import build_scope
 
         access_log.connect()
+        scoping.register_resolver(build_scope)

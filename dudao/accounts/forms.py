@@ -9,7 +9,7 @@ from dudao.directory.models import Jurisdiction, Organization
 from dudao.directory.selectors import find_by_id_number, manageable_jurisdictions, organizations_for
 
 from .models import JURISDICTION_ROLES, ORGANIZATION_ROLES, Role
-from .services import grantable_roles
+from .permissions import SELF_SERVICE_ROLES, grantable_roles
 
 # Read when the form is shown, in the user's language.
 password_rules = lazy(lambda: " ".join(str(t) for t in password_validators_help_texts()), str)()
@@ -59,7 +59,7 @@ class RoleFields(BootstrapMixin, forms.Form):
             data["person"] = find_by_id_number(self.actor, id_number)
             if data["person"] is None:
                 self.add_error("person_id_number", _("No person with this ID number is on a roster you can see."))
-        elif role in {Role.SUPERVISOR, Role.SOCIAL_WORKER}:
+        elif role in SELF_SERVICE_ROLES:
             self.add_error("person_id_number", _("Supervisors and social workers are linked to their person record."))
         return data
 

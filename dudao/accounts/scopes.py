@@ -1,22 +1,18 @@
-"""What a user may see and manage, computed once per request from the role
-assignments. Selectors and services ask this object; nothing else reads roles.
-The Scope itself, and how rows are matched against it, live in dudao.core.scoping."""
+"""What a user may see and manage, built once per request from the role
+assignments. Every app asks the Scope (dudao.core.scoping.scope_for, which this
+module serves) or its own permissions module; nothing else reads roles."""
 
-from dudao.core.scoping import EMPTY, Node, Scope, nodes_q
+from dudao.core.scoping import EMPTY, Node, Scope, nodes_q, scope_for
 from dudao.directory.models import Person
 
+from .capabilities import capabilities_of
 from .models import JURISDICTION_ROLES, Role
 
 # Roles that administer (not only read) the jurisdiction they are assigned to.
 MANAGING_JURISDICTION_ROLES = {Role.CITY_ADMIN, Role.DISTRICT_ADMIN}
 
 
-def scope_for(user) -> Scope:
-    if not getattr(user, "is_authenticated", False):
-        return EMPTY
-    cached = getattr(user, "_dudao_scope", None)
-    if cached is not None:
-        return cached
+def build_scope(user) -> Scope:
     roles, read_nodes, manage_nodes, org_ids, managed_org_ids, jurisdiction_ids = (
         set(),
         set(),
@@ -51,8 +47,8 @@ def scope_for(user) -> Scope:
         person_id=user.person_id,
         employer_id=employer_id,
         jurisdiction_ids=frozenset(jurisdiction_ids),
+        capabilities=capabilities_of(roles),
     )
-    user._dudao_scope = scope
     return scope
 
 
@@ -66,4 +62,4 @@ def _outermost(nodes) -> tuple:
     return tuple(kept)
 
 
-__all__ = ["EMPTY", "MANAGING_JURISDICTION_ROLES", "Scope", "nodes_q", "scope_for"]
+__all__ = ["EMPTY", "MANAGING_JURISDICTION_ROLES", "Scope", "build_scope", "nodes_q", "scope_for"]

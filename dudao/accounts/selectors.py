@@ -3,7 +3,8 @@ from operator import or_
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
-from .models import AccessLogEntry, Role, RoleAssignment, User
+from .models import AccessLogEntry, RoleAssignment, User
+from .permissions import SELF_SERVICE_ROLES, can_read_access_log, sees_unassigned_accounts
 from .scopes import nodes_q, scope_for
 
 
@@ -19,14 +20,14 @@ def users_for(actor) -> QuerySet[User]:
     if (q := nodes_q(scope.manage_nodes, "user__person__")) is not None:
         in_scope.append(q & Q(user__person__employed=True))
     if scope.managed_org_ids:
-        self_roles = [Role.SUPERVISOR, Role.SOCIAL_WORKER]
+        self_roles = SELF_SERVICE_ROLES
         in_scope += [
             Q(organization_id__in=scope.managed_org_ids, role__in=self_roles),
             Q(user__person__employer_id__in=scope.managed_org_ids, user__person__employed=True, role__in=self_roles),
         ]
     assignments = RoleAssignment.objects.filter(reduce(or_, in_scope))
     condition = Q(Exists(assignments.filter(user_id=OuterRef("pk"))))
-    if Role.CITY_ADMIN in scope.roles:
+    if sees_unassigned_accounts(actor):
         condition |= ~Q(Exists(RoleAssignment.objects.filter(user_id=OuterRef("pk"))))
     return (
         User.objects.filter(condition)
@@ -40,6 +41,6 @@ def users_for(actor) -> QuerySet[User]:
 def access_log_for(user) -> QuerySet[AccessLogEntry] | None:
     """The city administrator reads the access log; for anyone else None (403:
     the log's existence is no secret, its content is)."""
-    if Role.CITY_ADMIN not in scope_for(user).roles:
+    if not can_read_access_log(user):
         return None
     return AccessLogEntry.objects.select_related("user")

@@ -1,4 +1,5 @@
-"""Accounts and role grants. Who may grant which role is data (GRANTABLE);
+"""Accounts and role grants. Who may grant which role is data
+(accounts/capabilities.py, asked through accounts/permissions.py);
 where they may grant it follows their own scope."""
 
 from django.contrib.auth.password_validation import validate_password
@@ -9,49 +10,10 @@ from rest_framework.authtoken.models import Token
 
 from dudao.core import audit
 from dudao.core.models import AuditEntry
-from dudao.directory.selectors import can_manage_person
 
 from . import lockouts, tokens
-from .models import JURISDICTION_ROLES, ORGANIZATION_ROLES, AccessLogEntry, Role, RoleAssignment, User
-from .scopes import scope_for
-
-# Granting role -> roles it may grant. The city grants everything; a district
-# onboards its agencies; an agency gives its own staff their self-service roles.
-GRANTABLE = {
-    Role.CITY_ADMIN: set(Role),
-    Role.DISTRICT_ADMIN: {Role.AGENCY_ADMIN, Role.SUPERVISOR, Role.SOCIAL_WORKER},
-    Role.AGENCY_ADMIN: {Role.SUPERVISOR, Role.SOCIAL_WORKER},
-}
-
-
-def grantable_roles(actor) -> list[str]:
-    scope = scope_for(actor)
-    roles = set()
-    for role in scope.roles:
-        roles |= GRANTABLE.get(role, set())
-    return [r for r in Role if r in roles]
-
-
-def can_grant(actor, *, role, jurisdiction=None, organization=None, person=None) -> bool:
-    scope = scope_for(actor)
-    if role not in grantable_roles(actor):
-        return False
-    if role in JURISDICTION_ROLES:
-        return (
-            jurisdiction is not None
-            and scope.manages_path(jurisdiction.path)
-            and (
-                # Only the city grants roles over a jurisdiction; a district admin cannot mint peers.
-                Role.CITY_ADMIN in scope.roles
-            )
-        )
-    if role in ORGANIZATION_ROLES:
-        if organization is None:
-            return False
-        return scope.manages_path(organization.jurisdiction.path) or (
-            role != Role.AGENCY_ADMIN and organization.pk in scope.managed_org_ids
-        )
-    return person is not None and can_manage_person(actor, person)
+from .models import AccessLogEntry, Role, RoleAssignment, User
+from .permissions import can_grant, can_lift_lockout, can_manage_user
 
 
 def _user_fields(user):
@@ -143,21 +105,6 @@ def revoke_role(*, actor, assignment: RoleAssignment, reason: str = "") -> None:
     )
 
 
-def can_manage_user(actor, user: User) -> bool:
-    """An actor manages another account when it could grant every role that
-    account holds; an account with no role yet belongs to the city. Nobody
-    manages their own account here (they change their password themselves)."""
-    if user.pk == actor.pk:
-        return False
-    assignments = list(user.role_assignments.select_related("jurisdiction", "organization__jurisdiction"))
-    if not assignments:
-        return Role.CITY_ADMIN in scope_for(actor).roles
-    return all(
-        can_grant(actor, role=a.role, jurisdiction=a.jurisdiction, organization=a.organization, person=user.person)
-        for a in assignments
-    )
-
-
 @transaction.atomic
 def set_active(*, actor, user: User, active: bool, reason: str) -> User:
     user = User.objects.select_for_update().get(pk=user.pk)
@@ -205,7 +152,7 @@ def unlock_account(*, actor, user: User, reason: str = "") -> User:
     """Lift a login lock-out before its time. The city administrator's call:
     the lock exists because someone may be guessing this account's password."""
     user = User.objects.select_for_update().get(pk=user.pk)
-    if Role.CITY_ADMIN not in scope_for(actor).roles or not can_manage_user(actor, user):
+    if not can_lift_lockout(actor, user):
         raise PermissionDenied(_("Only the city administrator may unlock an account."))
     if not lockouts.is_locked(user.username):
         raise ValidationError(_("This account is not locked."))

@@ -17,11 +17,11 @@ from dudao.core.views import ListPage
 from dudao.directory import selectors as directory
 from dudao.directory.models import Certificate
 
-from . import lockouts, services, tokens
+from . import lockouts, permissions, services, tokens
 from .filters import AccessLogFilter, UserFilter
 from .forms import ActiveForm, LoginForm, OwnPasswordForm, PasswordResetForm, RoleFields, UnlockForm, UserCreateForm
 from .middleware import touch
-from .models import Role, RoleAssignment
+from .models import RoleAssignment
 from .scopes import scope_for
 from .selectors import access_log_for, users_for
 
@@ -64,7 +64,7 @@ def home(request):
         context["agencies"] = directory.organizations_for(user).filter(pk__in=scope.managed_org_ids)
     if user.person_id:
         context["me"] = directory.people_for(user).filter(pk=user.person_id).first()
-    context["is_city_admin"] = Role.CITY_ADMIN in scope.roles
+    context["is_city_admin"] = permissions.sees_city_overview(user)
     return render(request, "accounts/home.html", context)
 
 
@@ -116,14 +116,14 @@ class UserList(ListPage):
     ]
 
     def get_queryset(self):
-        if not services.grantable_roles(self.request.user):
+        if not permissions.grantable_roles(self.request.user):
             raise PermissionDenied
         return users_for(self.request.user)
 
 
 @login_required
 def user_create(request):
-    if not services.grantable_roles(request.user):
+    if not permissions.grantable_roles(request.user):
         raise PermissionDenied
     form = UserCreateForm(request.POST or None, actor=request.user)
     if request.method == "POST" and form.is_valid():
@@ -151,7 +151,7 @@ def user_create(request):
 
 
 def _managed_user(request, pk):
-    if not services.grantable_roles(request.user):
+    if not permissions.grantable_roles(request.user):
         raise PermissionDenied
     return get_object_or_404(users_for(request.user), pk=pk)
 
@@ -159,7 +159,7 @@ def _managed_user(request, pk):
 @login_required
 def user_detail(request, pk):
     account = _managed_user(request, pk)
-    can_manage = services.can_manage_user(request.user, account)
+    can_manage = permissions.can_manage_user(request.user, account)
     return render(
         request,
         "accounts/user_detail.html",
@@ -170,7 +170,7 @@ def user_detail(request, pk):
             "active_form": ActiveForm(),
             "password_form": PasswordResetForm(),
             "locked": lockouts.is_locked(account.username),
-            "can_unlock": Role.CITY_ADMIN in scope_for(request.user).roles and can_manage,
+            "can_unlock": permissions.can_lift_lockout(request.user, account),
             "unlock_form": UnlockForm(),
         },
     )
@@ -245,7 +245,7 @@ def user_reset_password(request, pk):
 @require_POST
 def user_unlock(request, pk):
     account = _managed_user(request, pk)
-    if Role.CITY_ADMIN not in scope_for(request.user).roles or not services.can_manage_user(request.user, account):
+    if not permissions.can_lift_lockout(request.user, account):
         raise PermissionDenied
 
     def call(account, d):

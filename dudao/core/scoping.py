@@ -100,6 +100,12 @@ class Scope:
     # The person's current employer, so "my own agency" needs no query per row.
     employer_id: int | None = None
     jurisdiction_ids: frozenset = field(default=frozenset())
+    # What the roles allow, as named capabilities ("core.audit.read"): apps ask
+    # can(); only accounts knows which role carries which (accounts/capabilities.py).
+    capabilities: frozenset = field(default=frozenset())
+
+    def can(self, capability: str) -> bool:
+        return capability in self.capabilities
 
     @property
     def read_paths(self) -> tuple:
@@ -126,3 +132,27 @@ class Scope:
 
 
 EMPTY = Scope()
+
+# Set by the accounts app at start-up: it reads role assignments, which the
+# apps below it may not import, and builds the Scope from them.
+_resolver = None
+
+
+def register_resolver(resolver) -> None:
+    global _resolver
+    _resolver = resolver
+
+
+def scope_for(user) -> Scope:
+    """The user's scope, computed once per request (cached on the user object,
+    which Django loads afresh for every request)."""
+    if not getattr(user, "is_authenticated", False):
+        return EMPTY
+    cached = getattr(user, "_dudao_scope", None)
+    if cached is not None:
+        return cached
+    if _resolver is None:
+        raise RuntimeError("No scope resolver registered: is dudao.accounts installed?")
+    scope = _resolver(user)
+    user._dudao_scope = scope
+    return scope

@@ -8,8 +8,7 @@ from collections import defaultdict
 from itertools import islice
 from types import SimpleNamespace
 
-from dudao.accounts.scopes import scope_for
-from dudao.core.scoping import CHAIN_FIELDS
+from dudao.core.scoping import CHAIN_FIELDS, scope_for
 from dudao.core.validators import gender_from_id, mask_id_number
 
 from .models import Certificate, Person

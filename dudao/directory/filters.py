@@ -5,8 +5,8 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
-from dudao.accounts.scopes import scope_for
 from dudao.core.crypto import blind_indexes
+from dudao.core.scoping import scope_for
 from dudao.core.widgets import SearchSelect
 
 from .models import (

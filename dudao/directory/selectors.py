@@ -7,8 +7,7 @@ from operator import or_
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 
-from dudao.accounts.scopes import nodes_q, scope_for
-from dudao.core.scoping import Scope
+from dudao.core.scoping import Scope, nodes_q, scope_for
 
 from .models import Certificate, Employment, Jurisdiction, Organization, Person
 

@@ -31,7 +31,7 @@ LEVEL_TITLES = {
 
 
 @cache
-def _register_font() -> str:
+def register_font() -> str:
     # ReportLab subsets a TrueType font on embedding: only the glyphs used are written.
     pdfmetrics.registerFont(TTFont(FONT, str(settings.DUDAO_CJK_FONT)))
     return FONT
@@ -42,7 +42,7 @@ def verification_url(entry: Entry) -> str:
 
 
 def render(entry: Entry) -> bytes:
-    font = _register_font()
+    font = register_font()
     buffer = BytesIO()
     pdf = canvas.Canvas(buffer, pagesize=A4, pageCompression=1)
     pdf.setTitle(f"{_('Certificate of admission')} {entry.entry_number}")

@@ -1,0 +1,41 @@
+"""Which role may do what, as data: the one table that turns roles into the
+named capabilities every app asks its Scope about (scope.can("…")). A new
+capability is a line here and a check in the app's permissions module; where a
+capability applies (which district, which agency) is the Scope's other half.
+
+Capability names are "<app>.<thing>.<verb>"."""
+
+from .models import Role
+
+
+def _grant(*roles) -> set[str]:
+    return {f"accounts.grant.{role}" for role in roles}
+
+
+ROLE_CAPABILITIES: dict[str, set[str]] = {
+    Role.CITY_ADMIN: {
+        "core.audit.read",
+        "accounts.access_log.read",
+        # The city grants every role, and alone grants roles over a jurisdiction
+        # (a district administrator cannot mint peers); it keeps the accounts that
+        # hold no role yet, and lifts lock-outs.
+        *_grant(*Role),
+        "accounts.grant.over_jurisdiction",
+        "accounts.unassigned.manage",
+        "accounts.lockout.lift",
+        "accounts.home.city_overview",
+    },
+    # A district onboards its agencies; an agency gives its own staff their self-service roles.
+    Role.DISTRICT_ADMIN: _grant(Role.AGENCY_ADMIN, Role.SUPERVISOR, Role.SOCIAL_WORKER),
+    Role.AGENCY_ADMIN: _grant(Role.SUPERVISOR, Role.SOCIAL_WORKER),
+    Role.SUPERVISOR: set(),
+    Role.SOCIAL_WORKER: set(),
+    Role.TRAINER: set(),
+    Role.ASSOCIATION: set(),
+    Role.HRSS: set(),
+    Role.FINANCE: set(),
+}
+
+
+def capabilities_of(roles) -> frozenset:
+    return frozenset(c for role in roles for c in ROLE_CAPABILITIES.get(role, ()))
