@@ -37,5 +37,19 @@ ROLE_CAPABILITIES: dict[str, set[str]] = {
 }
 
 
+# Who reads the talent pools at all (where: the Scope's nodes and organisations).
+POOL_READERS = {
+    Role.CITY_ADMIN,
+    Role.DISTRICT_ADMIN,
+    Role.AGENCY_ADMIN,
+    Role.SUPERVISOR,
+    Role.ASSOCIATION,
+    Role.HRSS,
+    Role.FINANCE,
+}
+for _role in POOL_READERS:
+    ROLE_CAPABILITIES[_role].add("pools.entries.read")
+
+
 def capabilities_of(roles) -> frozenset:
     return frozenset(c for role in roles for c in ROLE_CAPABILITIES.get(role, ()))

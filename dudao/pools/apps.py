@@ -15,3 +15,12 @@ class PoolsConfig(AppConfig):
             Entry.objects.filter(level=Entry.Level.AGENCY, organization=organization).update(**organization.chain())
 
         organization_moved.connect(follow, dispatch_uid="pools.internal_supervisors_follow_their_agency", weak=False)
+
+        from dudao.training.signals import member_passed
+
+        from .services import admit_to_city_pool
+
+        def admit(sender, actor, member, **kwargs):
+            admit_to_city_pool(actor=actor, member=member)
+
+        member_passed.connect(admit, dispatch_uid="pools.passed_trainees_enter_the_city_pool", weak=False)

@@ -20,6 +20,7 @@ from dudao.core.validators import POLICY_YEAR, clean_text, validate_date_ahead, 
 from dudao.directory.models import Jurisdiction, Organization
 from dudao.policy.selectors import value as policy_value
 
+from . import signals
 from .models import Activity, Attendance, Cohort, Member, Module, Programme, Question, Response, Session, Survey
 from .selectors import can_manage_programme, can_run_programme, is_trainer_of, result_parameters, results
 
@@ -288,8 +289,6 @@ def record_cohort_scores(*, actor, cohort: Cohort, scores: dict) -> int:
 def confirm_results(*, actor, cohort: Cohort) -> dict:
     """The city confirms the trainer's results: passing trainees enter the city
     pool with a certificate; the others are recorded as not passed."""
-    from dudao.pools.services import admit_to_city_pool
-
     cohort = _lock_cohort(cohort.pk)
     _require(can_manage_programme(actor, cohort.programme), _("Only the city confirms assessment results."))
     outcome = results(cohort, result_parameters(cohort.programme))
@@ -309,7 +308,7 @@ def confirm_results(*, actor, cohort: Cohort) -> dict:
         member.confirmed_by, member.confirmed_at = actor, now
         member.save(update_fields=["passed", "confirmed_by", "confirmed_at"])
         if r.passes:
-            admit_to_city_pool(actor=actor, member=member)
+            signals.member_passed.send(sender=Member, actor=actor, member=member)
             admitted += 1
     audit.record(
         actor=actor,

@@ -342,18 +342,6 @@ def scores(request, pk):
             row["theory"] = submitted.get(f"theory-{r.member.pk}", "")
             row["practice"] = submitted.get(f"practice-{r.member.pk}", "")
         rows.append(row)
-    entries = {}
-    if any(r.confirmed and r.member.passed for r in results):
-        from dudao.pools.models import Entry
-
-        for entry in Entry.objects.filter(
-            level=Entry.Level.CITY,
-            jurisdiction=programme.jurisdiction,
-            person_id__in=[r.member.trainee.person_id for r in results if r.member.passed],
-        ).order_by("created_at"):
-            entries[entry.person_id] = entry
-        for row in rows:
-            row["entry"] = entries.get(row["result"].member.trainee.person_id)
     return render(
         request,
         "training/scores.html",
@@ -368,6 +356,7 @@ def scores(request, pk):
                 "min_share": params["training.min_attendance_share"],
             },
             "is_trainer": is_trainer,
+            "can_see_pools": scope_for(request.user).can("pools.entries.read"),
             "can_confirm": selectors.can_manage_programme(request.user, programme),
             "pending": sum(1 for r in results if not r.confirmed),
             "all_scored": all(r.scored for r in results),

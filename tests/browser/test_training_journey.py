@@ -118,8 +118,11 @@ def test_the_trainer_records_attendance_and_scores_and_the_city_confirms_into_th
     entry = Entry.objects.get()
     assert entry.person == world.supervisor_person and entry.level == Entry.Level.CITY
 
-    # The certificate of the passing trainee downloads from the pool entry.
+    # The certificate of the passing trainee downloads from the pool entry,
+    # reached through the supervisor's pool profile.
     page.get_by_test_id("results-table").locator('tr[data-member="督导甲"]').get_by_test_id("entry-link").click()
+    page.wait_for_url(re.compile(r"/pools/people/\d+/$"))
+    page.get_by_test_id("pool-entries").get_by_role("link", name=entry.entry_number).click()
     page.wait_for_url(re.compile(r"/pools/entries/\d+/$"))
     expect(page.get_by_test_id("entry-number")).to_have_text(entry.entry_number)
     with page.expect_download() as info:
