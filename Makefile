@@ -70,7 +70,8 @@ setup-test: $(VENV)/.test frontend messages
 
 test: setup-test
 	$(VENV)/bin/ruff check .
-	$(VENV)/bin/pytest
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/pytest -n $${PYTEST_WORKERS:-2}
 
 lint: $(VENV)/.test
 	$(VENV)/bin/ruff check .

@@ -73,7 +73,12 @@ def main():
     districts = list(Jurisdiction.objects.exclude(kind="city"))
     agency = OrganizationType.objects.get(code="agency")
     orgs = Organization.objects.bulk_create(
-        [Organization(name=f"基准机构{i}", credit_code=credit(i), type=agency, jurisdiction=districts[i % len(districts)]) for i in range(args.organizations)]
+        [
+            Organization(
+                name=f"基准机构{i}", credit_code=credit(i), type=agency, jurisdiction=districts[i % len(districts)]
+            )
+            for i in range(args.organizations)
+        ]
     )
     seen, people = set(), []
     n = 0
@@ -87,14 +92,22 @@ def main():
     Person.objects.bulk_create(people, batch_size=2000)
     people = list(Person.objects.order_by("pk"))
     Employment.objects.bulk_create(
-        [Employment(person=p, organization=orgs[i % len(orgs)], start_date="2018-01-01") for i, p in enumerate(people)], batch_size=2000
+        [Employment(person=p, organization=orgs[i % len(orgs)], start_date="2018-01-01") for i, p in enumerate(people)],
+        batch_size=2000,
     )
     level = CertificateLevel.objects.get(code="intermediate")
     Certificate.objects.bulk_create(
-        [Certificate(person=p, level=level, number=f"B{i:08d}", issued_on="2019-01-01") for i, p in enumerate(people) if i % 3], batch_size=2000
+        [
+            Certificate(person=p, level=level, number=f"B{i:08d}", issued_on="2019-01-01")
+            for i, p in enumerate(people)
+            if i % 3
+        ],
+        batch_size=2000,
     )
     city_admin = User.objects.create_user("bench_city", password="x")
-    RoleAssignment.objects.create(user=city_admin, role=Role.CITY_ADMIN, jurisdiction=Jurisdiction.objects.get(code="410100"))
+    RoleAssignment.objects.create(
+        user=city_admin, role=Role.CITY_ADMIN, jurisdiction=Jurisdiction.objects.get(code="410100")
+    )
     agency_admin = User.objects.create_user("bench_agency", password="x")
     RoleAssignment.objects.create(user=agency_admin, role=Role.AGENCY_ADMIN, organization=orgs[0])
     setup_seconds = time.perf_counter() - started
@@ -110,17 +123,26 @@ def main():
                 fn()
                 times.append(time.perf_counter() - t)
             queries = len(ctx.captured_queries)
-        return {"what": label, "median_ms": round(statistics.median(times) * 1000, 1), "max_ms": round(max(times) * 1000, 1), "queries": queries}
+        return {
+            "what": label,
+            "median_ms": round(statistics.median(times) * 1000, 1),
+            "max_ms": round(max(times) * 1000, 1),
+            "queries": queries,
+        }
 
     def get(url):
         def _():
             response = client.get(url)
             assert response.status_code == 200, (url, response.status_code)
+
         return _
 
     results = [
         measure(f"people list page, city admin, {args.people} people", get("/directory/people/")),
-        measure("people list page, filtered by district and certificate", get(f"/directory/people/?jurisdiction={districts[0].pk}&certificate_level={level.pk}")),
+        measure(
+            "people list page, filtered by district and certificate",
+            get(f"/directory/people/?jurisdiction={districts[0].pk}&certificate_level={level.pk}"),
+        ),
         measure("people list page, page 200", get("/directory/people/?page=200")),
         measure("organisation list page", get("/directory/organizations/")),
         measure("API /api/v1/people/", get("/api/v1/people/")),
@@ -134,14 +156,38 @@ def main():
     with translation.override("zh-hans"):
         ws.append([str(label) for _k, label, _r in imports.COLUMNS])
     for i in range(args.import_rows):
-        ws.append([f"导入{i}", idn(10_000_000 + i), "本科", "", "", "2021-01-01", "", "", "养老、社区", "社会工作师", f"IMP{i:07d}", "2020-01-01"])
+        ws.append(
+            [
+                f"导入{i}",
+                idn(10_000_000 + i),
+                "本科",
+                "",
+                "",
+                "2021-01-01",
+                "",
+                "",
+                "养老、社区",
+                "社会工作师",
+                f"IMP{i:07d}",
+                "2020-01-01",
+            ]
+        )
     buffer = BytesIO()
     wb.save(buffer)
     content = buffer.getvalue()
 
     t = time.perf_counter()
-    count = imports.import_roster(actor=agency_admin, organization=orgs[0], upload=SimpleUploadedFile("r.xlsx", content))
-    results.append({"what": f"roster import of {count} rows (validate and write)", "median_ms": round((time.perf_counter() - t) * 1000, 1), "max_ms": None, "queries": None})
+    count = imports.import_roster(
+        actor=agency_admin, organization=orgs[0], upload=SimpleUploadedFile("r.xlsx", content)
+    )
+    results.append(
+        {
+            "what": f"roster import of {count} rows (validate and write)",
+            "median_ms": round((time.perf_counter() - t) * 1000, 1),
+            "max_ms": None,
+            "queries": None,
+        }
+    )
 
     report = {
         "database": connection.vendor,
@@ -156,7 +202,9 @@ def main():
     width = max(len(r["what"]) for r in results)
     print(f"database: {connection.vendor}; {args.people} people in {args.organizations} organisations")
     for r in results:
-        print(f"{r['what']:<{width}}  median {r['median_ms']:>8} ms  max {r['max_ms'] or '-':>8}  queries {r['queries'] if r['queries'] is not None else '-'}")
+        print(
+            f"{r['what']:<{width}}  median {r['median_ms']:>8} ms  max {r['max_ms'] or '-':>8}  queries {r['queries'] if r['queries'] is not None else '-'}"
+        )
 
 
 if __name__ == "__main__":

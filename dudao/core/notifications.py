@@ -18,7 +18,9 @@ def notify(recipients, message: str, link: str = "") -> None:
         return
 
     def deliver():
-        Notification.objects.bulk_create([Notification(recipient_id=pk, message=message[:300], link=link) for pk in users])
+        Notification.objects.bulk_create(
+            [Notification(recipient_id=pk, message=message[:300], link=link) for pk in users]
+        )
         if settings.DUDAO_EMAIL_NOTIFICATIONS:
             addresses = [u.email for u in users.values() if u.email]
             if addresses:

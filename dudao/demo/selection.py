@@ -34,7 +34,9 @@ def _eligible(round_, organization, count, prefer=None):
     found = []
     staff = sorted(staff_for_nomination(round_, organization), key=lambda p: p.pk != getattr(prefer, "pk", None))
     for person in staff:
-        if eligibility.all_passed(eligibility.check(person, round_=round_, organization=organization, path="quota", params=params)):
+        if eligibility.all_passed(
+            eligibility.check(person, round_=round_, organization=organization, path="quota", params=params)
+        ):
             found.append(person)
         if len(found) == count:
             break
@@ -74,7 +76,9 @@ def load(password: str) -> str:
     university_admin = _agency_admin("university_admin", "社会工作学院管理员", university, password)
 
     def nominate(actor, organization, person, statement="", submit=True):
-        n = services.create_nomination(actor=actor, round_=round_, person=person, organization=organization, statement=statement)
+        n = services.create_nomination(
+            actor=actor, round_=round_, person=person, organization=organization, statement=statement
+        )
         if submit:
             services.submit(actor=actor, nomination=n)
         return n
@@ -119,12 +123,18 @@ def load(password: str) -> str:
     teachers = list(university.employments.filter(end_date=None).select_related("person").order_by("person_id")[:2])
     for i, teacher in enumerate(teachers):
         n = services.create_nomination(
-            actor=university_admin, round_=round_, person=teacher.person, organization=university,
-            path=Nomination.Path.DIRECT, category=Nomination.Category.UNIVERSITY_TEACHER,
+            actor=university_admin,
+            round_=round_,
+            person=teacher.person,
+            organization=university,
+            path=Nomination.Path.DIRECT,
+            category=Nomination.Category.UNIVERSITY_TEACHER,
             statement="社会工作专业教师，长期参与社区社会工作实务。",
         )
         services.add_evidence(
-            actor=university_admin, nomination=n, upload=SimpleUploadedFile("推荐函.pdf", EVIDENCE_PDF, "application/pdf"),
+            actor=university_admin,
+            nomination=n,
+            upload=SimpleUploadedFile("推荐函.pdf", EVIDENCE_PDF, "application/pdf"),
             description="单位推荐函",
         )
         services.submit(actor=university_admin, nomination=n)
@@ -135,6 +145,9 @@ def load(password: str) -> str:
     staff = sunshine.employments.filter(end_date=None).select_related("person").order_by("person__name").last()
     if staff and not staff.person.disciplinary_records.exists():
         DisciplinaryRecord.objects.create(
-            person=staff.person, decided_on=today - dt.timedelta(days=200), description="服务记录造假，通报批评", authority="金水区民政局"
+            person=staff.person,
+            decided_on=today - dt.timedelta(days=200),
+            description="服务记录造假，通报批评",
+            authority="金水区民政局",
         )
     return f"round {round_.year} with {round_.nominations.count()} nominations"

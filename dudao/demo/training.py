@@ -33,19 +33,50 @@ def load() -> str:
     domains = {d.code: d for d in ServiceDomain.objects.all()}
 
     programme = services.create_programme(
-        actor=city_admin, jurisdiction=city, name=f"百名督导人才培养工程（{round_.year}）", trainer=trainer,
-        starts_on=today - dt.timedelta(days=40), ends_on=today + dt.timedelta(days=140),
+        actor=city_admin,
+        jurisdiction=city,
+        name=f"百名督导人才培养工程（{round_.year}）",
+        trainer=trainer,
+        starts_on=today - dt.timedelta(days=40),
+        ends_on=today + dt.timedelta(days=140),
     )
     modules = [
-        services.add_module(actor=trainer_user, programme=programme, title="社会工作督导理论", kind="theory", hours=Decimal(4)),
-        services.add_module(actor=trainer_user, programme=programme, title="社会工作职业伦理与督导", kind="theory", hours=Decimal(4), is_ethics=True),
-        services.add_module(actor=trainer_user, programme=programme, title="养老服务个案督导实务", kind="practice", hours=Decimal(4), domain=domains["elderly"]),
-        services.add_module(actor=trainer_user, programme=programme, title="团体督导与朋辈督导", kind="practice", hours=Decimal(4)),
-        services.add_module(actor=trainer_user, programme=programme, title="禁毒社会工作督导实务", kind="practice", hours=Decimal(4), domain=domains["drug"]),
+        services.add_module(
+            actor=trainer_user, programme=programme, title="社会工作督导理论", kind="theory", hours=Decimal(4)
+        ),
+        services.add_module(
+            actor=trainer_user,
+            programme=programme,
+            title="社会工作职业伦理与督导",
+            kind="theory",
+            hours=Decimal(4),
+            is_ethics=True,
+        ),
+        services.add_module(
+            actor=trainer_user,
+            programme=programme,
+            title="养老服务个案督导实务",
+            kind="practice",
+            hours=Decimal(4),
+            domain=domains["elderly"],
+        ),
+        services.add_module(
+            actor=trainer_user, programme=programme, title="团体督导与朋辈督导", kind="practice", hours=Decimal(4)
+        ),
+        services.add_module(
+            actor=trainer_user,
+            programme=programme,
+            title="禁毒社会工作督导实务",
+            kind="practice",
+            hours=Decimal(4),
+            domain=domains["drug"],
+        ),
     ]
     supervisor = User.objects.get(username="supervisor").person
     trainees = sorted(round_.trainees.select_related("person"), key=lambda t: t.person_id != supervisor.pk)
-    cohort = services.create_cohort(actor=city_admin, programme=programme, name="第一期", round_=round_, trainees=trainees)
+    cohort = services.create_cohort(
+        actor=city_admin, programme=programme, name="第一期", round_=round_, trainees=trainees
+    )
     members = list(cohort.members.select_related("trainee__person").order_by("pk"))
     members.sort(key=lambda m: m.trainee.person_id != supervisor.pk)
 
@@ -54,7 +85,11 @@ def load() -> str:
     for i, module in enumerate(modules):
         sessions.append(
             services.schedule_session(
-                actor=trainer_user, cohort=cohort, module=module, starts_at=start + dt.timedelta(days=7 * i), location="郑州市社会工作综合服务中心"
+                actor=trainer_user,
+                cohort=cohort,
+                module=module,
+                starts_at=start + dt.timedelta(days=7 * i),
+                location="郑州市社会工作综合服务中心",
             )
         )
     # Sessions attended per member, in order: 5/5, 4/5 (80%), 3/5 (60%), 5/5, and everyone else 5/5.
@@ -69,11 +104,21 @@ def load() -> str:
     services.confirm_results(actor=city_admin, cohort=cohort)
 
     survey = services.create_survey(
-        actor=trainer_user, programme=programme, title="督导培训需求调查",
+        actor=trainer_user,
+        programme=programme,
+        title="督导培训需求调查",
         questions=[
-            {"text": "您最希望加强的督导能力是？", "kind": Question.Kind.CHOICE, "choices": ["个案督导", "团体督导", "行政督导", "情绪支持"]},
+            {
+                "text": "您最希望加强的督导能力是？",
+                "kind": Question.Kind.CHOICE,
+                "choices": ["个案督导", "团体督导", "行政督导", "情绪支持"],
+            },
             {"text": "您对目前培训安排的满意程度", "kind": Question.Kind.SCALE},
-            {"text": "希望增加的培训领域", "kind": Question.Kind.MULTIPLE, "choices": ["养老", "医疗", "禁毒", "司法", "学校", "儿童"]},
+            {
+                "text": "希望增加的培训领域",
+                "kind": Question.Kind.MULTIPLE,
+                "choices": ["养老", "医疗", "禁毒", "司法", "学校", "儿童"],
+            },
             {"text": "其他建议", "kind": Question.Kind.TEXT},
         ],
     )
@@ -81,8 +126,14 @@ def load() -> str:
     supervisor_user = User.objects.get(username="supervisor")
     questions = list(survey.questions.all())
     services.submit_response(
-        actor=supervisor_user, survey=survey,
-        answers={str(questions[0].pk): "个案督导", str(questions[1].pk): 4, str(questions[2].pk): ["养老", "禁毒"], str(questions[3].pk): "希望增加实地观摩。"},
+        actor=supervisor_user,
+        survey=survey,
+        answers={
+            str(questions[0].pk): "个案督导",
+            str(questions[1].pk): 4,
+            str(questions[2].pk): ["养老", "禁毒"],
+            str(questions[3].pk): "希望增加实地观摩。",
+        },
     )
 
     # 金水区 selects its own supervisors; 阳光 names its internal supervisors.
@@ -96,28 +147,57 @@ def load() -> str:
             if admitted >= 3:
                 break
             if all(r.passed for r in pools.district_rules_check(employment.person, jinshui)):
-                pools.admit_to_district_pool(actor=jinshui_admin, person=employment.person, district=jinshui, reason="金水区2026年度督导选拔")
+                pools.admit_to_district_pool(
+                    actor=jinshui_admin, person=employment.person, district=jinshui, reason="金水区2026年度督导选拔"
+                )
                 admitted += 1
     district_entries = list(Entry.objects.filter(level=Entry.Level.DISTRICT).order_by("pk"))
     if len(district_entries) > 1:
-        pools.change_status(actor=jinshui_admin, entry=district_entries[-1], to_status=Entry.Status.SUSPENDED, reason="年度评价不合格，暂停使用。")
+        pools.change_status(
+            actor=jinshui_admin,
+            entry=district_entries[-1],
+            to_status=Entry.Status.SUSPENDED,
+            reason="年度评价不合格，暂停使用。",
+        )
 
     pools.designate_internal(actor=agency_admin, organization=sunshine, person=supervisor, reason="机构内部督导")
-    staff = list(sunshine.employments.filter(end_date=None).exclude(person=supervisor).select_related("person").order_by("person_id")[:1])
+    staff = list(
+        sunshine.employments.filter(end_date=None)
+        .exclude(person=supervisor)
+        .select_related("person")
+        .order_by("person_id")[:1]
+    )
     for employment in staff:
         pools.designate_internal(actor=agency_admin, organization=sunshine, person=employment.person)
 
-    participants = [e.person for e in sunshine.employments.filter(end_date=None).select_related("person").order_by("person_id")[:6]]
+    participants = [
+        e.person for e in sunshine.employments.filter(end_date=None).select_related("person").order_by("person_id")[:6]
+    ]
     services.record_activity(
-        actor=agency_admin, organization=sunshine, title="社会工作职业伦理专题培训", kind="ethics", held_on=today - dt.timedelta(days=20),
-        hours=Decimal(3), participants=participants,
+        actor=agency_admin,
+        organization=sunshine,
+        title="社会工作职业伦理专题培训",
+        kind="ethics",
+        held_on=today - dt.timedelta(days=20),
+        hours=Decimal(3),
+        participants=participants,
     )
     services.record_activity(
-        actor=agency_admin, organization=sunshine, title="2027年度内部督导培训计划", kind="course", held_on=today + dt.timedelta(days=60),
-        hours=Decimal(12), is_plan=True,
+        actor=agency_admin,
+        organization=sunshine,
+        title="2027年度内部督导培训计划",
+        kind="course",
+        held_on=today + dt.timedelta(days=60),
+        hours=Decimal(12),
+        is_plan=True,
     )
     services.record_activity(
-        actor=jinshui_admin, jurisdiction=jinshui, title="赴深圳社会工作督导机构参观学习", kind="study_visit",
-        held_on=today - dt.timedelta(days=50), hours=Decimal(16), participants=participants[:3],
+        actor=jinshui_admin,
+        jurisdiction=jinshui,
+        title="赴深圳社会工作督导机构参观学习",
+        kind="study_visit",
+        held_on=today - dt.timedelta(days=50),
+        hours=Decimal(16),
+        participants=participants[:3],
     )
     return f"programme with {len(members)} trainees, {Entry.objects.count()} pool entries"

@@ -20,21 +20,27 @@ class ParameterForm(BootstrapMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["jurisdiction"].queryset = jurisdictions
         if parameter.kind == "int":
-            self.fields["value"] = forms.IntegerField(label=_("Value"), min_value=parameter.minimum, max_value=parameter.maximum)
+            self.fields["value"] = forms.IntegerField(
+                label=_("Value"), min_value=parameter.minimum, max_value=parameter.maximum
+            )
         elif parameter.kind == "bool":
             self.fields["value"] = forms.TypedChoiceField(
                 label=_("Value"), choices=[("true", _("Yes")), ("false", _("No"))], coerce=lambda v: v == "true"
             )
         elif parameter.kind == "choice":
             names = dict(CertificateLevel.objects.values_list("code", "name"))
-            self.fields["value"] = forms.ChoiceField(label=_("Value"), choices=[(c, names.get(c, c)) for c in CERTIFICATE_CODES])
+            self.fields["value"] = forms.ChoiceField(
+                label=_("Value"), choices=[(c, names.get(c, c)) for c in CERTIFICATE_CODES]
+            )
         else:
             names = dict(EducationLevel.objects.values_list("code", "name"))
             for code in EDUCATION_CODES:
                 self.fields[f"years_{code}"] = forms.IntegerField(
                     label=names.get(code, code), min_value=parameter.minimum, max_value=parameter.maximum
                 )
-        self.order_fields(["jurisdiction", "value", *[f"years_{c}" for c in EDUCATION_CODES], "effective_from", "reason"])
+        self.order_fields(
+            ["jurisdiction", "value", *[f"years_{c}" for c in EDUCATION_CODES], "effective_from", "reason"]
+        )
         bootstrap(self)
 
     def value(self):

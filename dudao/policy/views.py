@@ -26,7 +26,9 @@ def display(parameter, value):
         return CertificateLevel.objects.filter(code=value).values_list("name", flat=True).first() or value
     if parameter.kind == "years_by_education":
         names = dict(EducationLevel.objects.values_list("code", "name"))
-        return "、".join(_("%(education)s %(years)s years") % {"education": names.get(k, k), "years": v} for k, v in value.items())
+        return "、".join(
+            _("%(education)s %(years)s years") % {"education": names.get(k, k), "years": v} for k, v in value.items()
+        )
     if parameter.key == "selection.nomination_ratio":
         return f"1:{value}"
     return str(value)
@@ -35,7 +37,11 @@ def display(parameter, value):
 def _home_jurisdiction(user):
     scope = scope_for(user)
     deepest = max(scope.read_paths, key=len, default=None) if scope.read_paths else None
-    return Jurisdiction.objects.filter(path=deepest).first() if deepest else Jurisdiction.objects.filter(parent=None).first()
+    return (
+        Jurisdiction.objects.filter(path=deepest).first()
+        if deepest
+        else Jurisdiction.objects.filter(parent=None).first()
+    )
 
 
 @login_required
@@ -46,12 +52,14 @@ def parameter_list(request):
     rows = []
     for p in PARAMETERS:
         value, source = resolved.get(p.key, (p.default, None))
-        rows.append({
-            "parameter": p,
-            "value": display(p, value),
-            "source": source,
-            "can_set": settable_jurisdictions(request.user, p.key).exists(),
-        })
+        rows.append(
+            {
+                "parameter": p,
+                "value": display(p, value),
+                "source": source,
+                "can_set": settable_jurisdictions(request.user, p.key).exists(),
+            }
+        )
     if request.GET.get("export") == "xlsx":
         columns = [
             (_("Parameter"), lambda r: str(r["parameter"].label)),
@@ -73,12 +81,21 @@ def parameter_detail(request, key):
     jurisdictions = settable_jurisdictions(request.user, key)
     form = None
     if jurisdictions.exists():
-        form = ParameterForm(posted(request), parameter=parameter, jurisdictions=jurisdictions, initial={"effective_from": dt.date.today()})
+        form = ParameterForm(
+            posted(request),
+            parameter=parameter,
+            jurisdictions=jurisdictions,
+            initial={"effective_from": dt.date.today()},
+        )
         if request.method == "POST" and form.is_valid():
             try:
                 services.set_parameter(
-                    actor=request.user, key=key, jurisdiction=form.cleaned_data["jurisdiction"], value=form.value(),
-                    effective_from=form.cleaned_data["effective_from"], reason=form.cleaned_data["reason"],
+                    actor=request.user,
+                    key=key,
+                    jurisdiction=form.cleaned_data["jurisdiction"],
+                    value=form.value(),
+                    effective_from=form.cleaned_data["effective_from"],
+                    reason=form.cleaned_data["reason"],
                 )
                 messages.success(request, _("The new value is recorded."))
                 return redirect("policy:parameter_detail", key=key)
@@ -90,4 +107,3 @@ def parameter_detail(request, key):
         raise PermissionDenied
     history = [{"version": v, "value": display(parameter, v.value)} for v in versions_for(request.user, key)]
     return render(request, "policy/parameter_detail.html", {"parameter": parameter, "history": history, "form": form})
-

@@ -88,7 +88,8 @@ def check(person: Person, *, round_, organization, path: str, category: str = ""
                 not records,
                 _("No disciplinary record.")
                 if not records
-                else _("Disciplinary record of %(date)s: %(text)s") % {"date": records[0].decided_on, "text": records[0].description},
+                else _("Disciplinary record of %(date)s: %(text)s")
+                % {"date": records[0].decided_on, "text": records[0].description},
             )
         )
     return results
@@ -111,17 +112,31 @@ def _quota_rules(person, round_, organization, params, snapshot):
     ok = best is not None and minimum is not None and best.level.rank >= minimum.rank
     if best is None:
         detail = _("No social work certificate obtained by %(date)s; at least %(level)s is required.") % {
-            "date": snapshot, "level": minimum.name if minimum else "?"
+            "date": snapshot,
+            "level": minimum.name if minimum else "?",
         }
     else:
-        detail = _("Holds %(held)s; at least %(level)s is required.") % {"held": best.level.name, "level": minimum.name if minimum else "?"}
+        detail = _("Holds %(held)s; at least %(level)s is required.") % {
+            "held": best.level.name,
+            "level": minimum.name if minimum else "?",
+        }
     yield RuleResult("certificate", _("Certificate level"), ok, detail)
 
     table = params["selection.min_frontline_years"]
     if person.education_id is None:
-        yield RuleResult("frontline_years", _("Years of frontline social work"), False, _("Education is not recorded, so the required years cannot be determined."))
+        yield RuleResult(
+            "frontline_years",
+            _("Years of frontline social work"),
+            False,
+            _("Education is not recorded, so the required years cannot be determined."),
+        )
     elif person.frontline_since is None:
-        yield RuleResult("frontline_years", _("Years of frontline social work"), False, _("The start of frontline practice is not recorded."))
+        yield RuleResult(
+            "frontline_years",
+            _("Years of frontline social work"),
+            False,
+            _("The start of frontline practice is not recorded."),
+        )
     else:
         education = person.education
         required = int(table.get(education.code, 0))
@@ -164,12 +179,19 @@ def _direct_rules(person, organization, category, evidence_count, params):
             _("Holds a doctorate.") if is_doctor else _("Other high-level talent: the evidence must show it."),
         )
     else:
-        yield RuleResult("category", _("Supervisor selected by a district"), True, _("The district's selection must be shown in the evidence."))
+        yield RuleResult(
+            "category",
+            _("Supervisor selected by a district"),
+            True,
+            _("The district's selection must be shown in the evidence."),
+        )
     yield RuleResult(
         "evidence",
         _("Evidence attached"),
         evidence_count > 0,
-        _("%(count)s file(s) attached.") % {"count": evidence_count} if evidence_count else _("Attach at least one PDF or image as evidence."),
+        _("%(count)s file(s) attached.") % {"count": evidence_count}
+        if evidence_count
+        else _("Attach at least one PDF or image as evidence."),
     )
 
 

@@ -53,7 +53,6 @@ class NominationFilter(JurisdictionFilterMixin, django_filters.FilterSet):
         return queryset.filter(condition)
 
 
-
 class TraineeFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Search"), field_name="person__name", lookup_expr="contains")
     round = django_filters.ModelChoiceFilter(label=_("Round"), queryset=Round.objects.all())

@@ -35,10 +35,7 @@ def nominations_for(user) -> QuerySet[Nomination]:
         conditions.append(Q(organization_id__in=scope.managed_org_ids))
     if scope.person_id:
         conditions.append(Q(person_id=scope.person_id) & ~Q(status=Nomination.Status.DRAFT))
-    if (
-        Role.DISTRICT_ADMIN in scope.roles
-        and (q := nodes_q(scope.manage_nodes)) is not None
-    ):
+    if Role.DISTRICT_ADMIN in scope.roles and (q := nodes_q(scope.manage_nodes)) is not None:
         # A district recommends the supervisors it selected itself: it works on those drafts like an agency.
         conditions.append(q & Q(path=Nomination.Path.DIRECT, category=Nomination.Category.DISTRICT_SELECTED))
     if not conditions:

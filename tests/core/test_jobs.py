@@ -6,7 +6,6 @@ stuck; only its owner sees it or its file; old files are deleted."""
 import datetime as dt
 import inspect
 import threading
-from io import BytesIO
 from pathlib import Path
 
 import pytest
@@ -17,22 +16,15 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from kombu.exceptions import OperationalError
-from openpyxl import load_workbook
 
 from dudao.core import jobs
 from dudao.core.excel import XLSX_TYPE
 from dudao.core.models import AuditEntry, Job
 from dudao.directory.models import CertificateLevel
+from tests.excel import xlsx_rows
 from tests.factories import staff
 
 API = "/api/v1/exports/"
-
-
-def xlsx_rows(content: bytes) -> list[tuple]:
-    wb = load_workbook(BytesIO(content), read_only=True)
-    rows = list(wb.worksheets[0].iter_rows(values_only=True))
-    wb.close()
-    return rows
 
 
 def downloaded(response) -> bytes:

@@ -17,6 +17,7 @@ from dudao.core.models import AuditEntry
 from dudao.directory import imports
 from dudao.directory.models import Certificate, Jurisdiction, Organization, Person, ServiceDomain
 from tests.conftest import ALL_PERSONAS
+from tests.excel import roster_file
 from tests.factories import OrganizationFactory, credit_code, id_number, staff
 
 NEW_CODE_REGION = "410199"
@@ -42,22 +43,6 @@ def org_url(pk=None):
 
 def person_url(pk=None):
     return "/api/v1/people/" + (f"{pk}/" if pk else "")
-
-
-def roster_file(rows, *, name="roster.xlsx") -> BytesIO:
-    with translation.override("zh-hans"):
-        headers = [str(label) for _key, label, _required in imports.COLUMNS]
-    keys = [key for key, _label, _required in imports.COLUMNS]
-    wb = Workbook()
-    ws = wb.active
-    ws.append(headers)
-    for row in rows:
-        ws.append([row.get(key, "") for key in keys])
-    buffer = BytesIO()
-    wb.save(buffer)
-    buffer.seek(0)
-    buffer.name = name
-    return buffer
 
 
 def roster_row(n, **overrides):

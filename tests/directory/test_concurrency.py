@@ -60,4 +60,7 @@ def test_six_identical_staff_imports_write_the_roster_once(world):
     assert codes.count(201) == 1, codes
     assert set(codes) <= {201, 400, 409}, codes
     assert Person.objects.with_id_numbers([r["id_number"] for r in rows]).count() == 5
-    assert Employment.objects.filter(person__in=Person.objects.with_id_numbers([r["id_number"] for r in rows])).count() == 5
+    assert (
+        Employment.objects.filter(person__in=Person.objects.with_id_numbers([r["id_number"] for r in rows])).count()
+        == 5
+    )

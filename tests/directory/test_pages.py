@@ -17,7 +17,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 
 from dudao.core.excel import XLSX_TYPE
 from dudao.core.models import AuditEntry
@@ -33,6 +33,7 @@ from dudao.directory.models import (
     ServiceDomain,
 )
 from tests.conftest import ALL_PERSONAS
+from tests.excel import roster_file, xlsx_rows
 from tests.factories import CertificateFactory, OrganizationFactory, credit_code, id_number, rescope, staff
 
 # Codes made up in these tests use regions the factories never use, so they
@@ -54,15 +55,6 @@ def every(value, **overrides):
 
 def names(response) -> list[str]:
     return [obj.name for obj in response.context["object_list"]]
-
-
-def xlsx_rows(response) -> list[tuple]:
-    assert response.status_code == 200
-    assert response["Content-Type"] == XLSX_TYPE
-    wb = load_workbook(BytesIO(response.content), read_only=True)
-    rows = list(wb.worksheets[0].iter_rows(values_only=True))
-    wb.close()
-    return rows
 
 
 def org_data(org=None, **overrides):
@@ -93,22 +85,6 @@ def person_data(person=None, **overrides):
     }
     data.update(overrides)
     return data
-
-
-def roster_file(rows, *, name="roster.xlsx") -> BytesIO:
-    with translation.override("zh-hans"):
-        headers = [str(label) for _key, label, _required in imports.COLUMNS]
-    wb = Workbook()
-    ws = wb.active
-    ws.append(headers)
-    keys = [key for key, _label, _required in imports.COLUMNS]
-    for row in rows:
-        ws.append([row.get(key, "") for key in keys])
-    buffer = BytesIO()
-    wb.save(buffer)
-    buffer.seek(0)
-    buffer.name = name
-    return buffer
 
 
 def roster_row(n, **overrides):

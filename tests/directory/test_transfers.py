@@ -67,8 +67,12 @@ def test_the_add_a_person_service_attaches_an_existing_person_between_jobs(world
     person = _left(world, world.social_worker_person)
     level = CertificateLevel.objects.get(code="assistant")
     result = services.create_person(
-        actor=world.outsider, name=person.name, id_number=person.id_number.lower(), employer=world.erqi_agency,
-        start_date=dt.date(2025, 2, 1), service_domains=[ServiceDomain.objects.get(code="school")],
+        actor=world.outsider,
+        name=person.name,
+        id_number=person.id_number.lower(),
+        employer=world.erqi_agency,
+        start_date=dt.date(2025, 2, 1),
+        service_domains=[ServiceDomain.objects.get(code="school")],
         certificates=[{"level": level, "number": "NEW-1", "issued_on": dt.date(2024, 1, 1)}],
     )
     assert result.pk == person.pk
@@ -79,8 +83,11 @@ def test_the_add_a_person_service_attaches_an_existing_person_between_jobs(world
 def test_the_add_a_person_service_refuses_someone_still_employed_elsewhere(world):
     with pytest.raises(ValidationError) as exc, translation.override("en"):
         services.create_person(
-            actor=world.outsider, name=world.social_worker_person.name, id_number=world.social_worker_person.id_number,
-            employer=world.erqi_agency, start_date=dt.date(2025, 2, 1),
+            actor=world.outsider,
+            name=world.social_worker_person.name,
+            id_number=world.social_worker_person.id_number,
+            employer=world.erqi_agency,
+            start_date=dt.date(2025, 2, 1),
         )
     assert "still employed" in str(exc.value)
 
@@ -88,8 +95,11 @@ def test_the_add_a_person_service_refuses_someone_still_employed_elsewhere(world
 def test_services_refuse_future_dates_like_the_import_does(world):
     with pytest.raises(ValidationError) as exc:
         services.add_certificate(
-            actor=world.agency_admin, person=world.social_worker_person, level=CertificateLevel.objects.get(code="assistant"),
-            number="FUT-1", issued_on=dt.date.today() + dt.timedelta(days=3),
+            actor=world.agency_admin,
+            person=world.social_worker_person,
+            level=CertificateLevel.objects.get(code="assistant"),
+            number="FUT-1",
+            issued_on=dt.date.today() + dt.timedelta(days=3),
         )
     assert "issued_on" in exc.value.message_dict
     assert not world.social_worker_person.certificates.filter(number="FUT-1").exists()
@@ -100,7 +110,9 @@ def test_a_district_admin_records_a_disciplinary_action_that_the_agency_cannot_h
 
     person = world.social_worker_person
     url = f"/directory/people/{person.pk}/discipline/"
-    response = login(world.district_admin).post(url, {"decided_on": "2025-01-10", "description": "通报批评", "authority": "金水区民政局"})
+    response = login(world.district_admin).post(
+        url, {"decided_on": "2025-01-10", "description": "通报批评", "authority": "金水区民政局"}
+    )
     assert response.status_code == 302
     assert DisciplinaryRecord.objects.get(person=person).description == "通报批评"
     assert login(world.hrss).post(url, {"decided_on": "2025-01-10", "description": "x"}).status_code == 403

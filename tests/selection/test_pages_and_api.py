@@ -4,7 +4,6 @@ a record the persona may see but not act on is a 403. List pages filter, sort,
 page and export, and their query count does not grow with the rows."""
 
 import datetime as dt
-from io import BytesIO
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -12,12 +11,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
-from openpyxl import load_workbook
 
-from dudao.core.excel import XLSX_TYPE
 from dudao.selection import services
 from dudao.selection.models import Evidence, Nomination, Round, Trainee
 from tests.conftest import ALL_PERSONAS
+from tests.excel import xlsx_rows
 from tests.factories import OrganizationFactory
 
 from .helpers import PDF, hire, hire_many, make_round, nominate, refreshed, zh
@@ -28,12 +26,6 @@ READERS = {"city_admin", "district_admin", "erqi_admin", "association", "hrss", 
 
 def every(value, **overrides):
     return {name: overrides.get(name, value) for name in ALL_PERSONAS}
-
-
-def xlsx_rows(response):
-    assert response.status_code == 200
-    assert response["Content-Type"] == XLSX_TYPE
-    return list(load_workbook(BytesIO(response.content)).worksheets[0].iter_rows(values_only=True))
 
 
 @pytest.fixture

@@ -563,7 +563,6 @@ def test_a_district_admin_may_not_recommend_other_direct_categories(world, round
         )
 
 
-
 def test_a_nomination_cannot_be_withdrawn_once_the_round_is_closed(world, nominee):
     round_ = make_round(world.city_admin, world.city)
     nomination = nominate(world, round_, nominee)

@@ -13,8 +13,16 @@ from dudao.accounts.models import Role
 from dudao.directory.models import OrganizationType
 from dudao.selection.models import Nomination, Trainee
 from dudao.training import services
+from tests.conftest import ALL_PERSONAS
 from tests.factories import OrganizationFactory, staff, user_with_role
 from tests.selection.helpers import make_round
+
+# Who sees the programme (and its cohorts): the city-level bureaus, the
+# commissioned trainer and the two trainees. Districts and agencies do not.
+READERS = {"city_admin", "association", "hrss", "finance", "trainer", "supervisor", "social_worker"}
+RESULT_READERS = {"city_admin", "association", "hrss", "finance", "trainer"}
+RUNNERS = {"city_admin", "trainer"}
+PERSONAS = [*ALL_PERSONAS, "other_trainer"]
 
 
 def make_trainee(round_, person, organization):

@@ -13,15 +13,9 @@ from openpyxl import Workbook
 from dudao.pools.models import Entry
 from dudao.training import imports, services
 from dudao.training.models import Activity, Attendance, Cohort, Member, Module, Programme, Survey
-from tests.conftest import ALL_PERSONAS
 from tests.factories import staff
 
-from .conftest import attend, make_trainee, schedule, trainer_org_of
-
-READERS = {"city_admin", "association", "hrss", "finance", "trainer", "supervisor", "social_worker"}
-RESULT_READERS = {"city_admin", "association", "hrss", "finance", "trainer"}
-RUNNERS = {"city_admin", "trainer"}
-PERSONAS = [*ALL_PERSONAS, "other_trainer"]
+from .conftest import PERSONAS, READERS, RESULT_READERS, RUNNERS, attend, make_trainee, schedule, trainer_org_of
 
 
 def persona(world, other_trainer, name):

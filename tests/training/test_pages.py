@@ -16,24 +16,17 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 
 from dudao.core.excel import XLSX_TYPE
 from dudao.directory.models import ServiceDomain
 from dudao.pools.models import Entry
 from dudao.training import imports, services
 from dudao.training.models import Activity, Attendance, Cohort, Member, Module, Programme, Response, Session, Survey
-from tests.conftest import ALL_PERSONAS
+from tests.excel import xlsx_rows
 from tests.factories import staff
 
-from .conftest import attend, make_trainee, schedule, trainer_org_of
-
-# Who sees the programme (and its cohorts): the city-level bureaus, the
-# commissioned trainer and the two trainees. Districts and agencies do not.
-READERS = {"city_admin", "association", "hrss", "finance", "trainer", "supervisor", "social_worker"}
-RESULT_READERS = {"city_admin", "association", "hrss", "finance", "trainer"}
-RUNNERS = {"city_admin", "trainer"}
-PERSONAS = [*ALL_PERSONAS, "other_trainer"]
+from .conftest import PERSONAS, READERS, RESULT_READERS, RUNNERS, attend, make_trainee, schedule, trainer_org_of
 
 
 def zh(message: str, **params) -> str:
@@ -50,15 +43,6 @@ def expected(name, *, allowed, readers=READERS, ok=200):
     if name in allowed:
         return ok
     return 403 if name in readers else 404
-
-
-def xlsx_rows(response):
-    assert response.status_code == 200
-    assert response["Content-Type"] == XLSX_TYPE
-    wb = load_workbook(BytesIO(response.content), read_only=True)
-    rows = list(wb.worksheets[0].iter_rows(values_only=True))
-    wb.close()
-    return rows
 
 
 @pytest.fixture

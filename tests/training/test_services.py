@@ -596,7 +596,13 @@ def test_an_overall_score_that_only_rounds_up_to_the_pass_mark_does_not_pass():
     assert overall_score(Decimal("59.9"), Decimal("60.0"), 50) == Decimal("60.0")
     exact = exact_overall_score(Decimal("59.9"), Decimal("60.0"), 50)
     result = Result(
-        member=None, attended_hours=Decimal(10), total_hours=Decimal(10), share=Decimal(100),
-        overall=Decimal("60.0"), pass_mark=60, min_share=80, exact_overall=exact,
+        member=None,
+        attended_hours=Decimal(10),
+        total_hours=Decimal(10),
+        share=Decimal(100),
+        overall=Decimal("60.0"),
+        pass_mark=60,
+        min_share=80,
+        exact_overall=exact,
     )
     assert not result.passes
