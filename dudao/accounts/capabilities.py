@@ -24,13 +24,33 @@ ROLE_CAPABILITIES: dict[str, set[str]] = {
         "accounts.unassigned.manage",
         "accounts.lockout.lift",
         "accounts.home.city_overview",
+        # Policy 四(三): the city opens the year's rounds and has the last review.
+        "selection.rounds.manage",
+        "selection.review.city",
+        # Policy 四(三): the city runs the training programmes.
+        "training.programmes.manage",
+        "training.activities.organise",
+        "pools.entries.manage",
     },
     # A district onboards its agencies; an agency gives its own staff their self-service roles.
-    Role.DISTRICT_ADMIN: _grant(Role.AGENCY_ADMIN, Role.SUPERVISOR, Role.SOCIAL_WORKER),
-    Role.AGENCY_ADMIN: _grant(Role.SUPERVISOR, Role.SOCIAL_WORKER),
+    Role.DISTRICT_ADMIN: {
+        *_grant(Role.AGENCY_ADMIN, Role.SUPERVISOR, Role.SOCIAL_WORKER),
+        # The district reviews its agencies' nominations first and recommends the
+        # supervisors it selected itself (direct entry).
+        "selection.review.district",
+        "selection.nominate.district_selected",
+        "training.activities.organise",
+        "pools.entries.manage",
+        "pools.district.admit",
+    },
+    Role.AGENCY_ADMIN: {
+        *_grant(Role.SUPERVISOR, Role.SOCIAL_WORKER),
+        "selection.nominate.own_staff",
+    },
     Role.SUPERVISOR: set(),
     Role.SOCIAL_WORKER: set(),
-    Role.TRAINER: set(),
+    # The third-party trainer delivers the programmes assigned to it.
+    Role.TRAINER: {"training.programmes.deliver"},
     Role.ASSOCIATION: set(),
     Role.HRSS: set(),
     Role.FINANCE: set(),
@@ -49,6 +69,10 @@ POOL_READERS = {
 }
 for _role in POOL_READERS:
     ROLE_CAPABILITIES[_role].add("pools.entries.read")
+
+
+def roles_with(capability: str) -> list[str]:
+    return [role for role, caps in ROLE_CAPABILITIES.items() if capability in caps]
 
 
 def capabilities_of(roles) -> frozenset:

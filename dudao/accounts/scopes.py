@@ -5,7 +5,7 @@ module serves) or its own permissions module; nothing else reads roles."""
 from dudao.core.scoping import EMPTY, Node, Scope, nodes_q, scope_for
 from dudao.directory.models import Person
 
-from .capabilities import capabilities_of
+from .capabilities import ROLE_CAPABILITIES, capabilities_of
 from .models import JURISDICTION_ROLES, Role
 
 # Roles that administer (not only read) the jurisdiction they are assigned to.
@@ -21,10 +21,12 @@ def build_scope(user) -> Scope:
         set(),
         set(),
     )
+    capability_nodes = set()
     for a in user.role_assignments.select_related("jurisdiction"):
         roles.add(a.role)
         if a.role in JURISDICTION_ROLES and a.jurisdiction_id:
             node = Node(depth=a.jurisdiction.depth, id=a.jurisdiction_id, path=a.jurisdiction.path)
+            capability_nodes.update((cap, node) for cap in ROLE_CAPABILITIES.get(a.role, ()))
             read_nodes.add(node)
             jurisdiction_ids.add(a.jurisdiction_id)
             if a.role in MANAGING_JURISDICTION_ROLES:
@@ -48,6 +50,7 @@ def build_scope(user) -> Scope:
         employer_id=employer_id,
         jurisdiction_ids=frozenset(jurisdiction_ids),
         capabilities=capabilities_of(roles),
+        capability_nodes=tuple(sorted(capability_nodes, key=lambda c: (c[0], c[1].depth, c[1].path))),
     )
     return scope
 

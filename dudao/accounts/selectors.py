@@ -3,6 +3,7 @@ from operator import or_
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
+from .capabilities import roles_with
 from .models import AccessLogEntry, RoleAssignment, User
 from .permissions import SELF_SERVICE_ROLES, can_read_access_log, sees_unassigned_accounts
 from .scopes import nodes_q, scope_for
@@ -44,3 +45,25 @@ def access_log_for(user) -> QuerySet[AccessLogEntry] | None:
     if not can_read_access_log(user):
         return None
     return AccessLogEntry.objects.select_related("user")
+
+
+def holders(capability: str, *, over=None, within=None, organization=None) -> list[User]:
+    """Active accounts that hold `capability` through a role granted
+    - `over` a jurisdiction: at that jurisdiction or one above it (who reviews
+      a nomination of this district);
+    - `within` a jurisdiction: at it, below it, or at an organisation inside it
+      (the agencies of a city);
+    - at `organization`.
+    Whom to notify is a question of who may act, so it is asked in capabilities
+    too; nothing outside accounts reads roles."""
+    assignments = RoleAssignment.objects.filter(role__in=roles_with(capability), user__is_active=True)
+    if over is not None:
+        ancestors = [over.path[: i + 1] for i, ch in enumerate(over.path) if ch == "/"]
+        assignments = assignments.filter(jurisdiction__path__in=ancestors)
+    if within is not None:
+        assignments = assignments.filter(
+            Q(jurisdiction__path__startswith=within.path) | Q(organization__jurisdiction__path__startswith=within.path)
+        )
+    if organization is not None:
+        assignments = assignments.filter(organization=organization)
+    return list(User.objects.filter(pk__in=assignments.values("user_id")).order_by("pk"))

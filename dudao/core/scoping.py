@@ -103,9 +103,29 @@ class Scope:
     # What the roles allow, as named capabilities ("core.audit.read"): apps ask
     # can(); only accounts knows which role carries which (accounts/capabilities.py).
     capabilities: frozenset = field(default=frozenset())
+    # Where each capability applies: (capability, Node) for the jurisdictions
+    # the role carrying it was granted over. A user who is both a district and
+    # a city administrator reviews as a district only in their district.
+    capability_nodes: tuple = ()
 
     def can(self, capability: str) -> bool:
         return capability in self.capabilities
+
+    def nodes_for(self, capability: str) -> tuple:
+        return tuple(node for cap, node in self.capability_nodes if cap == capability)
+
+    def can_at(self, capability: str, path: str) -> bool:
+        """Whether the capability is held over a jurisdiction that contains `path`."""
+        return any(path.startswith(node.path) for node in self.nodes_for(capability))
+
+    def can_over_row(self, capability: str, row: JurisdictionChain) -> bool:
+        return row.in_chain(self.nodes_for(capability))
+
+    def home_node(self, capability: str):
+        """The (outermost) jurisdiction a capability is held over, e.g. the city
+        a city administrator opens rounds for; None when not held over one."""
+        nodes = sorted(self.nodes_for(capability), key=lambda n: (n.depth, n.path))
+        return nodes[0] if nodes else None
 
     @property
     def read_paths(self) -> tuple:

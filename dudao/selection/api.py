@@ -11,7 +11,7 @@ from dudao.core.api import IdField, MultiPartParser, query_id, service_errors
 from dudao.directory.models import Jurisdiction
 from dudao.directory.selectors import organizations_for, people_for
 
-from . import selectors, services
+from . import permissions, selectors, services
 from .filters import NominationFilter, TraineeFilter
 from .models import Nomination, Round, Trainee, Transition
 
@@ -149,7 +149,7 @@ class RoundViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     # Permission first, then the payload: a role that may not write gets 403
     # whatever it sends, not a 400 that describes the validation rules.
     def create(self, request, *args, **kwargs):
-        if not services.can_manage_rounds(request.user):
+        if not permissions.can_manage_rounds(request.user):
             raise PermissionDenied(_("Only the city civil affairs bureau manages nomination rounds."))
         return super().create(request, *args, **kwargs)
 
@@ -161,7 +161,7 @@ class RoundViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     @action(detail=True, methods=["post"])
     def close(self, request, pk=None):
         round_ = self.get_object()
-        if not services.can_manage_rounds(request.user, round_.jurisdiction):
+        if not permissions.can_manage_rounds(request.user, round_.jurisdiction):
             raise PermissionDenied(_("Only the city civil affairs bureau manages nomination rounds."))
         serializer = ReasonSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -260,7 +260,7 @@ class NominationViewSet(viewsets.ReadOnlyModelViewSet):
     @extend_schema(request=NominationCreateSerializer, responses={201: NominationSerializer})
     def create(self, request):
         """Create a nomination (a draft; `submit: true` also submits it)."""
-        if not services.can_nominate_anywhere(request.user):
+        if not permissions.can_nominate_anywhere(request.user):
             raise PermissionDenied(_("You may only nominate for a unit you manage."))
         serializer = NominationCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -288,7 +288,9 @@ class NominationViewSet(viewsets.ReadOnlyModelViewSet):
     def _owned(self):
         """The unit's own nomination (else 403), checked before the payload."""
         nomination = self.get_object()
-        if not services.can_nominate(self.request.user, nomination.organization, nomination.path, nomination.category):
+        if not permissions.can_nominate(
+            self.request.user, nomination.organization, nomination.path, nomination.category
+        ):
             raise PermissionDenied(_("Only the nominating unit may change this nomination."))
         return nomination
 
@@ -329,7 +331,7 @@ class NominationViewSet(viewsets.ReadOnlyModelViewSet):
     def review(self, request, pk=None):
         """approve, return (for revision) or reject at the stage the caller reviews."""
         nomination = self.get_object()
-        if not services.reviews(request.user, nomination):
+        if not permissions.reviews(request.user, nomination):
             raise PermissionDenied(_("You do not review nominations at this stage."))
         serializer = ReviewSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)

@@ -8,18 +8,38 @@ from operator import or_
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 
-from dudao.accounts.models import Role
-from dudao.accounts.scopes import nodes_q, scope_for
+from dudao.core.scoping import nodes_q, scope_for
 from dudao.directory.models import Certificate, Employment, Jurisdiction, Organization, Person
 from dudao.policy.selectors import value as policy_value
 from dudao.policy.selectors import value_by_jurisdiction
 
+from . import permissions
 from .models import PLACE_HOLDING, Nomination, Round, Trainee
 
 
 def rounds_for(user) -> QuerySet[Round]:
-    # Rounds are public announcements to every signed-in user of the city.
-    return Round.objects.select_related("jurisdiction")
+    """Rounds are announcements to every signed-in user of their city: the
+    rounds of the jurisdictions above the places the user works in, and of
+    those inside a jurisdiction the user reads (a province sees its cities')."""
+    scope = scope_for(user)
+    places = set(scope.read_paths)
+    if scope.org_ids:
+        places.update(Organization.objects.filter(pk__in=scope.org_ids).values_list("jurisdiction__path", flat=True))
+    if scope.employer_id:
+        places.update(Organization.objects.filter(pk=scope.employer_id).values_list("jurisdiction__path", flat=True))
+    if not places:
+        return Round.objects.none()
+    above = {place[: i + 1] for place in places for i, ch in enumerate(place) if ch == "/"}
+    condition = Q(jurisdiction__path__in=above)
+    if (inside := nodes_q(scope.read_nodes, "jurisdiction__")) is not None:
+        condition |= inside
+    return Round.objects.filter(condition).select_related("jurisdiction")
+
+
+def round_jurisdiction_for(user) -> Jurisdiction | None:
+    """The jurisdiction a round this user opens belongs to: their city."""
+    node = permissions.round_home_node(user)
+    return Jurisdiction.objects.filter(pk=node.id).first() if node else None
 
 
 def nominations_for(user) -> QuerySet[Nomination]:
@@ -35,7 +55,7 @@ def nominations_for(user) -> QuerySet[Nomination]:
         conditions.append(Q(organization_id__in=scope.managed_org_ids))
     if scope.person_id:
         conditions.append(Q(person_id=scope.person_id) & ~Q(status=Nomination.Status.DRAFT))
-    if Role.DISTRICT_ADMIN in scope.roles and (q := nodes_q(scope.manage_nodes)) is not None:
+    if (q := nodes_q(permissions.district_drafts_nodes(user))) is not None:
         # A district recommends the supervisors it selected itself: it works on those drafts like an agency.
         conditions.append(q & Q(path=Nomination.Path.DIRECT, category=Nomination.Category.DISTRICT_SELECTED))
     if not conditions:
@@ -119,7 +139,7 @@ def district_summary(round_: Round, user) -> list[dict]:
     number of queries whatever the number of agencies."""
     scope = scope_for(user)
     orgs = Organization.objects.filter(jurisdiction__path__startswith=round_.jurisdiction.path)
-    if Role.CITY_ADMIN not in scope.roles and not any(p == round_.jurisdiction.path for p in scope.read_paths):
+    if not permissions.reads_whole_round(user, round_):
         q = nodes_q(scope.read_nodes, "jurisdiction__")
         orgs = orgs.filter(q) if q is not None else orgs.none()
     org_district = dict(orgs.values_list("pk", "jurisdiction__name"))

@@ -13,15 +13,14 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from dudao.accounts.models import Role, RoleAssignment, User
-from dudao.accounts.scopes import scope_for
+from dudao.accounts.selectors import holders
 from dudao.core import audit
 from dudao.core.models import AuditEntry
 from dudao.core.notifications import notify
 from dudao.core.validators import POLICY_YEAR, clean_text, validate_date_ahead, validate_year
 from dudao.directory.models import Jurisdiction, Organization, Person
 
-from . import eligibility
+from . import eligibility, permissions
 from .models import EDITABLE, FINAL, Evidence, Nomination, Round, Trainee, Transition
 from .selectors import quota_for, staff_for_nomination
 
@@ -32,14 +31,8 @@ ALLOWED_EVIDENCE = {b"%PDF": "application/pdf", b"\x89PNG": "image/png", b"\xff\
 # --- rounds --------------------------------------------------------------------
 
 
-def can_manage_rounds(actor, jurisdiction: Jurisdiction | None = None) -> bool:
-    """The city opens and closes rounds (of its own jurisdiction, when given)."""
-    scope = scope_for(actor)
-    return Role.CITY_ADMIN in scope.roles and (jurisdiction is None or scope.manages_path(jurisdiction.path))
-
-
 def _require_city_admin(actor, jurisdiction: Jurisdiction):
-    if not can_manage_rounds(actor, jurisdiction):
+    if not permissions.can_manage_rounds(actor, jurisdiction):
         raise PermissionDenied(_("Only the city civil affairs bureau manages nomination rounds."))
 
 
@@ -94,9 +87,9 @@ def open_round(
     audit.record(
         actor=actor, action=AuditEntry.Action.CREATE, obj=round_, changes=audit.diff({}, audit.snapshot(round_, fields))
     )
-    agency_admins = User.objects.filter(role_assignments__role=Role.AGENCY_ADMIN, is_active=True).distinct()
+    # Only the agencies of this round's city are asked to nominate.
     notify(
-        agency_admins,
+        holders(permissions.NOMINATE_OWN_STAFF, within=jurisdiction),
         _("Nomination round opened: %(title)s") % {"title": round_.title},
         reverse("selection:round_detail", args=[round_.pk]),
     )
@@ -122,79 +115,6 @@ def close_round(*, actor, round_: Round, reason: str = "") -> Round:
     return round_
 
 
-# --- who may do what -------------------------------------------------------------
-
-
-def can_nominate(actor, organization: Organization, path: str, category: str = "") -> bool:
-    scope = scope_for(actor)
-    if organization.pk in scope.managed_org_ids:
-        return True
-    # A district recommends the supervisors it selected itself (direct entry).
-    return (
-        path == Nomination.Path.DIRECT
-        and category == Nomination.Category.DISTRICT_SELECTED
-        and Role.DISTRICT_ADMIN in scope.roles
-        and scope.manages_path(organization.jurisdiction.path)
-    )
-
-
-def can_nominate_anywhere(actor) -> bool:
-    """Units recommend their own staff; districts the supervisors they selected."""
-    scope = scope_for(actor)
-    return bool(scope.managed_org_ids) or Role.DISTRICT_ADMIN in scope.roles
-
-
-def reviews(actor, nomination: Nomination) -> bool:
-    """Whether the actor reviews this nomination at some stage: now, or at a
-    stage it has already passed (then a decision is refused as already
-    handled, not as forbidden)."""
-    return reviewer_stage(actor, nomination) is not None or _handled_at_my_stage(actor, nomination) is not None
-
-
-def reviewer_stage(actor, nomination: Nomination) -> str | None:
-    """The review stage this actor may act at on this nomination, if any."""
-    scope = scope_for(actor)
-    path = nomination.organization.jurisdiction.path
-    if nomination.status == S.DISTRICT_REVIEW and Role.DISTRICT_ADMIN in scope.roles:
-        district_paths = [
-            a.jurisdiction.path
-            for a in actor.role_assignments.all()
-            if a.role == Role.DISTRICT_ADMIN and a.jurisdiction_id
-        ]
-        if any(path.startswith(p) for p in district_paths):
-            return S.DISTRICT_REVIEW
-    if (
-        nomination.status == S.CITY_REVIEW
-        and Role.CITY_ADMIN in scope.roles
-        and scope.manages_path(nomination.round.jurisdiction.path)
-    ):
-        return S.CITY_REVIEW
-    return None
-
-
-def _handled_at_my_stage(actor, nomination: Nomination) -> Transition | None:
-    """The latest decision taken at a stage this actor reviews, once the
-    nomination has moved on from it: then someone else handled it, which is
-    not the same as the actor having no say (a city admin while the district
-    still reviews, a district admin on a direct entry)."""
-    scope = scope_for(actor)
-    stages = []
-    if nomination.path == Nomination.Path.QUOTA and Role.DISTRICT_ADMIN in scope.roles:
-        path = nomination.organization.jurisdiction.path
-        district_paths = [
-            a.jurisdiction.path
-            for a in actor.role_assignments.all()
-            if a.role == Role.DISTRICT_ADMIN and a.jurisdiction_id
-        ]
-        if any(path.startswith(p) for p in district_paths):
-            stages.append(S.DISTRICT_REVIEW)
-    if Role.CITY_ADMIN in scope.roles and scope.manages_path(nomination.round.jurisdiction.path):
-        stages.append(S.CITY_REVIEW)
-    if not stages or nomination.status in stages:
-        return None
-    return nomination.transitions.filter(from_status__in=stages).select_related("actor").last()
-
-
 def _already_handled(nomination, last: Transition | None) -> ValidationError:
     return ValidationError(
         _("This nomination was already handled by %(actor)s at %(time)s; it is now %(status)s.")
@@ -207,7 +127,7 @@ def _already_handled(nomination, last: Transition | None) -> ValidationError:
 
 
 def _owner_check(actor, nomination: Nomination):
-    if not can_nominate(actor, nomination.organization, nomination.path, nomination.category):
+    if not permissions.can_nominate(actor, nomination.organization, nomination.path, nomination.category):
         raise PermissionDenied(_("Only the nominating unit may change this nomination."))
 
 
@@ -226,31 +146,23 @@ def _transition(nomination, to_status, actor, reason=""):
     )
 
 
-def _users_with(role, **filters):
-    return list(User.objects.filter(is_active=True, role_assignments__role=role, **filters).distinct())
-
-
 def _link(nomination):
     return reverse("selection:nomination_detail", args=[nomination.pk])
 
 
 def _nominating_unit_users(nomination):
-    users = _users_with(Role.AGENCY_ADMIN, role_assignments__organization=nomination.organization)
+    users = holders(permissions.NOMINATE_OWN_STAFF, organization=nomination.organization)
     if nomination.created_by_id:
         users.append(nomination.created_by)
     return users
 
 
 def _district_reviewers(nomination):
-    path = nomination.organization.jurisdiction.path
-    assignments = RoleAssignment.objects.filter(role=Role.DISTRICT_ADMIN, user__is_active=True).select_related(
-        "jurisdiction", "user"
-    )
-    return [a.user for a in assignments if path.startswith(a.jurisdiction.path)]
+    return holders(permissions.REVIEW_DISTRICT, over=nomination.organization.jurisdiction)
 
 
 def _city_reviewers(nomination):
-    return _users_with(Role.CITY_ADMIN, role_assignments__jurisdiction=nomination.round.jurisdiction)
+    return holders(permissions.REVIEW_CITY, over=nomination.round.jurisdiction)
 
 
 # --- nominations -----------------------------------------------------------------
@@ -276,7 +188,7 @@ def create_nomination(
     category: str = "",
     statement: str = "",
 ) -> Nomination:
-    if not can_nominate(actor, organization, path, category):
+    if not permissions.can_nominate(actor, organization, path, category):
         raise PermissionDenied(_("You may only nominate for a unit you manage."))
     statement = _statement(statement)
     if not round_.accepts_submissions:
@@ -452,9 +364,9 @@ def review(
     if decision not in DECISIONS:
         raise ValidationError({"decision": _("Unknown decision.")})
     nomination = _locked(nomination)
-    stage = reviewer_stage(actor, nomination)
+    stage = permissions.reviewer_stage(actor, nomination)
     if stage is None:
-        handled = _handled_at_my_stage(actor, nomination)
+        handled = permissions.handled_at_my_stage(actor, nomination)
         if handled is None:
             raise PermissionDenied(_("You do not review nominations at this stage."))
         raise _already_handled(nomination, handled)

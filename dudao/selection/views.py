@@ -8,14 +8,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from dudao.accounts.models import Role
 from dudao.accounts.scopes import scope_for
 from dudao.core.excel import workbook_bytes, xlsx_response
 from dudao.core.forms import add_service_errors, form_errors_text, posted
 from dudao.core.views import ListPage
 from dudao.directory.selectors import find_by_id_number, organizations_for, people_for
 
-from . import eligibility, selectors, services
+from . import eligibility, permissions, selectors, services
 from .filters import NominationFilter, TraineeFilter
 from .forms import (
     CloseRoundForm,
@@ -30,10 +29,6 @@ from .forms import (
 from .models import EDITABLE, Nomination
 
 S = Nomination.Status
-
-
-def _is_city_admin(user):
-    return Role.CITY_ADMIN in scope_for(user).roles
 
 
 class RoundList(ListPage):
@@ -57,21 +52,16 @@ class RoundList(ListPage):
         )
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(can_create=_is_city_admin(self.request.user), **kwargs)
+        return super().get_context_data(can_create=permissions.can_manage_rounds(self.request.user), **kwargs)
 
 
 @login_required
 def round_create(request):
-    if not _is_city_admin(request.user):
+    city = selectors.round_jurisdiction_for(request.user)
+    if city is None:
         raise PermissionDenied
     form = RoundForm(posted(request))
     if request.method == "POST" and form.is_valid():
-        city = (
-            request.user.role_assignments.filter(role=Role.CITY_ADMIN)
-            .select_related("jurisdiction")
-            .first()
-            .jurisdiction
-        )
         try:
             round_ = services.open_round(actor=request.user, jurisdiction=city, **form.cleaned_data)
             messages.success(request, _("The round is open."))
@@ -88,7 +78,7 @@ def round_detail(request, pk):
     agencies = []
     for organization in organizations_for(request.user).filter(pk__in=scope.managed_org_ids):
         agencies.append({"organization": organization, "quota": selectors.quota_for(round_, organization)})
-    summary = selectors.district_summary(round_, request.user) if scope.read_paths else []
+    summary = selectors.district_summary(round_, request.user) if permissions.reads_summaries(request.user) else []
     return render(
         request,
         "selection/round_detail.html",
@@ -97,7 +87,7 @@ def round_detail(request, pk):
             "agencies": agencies,
             "summary": summary,
             "totals": _totals(summary),
-            "is_city_admin": _is_city_admin(request.user),
+            "is_city_admin": permissions.can_manage_rounds(request.user, round_.jurisdiction),
             "can_direct": _can_recommend_directly(request.user),
         },
     )
@@ -111,7 +101,7 @@ def _totals(summary):
 @login_required
 def round_summary_export(request, pk):
     round_ = get_object_or_404(selectors.rounds_for(request.user), pk=pk)
-    if not scope_for(request.user).read_paths:
+    if not permissions.reads_summaries(request.user):
         raise PermissionDenied
     columns = [
         (_("District"), lambda r: r["district"]),
@@ -133,7 +123,7 @@ def round_summary_export(request, pk):
 @require_POST
 def round_close(request, pk):
     round_ = get_object_or_404(selectors.rounds_for(request.user), pk=pk)
-    if not _is_city_admin(request.user):
+    if not permissions.can_manage_rounds(request.user, round_.jurisdiction):
         raise PermissionDenied
     form = CloseRoundForm(request.POST)
     if not form.is_valid():
@@ -214,7 +204,7 @@ def round_nominate(request, pk, org_pk):
 
 
 def _can_recommend_directly(user) -> bool:
-    return services.can_nominate_anywhere(user)
+    return permissions.can_nominate_anywhere(user)
 
 
 @login_required
@@ -278,12 +268,7 @@ class NominationList(ListPage):
     def get_queryset(self):
         queryset = selectors.nominations_for(self.request.user)
         if self.queue:
-            scope = scope_for(self.request.user)
-            stages = []
-            if Role.DISTRICT_ADMIN in scope.roles:
-                stages.append(S.DISTRICT_REVIEW)
-            if Role.CITY_ADMIN in scope.roles:
-                stages.append(S.CITY_REVIEW)
+            stages = permissions.queue_stages(self.request.user)
             if not stages:
                 raise PermissionDenied
             queryset = queryset.filter(status__in=stages)
@@ -321,7 +306,7 @@ def _visible_nomination(request, pk):
 @login_required
 def nomination_detail(request, pk):
     nomination = _visible_nomination(request, pk)
-    can_edit = services.can_nominate(request.user, nomination.organization, nomination.path, nomination.category)
+    can_edit = permissions.can_nominate(request.user, nomination.organization, nomination.path, nomination.category)
     evidence = list(nomination.evidence.all())
     if nomination.status in EDITABLE:
         results = services._person_checked(
@@ -334,7 +319,7 @@ def nomination_detail(request, pk):
         )
     else:
         results = [eligibility.RuleResult(**r) for r in nomination.eligibility]
-    stage = services.reviewer_stage(request.user, nomination)
+    stage = permissions.reviewer_stage(request.user, nomination)
     quota = (
         selectors.quota_for(nomination.round, nomination.organization)
         if nomination.path == Nomination.Path.QUOTA and can_edit
@@ -381,7 +366,7 @@ def _owned(request, pk):
     """The unit's own nomination: visible (else 404) and the user's to change
     (else 403), checked before the form so a refusal is never a form error."""
     nomination = _visible_nomination(request, pk)
-    if not services.can_nominate(request.user, nomination.organization, nomination.path, nomination.category):
+    if not permissions.can_nominate(request.user, nomination.organization, nomination.path, nomination.category):
         raise PermissionDenied(_("Only the nominating unit may change this nomination."))
     return nomination
 
@@ -447,7 +432,7 @@ def nomination_evidence(request, pk):
 @require_POST
 def nomination_review(request, pk):
     nomination = _visible_nomination(request, pk)
-    if not services.reviews(request.user, nomination):
+    if not permissions.reviews(request.user, nomination):
         raise PermissionDenied(_("You do not review nominations at this stage."))
     form = ReviewForm(request.POST)
     if not form.is_valid():

@@ -10,15 +10,13 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from dudao.accounts.models import Role
-from dudao.accounts.scopes import scope_for
 from dudao.core.api import IdField, MultiPartParser, service_errors
 from dudao.directory.api import ImportErrorSerializer, ImportResultSerializer
 from dudao.directory.models import Jurisdiction, Organization, ServiceDomain
 from dudao.directory.selectors import organizations_for, people_for
 from dudao.selection.models import Round, Trainee
 
-from . import imports, selectors, services
+from . import imports, permissions, selectors, services
 from .filters import ActivityFilter, CohortFilter, MemberFilter, ModuleFilter, SessionFilter, SurveyFilter
 from .models import Activity, Cohort, Member, Module, Programme, Question, Session, Survey
 
@@ -237,7 +235,7 @@ class ActivitySerializer(serializers.ModelSerializer):
 def _runs_a_programme(user) -> bool:
     """Curriculum, cohorts, sessions and surveys are written by the city and the
     commissioned trainer of a programme the user can see."""
-    return any(selectors.can_run_programme(user, p) for p in selectors.programmes_for(user))
+    return any(permissions.can_run_programme(user, p) for p in selectors.programmes_for(user))
 
 
 class RoleFirstCreateMixin(mixins.CreateModelMixin):
@@ -254,7 +252,7 @@ class ProgrammeViewSet(RoleFirstCreateMixin, viewsets.ReadOnlyModelViewSet):
     """The 百名督导 programmes: the city commissions one to a trainer organisation."""
 
     def may_create(self, user):
-        return Role.CITY_ADMIN in scope_for(user).roles
+        return permissions.may_create_programmes(user)
 
     serializer_class = ProgrammeSerializer
     ordering_fields = ["starts_on", "name"]
@@ -317,7 +315,7 @@ class CohortViewSet(RoleFirstCreateMixin, viewsets.ReadOnlyModelViewSet):
     def members(self, request, pk=None):
         """Add trainees of the cohort's round."""
         cohort = self.get_object()
-        if not selectors.can_run_programme(request.user, cohort.programme):
+        if not permissions.can_run_programme(request.user, cohort.programme):
             raise PermissionDenied
         serializer = MembersAddSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -332,7 +330,7 @@ class CohortViewSet(RoleFirstCreateMixin, viewsets.ReadOnlyModelViewSet):
     def results(self, request, pk=None):
         """Hours attended, attendance share, overall score and pass of every member."""
         cohort = self.get_object()
-        if not selectors.can_see_results(request.user, cohort.programme):
+        if not permissions.can_see_results(request.user, cohort.programme):
             raise PermissionDenied
         return Response(ResultSerializer(selectors.results(cohort), many=True).data)
 
@@ -352,7 +350,7 @@ class CohortViewSet(RoleFirstCreateMixin, viewsets.ReadOnlyModelViewSet):
     def scores_import(self, request, pk=None):
         """The trainer's score sheet (.xlsx, the template of the cohort page): all rows or none."""
         cohort = self.get_object()
-        if not selectors.is_trainer_of(request.user, cohort.programme):
+        if not permissions.is_trainer_of(request.user, cohort.programme):
             raise PermissionDenied(_("Only the commissioned trainer records assessment scores."))
         upload = request.FILES.get("file")
         if upload is None:
@@ -381,7 +379,7 @@ class MemberViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     @extend_schema(request=ScoresSerializer, responses={200: MemberSerializer})
     def partial_update(self, request, pk=None):
         member = self.get_object()
-        if not selectors.is_trainer_of(request.user, member.cohort.programme):
+        if not permissions.is_trainer_of(request.user, member.cohort.programme):
             raise PermissionDenied(_("Only the commissioned trainer records assessment scores."))
         serializer = ScoresSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -420,7 +418,7 @@ class SessionViewSet(RoleFirstCreateMixin, viewsets.ReadOnlyModelViewSet):
     def attendance(self, request, pk=None):
         """Record who was present; everyone else in the cohort is absent."""
         session = self.get_object()
-        if not selectors.can_run_programme(request.user, session.cohort.programme):
+        if not permissions.can_run_programme(request.user, session.cohort.programme):
             raise PermissionDenied
         serializer = AttendanceSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -466,7 +464,7 @@ class SurveyViewSet(RoleFirstCreateMixin, viewsets.ReadOnlyModelViewSet):
     def summary(self, request, pk=None):
         """Per question: counts per choice, the mean of a scale, or the texts."""
         survey = self.get_object()
-        if not selectors.can_see_results(request.user, survey.programme):
+        if not permissions.can_see_results(request.user, survey.programme):
             raise PermissionDenied
         rows = []
         for row in services.survey_summary(survey):

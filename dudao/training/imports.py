@@ -24,7 +24,7 @@ from dudao.core.models import AuditEntry
 
 from . import services
 from .models import Cohort, Member
-from .selectors import is_trainer_of
+from .permissions import is_trainer_of
 
 COLUMNS = [
     ("member", gettext_lazy("Member number"), True),

@@ -7,14 +7,16 @@ from functools import reduce
 from operator import or_
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
+from django.utils import timezone
 
-from dudao.accounts.models import Role
-from dudao.accounts.scopes import nodes_q, scope_for
+from dudao.core.scoping import nodes_q, scope_for
 from dudao.directory.models import Jurisdiction, Organization, Person
 from dudao.policy.selectors import resolve_many
 from dudao.selection.models import Trainee
+from dudao.selection.selectors import rounds_for
 
-from .models import Activity, Attendance, Cohort, Member, Module, Programme, Session, Survey
+from . import permissions
+from .models import Activity, Attendance, Cohort, Member, Module, Programme, Response, Session, Survey
 
 RESULT_KEYS = ["training.theory_weight", "training.pass_mark", "training.min_attendance_share"]
 
@@ -24,8 +26,8 @@ def programmes_for(user) -> QuerySet[Programme]:
     conditions = []
     if (q := nodes_q(scope.read_nodes, "jurisdiction__")) is not None:
         conditions.append(q)
-    if Role.TRAINER in scope.roles:
-        conditions.append(Q(trainer_id__in=scope.org_ids))
+    if trainer_orgs := permissions.trainer_org_ids(user):
+        conditions.append(Q(trainer_id__in=trainer_orgs))
     if scope.person_id:
         conditions.append(Q(cohorts__members__trainee__person_id=scope.person_id))
     if not conditions:
@@ -42,8 +44,8 @@ def cohorts_for(user) -> QuerySet[Cohort]:
     conditions = []
     if (q := nodes_q(scope.read_nodes, "programme__jurisdiction__")) is not None:
         conditions.append(q)
-    if Role.TRAINER in scope.roles:
-        conditions.append(Q(programme__trainer_id__in=scope.org_ids))
+    if trainer_orgs := permissions.trainer_org_ids(user):
+        conditions.append(Q(programme__trainer_id__in=trainer_orgs))
     if scope.person_id:
         conditions.append(Q(members__trainee__person_id=scope.person_id))
     if not conditions:
@@ -52,14 +54,14 @@ def cohorts_for(user) -> QuerySet[Cohort]:
     return Cohort.objects.filter(pk__in=ids).select_related("programme__trainer", "programme__jurisdiction", "round")
 
 
-def _programme_reader_q(scope, prefix: str) -> list[Q]:
+def _programme_reader_q(user, prefix: str) -> list[Q]:
     """Conditions under which a user reads everything of a programme: a bureau
     reading its jurisdiction, or the commissioned trainer."""
     conditions = []
-    if (q := nodes_q(scope.read_nodes, f"{prefix}jurisdiction__")) is not None:
+    if (q := nodes_q(scope_for(user).read_nodes, f"{prefix}jurisdiction__")) is not None:
         conditions.append(q)
-    if Role.TRAINER in scope.roles:
-        conditions.append(Q(**{f"{prefix}trainer_id__in": scope.org_ids}))
+    if trainer_orgs := permissions.trainer_org_ids(user):
+        conditions.append(Q(**{f"{prefix}trainer_id__in": trainer_orgs}))
     return conditions
 
 
@@ -75,7 +77,7 @@ def members_for(user) -> QuerySet[Member]:
     """Scores are read by the city, the bureaus and the trainer; a trainee reads
     only their own membership, not their classmates' scores."""
     scope = scope_for(user)
-    conditions = _programme_reader_q(scope, "cohort__programme__")
+    conditions = _programme_reader_q(user, "cohort__programme__")
     if scope.person_id:
         conditions.append(Q(trainee__person_id=scope.person_id))
     if not conditions:
@@ -90,36 +92,13 @@ def surveys_for(user) -> QuerySet[Survey]:
     """Drafts to whoever runs or reads the programme; a trainee sees the
     surveys sent to their programme."""
     scope = scope_for(user)
-    conditions = _programme_reader_q(scope, "programme__")
+    conditions = _programme_reader_q(user, "programme__")
     if scope.person_id:
         conditions.append(Q(programme__cohorts__members__trainee__person_id=scope.person_id, sent_at__isnull=False))
     if not conditions:
         return Survey.objects.none()
     ids = Survey.objects.filter(reduce(or_, conditions)).values("pk")
     return Survey.objects.filter(pk__in=ids).select_related("programme__jurisdiction").prefetch_related("questions")
-
-
-def can_manage_programme(user, programme: Programme) -> bool:
-    """The city bureau that commissioned the programme."""
-    scope = scope_for(user)
-    return Role.CITY_ADMIN in scope.roles and scope.manages_path(programme.jurisdiction.path)
-
-
-def is_trainer_of(user, programme: Programme) -> bool:
-    scope = scope_for(user)
-    return Role.TRAINER in scope.roles and programme.trainer_id in scope.org_ids
-
-
-def can_run_programme(user, programme: Programme) -> bool:
-    """Curriculum, cohorts, sessions and attendance: the city or its trainer."""
-    return can_manage_programme(user, programme) or is_trainer_of(user, programme)
-
-
-def can_see_results(user, programme: Programme) -> bool:
-    """Everyone's hours and scores, and the survey answers: the city, its
-    trainer and the city-level bureaus that read the programme; a trainee sees
-    only their own (on their training page)."""
-    return can_run_programme(user, programme) or scope_for(user).reads_path(programme.jurisdiction.path)
 
 
 def member_for(user, programme: Programme) -> Member | None:
@@ -209,10 +188,26 @@ def result_parameters(programme: Programme, on=None) -> dict:
     return {k: v for k, (v, _s) in resolve_many(RESULT_KEYS, programme.jurisdiction, on).items()}
 
 
+def practice_weight(theory_weight: int) -> int:
+    """Policy 四(三): theory and practice make up the whole score; the theory
+    share is policy data, the practice share what is left of 100."""
+    return 100 - theory_weight
+
+
+def result_rules(params: dict) -> dict:
+    """The assessment rules in force, as the scores page states them."""
+    return {
+        "theory_weight": params["training.theory_weight"],
+        "practice_weight": practice_weight(params["training.theory_weight"]),
+        "pass_mark": params["training.pass_mark"],
+        "min_share": params["training.min_attendance_share"],
+    }
+
+
 def exact_overall_score(theory, practice, theory_weight: int) -> Decimal | None:
     if theory is None or practice is None:
         return None
-    return (Decimal(theory) * theory_weight + Decimal(practice) * (100 - theory_weight)) / 100
+    return (Decimal(theory) * theory_weight + Decimal(practice) * practice_weight(theory_weight)) / 100
 
 
 def overall_score(theory, practice, theory_weight: int) -> Decimal | None:
@@ -296,10 +291,8 @@ def organiser_choices(user) -> tuple[QuerySet[Organization], QuerySet[Jurisdicti
     administer and the districts (or the city) they administer."""
     scope = scope_for(user)
     organizations = Organization.objects.filter(pk__in=scope.managed_org_ids, is_active=True).order_by("name")
-    if scope.has(Role.DISTRICT_ADMIN, Role.CITY_ADMIN):
-        jurisdictions = Jurisdiction.objects.filter(path__in=scope.manage_paths, is_active=True)
-    else:
-        jurisdictions = Jurisdiction.objects.none()
+    nodes = permissions.organising_nodes(user)
+    jurisdictions = Jurisdiction.objects.filter(pk__in=[n.id for n in nodes], is_active=True)
     return organizations, jurisdictions
 
 
@@ -332,3 +325,133 @@ def training_history(person) -> dict:
         # Hours of training actually held; plans are listed but not counted.
         "activity_hours": sum((a.hours for a in activities if not a.is_plan), Decimal(0)),
     }
+
+
+# --- what the pages show ------------------------------------------------------------
+
+
+def programme_jurisdiction_for(user) -> Jurisdiction | None:
+    """The jurisdiction a programme this user commissions belongs to: their city."""
+    node = permissions.programme_home_node(user)
+    return Jurisdiction.objects.filter(pk=node.id).first() if node else None
+
+
+def rounds_of_programme(user, programme: Programme):
+    """The nomination rounds whose trainees may join the programme's cohorts."""
+    return rounds_for(user).filter(jurisdiction__path__startswith=programme.jurisdiction.path).order_by("-year", "-id")
+
+
+def programme_page(user, programme: Programme) -> dict:
+    """Everything the programme page shows to this user, in a fixed number of queries."""
+    can_see = permissions.can_see_results(user, programme)
+    cohorts = (
+        cohorts_for(user)
+        .filter(programme=programme)
+        .annotate(member_count=Count("members", distinct=True), session_count=Count("sessions", distinct=True))
+        .order_by("name")
+    )
+    summary = programme_summary(programme) if can_see else []
+    modules = list(programme.modules.select_related("domain"))
+    surveys = programme.surveys.annotate(
+        question_count=Count("questions", distinct=True), response_count=Count("responses", distinct=True)
+    )
+    if not can_see:
+        surveys = surveys.filter(sent_at__isnull=False)
+    return {
+        "programme": programme,
+        "can_run": permissions.can_run_programme(user, programme),
+        "can_manage": permissions.can_manage_programme(user, programme),
+        "can_see_results": can_see,
+        "modules": modules,
+        "module_hours": sum((m.hours for m in modules), 0),
+        "cohorts": cohorts,
+        "summary": summary,
+        "totals": {
+            key: sum(getattr(row, key) for row in summary)
+            for key in ("member_count", "scored_count", "confirmed_count", "passed_count")
+        },
+        "trainee_count": Member.objects.filter(cohort__programme=programme).count(),
+        "surveys": surveys,
+        "member": member_for(user, programme),
+    }
+
+
+def cohort_page(user, cohort: Cohort) -> dict:
+    programme = cohort.programme
+    can_see = permissions.can_see_results(user, programme)
+    sessions = cohort.sessions.select_related("module").annotate(
+        present_count=Count("attendance", filter=Q(attendance__present=True)),
+        recorded_count=Count("attendance"),
+    )
+    return {
+        "cohort": cohort,
+        "programme": programme,
+        "can_run": permissions.can_run_programme(user, programme),
+        "can_see_results": can_see,
+        "is_trainer": permissions.is_trainer_of(user, programme),
+        "sessions": sessions,
+        "results": results(cohort) if can_see else [],
+        "members": cohort.members.select_related("trainee__person", "trainee__nomination__organization__jurisdiction"),
+    }
+
+
+def attendance_sheet(session: Session) -> dict:
+    present = set(session.attendance.filter(present=True).values_list("member_id", flat=True))
+    members = session.cohort.members.select_related("trainee__person", "trainee__nomination__organization")
+    return {
+        "rows": [{"member": m, "present": m.pk in present} for m in members],
+        "recorded": session.attendance.exists(),
+    }
+
+
+def unconfirmed_members(cohort: Cohort) -> QuerySet[Member]:
+    return cohort.members.filter(confirmed_at__isnull=True)
+
+
+def score_sheet(user, cohort: Cohort, submitted=None) -> dict:
+    """The results table with the scores to edit; `submitted` keeps what the
+    trainer typed when a save was refused."""
+    programme = cohort.programme
+    params = result_parameters(programme)
+    rows = []
+    cohort_results = results(cohort, params)
+    for r in cohort_results:
+        row = {"result": r, "theory": r.member.theory_score, "practice": r.member.practice_score}
+        if submitted is not None and not r.confirmed:
+            row["theory"] = submitted.get(f"theory-{r.member.pk}", "")
+            row["practice"] = submitted.get(f"practice-{r.member.pk}", "")
+        rows.append(row)
+    return {
+        "cohort": cohort,
+        "programme": programme,
+        "rows": rows,
+        "rules": result_rules(params),
+        "is_trainer": permissions.is_trainer_of(user, programme),
+        "can_see_pools": permissions.sees_pools(user),
+        "can_confirm": permissions.can_manage_programme(user, programme),
+        "pending": sum(1 for r in cohort_results if not r.confirmed),
+        "all_scored": all(r.scored for r in cohort_results),
+    }
+
+
+def survey_counts(survey: Survey) -> dict:
+    return {
+        "response_count": survey.responses.count(),
+        "invited": Member.objects.filter(cohort__programme=survey.programme).count(),
+    }
+
+
+def response_of(survey: Survey, member: Member):
+    return Response.objects.filter(survey=survey, member=member).first()
+
+
+def open_surveys_for(person) -> QuerySet[Survey]:
+    """Surveys sent to the person's programmes, still open and not yet answered."""
+    answered = Response.objects.filter(member__trainee__person=person).values("survey_id")
+    return (
+        Survey.objects.filter(programme__cohorts__members__trainee__person=person, sent_at__isnull=False)
+        .exclude(pk__in=answered)
+        .exclude(closes_at__lt=timezone.now())
+        .distinct()
+        .select_related("programme")
+    )

@@ -11,8 +11,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from dudao.accounts.models import Role
-from dudao.accounts.scopes import scope_for
 from dudao.core import audit
 from dudao.core.models import AuditEntry
 from dudao.core.notifications import notify
@@ -22,7 +20,8 @@ from dudao.policy.selectors import value as policy_value
 
 from . import signals
 from .models import Activity, Attendance, Cohort, Member, Module, Programme, Question, Response, Session, Survey
-from .selectors import can_manage_programme, can_run_programme, is_trainer_of, result_parameters, results
+from .permissions import can_commission_in, can_manage_programme, can_run_programme, is_trainer_of, may_organise_for
+from .selectors import result_parameters, results
 
 # The programme began with the policy of 2018; nothing of it is older.
 EARLIEST = dt.date(POLICY_YEAR, 1, 1)
@@ -55,11 +54,7 @@ def _clean_save(instance):
 def create_programme(
     *, actor, jurisdiction: Jurisdiction, name: str, trainer: Organization, starts_on: dt.date, ends_on: dt.date
 ) -> Programme:
-    scope = scope_for(actor)
-    _require(
-        Role.CITY_ADMIN in scope.roles and scope.manages_path(jurisdiction.path),
-        _("Only the city commissions the programme."),
-    )
+    _require(can_commission_in(actor, jurisdiction), _("Only the city commissions the programme."))
     if trainer.type.code != "trainer":
         raise ValidationError({"trainer": _("Choose a third-party training organisation.")})
     validate_date_ahead(starts_on, field="starts_on", earliest=EARLIEST)
@@ -460,12 +455,8 @@ def record_activity(
     """An agency's or a district's own training (policy 四(一), 四(二))."""
     from dudao.directory.selectors import can_manage_person
 
-    scope = scope_for(actor)
-    if organization is not None:
-        _require(organization.pk in scope.managed_org_ids or scope.manages_path(organization.jurisdiction.path))
-    elif jurisdiction is not None:
-        _require(Role.DISTRICT_ADMIN in scope.roles or Role.CITY_ADMIN in scope.roles)
-        _require(scope.manages_path(jurisdiction.path))
+    if organization is not None or jurisdiction is not None:
+        _require(may_organise_for(actor, organization=organization, jurisdiction=jurisdiction))
     else:
         raise ValidationError(_("Say which unit or district organised the training."))
     if is_plan:
