@@ -173,6 +173,10 @@ class UserViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
 
     @extend_schema(request=UserCreateSerializer, responses={201: UserSerializer})
     def create(self, request, *args, **kwargs):
+        # Permission first, then the payload: a role that may not create
+        # accounts gets 403 whatever it sends, not a lesson in the fields.
+        if not permissions.may_administer_accounts(request.user):
+            raise PermissionDenied
         serializer = UserCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
@@ -185,6 +189,8 @@ class UserViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     @action(detail=True, methods=["post"])
     def roles(self, request, pk=None):
         account = self.get_object()
+        if not permissions.may_administer_accounts(request.user):
+            raise PermissionDenied
         serializer = RoleAssignmentSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)

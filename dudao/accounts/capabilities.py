@@ -30,7 +30,7 @@ ROLE_CAPABILITIES: dict[str, set[str]] = {
         # Policy 四(三): the city runs the training programmes.
         "training.programmes.manage",
         "training.activities.organise",
-        "pools.entries.manage",
+        "pools.city.keep",
     },
     # A district onboards its agencies; an agency gives its own staff their self-service roles.
     Role.DISTRICT_ADMIN: {
@@ -40,12 +40,14 @@ ROLE_CAPABILITIES: dict[str, set[str]] = {
         "selection.review.district",
         "selection.nominate.district_selected",
         "training.activities.organise",
-        "pools.entries.manage",
+        # Policy 四(二): a district selects and keeps its own pool.
+        "pools.district.keep",
         "pools.district.admit",
     },
     Role.AGENCY_ADMIN: {
         *_grant(Role.SUPERVISOR, Role.SOCIAL_WORKER),
         "selection.nominate.own_staff",
+        "pools.internal.designate",
     },
     Role.SUPERVISOR: set(),
     Role.SOCIAL_WORKER: set(),

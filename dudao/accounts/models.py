@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from dudao.core.validators import validate_single_line_text
 from dudao.directory.models import Jurisdiction, Organization, Person
 
 
@@ -70,7 +71,9 @@ def scope_level_of(*, jurisdiction=None, organization=None) -> str:
 
 
 class User(AbstractUser):
-    display_name = models.CharField(_("display name"), max_length=64, blank=True)
+    display_name = models.CharField(
+        _("display name"), max_length=64, blank=True, validators=[validate_single_line_text]
+    )
     person = models.OneToOneField(
         Person, verbose_name=_("person"), null=True, blank=True, on_delete=models.SET_NULL, related_name="user"
     )

@@ -3,7 +3,7 @@ answers it, from the Scope (what the user's roles allow, as capabilities, and
 where: dudao.core.scoping)."""
 
 from dudao.core.scoping import scope_for
-from dudao.directory.selectors import can_manage_person
+from dudao.directory.permissions import can_manage_person
 
 from .models import JURISDICTION_ROLES, ORGANIZATION_ROLES, Role, User
 

@@ -30,3 +30,20 @@ def notify(recipients, message: str, link: str = "") -> None:
                     log.exception("notification e-mail failed")
 
     transaction.on_commit(deliver)
+
+
+def mark_read(*, actor, pk=None) -> "Notification | None":
+    """Mark one of the actor's notices read (returning it, to follow its link),
+    or all of them when no pk is given. A pk that is not one of the actor's
+    notices, or not a number at all, marks nothing."""
+    from django.utils import timezone
+
+    unread = Notification.objects.filter(recipient=actor, read_at=None)
+    if pk is None:
+        unread.update(read_at=timezone.now())
+        return None
+    if not str(pk).isdigit():
+        return None
+    notice = Notification.objects.filter(recipient=actor, pk=int(pk)).first()
+    unread.filter(pk=int(pk)).update(read_at=timezone.now())
+    return notice

@@ -1,8 +1,9 @@
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_POST
+
+from .notifications import mark_read
 
 
 @login_required
@@ -15,12 +16,8 @@ def notification_list(request):
 @require_POST
 def notification_read(request):
     """Mark one notice (and follow its link) or all notices as read."""
-    notices = request.user.notifications.filter(read_at=None)
-    if pk := request.POST.get("pk"):
-        notice = request.user.notifications.filter(pk=pk).first()
-        notices.filter(pk=pk).update(read_at=timezone.now())
-        if notice and notice.link.startswith("/"):
-            return redirect(notice.link)
-    else:
-        notices.update(read_at=timezone.now())
+    pk = request.POST.get("pk")
+    notice = mark_read(actor=request.user, pk=pk or None)
+    if notice and notice.link.startswith("/"):
+        return redirect(notice.link)
     return redirect("core:notification_list")

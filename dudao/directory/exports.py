@@ -2,7 +2,7 @@
 people in the list's order through a server-side cursor, their certificates and
 domains one chunk at a time, so memory stays flat for a province's million
 rows. Whether the ID number shows in full is decided by the same rule as the
-pages and the API (selectors.sees_full_id), on plain values."""
+pages and the API (permissions.sees_full_id), on plain values."""
 
 from collections import defaultdict
 from itertools import islice
@@ -12,7 +12,7 @@ from dudao.core.scoping import CHAIN_FIELDS, scope_for
 from dudao.core.validators import gender_from_id, mask_id_number
 
 from .models import Certificate, Person
-from .selectors import sees_full_id
+from .permissions import sees_full_id
 
 CHUNK = 2000
 FIELDS = (

@@ -19,8 +19,9 @@ from dudao.core.validators import (
 )
 
 from .models import Certificate, DisciplinaryRecord, Employment, Organization, Person
+from .permissions import can_create_organizations, can_manage_organization, can_manage_person
 from .scoping import organization_moved, refresh_person
-from .selectors import can_create_organizations, can_manage_organization, can_manage_person, employer_choices
+from .selectors import employer_choices
 
 ORGANIZATION_FIELDS = ("name", "credit_code", "type", "jurisdiction", "address", "contact_name", "contact_phone")
 ORGANIZATION_FOREIGN_KEYS = ("type", "jurisdiction")

@@ -12,7 +12,7 @@ from dudao.core.forms import add_service_errors, form_errors_text
 from dudao.core.views import ListPage
 from dudao.core.widgets import search_results
 
-from . import imports, selectors, services
+from . import imports, permissions, selectors, services
 from .exports import people_rows
 from .filters import OrganizationFilter, PersonFilter
 from .forms import (
@@ -69,7 +69,7 @@ class OrganizationList(ListPage):
         return queryset.iterator(chunk_size=2000)
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(can_create=selectors.can_create_organizations(self.request.user), **kwargs)
+        return super().get_context_data(can_create=permissions.can_create_organizations(self.request.user), **kwargs)
 
 
 class PersonList(ListPage):
@@ -100,7 +100,7 @@ class PersonList(ListPage):
         return people_rows(queryset, self.request.user)
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(can_create=selectors.can_add_people(self.request.user), **kwargs)
+        return super().get_context_data(can_create=permissions.can_add_people(self.request.user), **kwargs)
 
 
 @login_required
@@ -124,7 +124,7 @@ def organization_detail(request, pk):
         {
             "organization": organization,
             "staff": staff,
-            "can_edit": selectors.can_manage_organization(request.user, organization),
+            "can_edit": permissions.can_manage_organization(request.user, organization),
             "can_import": selectors.employer_choices(request.user).filter(pk=organization.pk).exists(),
             "archive_form": ArchiveForm(),
         },
@@ -132,9 +132,9 @@ def organization_detail(request, pk):
 
 
 def _organization_form(request, organization=None):
-    if organization is None and not selectors.can_create_organizations(request.user):
+    if organization is None and not permissions.can_create_organizations(request.user):
         raise PermissionDenied
-    if organization is not None and not selectors.can_manage_organization(request.user, organization):
+    if organization is not None and not permissions.can_manage_organization(request.user, organization):
         raise PermissionDenied
     form = OrganizationForm(_posted(request), instance=organization, user=request.user)
     if request.method == "POST" and form.is_valid():
@@ -171,7 +171,7 @@ def organization_edit(request, pk):
 @require_POST
 def organization_archive(request, pk):
     organization = get_object_or_404(selectors.organizations_for(request.user), pk=pk)
-    if not selectors.can_manage_organization(request.user, organization):
+    if not permissions.can_manage_organization(request.user, organization):
         raise PermissionDenied
     form = ArchiveForm(request.POST)
     if form.is_valid():
@@ -196,8 +196,8 @@ def person_detail(request, pk):
         {
             "person": person,
             "employments": person.employments.select_related("organization").order_by("-start_date"),
-            "can_edit": selectors.can_manage_person(request.user, person),
-            "show_full_id": selectors.can_see_full_id(request.user, person),
+            "can_edit": permissions.can_manage_person(request.user, person),
+            "show_full_id": permissions.can_see_full_id(request.user, person),
             "certificate_form": CertificateForm(),
             "discipline_form": DisciplinaryRecordForm(),
             "end_form": EndEmploymentForm(),
@@ -207,7 +207,7 @@ def person_detail(request, pk):
 
 @login_required
 def person_create(request):
-    if not selectors.can_add_people(request.user):
+    if not permissions.can_add_people(request.user):
         raise PermissionDenied
     initial = {}
     if org_id := request.GET.get("organization"):
@@ -246,7 +246,7 @@ def person_create(request):
 @login_required
 def person_edit(request, pk):
     person = get_object_or_404(selectors.people_for(request.user), pk=pk)
-    if not selectors.can_manage_person(request.user, person):
+    if not permissions.can_manage_person(request.user, person):
         raise PermissionDenied
     form = PersonForm(_posted(request), instance=person)
     if request.method == "POST" and form.is_valid():
@@ -266,7 +266,7 @@ def _person_form_action(request, pk, form_class, service, success):
     """The small POST forms on a person's page: scoped lookup (404), manage
     check (403), form, service, and the outcome as a message."""
     person = get_object_or_404(selectors.people_for(request.user), pk=pk)
-    if not selectors.can_manage_person(request.user, person):
+    if not permissions.can_manage_person(request.user, person):
         raise PermissionDenied
     form = form_class(request.POST)
     if form.is_valid():

@@ -22,6 +22,7 @@ from dudao.selection import eligibility
 from dudao.selection.api import RuleSerializer
 
 from . import certificates, selectors, services
+from . import permissions as pool_permissions
 from .filters import EntryFilter
 from .models import Entry, StatusChange
 from .throttling import VerifyThrottle
@@ -179,7 +180,7 @@ class PoolEntryViewSet(viewsets.ReadOnlyModelViewSet):
         """Change the status (keeper of the pool only); a reason is required."""
         entry = self.get_object()
         # Permission first, then the payload: a refusal is never a form error.
-        if not services.can_keep(request.user, entry):
+        if not pool_permissions.can_keep(request.user, entry):
             raise PermissionDenied(_("Only the keeper of this pool changes its entries."))
         serializer = StatusChangeRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)

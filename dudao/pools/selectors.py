@@ -6,10 +6,10 @@ from operator import or_
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from dudao.accounts.models import Role
-from dudao.accounts.scopes import nodes_q, scope_for
+from dudao.core.scoping import nodes_q, scope_for
 from dudao.directory.models import Jurisdiction, Organization, Person
 
+from . import permissions
 from .models import CODE_ALPHABET, Entry
 
 
@@ -78,11 +78,8 @@ def is_available(entry: Entry) -> bool:
 
 def admitting_districts(user) -> QuerySet[Jurisdiction]:
     """The districts whose pool the user keeps (as its district admin)."""
-    scope = scope_for(user)
-    if Role.DISTRICT_ADMIN not in scope.roles:
-        return Jurisdiction.objects.none()
-    assigned = user.role_assignments.filter(role=Role.DISTRICT_ADMIN).values("jurisdiction_id")
-    return Jurisdiction.objects.filter(pk__in=assigned, parent__isnull=False, is_active=True)
+    ids = [node.id for node in permissions.admitting_nodes(user)]
+    return Jurisdiction.objects.filter(pk__in=ids, parent__isnull=False, is_active=True)
 
 
 def district_for(user, person: Person) -> Jurisdiction | None:
@@ -95,7 +92,7 @@ def district_for(user, person: Person) -> Jurisdiction | None:
 def designating_organizations(user) -> QuerySet[Organization]:
     """The agencies whose internal supervisors the user names (as their admin)."""
     return (
-        Organization.objects.filter(pk__in=scope_for(user).managed_org_ids)
+        Organization.objects.filter(pk__in=permissions.designating_org_ids(user))
         .select_related("jurisdiction")
         .order_by("name")
     )

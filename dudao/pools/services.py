@@ -11,8 +11,6 @@ from django.db.models.functions import Length
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from dudao.accounts.models import Role
-from dudao.accounts.scopes import scope_for
 from dudao.core import audit
 from dudao.core.models import AuditEntry
 from dudao.core.validators import clean_text
@@ -20,6 +18,7 @@ from dudao.directory.models import Jurisdiction, Organization, Person
 from dudao.policy.selectors import value as policy_value
 from dudao.selection import eligibility
 
+from . import permissions
 from .models import Entry, StatusChange
 
 S = Entry.Status
@@ -168,8 +167,7 @@ def district_rules_check(person: Person, district: Jurisdiction) -> list[eligibi
 
 @transaction.atomic
 def admit_to_district_pool(*, actor, person: Person, district: Jurisdiction, domains=(), reason: str = "") -> Entry:
-    scope = scope_for(actor)
-    if Role.DISTRICT_ADMIN not in scope.roles or not scope.manages_path(district.path) or district.parent_id is None:
+    if not permissions.can_admit_to(actor, district):
         raise PermissionDenied(_("A district admits supervisors to its own pool."))
     reason = _basis(reason)
     district = Jurisdiction.objects.select_for_update().get(pk=district.pk)
@@ -200,7 +198,7 @@ def admit_to_district_pool(*, actor, person: Person, district: Jurisdiction, dom
 @transaction.atomic
 def designate_internal(*, actor, organization: Organization, person: Person, domains=(), reason: str = "") -> Entry:
     """An agency names one of its own staff an internal supervisor (policy 四(一))."""
-    if organization.pk not in scope_for(actor).managed_org_ids:
+    if not permissions.can_designate_for(actor, organization):
         raise PermissionDenied(_("An agency designates its own internal supervisors."))
     reason = _basis(reason)
     organization = (
@@ -228,22 +226,12 @@ def next_statuses(entry: Entry) -> list[str]:
     return [s for s in S.values if s in allowed]
 
 
-def can_keep(actor, entry: Entry) -> bool:
-    """Whether the actor keeps the pool the entry is in."""
-    scope = scope_for(actor)
-    if entry.level == Entry.Level.AGENCY:
-        return entry.organization_id in scope.managed_org_ids
-    if entry.level == Entry.Level.CITY:
-        return Role.CITY_ADMIN in scope.roles and scope.manages_path(entry.jurisdiction.path)
-    return Role.DISTRICT_ADMIN in scope.roles and scope.manages_path(entry.jurisdiction.path)
-
-
 @transaction.atomic
 def change_status(*, actor, entry: Entry, to_status: str, reason: str) -> Entry:
     entry = (
         Entry.objects.select_for_update(of=("self",)).select_related("jurisdiction", "organization").get(pk=entry.pk)
     )
-    if not can_keep(actor, entry):
+    if not permissions.can_keep(actor, entry):
         raise PermissionDenied(_("Only the keeper of this pool changes its entries."))
     reason = clean_text(reason, field="reason", multiline=True, max_length=1000)
     if not reason:

@@ -17,7 +17,7 @@ from dudao.directory.selectors import current_employer, find_by_id_number, peopl
 from dudao.selection import eligibility
 from dudao.training.selectors import training_history
 
-from . import certificates, selectors, services, throttling
+from . import certificates, permissions, selectors, services, throttling
 from .filters import EntryFilter
 from .forms import DesignateForm, DistrictAdmitForm, LookupForm, StatusChangeForm, VerifyForm
 from .models import Entry
@@ -69,7 +69,7 @@ def _visible_entry(request, pk) -> Entry:
 @login_required
 def entry_detail(request, pk):
     entry = _visible_entry(request, pk)
-    keeper = services.can_keep(request.user, entry)
+    keeper = permissions.can_keep(request.user, entry)
     statuses = services.next_statuses(entry) if keeper else []
     return render(
         request,
@@ -89,7 +89,7 @@ def entry_detail(request, pk):
 @require_POST
 def entry_status(request, pk):
     entry = _visible_entry(request, pk)
-    if not services.can_keep(request.user, entry):
+    if not permissions.can_keep(request.user, entry):
         raise PermissionDenied(_("Only the keeper of this pool changes its entries."))
     form = StatusChangeForm(request.POST)
     if not form.is_valid():

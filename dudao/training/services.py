@@ -453,7 +453,7 @@ def record_activity(
     is_plan: bool = False,
 ) -> Activity:
     """An agency's or a district's own training (policy 四(一), 四(二))."""
-    from dudao.directory.selectors import can_manage_person
+    from dudao.directory.permissions import can_manage_person
 
     if organization is not None or jurisdiction is not None:
         _require(may_organise_for(actor, organization=organization, jurisdiction=jurisdiction))

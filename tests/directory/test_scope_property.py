@@ -17,7 +17,7 @@ from openpyxl import Workbook
 
 from dudao.accounts.models import Role
 from dudao.accounts.scopes import scope_for
-from dudao.directory import imports, selectors, services
+from dudao.directory import imports, permissions, selectors, services
 from dudao.directory.models import Employment, Jurisdiction, Organization, Person
 
 from ..factories import OrganizationFactory, id_number, user_with_role
@@ -161,7 +161,7 @@ class Cast:
             user.__dict__.pop("_dudao_scope", None)
         for person in Person.objects.all():
             for user in self.readers:
-                assert selectors.can_manage_person(user, person) == slow_manages(user, person), (user, person)
+                assert permissions.can_manage_person(user, person) == slow_manages(user, person), (user, person)
         for user in self.readers:
             fast = set(selectors.people_for(user).values_list("pk", flat=True))
             assert fast == slow_visible(user), user.username

@@ -6,7 +6,7 @@ import datetime as dt
 import pytest
 from django.contrib.auth.models import AnonymousUser
 
-from dudao.directory import selectors
+from dudao.directory import permissions, selectors
 from dudao.directory.models import Organization
 
 from ..conftest import ALL_PERSONAS
@@ -130,10 +130,10 @@ def test_the_outsider_sees_nothing_of_jinshui(roster):
 def test_a_person_between_jobs_is_managed_by_the_district_of_the_last_employer_not_the_agency(roster):
     world = roster["world"]
     leaver = roster["leaver"]
-    assert selectors.can_manage_person(world.district_admin, leaver)
-    assert selectors.can_manage_person(world.city_admin, leaver)
+    assert permissions.can_manage_person(world.district_admin, leaver)
+    assert permissions.can_manage_person(world.city_admin, leaver)
     for persona in ("agency_admin", "erqi_admin", "outsider", "hrss"):
-        assert not selectors.can_manage_person(world.persona(persona), leaver), persona
+        assert not permissions.can_manage_person(world.persona(persona), leaver), persona
     # The jurisdictions of the last employer still read the record, so they can
     # re-hire or correct it; the agency that let the person go does not.
     readers = {"city_admin", "association", "hrss", "finance", "district_admin"}
@@ -151,9 +151,9 @@ def test_a_person_between_jobs_belongs_to_the_latest_employer_not_an_earlier_one
     mover = roster["mover"]
     mover.employments.filter(end_date=None).update(end_date=dt.date(2023, 12, 31))
     rescope(mover)
-    assert selectors.can_manage_person(world.erqi_admin, mover)
-    assert not selectors.can_manage_person(world.district_admin, mover)
-    assert not selectors.can_manage_person(world.outsider, mover)
+    assert permissions.can_manage_person(world.erqi_admin, mover)
+    assert not permissions.can_manage_person(world.district_admin, mover)
+    assert not permissions.can_manage_person(world.outsider, mover)
 
 
 def test_people_for_knows_the_current_employer_without_another_query(roster, django_assert_num_queries):
@@ -201,7 +201,7 @@ def test_a_city_level_reader_also_sees_organisations_of_the_development_zones(ro
     ],
 )
 def test_who_may_see_the_supervisors_full_id_number(world, persona, allowed):
-    assert selectors.can_see_full_id(world.persona(persona), world.supervisor_person) is allowed
+    assert permissions.can_see_full_id(world.persona(persona), world.supervisor_person) is allowed
 
 
 @pytest.mark.parametrize(
@@ -221,18 +221,18 @@ def test_who_may_see_the_supervisors_full_id_number(world, persona, allowed):
 )
 def test_who_may_see_the_full_id_number_of_staff_in_erqi(roster, persona, allowed):
     person = roster["erqi_staff"]
-    assert selectors.can_see_full_id(roster["world"].persona(persona), person) is allowed
+    assert permissions.can_see_full_id(roster["world"].persona(persona), person) is allowed
 
 
 def test_a_person_always_sees_their_own_full_id_number(world):
-    assert selectors.can_see_full_id(world.social_worker, world.social_worker_person)
-    assert not selectors.can_see_full_id(world.social_worker, world.supervisor_person)
+    assert permissions.can_see_full_id(world.social_worker, world.social_worker_person)
+    assert not permissions.can_see_full_id(world.social_worker, world.supervisor_person)
 
 
 def test_the_former_agency_no_longer_sees_the_full_id_number_of_someone_who_moved(roster):
     world = roster["world"]
-    assert not selectors.can_see_full_id(world.agency_admin, roster["mover"])
-    assert selectors.can_see_full_id(world.outsider, roster["mover"])
+    assert not permissions.can_see_full_id(world.agency_admin, roster["mover"])
+    assert permissions.can_see_full_id(world.outsider, roster["mover"])
 
 
 # --- what the user may do ------------------------------------------------------
@@ -254,11 +254,11 @@ def test_the_former_agency_no_longer_sees_the_full_id_number_of_someone_who_move
 )
 def test_employer_choices_are_the_organisations_the_user_manages(world, persona, expected):
     assert _names(selectors.employer_choices(world.persona(persona))) == sorted(expected)
-    assert selectors.can_add_people(world.persona(persona)) is bool(expected)
+    assert permissions.can_add_people(world.persona(persona)) is bool(expected)
 
 
 def test_only_city_and_district_admins_create_organisations(world):
-    allowed = {p for p in ALL_PERSONAS if selectors.can_create_organizations(world.persona(p))}
+    allowed = {p for p in ALL_PERSONAS if permissions.can_create_organizations(world.persona(p))}
     assert allowed == {"city_admin", "district_admin", "erqi_admin"}
 
 

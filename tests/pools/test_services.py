@@ -10,7 +10,7 @@ from django.utils import timezone
 from dudao.core.models import AuditEntry
 from dudao.directory.models import Employment
 from dudao.policy import services as policy_services
-from dudao.pools import selectors, services
+from dudao.pools import permissions, selectors, services
 from dudao.pools.models import CODE_ALPHABET, Entry, StatusChange, new_verification_code
 from tests.factories import rescope, staff
 
@@ -277,10 +277,10 @@ def test_keeper_changes_status_with_reason_and_history(world, pools):
 def test_only_the_keeper_changes_status(world, pools, entry, keeper, others):
     target = getattr(pools, entry)
     for other in others:
-        assert not services.can_keep(world.persona(other), target)
+        assert not permissions.can_keep(world.persona(other), target)
         with pytest.raises(PermissionDenied):
             services.change_status(actor=world.persona(other), entry=target, to_status=S.SUSPENDED, reason="无权")
-    assert services.can_keep(world.persona(keeper), target)
+    assert permissions.can_keep(world.persona(keeper), target)
     services.change_status(actor=world.persona(keeper), entry=target, to_status=S.SUSPENDED, reason="暂停")
     assert StatusChange.objects.filter(entry=target).count() == 2
 

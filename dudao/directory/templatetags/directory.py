@@ -1,6 +1,6 @@
 from django import template
 
-from dudao.directory.selectors import can_see_full_id
+from dudao.directory.permissions import can_see_full_id
 
 register = template.Library()
 
