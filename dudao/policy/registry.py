@@ -33,6 +33,7 @@ class Parameter:
     def value_kind(self) -> Kind:
         return kind_of(self)
 
+
 PARAMETERS = [
     Parameter(
         key="selection.nomination_ratio",
