@@ -173,7 +173,13 @@ def clean_value(parameter: Parameter, value):
 
 
 def display(parameter: Parameter, value) -> str:
-    """A value as a person reads it."""
+    """A value as a person reads it; a value its kind cannot read (none at
+    all, or a shape written around the services) as it is, never an error."""
+    if value is None:
+        return "—"
     if parameter.display_template:
         return parameter.display_template % {"value": value}
-    return parameter.value_kind.display(parameter, value)
+    try:
+        return parameter.value_kind.display(parameter, value)
+    except (TypeError, ValueError, ArithmeticError, AttributeError):
+        return str(value)
