@@ -567,8 +567,6 @@ class KindValueField(serializers.Field):
     the parameter is known, passed through (and documented as any kind's
     value) when it is not."""
 
-    default_error_messages = {"required": gettext_lazy("This field is required.")}
-
     def __init__(self, *, parameter=None, **kwargs):
         self.parameter = parameter
         super().__init__(**kwargs)
