@@ -357,7 +357,7 @@ class YearsByEducation(Kind):
         return {code: cleaned_data.get(f"years_{code}") for code in domain_codes(self.domain)}
 
     def form_initial(self, parameter, value):
-        return {f"years_{code}": years for code, years in (value or {}).items()}
+        return {f"years_{code}": years for code, years in value.items()} if isinstance(value, dict) else {}
 
     def schema(self, parameter=None):
         return {"type": "object", "additionalProperties": {"type": "integer", "minimum": 0}}
