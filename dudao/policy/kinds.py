@@ -463,10 +463,16 @@ class WeightTable(Kind):
             )
         return cleaned
 
+    @staticmethod
+    def ordered(value: dict) -> list[tuple[str, Decimal]]:
+        """Heaviest first, then by name: PostgreSQL's jsonb keeps no key order,
+        so the order the items were typed in cannot be the order they show in."""
+        return sorted(((name, Decimal(weight)) for name, weight in value.items()), key=lambda i: (-i[1], i[0]))
+
     def display(self, parameter, value):
         if not isinstance(value, dict):
             return str(value)
-        return "、".join(f"{name} {plain(Decimal(weight))}%" for name, weight in value.items())
+        return "、".join(f"{name} {plain(weight)}%" for name, weight in self.ordered(value))
 
     def form_field(self, parameter):
         return forms.CharField(
@@ -492,7 +498,7 @@ class WeightTable(Kind):
     def form_initial(self, parameter, value):
         if not isinstance(value, dict):
             return {}
-        return {"value": "\n".join(f"{name}：{plain(Decimal(weight))}" for name, weight in value.items())}
+        return {"value": "\n".join(f"{name}：{plain(weight)}" for name, weight in self.ordered(value))}
 
     def schema(self, parameter=None):
         return {
