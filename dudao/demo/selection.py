@@ -30,13 +30,13 @@ def _agency_admin(username, display_name, organization, password):
 
 
 def _eligible(round_, organization, count, prefer=None):
-    params = eligibility.parameters_for(round_)
+    # The round's own (city) rules on its snapshot date, for a unit of any district.
+    context = eligibility.EvaluationContext(round_.jurisdiction, round_.snapshot_date, organization)
+    params = eligibility.parameters_for(context)
     found = []
     staff = sorted(staff_for_nomination(round_, organization), key=lambda p: p.pk != getattr(prefer, "pk", None))
     for person in staff:
-        if eligibility.all_passed(
-            eligibility.check(person, round_=round_, organization=organization, path="quota", params=params)
-        ):
+        if eligibility.all_passed(eligibility.check(person, context=context, path="quota", params=params)):
             found.append(person)
         if len(found) == count:
             break

@@ -11,6 +11,7 @@ from dudao.core.api import service_errors
 from dudao.directory.models import Jurisdiction
 
 from . import services
+from .kinds import KINDS, KindValueField
 from .models import ParameterVersion
 from .registry import BY_KEY, PARAMETERS
 from .selectors import resolve_many, settable_jurisdictions, versions_for
@@ -19,6 +20,7 @@ from .selectors import resolve_many, settable_jurisdictions, versions_for
 class VersionSerializer(serializers.ModelSerializer):
     jurisdiction = serializers.SlugRelatedField(slug_field="code", read_only=True)
     created_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
+    value = KindValueField(read_only=True)
 
     class Meta:
         model = ParameterVersion
@@ -28,16 +30,22 @@ class VersionSerializer(serializers.ModelSerializer):
 class NewVersionSerializer(serializers.Serializer):
     jurisdiction = serializers.SlugRelatedField(slug_field="code", queryset=Jurisdiction.objects.filter(is_active=True))
     effective_from = serializers.DateField()
-    value = serializers.JSONField()
+    value = KindValueField()
     reason = serializers.CharField()
+
+    def __init__(self, *args, parameter=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if parameter is not None:
+            # The parameter's kind cleans the value, with its own words for what is wrong.
+            self.fields["value"] = parameter.value_kind.serializer_field(parameter)
 
 
 class ParameterSchema(serializers.Serializer):
     key = serializers.CharField()
     label = serializers.CharField()
-    kind = serializers.CharField()
+    kind = serializers.ChoiceField(choices=list(KINDS))
     district_may_override = serializers.BooleanField()
-    value = serializers.JSONField()
+    value = KindValueField()
     source = VersionSerializer(allow_null=True)
 
 
@@ -112,7 +120,7 @@ class ParameterViewSet(viewsets.ViewSet):
         # The role before the payload: who may set it nowhere gets 403 whatever it sends.
         if not settable_jurisdictions(request.user, key).exists():
             raise PermissionDenied(_("You may not set this parameter for this jurisdiction."))
-        serializer = NewVersionSerializer(data=request.data)
+        serializer = NewVersionSerializer(data=request.data, parameter=BY_KEY[key])
         serializer.is_valid(raise_exception=True)
         with service_errors():
             version = services.set_parameter(actor=request.user, key=key, **serializer.validated_data)

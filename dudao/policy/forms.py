@@ -1,15 +1,16 @@
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from dudao.core.forms import BootstrapMixin, bootstrap
-from dudao.directory.models import CertificateLevel, EducationLevel, Jurisdiction
-
-from .registry import CERTIFICATE_CODES, EDUCATION_CODES
+from dudao.directory.models import Jurisdiction
 
 
 class ParameterForm(BootstrapMixin, forms.Form):
-    """The value field takes the parameter's shape: a number, yes/no, a
-    certificate level, or one number per education level."""
+    """The value fields are the parameter's kind's (policy/kinds.py): a number,
+    yes/no, a reference-data choice, one number per education level, an amount,
+    weights, a list; the kind cleans what they hold, so the page refuses what
+    the API refuses, with the same words."""
 
     jurisdiction = forms.ModelChoiceField(label=_("Jurisdiction"), queryset=Jurisdiction.objects.none())
     effective_from = forms.DateField(label=_("Effective from"), widget=forms.DateInput(attrs={"type": "date"}))
@@ -17,33 +18,22 @@ class ParameterForm(BootstrapMixin, forms.Form):
 
     def __init__(self, *args, parameter, jurisdictions, **kwargs):
         self.parameter = parameter
+        self.kind = parameter.value_kind
         super().__init__(*args, **kwargs)
         self.fields["jurisdiction"].queryset = jurisdictions
-        if parameter.kind == "int":
-            self.fields["value"] = forms.IntegerField(
-                label=_("Value"), min_value=parameter.minimum, max_value=parameter.maximum
-            )
-        elif parameter.kind == "bool":
-            self.fields["value"] = forms.TypedChoiceField(
-                label=_("Value"), choices=[("true", _("Yes")), ("false", _("No"))], coerce=lambda v: v == "true"
-            )
-        elif parameter.kind == "choice":
-            names = dict(CertificateLevel.objects.values_list("code", "name"))
-            self.fields["value"] = forms.ChoiceField(
-                label=_("Value"), choices=[(c, names.get(c, c)) for c in CERTIFICATE_CODES]
-            )
-        else:
-            names = dict(EducationLevel.objects.values_list("code", "name"))
-            for code in EDUCATION_CODES:
-                self.fields[f"years_{code}"] = forms.IntegerField(
-                    label=names.get(code, code), min_value=parameter.minimum, max_value=parameter.maximum
-                )
-        self.order_fields(
-            ["jurisdiction", "value", *[f"years_{c}" for c in EDUCATION_CODES], "effective_from", "reason"]
-        )
+        self.value_fields = self.kind.form_fields(parameter)
+        self.fields.update(self.value_fields)
+        self.order_fields(["jurisdiction", *self.value_fields, "effective_from", "reason"])
         bootstrap(self)
 
+    def clean(self):
+        cleaned = super().clean()
+        if not any(name in self.errors for name in self.value_fields):
+            try:
+                self._value = self.kind.clean(self.parameter, self.kind.form_value(self.parameter, cleaned))
+            except ValidationError as exc:
+                self.add_error(next(iter(self.value_fields)), exc.messages)
+        return cleaned
+
     def value(self):
-        if self.parameter.kind == "years_by_education":
-            return {code: self.cleaned_data[f"years_{code}"] for code in EDUCATION_CODES}
-        return self.cleaned_data["value"]
+        return self._value

@@ -9,8 +9,9 @@ incentive rules (四(二): 建立健全本级社会工作督导人才选拔机�
 
 from dataclasses import dataclass
 
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+
+from .kinds import KINDS, Kind, kind_of
 
 
 @dataclass(frozen=True)
@@ -18,15 +19,20 @@ class Parameter:
     key: str
     label: str
     help: str
-    kind: str  # "int", "bool", "choice", "years_by_education"
+    kind: str  # a name in kinds.KINDS: "int", "bool", "choice", "years_by_education", "money", ...
     default: object
     district_may_override: bool
     minimum: int | None = None
     maximum: int | None = None
+    # For a "choice": the reference data set its codes come from (directory/reference_data.SIMPLE_MODELS).
+    domain: str = ""
+    # How the value reads where the kind's own words do not fit, e.g. "1:%(value)s".
+    display_template: str = ""
 
+    @property
+    def value_kind(self) -> Kind:
+        return kind_of(self)
 
-EDUCATION_CODES = ("junior_college", "bachelor", "master", "doctorate")
-CERTIFICATE_CODES = ("assistant", "intermediate", "senior")
 
 PARAMETERS = [
     Parameter(
@@ -38,12 +44,14 @@ PARAMETERS = [
         district_may_override=True,
         minimum=1,
         maximum=1000,
+        display_template="1:%(value)s",
     ),
     Parameter(
         key="selection.min_certificate_level",
         label=_("Minimum certificate level for nomination"),
         help=_("The lowest social work certificate a nominee must hold on the snapshot date."),
         kind="choice",
+        domain="certificate_levels",
         default="intermediate",
         district_may_override=True,
     ),
@@ -61,6 +69,40 @@ PARAMETERS = [
         key="selection.no_disciplinary_record",
         label=_("Nominees must have no disciplinary record"),
         help=_("When on, a person with a recorded disciplinary action cannot be nominated."),
+        kind="bool",
+        default=True,
+        district_may_override=True,
+    ),
+    # Each eligibility rule a jurisdiction may switch off (selection/eligibility.py
+    # RULES names its switch; the discipline rule's is the parameter above).
+    Parameter(
+        key="selection.rule.employed_on_snapshot",
+        label=_("Check that a nominee was on the unit's staff on the snapshot date"),
+        help=_("When off, a nominee need only be on the staff now."),
+        kind="bool",
+        default=True,
+        district_may_override=True,
+    ),
+    Parameter(
+        key="selection.rule.certificate",
+        label=_("Check the nominee's certificate level"),
+        help=_("When off, the minimum certificate level is not required."),
+        kind="bool",
+        default=True,
+        district_may_override=True,
+    ),
+    Parameter(
+        key="selection.rule.frontline_years",
+        label=_("Check the years of frontline social work"),
+        help=_("When off, the minimum years by education are not required."),
+        kind="bool",
+        default=True,
+        district_may_override=True,
+    ),
+    Parameter(
+        key="selection.rule.practice",
+        label=_("Check that a university teacher nominated directly has social work practice"),
+        help=_("When off, a university teacher needs no recorded frontline practice."),
         kind="bool",
         default=True,
         district_may_override=True,
@@ -120,58 +162,24 @@ PARAMETERS = [
 
 BY_KEY = {p.key: p for p in PARAMETERS}
 
+for _parameter in PARAMETERS:
+    if _parameter.kind not in KINDS:
+        raise ValueError(f"{_parameter.key}: unknown kind {_parameter.kind!r}")
+
 
 def clean_value(parameter: Parameter, value):
     """The canonical stored form of a value, or a ValidationError saying why not."""
-    if parameter.kind == "int":
-        number = _whole_number(value)
-        if number is None:
-            raise ValidationError(_("Enter a whole number."))
-        _check_range(parameter, number)
-        return number
-    if parameter.kind == "bool":
-        if isinstance(value, bool):
-            return value
-        text = str(value).strip().lower()
-        if text in {"true", "1", "yes", "on"}:
-            return True
-        if text in {"false", "0", "no", "off"}:
-            return False
-        raise ValidationError(_("Enter yes or no."))
-    if parameter.kind == "choice":
-        if value not in CERTIFICATE_CODES:
-            raise ValidationError(_("Choose one of: %(values)s.") % {"values": ", ".join(CERTIFICATE_CODES)})
-        return value
-    if parameter.kind == "years_by_education":
-        if not isinstance(value, dict) or set(value) != set(EDUCATION_CODES):
-            raise ValidationError(_("Give a number of years for each education level."))
-        cleaned = {}
-        for code in EDUCATION_CODES:
-            cleaned[code] = _whole_number(value[code])
-            if cleaned[code] is None:
-                raise ValidationError(_("Enter a whole number of years for each education level."))
-            _check_range(parameter, cleaned[code])
-        return cleaned
-    raise ValueError(parameter.kind)
+    return parameter.value_kind.clean(parameter, value)
 
 
-def _whole_number(value) -> int | None:
-    """An int, or a string of one; None for anything else. A JSON true is not 1
-    and 2.5 years is not 2: they are refused, never silently converted."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, str):
-        try:
-            return int(value.strip())
-        except ValueError:
-            return None
-    return None
-
-
-def _check_range(parameter, number):
-    if parameter.minimum is not None and number < parameter.minimum:
-        raise ValidationError(_("The value must be at least %(min)s.") % {"min": parameter.minimum})
-    if parameter.maximum is not None and number > parameter.maximum:
-        raise ValidationError(_("The value must be at most %(max)s.") % {"max": parameter.maximum})
+def display(parameter: Parameter, value) -> str:
+    """A value as a person reads it; a value its kind cannot read (none at
+    all, or a shape written around the services) as it is, never an error."""
+    if value is None:
+        return "—"
+    if parameter.display_template:
+        return parameter.display_template % {"value": value}
+    try:
+        return parameter.value_kind.display(parameter, value)
+    except (TypeError, ValueError, ArithmeticError, AttributeError):
+        return str(value)

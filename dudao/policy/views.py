@@ -10,28 +10,12 @@ from django.utils.translation import gettext as _
 from dudao.accounts.scopes import scope_for
 from dudao.core.excel import workbook_bytes, xlsx_response
 from dudao.core.forms import add_service_errors, posted
-from dudao.directory.models import CertificateLevel, EducationLevel, Jurisdiction
+from dudao.directory.models import Jurisdiction
 
 from . import services
 from .forms import ParameterForm
-from .registry import BY_KEY, PARAMETERS
+from .registry import BY_KEY, PARAMETERS, display
 from .selectors import resolve_many, settable_jurisdictions, versions_for
-
-
-def display(parameter, value):
-    """A value as a person reads it."""
-    if parameter.kind == "bool":
-        return _("Yes") if value else _("No")
-    if parameter.kind == "choice":
-        return CertificateLevel.objects.filter(code=value).values_list("name", flat=True).first() or value
-    if parameter.kind == "years_by_education":
-        names = dict(EducationLevel.objects.values_list("code", "name"))
-        return "、".join(
-            _("%(education)s %(years)s years") % {"education": names.get(k, k), "years": v} for k, v in value.items()
-        )
-    if parameter.key == "selection.nomination_ratio":
-        return f"1:{value}"
-    return str(value)
 
 
 def _home_jurisdiction(user):
@@ -42,6 +26,13 @@ def _home_jurisdiction(user):
         if deepest
         else Jurisdiction.objects.filter(parent=None).first()
     )
+
+
+def _current_value_initial(user, parameter) -> dict:
+    """The form starts from the value in force where the user works."""
+    jurisdiction = _home_jurisdiction(user)
+    value = resolve_many([parameter.key], jurisdiction, dt.date.today())[parameter.key][0] if jurisdiction else None
+    return parameter.value_kind.form_initial(parameter, value) if value is not None else {}
 
 
 @login_required
@@ -85,7 +76,7 @@ def parameter_detail(request, key):
             posted(request),
             parameter=parameter,
             jurisdictions=jurisdictions,
-            initial={"effective_from": dt.date.today()},
+            initial={"effective_from": dt.date.today(), **_current_value_initial(request.user, parameter)},
         )
         if request.method == "POST" and form.is_valid():
             try:

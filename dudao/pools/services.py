@@ -3,7 +3,6 @@ Each pool belongs to whoever keeps it: the city its pool, a district its own,
 an agency its internal supervisors (policy 三(二), 四(一)(二)(三))."""
 
 import datetime as dt
-import types
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -152,15 +151,16 @@ def district_rules_check(person: Person, district: Jurisdiction) -> list[eligibi
     results = [eligibility.RuleResult("district", _("On the staff of a unit in the district"), in_district, detail)]
     if employer is None:
         return results
-    context = types.SimpleNamespace(jurisdiction=district, snapshot_date=timezone.localdate())
     person = (
         Person.objects.prefetch_related("certificates__level", "employments", "disciplinary_records")
         .select_related("education")
         .get(pk=person.pk)
     )
-    # The district's values, not those of wherever the unit sits inside it.
-    params = eligibility.parameters_for(context)
-    checked = eligibility.check(person, round_=context, organization=employer.organization, path="quota", params=params)
+    # The district's values (not those of wherever the unit sits inside it), today.
+    context = eligibility.EvaluationContext(
+        jurisdiction=district, date=timezone.localdate(), organization=employer.organization
+    )
+    checked = eligibility.check(person, context=context, path="quota")
     # "Employed by the nominating unit" is true by construction here.
     return results + [r for r in checked if r.code != "employer"]
 

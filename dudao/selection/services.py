@@ -172,9 +172,8 @@ def _person_checked(round_, person, organization, path, category, evidence_count
     person = staff_for_nomination(round_, organization).filter(pk=person.pk).first() or Person.objects.prefetch_related(
         "certificates__level", "employments", "disciplinary_records"
     ).select_related("education").get(pk=person.pk)
-    return eligibility.check(
-        person, round_=round_, organization=organization, path=path, category=category, evidence_count=evidence_count
-    )
+    context = eligibility.EvaluationContext.for_round(round_, organization)
+    return eligibility.check(person, context=context, path=path, category=category, evidence_count=evidence_count)
 
 
 @transaction.atomic

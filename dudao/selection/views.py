@@ -176,12 +176,11 @@ def round_nominate(request, pk, org_pk):
             except ValidationError as exc:
                 messages.error(request, " ".join(exc.messages))
         return redirect("selection:round_nominate", pk=round_.pk, org_pk=organization.pk)
-    params = eligibility.parameters_for(round_, organization)
+    context = eligibility.EvaluationContext.for_round(round_, organization)
+    params = eligibility.parameters_for(context)
     rows = []
     for person in selectors.staff_for_nomination(round_, organization):
-        results = eligibility.check(
-            person, round_=round_, organization=organization, path=Nomination.Path.QUOTA, params=params
-        )
+        results = eligibility.check(person, context=context, path=Nomination.Path.QUOTA, params=params)
         rows.append(
             {
                 "person": person,
