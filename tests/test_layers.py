@@ -50,11 +50,51 @@ def test_project_modules_outside_the_apps_import_no_private_name():
     assert not private, private
 
 
-def test_the_layer_check_sees_a_violation():
+def test_the_layer_check_sees_a_violation(tmp_path):
     # The check above must be able to fail: a module importing upwards is reported.
-    sample = ROOT / "core" / "_layer_sample_for_test.py"
+    sample = tmp_path / "sample.py"
     sample.write_text("def f():\n    from dudao.pools import models\n", encoding="utf-8")
-    try:
-        assert list(imported_apps(sample)) == [(2, "pools")]
-    finally:
-        sample.unlink()
+    assert list(imported_apps(sample)) == [(2, "pools")]
+
+
+# Demo data creates accounts with their roles; everyone else asks capabilities.
+MAY_READ_ROLES = {"accounts", "demo"}
+
+
+def role_reads(path: Path):
+    """(line, what) for every place the file reads roles: the Role or
+    RoleAssignment names, a `.roles` or `.role_assignments` attribute, or a
+    role_assignments__ lookup."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module == "dudao.accounts.models":
+            for alias in node.names:
+                if alias.name in {"Role", "RoleAssignment", "JURISDICTION_ROLES", "ORGANIZATION_ROLES"}:
+                    yield node.lineno, alias.name
+        elif isinstance(node, ast.Attribute) and node.attr in {"roles", "role_assignments"}:
+            yield node.lineno, f".{node.attr}"
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str) and "role_assignments__" in node.value:
+            yield node.lineno, node.value
+        elif isinstance(node, ast.keyword) and node.arg and node.arg.startswith("role_assignments__"):
+            yield node.lineno, node.arg
+
+
+def test_nothing_outside_accounts_reads_roles():
+    reads = []
+    for app in ORDER:
+        if app in MAY_READ_ROLES:
+            continue
+        for path in sorted((ROOT / app).rglob("*.py")):
+            if "migrations" in path.parts:
+                continue
+            reads += [f"{path.relative_to(ROOT.parent)}:{line} {what}" for line, what in role_reads(path)]
+    assert not reads, "\n".join(reads)
+
+
+def test_the_role_check_sees_a_role_read(tmp_path):
+    sample = tmp_path / "sample.py"
+    sample.write_text(
+        "from dudao.accounts.models import Role\n\ndef f(scope, u):\n    return Role.CITY_ADMIN in scope.roles\n",
+        encoding="utf-8",
+    )
+    assert [what for _line, what in role_reads(sample)] == ["Role", ".roles"]

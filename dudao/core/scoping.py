@@ -135,9 +135,6 @@ class Scope:
     def manage_paths(self) -> tuple:
         return tuple(n.path for n in self.manage_nodes)
 
-    def has(self, *roles) -> bool:
-        return any(r in self.roles for r in roles)
-
     def reads_path(self, path: str) -> bool:
         return any(path.startswith(n.path) for n in self.read_nodes)
 
