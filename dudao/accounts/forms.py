@@ -8,7 +8,7 @@ from dudao.core.forms import BootstrapMixin
 from dudao.directory.models import Jurisdiction, Organization
 from dudao.directory.selectors import find_by_id_number, manageable_jurisdictions, organizations_for
 
-from .models import JURISDICTION_ROLES, ORGANIZATION_ROLES, Role
+from .models import Role, role_place_errors
 from .permissions import SELF_SERVICE_ROLES, grantable_roles
 
 # Read when the form is shown, in the user's language.
@@ -49,10 +49,6 @@ class RoleFields(BootstrapMixin, forms.Form):
     def clean(self):
         data = super().clean()
         role = data.get("role")
-        if role in JURISDICTION_ROLES and not data.get("jurisdiction"):
-            self.add_error("jurisdiction", _("This role needs a jurisdiction."))
-        if role in ORGANIZATION_ROLES and not data.get("organization"):
-            self.add_error("organization", _("This role needs an organisation."))
         data["person"] = None
         id_number = (data.get("person_id_number") or "").strip().upper()
         if id_number:
@@ -61,6 +57,18 @@ class RoleFields(BootstrapMixin, forms.Form):
                 self.add_error("person_id_number", _("No person with this ID number is on a roster you can see."))
         elif role in SELF_SERVICE_ROLES:
             self.add_error("person_id_number", _("Supervisors and social workers are linked to their person record."))
+        if role:
+            # The same rule the model holds, said on the form before anything is written.
+            has_person = data["person"] is not None
+            for field, message in role_place_errors(
+                role,
+                jurisdiction=data.get("jurisdiction"),
+                organization=data.get("organization"),
+                has_person=has_person,
+            ).items():
+                if field == "role" and role in SELF_SERVICE_ROLES and not has_person:
+                    continue  # already said on the ID number field
+                self.add_error(field if field in self.fields else None, message)
         return data
 
 

@@ -167,28 +167,43 @@ class RoleAssignment(models.Model):
     def clean(self):
         jurisdiction = self.jurisdiction if self.jurisdiction_id else None
         organization = self.organization if self.organization_id else None
-        if self.role in JURISDICTION_ROLES:
-            if jurisdiction is None:
-                raise ValidationError({"jurisdiction": _("This role needs a jurisdiction.")})
-            if organization is not None:
-                raise ValidationError({"organization": _("This role applies to a jurisdiction, not an organisation.")})
-        if self.role in ORGANIZATION_ROLES:
-            if organization is None:
-                raise ValidationError({"organization": _("This role needs an organisation.")})
-            if jurisdiction is not None:
-                raise ValidationError({"jurisdiction": _("This role applies to an organisation, not a jurisdiction.")})
-        if self.role in SELF_ROLES:
-            if jurisdiction is not None or organization is not None:
-                raise ValidationError(
-                    {"role": _("This role applies to the person alone, not to a jurisdiction or an organisation.")}
-                )
-            if not self.user.person_id:
-                raise ValidationError({"role": _("This role needs the user to be linked to a person.")})
-        level = self.scope_level = scope_level_of(jurisdiction=jurisdiction, organization=organization)
-        if self.role in ROLE_SCOPE_LEVELS and level not in ROLE_SCOPE_LEVELS[self.role]:
-            if self.role == Role.DISTRICT_ADMIN:
-                raise ValidationError({"jurisdiction": _("A district administrator needs a district, not the city.")})
-            raise ValidationError({"jurisdiction": _("This role is held for the whole city, not for a district.")})
+        errors = role_place_errors(
+            self.role,
+            jurisdiction=jurisdiction,
+            organization=organization,
+            has_person=bool(self.user_id and self.user.person_id),
+        )
+        if errors:
+            raise ValidationError(errors)
+        self.scope_level = scope_level_of(jurisdiction=jurisdiction, organization=organization)
+
+
+def role_place_errors(role, *, jurisdiction=None, organization=None, has_person: bool) -> dict:
+    """Where a role may be held (policy: city roles at the city, district roles
+    at a district, agency roles at an organisation, self-service roles by a
+    person alone): the one rule the grant form, the API and the model share.
+    Returns {field: message} for what is wrong, empty when the place fits."""
+    if role in JURISDICTION_ROLES:
+        if jurisdiction is None:
+            return {"jurisdiction": _("This role needs a jurisdiction.")}
+        if organization is not None:
+            return {"organization": _("This role applies to a jurisdiction, not an organisation.")}
+    if role in ORGANIZATION_ROLES:
+        if organization is None:
+            return {"organization": _("This role needs an organisation.")}
+        if jurisdiction is not None:
+            return {"jurisdiction": _("This role applies to an organisation, not a jurisdiction.")}
+    if role in SELF_ROLES:
+        if jurisdiction is not None or organization is not None:
+            return {"role": _("This role applies to the person alone, not to a jurisdiction or an organisation.")}
+        if not has_person:
+            return {"role": _("This role needs the user to be linked to a person.")}
+    level = scope_level_of(jurisdiction=jurisdiction, organization=organization)
+    if role in ROLE_SCOPE_LEVELS and level not in ROLE_SCOPE_LEVELS[role]:
+        if role == Role.DISTRICT_ADMIN:
+            return {"jurisdiction": _("A district administrator needs a district, not the city.")}
+        return {"jurisdiction": _("This role is held for the whole city, not for a district.")}
+    return {}
 
 
 class AccessLogEntry(models.Model):
