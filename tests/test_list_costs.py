@@ -91,7 +91,9 @@ def grow_users(world, n):
 
 def grow_audit(world, n):
     for _ in range(n):
-        audit.record(actor=world.city_admin, action=AuditEntry.Action.UPDATE, obj=world.agency, changes={"x": [1, 2]})
+        audit.record(
+            actor=world.city_admin, event="directory.organization_updated", obj=world.agency, changes={"x": [1, 2]}
+        )
 
 
 def grow_access_log(world, n):

@@ -11,9 +11,11 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ImproperlyConfigured
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from . import bulk
 from .models import AuditEntry
@@ -65,6 +67,16 @@ def events() -> list[Event]:
 
 def choices() -> list[tuple[str, str]]:
     return [(e.code, e.label) for e in events()]
+
+
+def grouped_choices() -> list[tuple[str, list[tuple[str, str]]]]:
+    """The events for a select, in one group per app (the app's name), older-entry events last."""
+    groups: dict[str, list] = {}
+    for event in events():
+        app_label = event.code.split(".", 1)[0]
+        group = _("Older entries") if event.legacy else apps.get_app_config(app_label).verbose_name
+        groups.setdefault(group, []).append((event.code, event.label))
+    return list(groups.items())
 
 
 def label(code: str) -> str:
