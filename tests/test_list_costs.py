@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from dudao.accounts.models import AccessLogEntry, Role
 from dudao.core import audit
-from dudao.core.models import AuditEntry, Job, Notification
+from dudao.core.models import Job, Notification
 from dudao.pools.models import Entry
 from dudao.selection.models import Nomination, Round, Trainee
 from dudao.training.models import Activity, Cohort, Member, Module, Programme, Session, Survey

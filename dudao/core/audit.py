@@ -162,8 +162,5 @@ def record_many(
     """One entry per object in one insert, for bulk writes such as imports."""
     event = _writable(event)
     bulk.insert(
-        [
-            entry(actor=actor, event=event, obj=obj, changes=changes, reason=reason, action=action)
-            for obj in objects
-        ]
+        [entry(actor=actor, event=event, obj=obj, changes=changes, reason=reason, action=action) for obj in objects]
     )

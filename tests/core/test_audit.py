@@ -122,3 +122,50 @@ def test_an_entry_of_an_event_no_longer_declared_shows_its_code(world):
     assert entry.event_label == "retired.app_event"
     entry.event = ""
     assert entry.event_label == "修改"
+
+
+def test_the_migration_names_older_entries_by_what_they_changed(world):
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("dudao.core.migrations.0004_auditentry_event")
+    A = AuditEntry.Action
+    user, admin = world.social_worker, world.city_admin
+    person = world.supervisor_person
+    written = [
+        # (actor, action, object, changes) as the services wrote them before events, and the event now told.
+        (admin, A.UPDATE, user, {"role": [None, "督导"]}, "accounts.role_granted"),
+        (admin, A.UPDATE, user, {"role": ["督导", None]}, "accounts.role_revoked"),
+        (admin, A.UPDATE, user, {"is_active": [True, False]}, "accounts.user_deactivated"),
+        (admin, A.UPDATE, user, {"is_active": [False, True]}, "accounts.user_reactivated"),
+        (admin, A.UPDATE, user, {"password": ["***", "***"]}, "accounts.password_reset"),
+        (user, A.UPDATE, user, {"password": ["***", "***"]}, "accounts.password_changed"),
+        (user, A.CREATE, user, {"api_token": [None, "issued"]}, "accounts.token_issued"),
+        (user, A.UPDATE, user, {"api_token": ["issued", "revoked"]}, "accounts.token_revoked"),
+        (admin, A.CREATE, user, {"username": [None, "x"]}, "accounts.user_created"),
+        (admin, A.ARCHIVE, world.agency, {"is_active": [True, False]}, "directory.organization_archived"),
+        (admin, A.IMPORT, world.agency, {"staff_imported": [None, 3]}, "directory.staff_imported"),
+        (admin, A.UPDATE, person, {"employment": [None, "甲 2020-01-01–"]}, "directory.employment_started"),
+        (
+            admin,
+            A.UPDATE,
+            person,
+            {"employment": ["甲 2020-01-01–", "甲 2020-01-01–2024-01-01"]},
+            "directory.employment_ended",
+        ),
+        (admin, A.UPDATE, person, {"certificates": [None, "中级 1"]}, "directory.certificate_added"),
+        (admin, A.UPDATE, person, {"phone": ["***1", "***2"]}, "directory.person_updated"),
+        (admin, A.LOGIN, person, {}, "core.legacy_login"),
+        (admin, A.DELETE, world.agency, {}, "core.legacy_delete"),
+    ]
+    entries = [audit.record(actor=a, event="directory.person_updated", obj=o, changes=c) for a, _x, o, c, _e in written]
+    for entry, (_a, action, *_rest) in zip(entries, written, strict=True):
+        AuditEntry.objects.filter(pk=entry.pk).update(event="", action=action)
+    migration.name_events(apps, None)
+    got = [AuditEntry.objects.get(pk=e.pk).event for e in entries]
+    assert got == [w[-1] for w in written]
+    # Every event the migration hands out is declared (so it shows with its label).
+    declared = {e.code for e in audit.events()}
+    assert {rule[-1] for rule in migration.RULES} <= declared
+    assert {f"core.legacy_{a}" for a in migration.ACTIONS} <= declared
