@@ -715,6 +715,85 @@ def district_rules_check(c):
     assert pools.district_rules_check(c.world.supervisor_person, c.world.jinshui)
 
 
+# --- writers outside services.py: imports, exports, reference data ------------------
+
+OTHER_WRITERS: list[tuple[str, Case]] = []
+
+
+def other_writer(name: str, *events: str, many: bool = False):  # like case(), for writers outside services.py
+    def register(run):
+        OTHER_WRITERS.append((name, Case(run, events, many)))
+        return run
+
+    return register
+
+
+@other_writer("directory.imports.import_roster", "directory.staff_imported", *["directory.person_imported"] * 3)
+def import_roster(c):
+    from dudao.directory.imports import import_roster
+    from tests.excel import roster_file
+
+    rows = [
+        {"name": f"导入{n}", "id_number": id_number(5000 + n), "start_date": "2021-03-01", "education": "本科"}
+        for n in range(3)
+    ]
+    yield
+    assert import_roster(actor=c.world.agency_admin, organization=c.world.agency, upload=roster_file(rows)) == 3
+
+
+@other_writer(
+    "training.imports.import_scores", "training.scores_imported", "training.scores_recorded", "training.scores_recorded"
+)
+def import_scores(c):
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    from dudao.training.imports import import_scores, template_file
+
+    t = programme(c)
+    workbook = load_workbook(BytesIO(template_file(t.cohort)))
+    sheet = workbook.worksheets[0]
+    for row in sheet.iter_rows(min_row=2):
+        if isinstance(row[0].value, int):
+            row[2].value, row[3].value = 80, 85
+    buffer = BytesIO()
+    workbook.save(buffer)
+    yield
+    upload = SimpleUploadedFile("scores.xlsx", buffer.getvalue())
+    assert import_scores(actor=c.world.trainer, cohort=t.cohort, upload=upload) == 2
+
+
+@other_writer("core.jobs.start_export", "core.export_requested")
+def start_export(c):
+    from dudao.core.jobs import start_export
+
+    yield
+    start_export(actor=c.world.city_admin, list_name="directory:person_list", query="", title="人员")
+
+
+@other_writer("directory.reference_data.load", "directory.reference_data_updated")
+def reload_reference_data(c):
+    import json
+
+    from dudao.directory import reference_data
+
+    data = json.loads(reference_data.DEFAULT_FILE.read_text(encoding="utf-8"))
+    data["service_domains"]["version"] += 1
+    path = c.tmp_path / "reference.json"
+    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    yield
+    reference_data.load(path)
+
+
+@other_writer("directory.reference_data.load")
+def load_reference_data_up_to_date(c):
+    from dudao.directory import reference_data
+
+    yield
+    reference_data.load()
+
+
 # --- the checks ----------------------------------------------------------------------
 
 
@@ -738,16 +817,18 @@ def test_the_enumeration_sees_a_new_service(monkeypatch):
 
 def test_every_expected_event_is_declared():
     declared = {e.code for e in audit.events() if not e.legacy}
-    expected = {event for cases in CASES.values() for c in cases for event in c.events}
+    cases = [c for service_cases in CASES.values() for c in service_cases] + [c for _name, c in OTHER_WRITERS]
+    expected = {event for c in cases for event in c.events}
     assert expected <= declared, sorted(expected - declared)
 
 
 @pytest.mark.parametrize(
     "service_case",
-    [pytest.param(c, id=f"{service}-{c.name}") for service, cases in sorted(CASES.items()) for c in cases],
+    [pytest.param(c, id=f"{service}-{c.name}") for service, cases in sorted(CASES.items()) for c in cases]
+    + [pytest.param(c, id=f"{name}-{c.name}") for name, c in OTHER_WRITERS],
 )
-def test_each_service_writes_exactly_its_events(world, service_case):
-    context = SimpleNamespace(world=world)
+def test_each_service_writes_exactly_its_events(world, tmp_path, service_case):
+    context = SimpleNamespace(world=world, tmp_path=tmp_path)
     steps = service_case.run(context)
     next(steps)  # the setup: whatever it writes is not this case's concern
     last = AuditEntry.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
