@@ -236,6 +236,7 @@ ENDPOINTS = [
     ("/api/v1/people/", "agency_admin", grow_people),
     ("/api/v1/users/", "city_admin", grow_users),
     ("/api/v1/exports/", "city_admin", grow_jobs),
+    ("/api/v1/audit/", "city_admin", grow_audit),
     ("/api/v1/rounds/", "city_admin", grow_rounds),
     ("/api/v1/nominations/", "city_admin", grow_nominations),
     ("/api/v1/trainees/", "city_admin", grow_trainees),
