@@ -2,6 +2,7 @@ from django.urls import path
 from rest_framework.routers import DefaultRouter
 
 from dudao.accounts.api import OwnTokensView, TokenView, UserViewSet
+from dudao.core.api_audit import AuditEntryViewSet
 from dudao.core.api_jobs import ExportViewSet
 from dudao.directory import api as directory_api
 from dudao.policy.api import ParameterViewSet
@@ -15,6 +16,7 @@ router.register("organizations", directory_api.OrganizationViewSet, basename="or
 router.register("people", directory_api.PersonViewSet, basename="person")
 router.register("users", UserViewSet, basename="user")
 router.register("exports", ExportViewSet, basename="export")
+router.register("audit", AuditEntryViewSet, basename="audit-entry")
 router.register("policy/parameters", ParameterViewSet, basename="policy-parameter")
 router.register("rounds", selection_api.RoundViewSet, basename="round")
 router.register("nominations", selection_api.NominationViewSet, basename="nomination")

@@ -34,7 +34,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from dudao.core.models import Job
+from dudao.core.models import AuditEntry, Job
 from dudao.policy import services as policy_services
 from dudao.pools import services as pool_services
 from dudao.training import services as training_services
@@ -133,6 +133,7 @@ def records(world):
         "parameters": "selection.nomination_ratio",
         "verify": entry.verification_code,
         "exports": Job.objects.create(owner=world.city_admin, title="导出", parameters={}).pk,
+        "audit": AuditEntry.objects.latest("pk").pk,
     }
 
 

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from dudao.accounts.models import AccessLogEntry, Role
 from dudao.core import audit
-from dudao.core.models import AuditEntry, Job, Notification
+from dudao.core.models import Job, Notification
 from dudao.pools.models import Entry
 from dudao.selection.models import Nomination, Round, Trainee
 from dudao.training.models import Activity, Cohort, Member, Module, Programme, Session, Survey
@@ -91,7 +91,9 @@ def grow_users(world, n):
 
 def grow_audit(world, n):
     for _ in range(n):
-        audit.record(actor=world.city_admin, action=AuditEntry.Action.UPDATE, obj=world.agency, changes={"x": [1, 2]})
+        audit.record(
+            actor=world.city_admin, event="directory.organization_updated", obj=world.agency, changes={"x": [1, 2]}
+        )
 
 
 def grow_access_log(world, n):
@@ -234,6 +236,7 @@ ENDPOINTS = [
     ("/api/v1/people/", "agency_admin", grow_people),
     ("/api/v1/users/", "city_admin", grow_users),
     ("/api/v1/exports/", "city_admin", grow_jobs),
+    ("/api/v1/audit/", "city_admin", grow_audit),
     ("/api/v1/rounds/", "city_admin", grow_rounds),
     ("/api/v1/nominations/", "city_admin", grow_nominations),
     ("/api/v1/trainees/", "city_admin", grow_trainees),

@@ -9,7 +9,6 @@ from django.utils.translation import gettext as _
 from rest_framework.authtoken.models import Token
 
 from dudao.core import audit
-from dudao.core.models import AuditEntry
 
 from . import lockouts, tokens
 from .models import AccessLogEntry, Role, RoleAssignment, User
@@ -53,7 +52,7 @@ def create_user(
     assignment.save()
     changes = audit.diff({}, _user_fields(user))
     changes["role"] = [None, str(assignment)]
-    audit.record(actor=actor, action=AuditEntry.Action.CREATE, obj=user, changes=changes, reason=reason)
+    audit.record(actor=actor, event="accounts.user_created", obj=user, changes=changes, reason=reason)
     return user
 
 
@@ -75,7 +74,11 @@ def grant_role(
     except IntegrityError as exc:
         raise ValidationError(_("The user already holds this role.")) from exc
     audit.record(
-        actor=actor, action=AuditEntry.Action.UPDATE, obj=user, changes={"role": [None, str(assignment)]}, reason=reason
+        actor=actor,
+        event="accounts.role_granted",
+        obj=user,
+        changes={"role": [None, str(assignment)]},
+        reason=reason,
     )
     return assignment
 
@@ -101,7 +104,7 @@ def revoke_role(*, actor, assignment: RoleAssignment, reason: str = "") -> None:
     user = assignment.user
     assignment.delete()
     audit.record(
-        actor=actor, action=AuditEntry.Action.UPDATE, obj=user, changes={"role": [description, None]}, reason=reason
+        actor=actor, event="accounts.role_revoked", obj=user, changes={"role": [description, None]}, reason=reason
     )
 
 
@@ -121,7 +124,7 @@ def set_active(*, actor, user: User, active: bool, reason: str) -> User:
             tokens.revoke_all(user)
         audit.record(
             actor=actor,
-            action=AuditEntry.Action.UPDATE,
+            event="accounts.user_reactivated" if active else "accounts.user_deactivated",
             obj=user,
             changes={"is_active": [not active, active]},
             reason=reason,
@@ -142,7 +145,7 @@ def reset_password(*, actor, user: User, password: str, reason: str = "") -> Use
     user.save(update_fields=["password"])
     # The password itself is never written to the log.
     audit.record(
-        actor=actor, action=AuditEntry.Action.UPDATE, obj=user, changes={"password": ["***", "***"]}, reason=reason
+        actor=actor, event="accounts.password_reset", obj=user, changes={"password": ["***", "***"]}, reason=reason
     )
     return user
 
@@ -158,7 +161,7 @@ def unlock_account(*, actor, user: User, reason: str = "") -> User:
         raise ValidationError(_("This account is not locked."))
     lockouts.clear(user.username)
     audit.record(
-        actor=actor, action=AuditEntry.Action.UPDATE, obj=user, changes={"locked": [True, False]}, reason=reason
+        actor=actor, event="accounts.account_unlocked", obj=user, changes={"locked": [True, False]}, reason=reason
     )
     AccessLogEntry.objects.create(
         kind=AccessLogEntry.Kind.UNLOCK, user=user, username=user.username, detail=actor.username
@@ -178,7 +181,7 @@ def issue_token(*, user: User) -> tuple[Token, bool]:
     if token is not None:
         token.delete()
     token = Token.objects.create(user=user)
-    audit.record(actor=user, action=AuditEntry.Action.CREATE, obj=user, changes={"api_token": [None, "issued"]})
+    audit.record(actor=user, event="accounts.token_issued", obj=user, changes={"api_token": [None, "issued"]})
     return token, True
 
 
@@ -187,13 +190,23 @@ def revoke_own_tokens(*, actor: User) -> int:
     revoked = tokens.revoke_all(actor)
     if revoked:
         audit.record(
-            actor=actor, action=AuditEntry.Action.UPDATE, obj=actor, changes={"api_token": ["issued", "revoked"]}
+            actor=actor, event="accounts.token_revoked", obj=actor, changes={"api_token": ["issued", "revoked"]}
         )
     return revoked
 
 
 @transaction.atomic
-def record_own_password_change(*, user: User) -> None:
-    """The own-password form saves through Django's form; this writes the
-    audit entry (never the password)."""
-    audit.record(actor=user, action=AuditEntry.Action.UPDATE, obj=user, changes={"password": ["***", "***"]})
+def change_own_password(*, actor: User, old_password: str, new_password: str) -> User:
+    """The user's own new password, after their current one; recorded (never
+    the password itself). Saving it revokes the user's API tokens (User.save)."""
+    user = User.objects.select_for_update().get(pk=actor.pk)
+    if not user.check_password(old_password):
+        raise ValidationError({"old_password": _("Your current password is not correct.")})
+    try:
+        validate_password(new_password, user)
+    except ValidationError as exc:
+        raise ValidationError({"new_password2": exc.messages}) from exc
+    user.set_password(new_password)
+    user.save(update_fields=["password"])
+    audit.record(actor=user, event="accounts.password_changed", obj=user, changes={"password": ["***", "***"]})
+    return user

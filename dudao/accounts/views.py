@@ -73,9 +73,13 @@ def own_password(request):
     """The user's own password, and below it their API tokens."""
     form = OwnPasswordForm(request.user, request.POST or None)
     if request.method == "POST" and form.is_valid():
-        form.save()
-        services.record_own_password_change(user=form.user)
-        update_session_auth_hash(request, form.user)
+        # The form checked the current password and the rules; the service writes and records.
+        user = services.change_own_password(
+            actor=request.user,
+            old_password=form.cleaned_data["old_password"],
+            new_password=form.cleaned_data["new_password1"],
+        )
+        update_session_auth_hash(request, user)
         messages.success(request, _("Your password was changed."))
         return redirect("accounts:home")
     own_tokens = [

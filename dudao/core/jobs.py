@@ -33,7 +33,7 @@ from django.utils.translation import gettext as _
 
 from . import audit
 from .excel import XLSX_TYPE, write_workbook
-from .models import AuditEntry, Job
+from .models import Job
 from .views import ListPage
 
 log = logging.getLogger(__name__)
@@ -150,7 +150,7 @@ def start_export(*, actor, list_name: str, query: str, title: str) -> Job:
         )
         audit.record(
             actor=actor,
-            action=AuditEntry.Action.EXPORT,
+            event="core.export_requested",
             obj=job,
             changes={"list": [None, list_name], "query": [None, query]},
         )

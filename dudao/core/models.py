@@ -65,6 +65,10 @@ class AuditEntry(models.Model):
         related_name="+",
     )
     at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+    # What was done, as a code declared in an app's events.py (core.audit.register);
+    # entries older than the events were given a generic or inferred one.
+    event = models.CharField(_("event"), max_length=64, db_index=True)
+    # The kind of change, derived from the event; kept for readers of older entries.
     action = models.CharField(_("action"), max_length=16, choices=Action.choices)
     content_type = models.ForeignKey(ContentType, verbose_name=_("object type"), on_delete=models.PROTECT)
     object_id = models.CharField(_("object ID"), max_length=64)
@@ -79,7 +83,15 @@ class AuditEntry(models.Model):
         verbose_name_plural = _("audit entries")
 
     def __str__(self):
-        return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.object_repr}"
+        return f"{self.at:%Y-%m-%d %H:%M} {self.event or self.action} {self.object_repr}"
+
+    @property
+    def event_label(self) -> str:
+        """The event's label in the current language; an entry with no event
+        (written by older code around the services) shows its action."""
+        from .audit import label
+
+        return label(self.event) if self.event else self.get_action_display()
 
 
 class Notification(models.Model):

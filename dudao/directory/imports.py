@@ -26,7 +26,6 @@ from dudao.core.excel import (
     read_rows,
     template_bytes,
 )
-from dudao.core.models import AuditEntry
 from dudao.core.validators import normalize_code, validate_id_number
 
 from .models import Certificate, CertificateLevel, EducationLevel, Employment, Organization, Person, ServiceDomain
@@ -370,7 +369,7 @@ def import_roster(*, actor, organization: Organization, upload, today: dt.date |
     refresh_people([p.pk for p in transferred])
     audit.record(
         actor=actor,
-        action=AuditEntry.Action.IMPORT,
+        event="directory.staff_imported",
         obj=organization,
         changes={
             "staff_imported": [None, len(pairs)],
@@ -381,7 +380,7 @@ def import_roster(*, actor, organization: Organization, upload, today: dt.date |
     )
     audit.record_many(
         actor=actor,
-        action=AuditEntry.Action.IMPORT,
+        event="directory.person_imported",
         objects=[p for p, _r in pairs],
         changes={"employer": [None, str(organization)]},
         reason=_("Staff roster import"),

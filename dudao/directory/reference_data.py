@@ -1,12 +1,15 @@
 """Loads the versioned reference data. Idempotent: a data set whose version is
 already in the database is left alone; a newer one is applied row by row, and
-codes it no longer lists are archived, never deleted."""
+codes it no longer lists are archived, never deleted. Replacing a version
+already loaded is recorded in the audit log; the first load is part of the
+installation (migrations, load_reference_data) and is not."""
 
 import json
 from pathlib import Path
 
 from django.db import transaction
 
+from dudao.core import audit
 from dudao.core.models import ReferenceDataVersion
 
 from .models import CertificateLevel, EducationLevel, Jurisdiction, OrganizationType, ServiceDomain
@@ -67,6 +70,15 @@ def load(path: Path = DEFAULT_FILE) -> dict[str, str]:
             _load_jurisdictions(body["rows"])
         else:
             _load_simple(SIMPLE_MODELS[dataset], body["rows"])
-        ReferenceDataVersion.objects.update_or_create(dataset=dataset, defaults={"version": body["version"]})
+        version, _created = ReferenceDataVersion.objects.update_or_create(
+            dataset=dataset, defaults={"version": body["version"]}
+        )
+        if current is not None:
+            audit.record(
+                actor=None,
+                event="directory.reference_data_updated",
+                obj=version,
+                changes={"version": [current.version, body["version"]]},
+            )
         outcome[dataset] = f"loaded v{body['version']}"
     return outcome

@@ -8,7 +8,6 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from dudao.core import audit
-from dudao.core.models import AuditEntry
 from dudao.core.validators import (
     birth_date_from_id,
     clean_text,
@@ -84,7 +83,7 @@ def create_organization(*, actor, reason: str = "", **fields) -> Organization:
     )
     audit.record(
         actor=actor,
-        action=AuditEntry.Action.CREATE,
+        event="directory.organization_created",
         obj=organization,
         changes=audit.diff({}, audit.snapshot(organization, ORGANIZATION_FIELDS)),
         reason=reason,
@@ -118,7 +117,9 @@ def update_organization(*, actor, organization: Organization, reason: str = "", 
         organization_moved(organization)
     changes = audit.diff(before, audit.snapshot(organization, ORGANIZATION_FIELDS))
     if changes:
-        audit.record(actor=actor, action=AuditEntry.Action.UPDATE, obj=organization, changes=changes, reason=reason)
+        audit.record(
+            actor=actor, event="directory.organization_updated", obj=organization, changes=changes, reason=reason
+        )
     return organization
 
 
@@ -138,7 +139,7 @@ def archive_organization(*, actor, organization: Organization, reason: str) -> O
     organization.save(update_fields=["is_active", "updated_at"])
     audit.record(
         actor=actor,
-        action=AuditEntry.Action.ARCHIVE,
+        event="directory.organization_archived",
         obj=organization,
         changes={"is_active": [True, False]},
         reason=reason,
@@ -167,7 +168,6 @@ def create_person(
     service_domains=(),
     certificates=(),
     reason: str = "",
-    audit_action: str = AuditEntry.Action.CREATE,
 ) -> Person:
     _check_employer(actor, employer)
     reason = _reason(reason)
@@ -205,7 +205,7 @@ def create_person(
     changes["employer"] = [None, str(employer)]
     if certificates:
         changes["certificates"] = [None, [f"{c['level']} {c['number']}" for c in certificates]]
-    audit.record(actor=actor, action=audit_action, obj=person, changes=changes, reason=reason)
+    audit.record(actor=actor, event="directory.person_created", obj=person, changes=changes, reason=reason)
     return person
 
 
@@ -236,7 +236,7 @@ def update_person(*, actor, person: Person, service_domains=None, reason: str = 
         if after_domains != before_domains:
             changes["service_domains"] = [before_domains, after_domains]
     if changes:
-        audit.record(actor=actor, action=AuditEntry.Action.UPDATE, obj=person, changes=changes, reason=reason)
+        audit.record(actor=actor, event="directory.person_updated", obj=person, changes=changes, reason=reason)
     return person
 
 
@@ -252,7 +252,7 @@ def add_certificate(*, actor, person: Person, level, number: str, issued_on: dt.
     certificate.save()
     audit.record(
         actor=actor,
-        action=AuditEntry.Action.UPDATE,
+        event="directory.certificate_added",
         obj=person,
         changes={"certificates": [None, f"{level} {certificate.number} ({issued_on})"]},
         reason=reason,
@@ -277,7 +277,7 @@ def end_employment(*, actor, person: Person, end_date: dt.date, reason: str = ""
     refresh_person(person)
     audit.record(
         actor=actor,
-        action=AuditEntry.Action.UPDATE,
+        event="directory.employment_ended",
         obj=person,
         changes={
             "employment": [
@@ -310,7 +310,7 @@ def _transfer(actor, person, name, employer, start_date, position, service_domai
         certificate.save()
     audit.record(
         actor=actor,
-        action=AuditEntry.Action.UPDATE,
+        event="directory.employment_started",
         obj=person,
         changes={"employment": [None, f"{employer} {start_date}–"]},
         reason=reason,
@@ -367,7 +367,7 @@ def add_disciplinary_record(
     record.save()
     audit.record(
         actor=actor,
-        action=AuditEntry.Action.UPDATE,
+        event="directory.disciplinary_record_added",
         obj=person,
         changes={"disciplinary_record": [None, f"{decided_on} {record.description}"]},
         reason=reason,

@@ -5,7 +5,6 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from dudao.core import audit
-from dudao.core.models import AuditEntry
 from dudao.core.validators import clean_text, validate_date_ahead
 from dudao.directory.models import Jurisdiction
 
@@ -63,7 +62,7 @@ def set_parameter(
         ) from None
     audit.record(
         actor=actor,
-        action=AuditEntry.Action.CREATE,
+        event="policy.parameter_version_added",
         obj=version,
         changes={"value": [before, cleaned], "effective_from": [None, str(effective_from)]},
         reason=reason,
@@ -72,17 +71,27 @@ def set_parameter(
 
 
 @transaction.atomic
-def load_defaults() -> int:
+def load_defaults(*, actor=None) -> int:
     """The registry's defaults as the root jurisdictions' first versions, dated
-    from the policy itself. Idempotent."""
-    created = 0
+    from the policy itself. Idempotent; each version it adds is recorded (by
+    nobody when run from the command line)."""
+    added = []
     for root in Jurisdiction.objects.filter(parent=None):
         for parameter in PARAMETERS:
-            _obj, was_created = ParameterVersion.objects.get_or_create(
+            version, was_created = ParameterVersion.objects.get_or_create(
                 key=parameter.key,
                 jurisdiction=root,
                 effective_from=POLICY_DATE,
                 defaults={"value": parameter.default, "reason": "郑民文〔2018〕22号"},
             )
-            created += was_created
-    return created
+            if was_created:
+                added.append(version)
+    for version in added:
+        audit.record(
+            actor=actor,
+            event="policy.defaults_loaded",
+            obj=version,
+            changes={"value": [None, version.value], "effective_from": [None, str(POLICY_DATE)]},
+            reason=version.reason,
+        )
+    return len(added)

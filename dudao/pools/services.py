@@ -11,7 +11,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dudao.core import audit
-from dudao.core.models import AuditEntry
 from dudao.core.validators import clean_text
 from dudao.directory.models import Jurisdiction, Organization, Person
 from dudao.policy.selectors import value as policy_value
@@ -62,7 +61,7 @@ def _home_district(person: Person, fallback: Jurisdiction) -> Jurisdiction:
 
 
 def _create(
-    *, actor, person, level, jurisdiction=None, organization=None, home_district, term_owner, domains, source
+    *, actor, event, person, level, jurisdiction=None, organization=None, home_district, term_owner, domains, source
 ) -> Entry:
     today = timezone.localdate()
     if Entry.objects.filter(
@@ -98,7 +97,7 @@ def _create(
     StatusChange.objects.create(entry=entry, from_status="", to_status=S.ACTIVE, reason=source, actor=actor)
     audit.record(
         actor=actor,
-        action=AuditEntry.Action.CREATE,
+        event=event,
         obj=entry,
         changes={
             "level": [None, level],
@@ -119,6 +118,7 @@ def admit_to_city_pool(*, actor, member) -> Entry:
     home = member.trainee.nomination.organization.jurisdiction
     return _create(
         actor=actor,
+        event="pools.admitted_to_city_pool",
         person=person,
         level=Entry.Level.CITY,
         jurisdiction=city,
@@ -185,6 +185,7 @@ def admit_to_district_pool(*, actor, person: Person, district: Jurisdiction, dom
         )
     return _create(
         actor=actor,
+        event="pools.admitted_to_district_pool",
         person=person,
         level=Entry.Level.DISTRICT,
         jurisdiction=district,
@@ -210,6 +211,7 @@ def designate_internal(*, actor, organization: Organization, person: Person, dom
         )
     return _create(
         actor=actor,
+        event="pools.internal_designated",
         person=person,
         level=Entry.Level.AGENCY,
         organization=organization,
@@ -246,7 +248,11 @@ def change_status(*, actor, entry: Entry, to_status: str, reason: str) -> Entry:
     entry.status = to_status
     entry.save(update_fields=["status", "updated_at"])
     audit.record(
-        actor=actor, action=AuditEntry.Action.UPDATE, obj=entry, changes={"status": [current, to_status]}, reason=reason
+        actor=actor,
+        event="pools.entry_status_changed",
+        obj=entry,
+        changes={"status": [current, to_status]},
+        reason=reason,
     )
     return entry
 
@@ -262,5 +268,12 @@ def expire_entries(today: dt.date | None = None) -> int:
         )
         entry.status = S.EXPIRED
         entry.save(update_fields=["status", "updated_at"])
+        audit.record(
+            actor=None,
+            event="pools.entry_expired",
+            obj=entry,
+            changes={"status": [S.ACTIVE, S.EXPIRED], "expires_on": [None, str(entry.expires_on)]},
+            reason=_("The term ended."),
+        )
         count += 1
     return count

@@ -15,7 +15,6 @@ from django.utils.translation import gettext as _
 
 from dudao.accounts.selectors import holders
 from dudao.core import audit
-from dudao.core.models import AuditEntry
 from dudao.core.notifications import notify
 from dudao.core.validators import POLICY_YEAR, clean_text, validate_date_ahead, validate_year
 from dudao.directory.models import Jurisdiction, Organization, Person
@@ -85,7 +84,10 @@ def open_round(
         "city_review_deadline",
     )
     audit.record(
-        actor=actor, action=AuditEntry.Action.CREATE, obj=round_, changes=audit.diff({}, audit.snapshot(round_, fields))
+        actor=actor,
+        event="selection.round_opened",
+        obj=round_,
+        changes=audit.diff({}, audit.snapshot(round_, fields)),
     )
     # Only the agencies of this round's city are asked to nominate.
     notify(
@@ -107,7 +109,7 @@ def close_round(*, actor, round_: Round, reason: str = "") -> Round:
     round_.save(update_fields=["closed_at", "updated_at"])
     audit.record(
         actor=actor,
-        action=AuditEntry.Action.UPDATE,
+        event="selection.round_closed",
         obj=round_,
         changes={"closed_at": [None, str(round_.closed_at)]},
         reason=reason,
@@ -139,7 +141,7 @@ def _transition(nomination, to_status, actor, reason=""):
     nomination.status = to_status
     audit.record(
         actor=actor,
-        action=AuditEntry.Action.UPDATE,
+        event="selection.nomination_status_changed",
         obj=nomination,
         changes={"status": [before, to_status]},
         reason=reason,
@@ -222,7 +224,7 @@ def create_nomination(
     Transition.objects.create(nomination=nomination, from_status="", to_status=S.DRAFT, actor=actor)
     audit.record(
         actor=actor,
-        action=AuditEntry.Action.CREATE,
+        event="selection.nomination_created",
         obj=nomination,
         changes={"status": [None, S.DRAFT], "path": [None, path]},
     )
@@ -270,7 +272,7 @@ def update_nomination(
         nomination.category = category
     nomination.save()
     if changes:
-        audit.record(actor=actor, action=AuditEntry.Action.UPDATE, obj=nomination, changes=changes)
+        audit.record(actor=actor, event="selection.nomination_updated", obj=nomination, changes=changes)
     return nomination
 
 
@@ -453,7 +455,7 @@ def add_evidence(*, actor, nomination: Nomination, upload, description: str = ""
     evidence.save()
     audit.record(
         actor=actor,
-        action=AuditEntry.Action.UPDATE,
+        event="selection.evidence_added",
         obj=nomination,
         changes={"evidence": [None, evidence.original_name]},
     )

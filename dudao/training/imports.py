@@ -2,7 +2,6 @@
 members, uploaded back whole. Every row is checked first; if any is wrong,
 nothing is written and every wrong row is named (like the roster import)."""
 
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -147,7 +146,6 @@ def import_scores(*, actor, cohort: Cohort, upload) -> int:
     locked = Member.objects.select_for_update(of=("self",)).in_bulk([c["member"].pk for c in changes])
     now = timezone.now()
     members, entries = [], []
-    content_type = ContentType.objects.get_for_model(Member)
     for change in changes:
         member = locked[change["member"].pk]
         if member.confirmed_at:
@@ -166,12 +164,10 @@ def import_scores(*, actor, cohort: Cohort, upload) -> int:
         members.append(member)
         # What record_scores writes for one member, here for all in one insert.
         entries.append(
-            AuditEntry(
+            audit.entry(
                 actor=actor,
-                action=AuditEntry.Action.UPDATE,
-                content_type=content_type,
-                object_id=str(member.pk),
-                object_repr=str(change["member"])[:200],
+                event="training.scores_recorded",
+                obj=change["member"],
                 changes={"scores": [before, [str(member.theory_score), str(member.practice_score)]]},
             )
         )
@@ -179,7 +175,7 @@ def import_scores(*, actor, cohort: Cohort, upload) -> int:
     AuditEntry.objects.bulk_create(entries)
     audit.record(
         actor=actor,
-        action=AuditEntry.Action.IMPORT,
+        event="training.scores_imported",
         obj=cohort,
         changes={"scores_imported": [None, len(changes)], "file": [None, getattr(upload, "name", "")]},
         reason=_("Score sheet import"),

@@ -12,7 +12,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dudao.core import audit
-from dudao.core.models import AuditEntry
 from dudao.core.notifications import notify
 from dudao.core.validators import POLICY_YEAR, clean_text, validate_date_ahead, validate_past_date
 from dudao.directory.models import Jurisdiction, Organization
@@ -73,7 +72,7 @@ def create_programme(
     )
     audit.record(
         actor=actor,
-        action=AuditEntry.Action.CREATE,
+        event="training.programme_created",
         obj=programme,
         changes={"trainer": [None, str(trainer)], "target_size": [None, programme.target_size]},
     )
@@ -90,7 +89,7 @@ def add_module(
     )
     audit.record(
         actor=actor,
-        action=AuditEntry.Action.CREATE,
+        event="training.module_added",
         obj=module,
         changes={"hours": [None, str(hours)], "kind": [None, kind]},
     )
@@ -103,7 +102,7 @@ def create_cohort(*, actor, programme: Programme, name: str, round_, trainees=()
     if not round_.jurisdiction.path.startswith(programme.jurisdiction.path):
         raise ValidationError({"round": _("The round belongs to another city.")})
     cohort = _clean_save(Cohort(programme=programme, name=name.strip(), round=round_))
-    audit.record(actor=actor, action=AuditEntry.Action.CREATE, obj=cohort, changes={"round": [None, str(round_)]})
+    audit.record(actor=actor, event="training.cohort_created", obj=cohort, changes={"round": [None, str(round_)]})
     if trainees:
         add_members(actor=actor, cohort=cohort, trainees=trainees)
     return cohort
@@ -142,7 +141,7 @@ def add_members(*, actor, cohort: Cohort, trainees) -> list[Member]:
         raise ValidationError(_("Some of these trainees are already in a cohort of this programme.")) from None
     audit.record(
         actor=actor,
-        action=AuditEntry.Action.UPDATE,
+        event="training.members_added",
         obj=cohort,
         changes={"members": [None, [t.person.name for t in trainees]]},
     )
@@ -167,7 +166,7 @@ def schedule_session(
         )
     )
     audit.record(
-        actor=actor, action=AuditEntry.Action.CREATE, obj=session, changes={"hours": [None, str(session.hours)]}
+        actor=actor, event="training.session_scheduled", obj=session, changes={"hours": [None, str(session.hours)]}
     )
     return session
 
@@ -203,7 +202,9 @@ def record_attendance(*, actor, session: Session, present_member_ids) -> int:
     after = {m.pk: m.pk in present for m in members}
     changed = {str(pk): [before.get(pk), value] for pk, value in after.items() if before.get(pk) != value}
     if changed:
-        audit.record(actor=actor, action=AuditEntry.Action.UPDATE, obj=session, changes={"attendance": [None, changed]})
+        audit.record(
+            actor=actor, event="training.attendance_recorded", obj=session, changes={"attendance": [None, changed]}
+        )
     return len(present)
 
 
@@ -239,7 +240,7 @@ def record_scores(*, actor, member: Member, theory_score, practice_score) -> Mem
     member.save()
     audit.record(
         actor=actor,
-        action=AuditEntry.Action.UPDATE,
+        event="training.scores_recorded",
         obj=member,
         changes={"scores": [before, [str(member.theory_score), str(member.practice_score)]]},
     )
@@ -307,7 +308,7 @@ def confirm_results(*, actor, cohort: Cohort) -> dict:
             admitted += 1
     audit.record(
         actor=actor,
-        action=AuditEntry.Action.UPDATE,
+        event="training.results_confirmed",
         obj=cohort,
         changes={"confirmed": [None, len(pending)], "admitted": [None, admitted]},
     )
@@ -330,7 +331,7 @@ def create_survey(*, actor, programme: Programme, title: str, questions: list[di
             raise ValidationError(_("Question %(n)s needs at least two choices.") % {"n": i + 1})
         _clean_save(Question(survey=survey, order=i, text=(q.get("text") or "").strip(), kind=kind, choices=choices))
     audit.record(
-        actor=actor, action=AuditEntry.Action.CREATE, obj=survey, changes={"questions": [None, len(questions)]}
+        actor=actor, event="training.survey_created", obj=survey, changes={"questions": [None, len(questions)]}
     )
     return survey
 
@@ -357,7 +358,7 @@ def send_survey(*, actor, survey: Survey) -> int:
         reverse("training:survey_answer", args=[survey.pk]),
     )
     audit.record(
-        actor=actor, action=AuditEntry.Action.UPDATE, obj=survey, changes={"sent_at": [None, str(survey.sent_at)]}
+        actor=actor, event="training.survey_sent", obj=survey, changes={"sent_at": [None, str(survey.sent_at)]}
     )
     return len(users)
 
@@ -409,7 +410,7 @@ def submit_response(*, actor, survey: Survey, answers: dict) -> Response:
     # The answers stay out of the log: who answered, not what.
     audit.record(
         actor=actor,
-        action=AuditEntry.Action.CREATE if created else AuditEntry.Action.UPDATE,
+        event="training.survey_answered" if created else "training.survey_answer_changed",
         obj=response,
         changes={"answered": [None, len(cleaned)]},
     )
@@ -484,7 +485,7 @@ def record_activity(
     activity.participants.set(participants)
     audit.record(
         actor=actor,
-        action=AuditEntry.Action.CREATE,
+        event="training.activity_recorded",
         obj=activity,
         changes={"participants": [None, len(participants)], "hours": [None, str(hours)]},
     )

@@ -173,3 +173,26 @@ def test_a_user_changes_their_own_password(world, login):
     assert response.status_code == 302
     world.social_worker.refresh_from_db()
     assert world.social_worker.check_password("another-long-pass-9")
+
+
+def test_changing_ones_own_password_is_audited_and_never_logs_the_password(world, login):
+    client = login(world.social_worker)
+    client.post(
+        "/accounts/password/",
+        {"old_password": "Dudao@2026", "new_password1": "another-long-pass-9", "new_password2": "another-long-pass-9"},
+    )
+    entry = AuditEntry.objects.get(event="accounts.password_changed")
+    assert (entry.actor, entry.object_id) == (world.social_worker, str(world.social_worker.pk))
+    assert entry.changes == {"password": ["***", "***"]}
+    assert "another-long-pass-9" not in str(entry.changes)
+
+
+def test_the_own_password_service_checks_the_current_password(world):
+    with pytest.raises(ValidationError) as exc:
+        services.change_own_password(
+            actor=world.social_worker, old_password="wrong", new_password="another-long-pass-9"
+        )
+    assert "old_password" in exc.value.message_dict
+    world.social_worker.refresh_from_db()
+    assert world.social_worker.check_password("Dudao@2026")
+    assert not AuditEntry.objects.filter(event="accounts.password_changed").exists()

@@ -28,9 +28,9 @@ def entries(response):
     return list(response.context["object_list"])
 
 
-def record(world, obj, *, actor=None, action=AuditEntry.Action.UPDATE, changes=None, reason=""):
+def record(world, obj, *, actor=None, event="directory.organization_updated", changes=None, reason=""):
     return audit.record(
-        actor=actor or world.city_admin, action=action, obj=obj, changes=changes or {"x": [1, 2]}, reason=reason
+        actor=actor or world.city_admin, event=event, obj=obj, changes=changes or {"x": [1, 2]}, reason=reason
     )
 
 
@@ -55,7 +55,7 @@ def test_anonymous_is_sent_to_login(world, client):
 
 def test_city_admin_browses_the_log(world, login):
     record(world, world.agency, changes={"address": ["", "花园路"]}, reason="核实地址")
-    record(world, world.supervisor_person, actor=world.district_admin, action=AuditEntry.Action.CREATE)
+    record(world, world.supervisor_person, actor=world.district_admin, event="directory.person_created")
     response = login(world.city_admin).get(URL)
     assert response.status_code == 200
     content = response.content.decode()
@@ -70,9 +70,9 @@ def test_city_admin_browses_the_log(world, login):
 
 def test_audit_filters(world, login):
     record(world, world.agency, actor=world.district_admin, changes={"contact_name": ["", "王五"]})
-    record(world, world.erqi_agency, actor=world.erqi_admin, action=AuditEntry.Action.ARCHIVE)
-    record(world, world.supervisor_person, actor=world.agency_admin, action=AuditEntry.Action.CREATE)
-    old = record(world, world.social_worker_person, actor=world.agency_admin)
+    record(world, world.erqi_agency, actor=world.erqi_admin, event="directory.organization_archived")
+    record(world, world.supervisor_person, actor=world.agency_admin, event="directory.person_created")
+    old = record(world, world.social_worker_person, actor=world.agency_admin, event="directory.person_updated")
     AuditEntry.objects.filter(pk=old.pk).update(at=timezone.now() - dt.timedelta(days=30))
 
     client = login(world.city_admin)
@@ -209,7 +209,7 @@ def test_audit_page_queries_do_not_grow_with_rows(world, login, params):
     def add(count):
         for i in range(count):
             audit.record(
-                actor=actors[i % 4], action=AuditEntry.Action.UPDATE, obj=objects[i % 3], changes={"n": [i, 0]}
+                actor=actors[i % 4], event="directory.person_updated", obj=objects[i % 3], changes={"n": [i, 0]}
             )
 
     add(5)
@@ -217,3 +217,48 @@ def test_audit_page_queries_do_not_grow_with_rows(world, login, params):
     few = _queries(client, params)
     add(35)
     assert _queries(client, params) == few
+
+
+def test_the_log_shows_each_entrys_event_and_filters_by_it(world, login):
+    record(world, world.agency, event="directory.organization_updated")
+    record(world, world.erqi_agency, event="directory.organization_archived")
+    record(world, world.supervisor_person, event="directory.person_created")
+    client = login(world.city_admin)
+    response = client.get(URL)
+    content = response.content.decode()
+    for label in ("修改机构信息", "机构已归档", "新增人员"):
+        assert label in content
+    # The filter offers every declared event, grouped by app, older-entry events among them.
+    offered = dict(
+        code_label
+        for _group, options in response.context["filter"].form.fields["event"].choices
+        if isinstance(options, list | tuple)
+        for code_label in options
+    )
+    assert set(offered) == {e.code for e in audit.events()}
+    assert str(offered["accounts.role_granted"]) == "授予角色"
+    assert 'value="pools.entry_expired"' in content
+    repr_of = lambda params: sorted(e.object_repr for e in entries(client.get(URL, params)))  # noqa: E731
+    assert repr_of({"event": "directory.organization_archived"}) == ["二七同心社工中心"]
+    assert repr_of({"event": "directory.person_created"}) == ["督导甲"]
+    assert repr_of({"event": "pools.entry_expired"}) == []
+    # An undeclared event is a form error, not a crash, and filters nothing out silently.
+    bad = client.get(URL, {"event": "no.such_event"})
+    assert bad.status_code == 200
+    assert "event" in bad.context["filter"].form.errors
+
+
+def test_an_older_entry_without_an_event_still_shows(world, login):
+    entry = record(world, world.agency)
+    AuditEntry.objects.filter(pk=entry.pk).update(event="")
+    response = login(world.city_admin).get(URL)
+    assert [e.event_label for e in entries(response)] == ["修改"]
+
+
+def test_the_export_carries_the_events_label_and_code(world, login):
+    record(world, world.agency, event="directory.organization_archived", reason="停业")
+    response = login(world.city_admin).get(URL, {"export": "xlsx"})
+    rows = list(load_workbook(BytesIO(response.content), read_only=True).worksheets[0].iter_rows(values_only=True))
+    assert rows[0][2] == "事件" and rows[0][7] == "事件代码"
+    [row] = rows[1:]
+    assert (row[2], row[7]) == ("机构已归档", "directory.organization_archived")

@@ -168,7 +168,9 @@ def test_a_district_admin_sets_its_own_district_value(world):
     )
     assert selectors.value(YEARS, world.jinshui, TOMORROW)["bachelor"] == 3
     assert selectors.value(YEARS, world.erqi, TOMORROW)["bachelor"] == 4
-    assert policy_audit().get().changes["value"][0] == registry.BY_KEY[YEARS].default
+    assert (
+        policy_audit().get(event="policy.parameter_version_added").changes["value"][0] == registry.BY_KEY[YEARS].default
+    )
     assert new.created_by == world.district_admin
 
 

@@ -35,10 +35,15 @@ def fit_existing_assignments(apps, schema_editor):
         place = a.jurisdiction.name if a.jurisdiction_id else (a.organization.name if a.organization_id else "")
         return f"{a.role} {place}".strip()
 
+    # Once core.0004 has added AuditEntry.event (it may run before this one), the entries name it.
+    has_event = any(f.name == "event" for f in AuditEntry._meta.fields)
+
     def audit(a, before, after):
         user = User.objects.get(pk=a.user_id)
+        event = {"event": "accounts.role_revoked" if after is None else "core.legacy_update"} if has_event else {}
         entries.append(
             AuditEntry(
+                **event,
                 action="update",
                 content_type=user_type,
                 object_id=str(user.pk),

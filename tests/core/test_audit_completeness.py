@@ -1,0 +1,844 @@
+"""Every write leaves exactly the audit entries its act calls for.
+
+The table below (built by the @case decorators) names, for every public
+function of every app's services.py, how to call it once with valid data and
+which events that call must write: no more, no fewer, no other (a read that
+lives in services.py writes none). A new service fails
+test_every_public_service_is_in_the_table until it is added here, so no write
+slips past the log unnoticed."""
+
+import datetime as dt
+import importlib
+import inspect
+from collections import Counter
+from dataclasses import dataclass
+from decimal import Decimal
+from types import SimpleNamespace
+
+import pytest
+from django.apps import apps
+from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+
+from dudao.accounts import services as accounts
+from dudao.accounts.models import Role, RoleAssignment
+from dudao.core import audit
+from dudao.core.models import AuditEntry
+from dudao.directory import services as directory
+from dudao.directory.models import CertificateLevel, EducationLevel, Jurisdiction, OrganizationType
+from dudao.policy import services as policy
+from dudao.policy.registry import PARAMETERS
+from dudao.pools import services as pools
+from dudao.pools.models import Entry
+from dudao.selection import services as selection
+from dudao.selection.models import Nomination
+from dudao.training import services as training
+from dudao.training.models import Question
+from tests.factories import credit_code, id_number, staff
+from tests.pools.conftest import city_entry
+from tests.selection.helpers import PDF, hire, make_round
+from tests.training.conftest import make_trainee, trainer_org_of
+
+pytestmark = pytest.mark.django_db
+
+
+@dataclass
+class Case:
+    run: object  # a generator function of the context: setup, `yield`, then the one call
+    events: tuple[str, ...]  # exactly these entries, in any order
+    many: bool = False  # the events, each any number of times but at least once (bulk writes)
+
+    @property
+    def name(self):
+        return self.run.__name__
+
+
+CASES: dict[str, list[Case]] = {}
+
+
+def case(service: str, *events: str, many: bool = False):
+    """Register the decorated generator as one way to call `service` ("app.function")."""
+
+    def register(run):
+        CASES.setdefault(service, []).append(Case(run, events, many))
+        return run
+
+    return register
+
+
+def public_services() -> set[str]:
+    """ "app.function" for every public function defined in an app's services.py."""
+    found = set()
+    for config in apps.get_app_configs():
+        if not config.name.startswith("dudao."):
+            continue
+        name = f"{config.name}.services"
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name == name:
+                continue
+            raise
+        for function_name, function in inspect.getmembers(module, inspect.isfunction):
+            if function.__module__ == name and not function_name.startswith("_"):
+                found.add(f"{config.label}.{function_name}")
+    return found
+
+
+# --- accounts ------------------------------------------------------------------------
+
+
+@case("accounts.create_user", "accounts.user_created")
+def create_user(c):
+    yield
+    accounts.create_user(
+        actor=c.world.city_admin,
+        username="new_hrss",
+        password="a-long-passphrase-1",
+        role=Role.HRSS,
+        jurisdiction=c.world.city,
+    )
+
+
+@case("accounts.grant_role", "accounts.role_granted")
+def grant_role(c):
+    yield
+    accounts.grant_role(actor=c.world.city_admin, user=c.world.hrss, role=Role.FINANCE, jurisdiction=c.world.city)
+
+
+@case("accounts.revoke_role", "accounts.role_revoked")
+def revoke_role(c):
+    assignment = RoleAssignment.objects.get(user=c.world.hrss)
+    yield
+    accounts.revoke_role(actor=c.world.city_admin, assignment=assignment, reason="调岗")
+
+
+@case("accounts.set_active", "accounts.user_deactivated")
+def deactivate(c):
+    yield
+    accounts.set_active(actor=c.world.city_admin, user=c.world.hrss, active=False, reason="离职")
+
+
+@case("accounts.set_active", "accounts.user_reactivated")
+def reactivate(c):
+    accounts.set_active(actor=c.world.city_admin, user=c.world.hrss, active=False, reason="离职")
+    yield
+    accounts.set_active(actor=c.world.city_admin, user=c.world.hrss, active=True, reason="返聘")
+
+
+@case("accounts.reset_password", "accounts.password_reset")
+def reset_password(c):
+    yield
+    accounts.reset_password(actor=c.world.city_admin, user=c.world.hrss, password="another-long-pass-9")
+
+
+@case("accounts.change_own_password", "accounts.password_changed")
+def change_own_password(c):
+    yield
+    accounts.change_own_password(
+        actor=c.world.social_worker, old_password="Dudao@2026", new_password="another-long-pass-9"
+    )
+
+
+@case("accounts.unlock_account", "accounts.account_unlocked")
+def unlock_account(c):
+    from axes.models import AccessAttempt
+
+    AccessAttempt.objects.create(
+        username="hrss",
+        ip_address="198.51.100.20",
+        user_agent="test",
+        http_accept="*/*",
+        path_info="/accounts/login/",
+        get_data="",
+        post_data="",
+        failures_since_start=settings.AXES_FAILURE_LIMIT,
+    )
+    yield
+    accounts.unlock_account(actor=c.world.city_admin, user=c.world.hrss, reason="本人来电核实")
+
+
+@case("accounts.issue_token", "accounts.token_issued")
+def issue_token(c):
+    yield
+    accounts.issue_token(user=c.world.hrss)
+
+
+@case("accounts.revoke_own_tokens", "accounts.token_revoked")
+def revoke_own_tokens(c):
+    accounts.issue_token(user=c.world.hrss)
+    yield
+    accounts.revoke_own_tokens(actor=c.world.hrss)
+
+
+# --- directory -----------------------------------------------------------------------
+
+
+def organization_fields(world):
+    return {
+        "name": "金水新建社工中心",
+        "credit_code": credit_code(900001),
+        "type": OrganizationType.objects.get(code="agency"),
+        "jurisdiction": world.jinshui,
+        "contact_phone": "0371-60000000",
+    }
+
+
+def person_fields(world, **overrides):
+    return {
+        "name": "新社工",
+        "id_number": id_number(777, birth=dt.date(1992, 3, 4)),
+        "employer": world.agency,
+        "start_date": dt.date(2023, 9, 1),
+        "education": EducationLevel.objects.get(code="master"),
+    } | overrides
+
+
+def between_jobs(c):
+    """The world's social worker, whose employment at the agency has ended."""
+    person = c.world.social_worker_person
+    directory.end_employment(actor=c.world.agency_admin, person=person, end_date=dt.date(2024, 1, 31))
+    return person
+
+
+@case("directory.create_organization", "directory.organization_created")
+def create_organization(c):
+    yield
+    directory.create_organization(actor=c.world.district_admin, **organization_fields(c.world))
+
+
+@case("directory.update_organization", "directory.organization_updated")
+def update_organization(c):
+    yield
+    directory.update_organization(actor=c.world.district_admin, organization=c.world.agency, contact_name="王五")
+
+
+@case("directory.archive_organization", "directory.organization_archived")
+def archive_organization(c):
+    yield
+    directory.archive_organization(
+        actor=c.world.district_admin, organization=c.world.other_agency_same_district, reason="注销"
+    )
+
+
+@case("directory.create_person", "directory.person_created")
+def create_person(c):
+    yield
+    directory.create_person(actor=c.world.agency_admin, **person_fields(c.world))
+
+
+@case("directory.create_person", "directory.employment_started")
+def create_person_already_registered(c):
+    person = between_jobs(c)
+    yield
+    directory.create_person(
+        actor=c.world.district_admin,
+        **person_fields(
+            c.world,
+            name=person.name,
+            id_number=person.id_number,
+            employer=c.world.other_agency_same_district,
+            start_date=dt.date(2024, 3, 1),
+        ),
+    )
+
+
+@case("directory.update_person", "directory.person_updated")
+def update_person(c):
+    yield
+    directory.update_person(actor=c.world.agency_admin, person=c.world.social_worker_person, major="社会工作")
+
+
+@case("directory.add_certificate", "directory.certificate_added")
+def add_certificate(c):
+    yield
+    directory.add_certificate(
+        actor=c.world.agency_admin,
+        person=c.world.social_worker_person,
+        level=CertificateLevel.objects.get(code="assistant"),
+        number="ZL2023999",
+        issued_on=dt.date(2023, 6, 1),
+    )
+
+
+@case("directory.end_employment", "directory.employment_ended")
+def end_employment(c):
+    yield
+    directory.end_employment(
+        actor=c.world.agency_admin, person=c.world.social_worker_person, end_date=dt.date(2024, 1, 31)
+    )
+
+
+@case("directory.start_employment", "directory.employment_started")
+def start_employment(c):
+    person = between_jobs(c)
+    yield
+    directory.start_employment(
+        actor=c.world.district_admin,
+        person=person,
+        organization=c.world.other_agency_same_district,
+        start_date=dt.date(2024, 3, 1),
+    )
+
+
+@case("directory.add_disciplinary_record", "directory.disciplinary_record_added")
+def add_disciplinary_record(c):
+    yield
+    directory.add_disciplinary_record(
+        actor=c.world.agency_admin,
+        person=c.world.social_worker_person,
+        decided_on=dt.date(2024, 5, 1),
+        description="违规收取服务对象费用",
+    )
+
+
+@case("directory.transfer_problem")
+def transfer_problem(c):
+    yield
+    directory.transfer_problem(c.world.supervisor_person, c.world.supervisor_person.name, dt.date(2024, 1, 1))
+
+
+# --- policy --------------------------------------------------------------------------
+
+
+@case("policy.set_parameter", "policy.parameter_version_added")
+def set_parameter(c):
+    yield
+    policy.set_parameter(
+        actor=c.world.city_admin,
+        key="selection.nomination_ratio",
+        jurisdiction=c.world.city,
+        value=8,
+        effective_from=dt.date.today(),
+        reason="市局会议决定",
+    )
+
+
+@case("policy.load_defaults", "policy.defaults_loaded", many=True)
+def load_defaults(c):
+    yield
+    assert policy.load_defaults() == len(PARAMETERS) * Jurisdiction.objects.filter(parent=None).count()
+
+
+@case("policy.load_defaults")
+def load_defaults_again(c):
+    policy.load_defaults()
+    yield
+    assert policy.load_defaults() == 0
+
+
+# --- selection -----------------------------------------------------------------------
+
+
+def nominee(c):
+    """A round open for submissions, and an eligible staff member of the agency (quota 1)."""
+    round_ = make_round(c.world.city_admin, c.world.city)
+    people = [hire(c.world.agency) for _ in range(6)]
+    return round_, people[0]
+
+
+def draft(c):
+    round_, person = nominee(c)
+    return selection.create_nomination(
+        actor=c.world.agency_admin, round_=round_, person=person, organization=c.world.agency
+    )
+
+
+def submitted(c):
+    return selection.submit(actor=c.world.agency_admin, nomination=draft(c))
+
+
+@case("selection.open_round", "selection.round_opened")
+def open_round(c):
+    yield
+    make_round(c.world.city_admin, c.world.city)
+
+
+@case("selection.close_round", "selection.round_closed")
+def close_round(c):
+    round_ = make_round(c.world.city_admin, c.world.city)
+    yield
+    selection.close_round(actor=c.world.city_admin, round_=round_, reason="结束")
+
+
+@case("selection.create_nomination", "selection.nomination_created")
+def create_nomination(c):
+    round_, person = nominee(c)
+    yield
+    selection.create_nomination(actor=c.world.agency_admin, round_=round_, person=person, organization=c.world.agency)
+
+
+@case("selection.update_nomination", "selection.nomination_updated")
+def update_nomination(c):
+    nomination = draft(c)
+    yield
+    selection.update_nomination(actor=c.world.agency_admin, nomination=nomination, statement="骨干社工")
+
+
+@case("selection.submit", "selection.nomination_status_changed")
+def submit(c):
+    nomination = draft(c)
+    yield
+    selection.submit(actor=c.world.agency_admin, nomination=nomination)
+
+
+@case("selection.withdraw", "selection.nomination_status_changed")
+def withdraw(c):
+    nomination = submitted(c)
+    yield
+    selection.withdraw(actor=c.world.agency_admin, nomination=nomination, reason="本人放弃")
+
+
+@case("selection.review", "selection.nomination_status_changed")
+def review(c):
+    nomination = submitted(c)
+    yield
+    selection.review(actor=c.world.district_admin, nomination=nomination, decision="approve")
+
+
+@case("selection.add_evidence", "selection.evidence_added")
+def add_evidence(c):
+    nomination = draft(c)
+    yield
+    selection.add_evidence(
+        actor=c.world.agency_admin,
+        nomination=nomination,
+        upload=SimpleUploadedFile("证书.pdf", PDF),
+        description="证书",
+    )
+
+
+@case("selection.can_manage_rounds")
+def can_manage_rounds(c):
+    yield
+    assert selection.can_manage_rounds(c.world.city_admin, c.world.city)
+
+
+@case("selection.can_nominate")
+def can_nominate(c):
+    yield
+    assert selection.can_nominate(c.world.agency_admin, c.world.agency, Nomination.Path.QUOTA)
+
+
+@case("selection.can_nominate_anywhere")
+def can_nominate_anywhere(c):
+    yield
+    assert selection.can_nominate_anywhere(c.world.agency_admin)
+
+
+@case("selection.reviews")
+def reviews(c):
+    nomination = submitted(c)
+    yield
+    assert selection.reviews(c.world.district_admin, nomination)
+
+
+@case("selection.reviewer_stage")
+def reviewer_stage(c):
+    nomination = submitted(c)
+    yield
+    assert selection.reviewer_stage(c.world.district_admin, nomination) == Nomination.Status.DISTRICT_REVIEW
+
+
+# --- training ------------------------------------------------------------------------
+
+
+def programme(c):
+    """The city's programme with a theory module, a cohort of two and a spare trainee of the round."""
+    world = c.world
+    round_ = make_round(world.city_admin, world.city)
+    first = make_trainee(round_, world.supervisor_person, world.agency)
+    second = make_trainee(round_, world.social_worker_person, world.agency)
+    spare = make_trainee(round_, staff(world.agency, certified=True, name="备选丙"), world.agency)
+    prog = training.create_programme(
+        actor=world.city_admin,
+        jurisdiction=world.city,
+        name="2026年百名督导培养计划",
+        trainer=trainer_org_of(world.trainer),
+        starts_on=dt.date(2026, 3, 1),
+        ends_on=dt.date(2026, 12, 31),
+    )
+    module = training.add_module(
+        actor=world.trainer, programme=prog, title="督导理论", kind="theory", hours=Decimal(100)
+    )
+    cohort = training.create_cohort(
+        actor=world.trainer, programme=prog, name="第一期", round_=round_, trainees=[first, second]
+    )
+    members = list(cohort.members.order_by("pk"))
+    return SimpleNamespace(round=round_, programme=prog, module=module, cohort=cohort, members=members, spare=spare)
+
+
+def session(c, t):
+    return training.schedule_session(
+        actor=c.world.trainer,
+        cohort=t.cohort,
+        module=t.module,
+        starts_at=timezone.make_aware(dt.datetime(2026, 4, 1, 9)),
+    )
+
+
+def sent_survey(c, t):
+    survey = training.create_survey(
+        actor=c.world.trainer,
+        programme=t.programme,
+        title="培训需求",
+        questions=[{"text": "最需要的课程", "kind": Question.Kind.TEXT}],
+    )
+    training.send_survey(actor=c.world.trainer, survey=survey)
+    return survey
+
+
+def answer(c, survey, text):
+    question = survey.questions.get()
+    return training.submit_response(actor=c.world.supervisor, survey=survey, answers={str(question.pk): text})
+
+
+@case("training.create_programme", "training.programme_created")
+def create_programme(c):
+    yield
+    training.create_programme(
+        actor=c.world.city_admin,
+        jurisdiction=c.world.city,
+        name="2027年百名督导培养计划",
+        trainer=trainer_org_of(c.world.trainer),
+        starts_on=dt.date(2027, 3, 1),
+        ends_on=dt.date(2027, 12, 31),
+    )
+
+
+@case("training.add_module", "training.module_added")
+def add_module(c):
+    t = programme(c)
+    yield
+    training.add_module(
+        actor=c.world.trainer, programme=t.programme, title="督导实务", kind="practice", hours=Decimal(8)
+    )
+
+
+@case("training.create_cohort", "training.cohort_created")
+def create_cohort(c):
+    t = programme(c)
+    yield
+    training.create_cohort(actor=c.world.trainer, programme=t.programme, name="第二期", round_=t.round)
+
+
+@case("training.create_cohort", "training.cohort_created", "training.members_added")
+def create_cohort_with_trainees(c):
+    t = programme(c)
+    yield
+    training.create_cohort(
+        actor=c.world.trainer, programme=t.programme, name="第二期", round_=t.round, trainees=[t.spare]
+    )
+
+
+@case("training.add_members", "training.members_added")
+def add_members(c):
+    t = programme(c)
+    yield
+    training.add_members(actor=c.world.trainer, cohort=t.cohort, trainees=[t.spare])
+
+
+@case("training.schedule_session", "training.session_scheduled")
+def schedule_session(c):
+    t = programme(c)
+    yield
+    session(c, t)
+
+
+@case("training.record_attendance", "training.attendance_recorded")
+def record_attendance(c):
+    t = programme(c)
+    s = session(c, t)
+    yield
+    training.record_attendance(actor=c.world.trainer, session=s, present_member_ids=[m.pk for m in t.members])
+
+
+@case("training.record_scores", "training.scores_recorded")
+def record_scores(c):
+    t = programme(c)
+    yield
+    training.record_scores(actor=c.world.trainer, member=t.members[0], theory_score=80, practice_score=85)
+
+
+@case("training.record_cohort_scores", "training.scores_recorded", "training.scores_recorded")
+def record_cohort_scores(c):
+    t = programme(c)
+    yield
+    training.record_cohort_scores(
+        actor=c.world.trainer, cohort=t.cohort, scores={t.members[0].pk: (80, 85), t.members[1].pk: (70, 75)}
+    )
+
+
+@case("training.confirm_results", "training.results_confirmed", "pools.admitted_to_city_pool")
+def confirm_results(c):
+    """One trainee passes (all hours attended) and enters the city pool; the other was absent."""
+    t = programme(c)
+    s = session(c, t)
+    training.record_attendance(actor=c.world.trainer, session=s, present_member_ids=[t.members[0].pk])
+    training.record_cohort_scores(
+        actor=c.world.trainer, cohort=t.cohort, scores={t.members[0].pk: (80, 85), t.members[1].pk: (70, 75)}
+    )
+    yield
+    assert training.confirm_results(actor=c.world.city_admin, cohort=t.cohort)["admitted"] == 1
+
+
+@case("training.create_survey", "training.survey_created")
+def create_survey(c):
+    t = programme(c)
+    yield
+    training.create_survey(
+        actor=c.world.trainer,
+        programme=t.programme,
+        title="培训需求",
+        questions=[{"text": "最需要的课程", "kind": "text"}],
+    )
+
+
+@case("training.send_survey", "training.survey_sent")
+def send_survey(c):
+    t = programme(c)
+    survey = training.create_survey(
+        actor=c.world.trainer,
+        programme=t.programme,
+        title="培训需求",
+        questions=[{"text": "最需要的课程", "kind": "text"}],
+    )
+    yield
+    training.send_survey(actor=c.world.trainer, survey=survey)
+
+
+@case("training.submit_response", "training.survey_answered")
+def submit_response(c):
+    survey = sent_survey(c, programme(c))
+    yield
+    answer(c, survey, "伦理")
+
+
+@case("training.submit_response", "training.survey_answer_changed")
+def submit_response_again(c):
+    survey = sent_survey(c, programme(c))
+    answer(c, survey, "伦理")
+    yield
+    answer(c, survey, "伦理与实务")
+
+
+@case("training.survey_summary")
+def survey_summary(c):
+    survey = sent_survey(c, programme(c))
+    answer(c, survey, "伦理")
+    yield
+    assert training.survey_summary(survey)[0]["answered"] == 1
+
+
+@case("training.record_activity", "training.activity_recorded")
+def record_activity(c):
+    yield
+    training.record_activity(
+        actor=c.world.agency_admin,
+        organization=c.world.agency,
+        title="机构内部督导培训",
+        kind="course",
+        held_on=dt.date(2026, 5, 1),
+        hours=Decimal(2),
+        participants=[c.world.social_worker_person],
+    )
+
+
+# --- pools ---------------------------------------------------------------------------
+
+
+def district_entry(c):
+    return pools.admit_to_district_pool(
+        actor=c.world.district_admin, person=c.world.supervisor_person, district=c.world.jinshui, reason="区选拔"
+    )
+
+
+@case("pools.admit_to_city_pool", "pools.admitted_to_city_pool")
+def admit_to_city_pool(c):
+    yield
+    city_entry(c.world, c.world.supervisor_person)
+
+
+@case("pools.admit_to_district_pool", "pools.admitted_to_district_pool")
+def admit_to_district_pool(c):
+    yield
+    district_entry(c)
+
+
+@case("pools.designate_internal", "pools.internal_designated")
+def designate_internal(c):
+    yield
+    pools.designate_internal(
+        actor=c.world.agency_admin, organization=c.world.agency, person=c.world.social_worker_person
+    )
+
+
+@case("pools.change_status", "pools.entry_status_changed")
+def change_status(c):
+    entry = district_entry(c)
+    yield
+    pools.change_status(actor=c.world.district_admin, entry=entry, to_status=Entry.Status.SUSPENDED, reason="暂停")
+
+
+@case("pools.expire_entries", "pools.entry_expired")
+def expire_entries(c):
+    entry = district_entry(c)
+    yield
+    assert pools.expire_entries(today=entry.expires_on + dt.timedelta(days=1)) == 1
+
+
+@case("pools.expire_entries")
+def expire_entries_when_none_has_ended(c):
+    district_entry(c)
+    yield
+    assert pools.expire_entries() == 0
+
+
+@case("pools.can_keep")
+def can_keep(c):
+    entry = district_entry(c)
+    yield
+    assert pools.can_keep(c.world.district_admin, entry)
+
+
+@case("pools.next_statuses")
+def next_statuses(c):
+    entry = district_entry(c)
+    yield
+    assert pools.next_statuses(entry)
+
+
+@case("pools.district_rules_check")
+def district_rules_check(c):
+    yield
+    assert pools.district_rules_check(c.world.supervisor_person, c.world.jinshui)
+
+
+# --- writers outside services.py: imports, exports, reference data ------------------
+
+OTHER_WRITERS: list[tuple[str, Case]] = []
+
+
+def other_writer(name: str, *events: str, many: bool = False):  # like case(), for writers outside services.py
+    def register(run):
+        OTHER_WRITERS.append((name, Case(run, events, many)))
+        return run
+
+    return register
+
+
+@other_writer("directory.imports.import_roster", "directory.staff_imported", *["directory.person_imported"] * 3)
+def import_roster(c):
+    from dudao.directory.imports import import_roster
+    from tests.excel import roster_file
+
+    rows = [
+        {"name": f"导入{n}", "id_number": id_number(5000 + n), "start_date": "2021-03-01", "education": "本科"}
+        for n in range(3)
+    ]
+    yield
+    assert import_roster(actor=c.world.agency_admin, organization=c.world.agency, upload=roster_file(rows)) == 3
+
+
+@other_writer(
+    "training.imports.import_scores", "training.scores_imported", "training.scores_recorded", "training.scores_recorded"
+)
+def import_scores(c):
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    from dudao.training.imports import import_scores, template_file
+
+    t = programme(c)
+    workbook = load_workbook(BytesIO(template_file(t.cohort)))
+    sheet = workbook.worksheets[0]
+    for row in sheet.iter_rows(min_row=2):
+        if isinstance(row[0].value, int):
+            row[2].value, row[3].value = 80, 85
+    buffer = BytesIO()
+    workbook.save(buffer)
+    yield
+    upload = SimpleUploadedFile("scores.xlsx", buffer.getvalue())
+    assert import_scores(actor=c.world.trainer, cohort=t.cohort, upload=upload) == 2
+
+
+@other_writer("core.jobs.start_export", "core.export_requested")
+def start_export(c):
+    from dudao.core.jobs import start_export
+
+    yield
+    start_export(actor=c.world.city_admin, list_name="directory:person_list", query="", title="人员")
+
+
+@other_writer("directory.reference_data.load", "directory.reference_data_updated")
+def reload_reference_data(c):
+    import json
+
+    from dudao.directory import reference_data
+
+    data = json.loads(reference_data.DEFAULT_FILE.read_text(encoding="utf-8"))
+    data["service_domains"]["version"] += 1
+    path = c.tmp_path / "reference.json"
+    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    yield
+    reference_data.load(path)
+
+
+@other_writer("directory.reference_data.load")
+def load_reference_data_up_to_date(c):
+    from dudao.directory import reference_data
+
+    yield
+    reference_data.load()
+
+
+# --- the checks ----------------------------------------------------------------------
+
+
+def test_every_public_service_is_in_the_table():
+    services = public_services()
+    missing = sorted(services - set(CASES))
+    assert not missing, f"Add these services to the table in {__name__} with the events they write: {missing}"
+    stale = sorted(set(CASES) - services)
+    assert not stale, f"These services are gone; remove them from the table: {stale}"
+
+
+def test_the_enumeration_sees_a_new_service(monkeypatch):
+    # The check above must be able to fail: a public function added to a services module is found.
+    def brand_new_service(*, actor):
+        pass
+
+    brand_new_service.__module__ = pools.__name__
+    monkeypatch.setattr(pools, "brand_new_service", brand_new_service, raising=False)
+    assert "pools.brand_new_service" in public_services() - set(CASES)
+
+
+def test_every_expected_event_is_declared():
+    declared = {e.code for e in audit.events() if not e.legacy}
+    cases = [c for service_cases in CASES.values() for c in service_cases] + [c for _name, c in OTHER_WRITERS]
+    expected = {event for c in cases for event in c.events}
+    assert expected <= declared, sorted(expected - declared)
+
+
+@pytest.mark.parametrize(
+    "service_case",
+    [pytest.param(c, id=f"{service}-{c.name}") for service, cases in sorted(CASES.items()) for c in cases]
+    + [pytest.param(c, id=f"{name}-{c.name}") for name, c in OTHER_WRITERS],
+)
+def test_each_service_writes_exactly_its_events(world, tmp_path, service_case):
+    context = SimpleNamespace(world=world, tmp_path=tmp_path)
+    steps = service_case.run(context)
+    next(steps)  # the setup: whatever it writes is not this case's concern
+    last = AuditEntry.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    for _rest in steps:
+        pytest.fail(f"{service_case.name} yields more than once")
+    written = list(AuditEntry.objects.filter(pk__gt=last).values_list("event", "action"))
+    events = Counter(event for event, _action in written)
+    if service_case.many:
+        assert set(events) == set(service_case.events) and all(events.values())
+    else:
+        assert events == Counter(service_case.events)
+    # The kind of change stored beside each event is the event's own.
+    assert all(audit.get(event).action == action for event, action in written)
