@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from dudao.core.forms import BootstrapMixin
 from dudao.core.validators import ModelMultipleIdsField, normalize_phone, validate_phone
 
-from .models import CertificateLevel, EducationLevel, Organization, OrganizationType, Person, ServiceDomain
+from .models import CertificateLevel, EducationLevel, Employment, Organization, OrganizationType, Person, ServiceDomain
 from .selectors import employer_choices, manageable_jurisdictions
 
 
@@ -71,6 +71,12 @@ class PersonForm(BootstrapMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["education"].queryset = EducationLevel.objects.filter(is_active=True)
         self.fields["id_number"].help_text = _("18 characters; the last may be X.")
+        # The model's own validators, said on the form before the service runs
+        # (the roster import holds cells to the same ones).
+        for name, field in self.fields.items():
+            if name in self.Meta.fields and name != "id_number":
+                extra = [v for v in Person._meta.get_field(name).validators if v not in field.validators]
+                field.validators.extend(extra)
 
     def _post_clean(self):
         pass
@@ -79,7 +85,7 @@ class PersonForm(BootstrapMixin, forms.ModelForm):
 class PersonCreateForm(PersonForm):
     employer = forms.ModelChoiceField(label=_("Employer"), queryset=Organization.objects.none())
     start_date = forms.DateField(label=_("Employed since"), widget=DateInput())
-    position = forms.CharField(label=_("Position"), required=False, max_length=64)
+    position = Employment._meta.get_field("position").formfield(label=_("Position"), required=False)
     certificate_level = forms.ModelChoiceField(
         label=_("Certificate level"), queryset=CertificateLevel.objects.filter(is_active=True), required=False
     )

@@ -135,6 +135,22 @@ def _code(cell, key, label, errors) -> str:
     return text
 
 
+def _checked(model, field_name: str, value: str, column: str, errors: list) -> str:
+    """Hold a cell to the rules of the model field it fills (length and
+    validators): the same rules the form and the API apply, never a silent cut."""
+    if not value:
+        return value
+    field = model._meta.get_field(field_name)
+    if field.max_length and len(value) > field.max_length:
+        errors.append(_("%(column)s is longer than %(max)s characters.") % {"column": column, "max": field.max_length})
+        return value
+    try:
+        field.run_validators(value)
+    except ValidationError as exc:
+        errors.append(f"{column}: {' '.join(exc.messages)}")
+    return value
+
+
 def _parse(number, values, mapping, refs, today, label):
     cell = {key: (values[i] if i < len(values) else None) for key, i in mapping.items()}
     errors: list[str] = []
@@ -143,8 +159,7 @@ def _parse(number, values, mapping, refs, today, label):
     data["name"] = _text(cell.get("name"))
     if not data["name"]:
         errors.append(_("%(column)s is required.") % {"column": label["name"]})
-    elif len(data["name"]) > 64:
-        errors.append(_("%(column)s is longer than %(max)s characters.") % {"column": label["name"], "max": 64})
+    _checked(Person, "name", data["name"], label["name"], errors)
 
     id_text, id_problem = code_cell(cell.get("id_number"), label["id_number"], ID_NUMBER)
     data["id_number"] = normalize_code(id_text)
@@ -163,9 +178,9 @@ def _parse(number, values, mapping, refs, today, label):
     if education and data["education"] is None:
         errors.append(_("Unknown education level: %(value)s") % {"value": education})
 
-    data["major"] = _text(cell.get("major"))[:64]
-    data["phone"] = _code(cell, "phone", label, errors)[:32]
-    data["position"] = _text(cell.get("position"))[:64]
+    data["major"] = _checked(Person, "major", _text(cell.get("major")), label["major"], errors)
+    data["phone"] = _checked(Person, "phone", _code(cell, "phone", label, errors), label["phone"], errors)
+    data["position"] = _checked(Employment, "position", _text(cell.get("position")), label["position"], errors)
     data["start_date"] = _date(cell.get("start_date"), label["start_date"], errors, required=True)
     data["frontline_since"] = _date(cell.get("frontline_since"), label["frontline_since"], errors)
     for key in ("start_date", "frontline_since"):

@@ -1,6 +1,5 @@
 """Reads for selection, always through the user's scope."""
 
-import math
 from collections import defaultdict
 from dataclasses import dataclass
 from functools import reduce
@@ -104,6 +103,11 @@ class Quota:
         return max(self.quota - self.used, 0)
 
 
+def quota_of(certified: int, ratio) -> int:
+    """Policy 四(三): one nomination per `ratio` certified social workers, rounded down."""
+    return certified // int(ratio)
+
+
 def quota_for(round_: Round, organization: Organization) -> Quota:
     certified = certified_employments(round_).filter(organization=organization).values("person_id").distinct().count()
     # The ratio in force where the agency is: a district that set its own overrides the city's.
@@ -111,7 +115,7 @@ def quota_for(round_: Round, organization: Organization) -> Quota:
     used = Nomination.objects.filter(
         round=round_, organization=organization, path=Nomination.Path.QUOTA, status__in=PLACE_HOLDING
     ).count()
-    return Quota(certified=certified, ratio=ratio, quota=math.floor(certified / ratio), used=used)
+    return Quota(certified=certified, ratio=ratio, quota=quota_of(certified, ratio), used=used)
 
 
 def staff_for_nomination(round_: Round, organization: Organization) -> QuerySet[Person]:
@@ -168,7 +172,7 @@ def district_summary(round_: Round, user) -> list[dict]:
     for org_id, district in org_district.items():
         n = certified.get(org_id, 0)
         rows[district]["certified"] += n
-        rows[district]["quota"] += n // int(ratios[org_jurisdiction[org_id]])
+        rows[district]["quota"] += quota_of(n, ratios[org_jurisdiction[org_id]])
         rows[district]["agencies"] += 1 if n else 0
     for c in counts:
         row = rows[org_district[c["organization_id"]]]

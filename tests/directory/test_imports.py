@@ -560,3 +560,34 @@ def _import_queries(world, n, start):
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite splits bulk inserts into batches of ~100 rows")
 def test_the_whole_import_runs_the_same_queries_for_10_rows_as_for_500_on_postgresql(world):
     assert _import_queries(world, 10, 8000) == _import_queries(world, 500, 9000)
+
+
+# --- the import and the form hold the same field rules --------------------------
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("major", "社" * 65),
+        ("position", "岗" * 65),
+        ("phone", "12345"),
+        ("name", "名" * 65),
+        ("major", "社工\u2028专业"),  # a line break where one line belongs
+    ],
+)
+def test_a_value_the_person_form_refuses_is_refused_by_the_import_too_never_cut_short(world, field, value):
+    from dudao.directory.forms import PersonCreateForm
+
+    form_data = {
+        "name": "表单人",
+        "id_number": _id(901),
+        "major": "",
+        "phone": "",
+        "employer": world.agency.pk,
+        "start_date": "2021-03-01",
+        "position": "",
+    } | {field: value}
+    form = PersonCreateForm(form_data, user=world.agency_admin)
+    assert not form.is_valid() and field in form.errors, form.errors
+    errors = _reject(world, _xlsx([_row(1, **{field: value})]))
+    assert _messages(errors, 2), "the import names the row it refuses"

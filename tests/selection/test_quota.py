@@ -10,7 +10,7 @@ from django.utils import translation
 from dudao.policy.models import ParameterVersion
 from dudao.selection import services
 from dudao.selection.models import Nomination
-from dudao.selection.selectors import quota_for
+from dudao.selection.selectors import district_summary, quota_for
 
 from .helpers import SNAPSHOT, agency_with_admin, hire, hire_many, nominate, refreshed
 
@@ -120,6 +120,21 @@ def test_a_district_ratio_applies_to_that_district_agencies_only(world, round_, 
     )
     assert (quota_for(round_, jinshui_org).ratio, quota_for(round_, jinshui_org).quota) == (5, 3)
     assert (quota_for(round_, erqi_org).ratio, quota_for(round_, erqi_org).quota) == (7, 2)
+
+
+def test_the_district_summary_adds_up_the_quota_each_agency_is_shown(world, round_, defaults):
+    # One formula (selectors.quota_of) for the agency's page and the summary: they cannot drift.
+    jinshui_org, _a = agency_with_admin(world.jinshui)
+    erqi_org, _b = agency_with_admin(world.erqi)
+    hire_many(jinshui_org, 13)
+    hire_many(erqi_org, 20)
+    ParameterVersion.objects.create(
+        key="selection.nomination_ratio", jurisdiction=world.jinshui, value=5, effective_from=dt.date(2025, 1, 1)
+    )
+    summary = {row["district"]: row for row in district_summary(round_, world.city_admin)}
+    for district, orgs in ((world.jinshui, [jinshui_org, world.agency]), (world.erqi, [erqi_org])):
+        shown = sum(quota_for(round_, org).quota for org in orgs if org.jurisdiction_id == district.pk)
+        assert summary[district.name]["quota"] == shown
 
 
 def quota_agency(world, certified):
