@@ -32,7 +32,6 @@ from dudao.policy.registry import PARAMETERS
 from dudao.pools import services as pools
 from dudao.pools.models import Entry
 from dudao.selection import services as selection
-from dudao.selection.models import Nomination
 from dudao.training import services as training
 from dudao.training.models import Question
 from tests.factories import credit_code, id_number, staff
@@ -409,38 +408,6 @@ def add_evidence(c):
     )
 
 
-@case("selection.can_manage_rounds")
-def can_manage_rounds(c):
-    yield
-    assert selection.can_manage_rounds(c.world.city_admin, c.world.city)
-
-
-@case("selection.can_nominate")
-def can_nominate(c):
-    yield
-    assert selection.can_nominate(c.world.agency_admin, c.world.agency, Nomination.Path.QUOTA)
-
-
-@case("selection.can_nominate_anywhere")
-def can_nominate_anywhere(c):
-    yield
-    assert selection.can_nominate_anywhere(c.world.agency_admin)
-
-
-@case("selection.reviews")
-def reviews(c):
-    nomination = submitted(c)
-    yield
-    assert selection.reviews(c.world.district_admin, nomination)
-
-
-@case("selection.reviewer_stage")
-def reviewer_stage(c):
-    nomination = submitted(c)
-    yield
-    assert selection.reviewer_stage(c.world.district_admin, nomination) == Nomination.Status.DISTRICT_REVIEW
-
-
 # --- training ------------------------------------------------------------------------
 
 
@@ -693,13 +660,6 @@ def expire_entries_when_none_has_ended(c):
     district_entry(c)
     yield
     assert pools.expire_entries() == 0
-
-
-@case("pools.can_keep")
-def can_keep(c):
-    entry = district_entry(c)
-    yield
-    assert pools.can_keep(c.world.district_admin, entry)
 
 
 @case("pools.next_statuses")
