@@ -244,7 +244,9 @@ class RoundViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         if organization is None:
             raise serializers.ValidationError({"organization": [_("The person has no current employer.")]})
         path = request.query_params.get("path", Nomination.Path.QUOTA)
-        results = services._person_checked(round_, person, organization, path, request.query_params.get("category", ""))
+        results = selectors.checked_eligibility(
+            round_, person, organization, path, request.query_params.get("category", "")
+        )
         return Response(RuleSerializer([r.as_dict() for r in results], many=True).data)
 
 

@@ -40,6 +40,12 @@ def can_nominate(actor, organization, path: str, category: str = "") -> bool:
     )
 
 
+def nominates_for(actor, organization) -> bool:
+    """Whether the actor works the agency's nomination sheet (its administrator)."""
+    scope = scope_for(actor)
+    return scope.can(NOMINATE_OWN_STAFF) and organization.pk in scope.managed_org_ids
+
+
 def can_nominate_anywhere(actor) -> bool:
     """Units recommend their own staff; districts the supervisors they selected."""
     scope = scope_for(actor)

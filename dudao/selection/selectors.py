@@ -12,7 +12,7 @@ from dudao.directory.models import Certificate, Employment, Jurisdiction, Organi
 from dudao.policy.selectors import value as policy_value
 from dudao.policy.selectors import value_by_jurisdiction
 
-from . import permissions
+from . import eligibility, permissions
 from .models import PLACE_HOLDING, Nomination, Round, Trainee
 
 
@@ -183,3 +183,38 @@ def district_summary(round_: Round, user) -> list[dict]:
         if c["status"] in (Nomination.Status.DISTRICT_REVIEW, Nomination.Status.CITY_REVIEW):
             row["pending"] += c["n"]
     return [{"district": name, **values} for name, values in sorted(rows.items(), key=lambda kv: order.get(kv[0], 0))]
+
+
+def own_agencies_quotas(user, round_: Round) -> list[dict]:
+    """The quota of each agency the user administers, for the round's page."""
+    managed = Organization.objects.filter(pk__in=scope_for(user).managed_org_ids).select_related("jurisdiction")
+    return [{"organization": org, "quota": quota_for(round_, org)} for org in managed.order_by("name")]
+
+
+def nomination_sheet(round_: Round, organization: Organization) -> list[dict]:
+    """Every current staff member of the agency with the eligibility rules
+    checked one by one, and their live nomination if any."""
+    context = eligibility.EvaluationContext.for_round(round_, organization)
+    params = eligibility.parameters_for(context)
+    rows = []
+    for person in staff_for_nomination(round_, organization):
+        results = eligibility.check(person, context=context, path=Nomination.Path.QUOTA, params=params)
+        rows.append(
+            {
+                "person": person,
+                "results": results,
+                "eligible": eligibility.all_passed(results),
+                "nomination": (person.live_nominations or [None])[0],
+            }
+        )
+    return rows
+
+
+def checked_eligibility(round_, person, organization, path, category="", evidence_count=0) -> list:
+    """The eligibility rules checked for one person nominated by one unit: the
+    one evaluation the nomination page, the API preview and the services share."""
+    person = staff_for_nomination(round_, organization).filter(pk=person.pk).first() or Person.objects.prefetch_related(
+        "certificates__level", "employments", "disciplinary_records"
+    ).select_related("education").get(pk=person.pk)
+    context = eligibility.EvaluationContext.for_round(round_, organization)
+    return eligibility.check(person, context=context, path=path, category=category, evidence_count=evidence_count)

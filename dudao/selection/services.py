@@ -19,9 +19,9 @@ from dudao.core.notifications import notify
 from dudao.core.validators import POLICY_YEAR, clean_text, validate_date_ahead, validate_year
 from dudao.directory.models import Jurisdiction, Organization, Person
 
-from . import eligibility, permissions
+from . import permissions
 from .models import EDITABLE, FINAL, Evidence, Nomination, Round, Trainee, Transition
-from .selectors import quota_for, staff_for_nomination
+from .selectors import checked_eligibility, quota_for
 
 S = Nomination.Status
 ALLOWED_EVIDENCE = {b"%PDF": "application/pdf", b"\x89PNG": "image/png", b"\xff\xd8\xff": "image/jpeg"}
@@ -170,14 +170,6 @@ def _city_reviewers(nomination):
 # --- nominations -----------------------------------------------------------------
 
 
-def _person_checked(round_, person, organization, path, category, evidence_count=0):
-    person = staff_for_nomination(round_, organization).filter(pk=person.pk).first() or Person.objects.prefetch_related(
-        "certificates__level", "employments", "disciplinary_records"
-    ).select_related("education").get(pk=person.pk)
-    context = eligibility.EvaluationContext.for_round(round_, organization)
-    return eligibility.check(person, context=context, path=path, category=category, evidence_count=evidence_count)
-
-
 @transaction.atomic
 def create_nomination(
     *,
@@ -293,7 +285,7 @@ def submit(*, actor, nomination: Nomination) -> Nomination:
     round_ = nomination.round
     if not round_.accepts_submissions:
         raise ValidationError(_("The submission deadline of this round has passed."))
-    results = _person_checked(
+    results = checked_eligibility(
         round_,
         nomination.person,
         nomination.organization,

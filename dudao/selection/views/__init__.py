@@ -1,0 +1,35 @@
+"""The nomination pages: rounds, an agency's nomination sheet and direct
+entries, and the nominations and trainees with their reviews."""
+
+from .nominate import direct_create, round_nominate
+from .nominations import (
+    NominationList,
+    TraineeList,
+    evidence_download,
+    nomination_detail,
+    nomination_edit,
+    nomination_evidence,
+    nomination_review,
+    nomination_submit,
+    nomination_withdraw,
+)
+from .rounds import RoundList, round_close, round_create, round_detail, round_summary_export
+
+__all__ = [
+    "NominationList",
+    "RoundList",
+    "TraineeList",
+    "direct_create",
+    "evidence_download",
+    "nomination_detail",
+    "nomination_edit",
+    "nomination_evidence",
+    "nomination_review",
+    "nomination_submit",
+    "nomination_withdraw",
+    "round_close",
+    "round_create",
+    "round_detail",
+    "round_nominate",
+    "round_summary_export",
+]

@@ -1,0 +1,250 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from dudao.core.forms import form_errors_text
+from dudao.core.views import ListPage
+
+from .. import eligibility, permissions, selectors, services
+from ..filters import NominationFilter, TraineeFilter
+from ..forms import (
+    EditNominationForm,
+    EvidenceForm,
+    ReviewForm,
+    WithdrawForm,
+)
+from ..models import EDITABLE, Nomination
+
+S = Nomination.Status
+
+
+class NominationList(ListPage):
+    template_name = "selection/nomination_list.html"
+    table_template = "selection/_nomination_table.html"
+    filterset_class = NominationFilter
+    sort_fields = {
+        "name": ("person__name",),
+        "updated": ("updated_at",),
+        "submitted": ("submitted_at",),
+        "status": ("status",),
+    }
+    default_sort = "-updated"
+    queue = False
+    export_title = gettext_lazy("Nominations")
+    export_columns = [
+        (gettext_lazy("Round"), lambda n: n.round.title),
+        (gettext_lazy("Nominee"), lambda n: n.person.name),
+        (gettext_lazy("Education"), lambda n: n.person.education.name if n.person.education else ""),
+        (gettext_lazy("Nominating unit"), lambda n: n.organization.name),
+        (gettext_lazy("District"), lambda n: n.organization.jurisdiction.name),
+        (gettext_lazy("Path"), lambda n: n.get_path_display()),
+        (gettext_lazy("Category"), lambda n: n.get_category_display()),
+        (gettext_lazy("Status"), lambda n: n.get_status_display()),
+        (gettext_lazy("Submitted at"), lambda n: n.submitted_at),
+        (gettext_lazy("Decided at"), lambda n: n.decided_at),
+    ]
+
+    def get_queryset(self):
+        queryset = selectors.nominations_for(self.request.user)
+        if self.queue:
+            stages = permissions.queue_stages(self.request.user)
+            if not stages:
+                raise PermissionDenied
+            queryset = queryset.filter(status__in=stages)
+        return queryset
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(queue=self.queue, **kwargs)
+
+
+class TraineeList(ListPage):
+    template_name = "selection/trainee_list.html"
+    table_template = "selection/_trainee_table.html"
+    filterset_class = TraineeFilter
+    sort_fields = {"name": ("person__name",), "since": ("since",)}
+    default_sort = "name"
+    export_title = gettext_lazy("Trainees")
+    export_columns = [
+        (gettext_lazy("Round"), lambda t: t.round.title),
+        (gettext_lazy("Name"), lambda t: t.person.name),
+        (gettext_lazy("Education"), lambda t: t.person.education.name if t.person.education else ""),
+        (gettext_lazy("Nominating unit"), lambda t: t.nomination.organization.name),
+        (gettext_lazy("District"), lambda t: t.nomination.organization.jurisdiction.name),
+        (gettext_lazy("Path"), lambda t: t.nomination.get_path_display()),
+        (gettext_lazy("Trainee since"), lambda t: t.since),
+    ]
+
+    def get_queryset(self):
+        return selectors.trainees_for(self.request.user)
+
+
+def _visible_nomination(request, pk):
+    return get_object_or_404(selectors.nominations_for(request.user), pk=pk)
+
+
+@login_required
+def nomination_detail(request, pk):
+    nomination = _visible_nomination(request, pk)
+    can_edit = permissions.can_nominate(request.user, nomination.organization, nomination.path, nomination.category)
+    evidence = list(nomination.evidence.all())
+    if nomination.status in EDITABLE:
+        results = selectors.checked_eligibility(
+            nomination.round,
+            nomination.person,
+            nomination.organization,
+            nomination.path,
+            nomination.category,
+            len(evidence),
+        )
+    else:
+        results = [eligibility.RuleResult(**r) for r in nomination.eligibility]
+    stage = permissions.reviewer_stage(request.user, nomination)
+    quota = (
+        selectors.quota_for(nomination.round, nomination.organization)
+        if nomination.path == Nomination.Path.QUOTA and can_edit
+        else None
+    )
+    return render(
+        request,
+        "selection/nomination_detail.html",
+        {
+            "nomination": nomination,
+            "results": results,
+            "eligible": eligibility.all_passed(results),
+            "evidence": evidence,
+            "timeline": nomination.transitions.select_related("actor"),
+            "can_edit": can_edit and nomination.status in EDITABLE,
+            "can_withdraw": can_edit and nomination.status not in (S.APPROVED, S.REJECTED, S.WITHDRAWN),
+            "review_form": ReviewForm(initial={"expected_status": nomination.status}) if stage else None,
+            "edit_form": EditNominationForm(initial={"statement": nomination.statement}),
+            "evidence_form": EvidenceForm(),
+            "withdraw_form": WithdrawForm(),
+            "quota": quota,
+        },
+    )
+
+
+def _act(request, pk, action, success, form=None):
+    """Run a service on a nomination the user can see, with a valid form only:
+    an invalid one changes nothing and says why."""
+    nomination = _visible_nomination(request, pk)
+    if form is not None and not form.is_valid():
+        messages.error(request, form_errors_text(form))
+        return redirect("selection:nomination_detail", pk=nomination.pk)
+    try:
+        action(nomination)
+        messages.success(request, success)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    except PermissionDenied as exc:
+        raise PermissionDenied(str(exc)) from exc
+    return redirect("selection:nomination_detail", pk=nomination.pk)
+
+
+def _owned(request, pk):
+    """The unit's own nomination: visible (else 404) and the user's to change
+    (else 403), checked before the form so a refusal is never a form error."""
+    nomination = _visible_nomination(request, pk)
+    if not permissions.can_nominate(request.user, nomination.organization, nomination.path, nomination.category):
+        raise PermissionDenied(_("Only the nominating unit may change this nomination."))
+    return nomination
+
+
+@login_required
+@require_POST
+def nomination_submit(request, pk):
+    return _act(request, pk, lambda n: services.submit(actor=request.user, nomination=n), _("Submitted for review."))
+
+
+@login_required
+@require_POST
+def nomination_edit(request, pk):
+    _owned(request, pk)
+    form = EditNominationForm(request.POST)
+    return _act(
+        request,
+        pk,
+        lambda n: services.update_nomination(
+            actor=request.user, nomination=n, statement=form.cleaned_data["statement"]
+        ),
+        _("Changes saved."),
+        form=form,
+    )
+
+
+@login_required
+@require_POST
+def nomination_withdraw(request, pk):
+    _owned(request, pk)
+    form = WithdrawForm(request.POST)
+    return _act(
+        request,
+        pk,
+        lambda n: services.withdraw(actor=request.user, nomination=n, reason=form.cleaned_data["reason"]),
+        _("Nomination withdrawn."),
+        form=form,
+    )
+
+
+@login_required
+@require_POST
+def nomination_evidence(request, pk):
+    nomination = _owned(request, pk)
+    form = EvidenceForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, form_errors_text(form))
+        return redirect("selection:nomination_detail", pk=nomination.pk)
+    return _act(
+        request,
+        pk,
+        lambda n: services.add_evidence(
+            actor=request.user,
+            nomination=n,
+            upload=form.cleaned_data["file"],
+            description=form.cleaned_data["description"],
+        ),
+        _("Evidence attached."),
+    )
+
+
+@login_required
+@require_POST
+def nomination_review(request, pk):
+    nomination = _visible_nomination(request, pk)
+    if not permissions.reviews(request.user, nomination):
+        raise PermissionDenied(_("You do not review nominations at this stage."))
+    form = ReviewForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, form_errors_text(form))
+        return redirect("selection:nomination_detail", pk=nomination.pk)
+    d = form.cleaned_data
+    done = {"approve": _("Approved."), "return": _("Returned for revision."), "reject": _("Rejected.")}[d["decision"]]
+    return _act(
+        request,
+        pk,
+        lambda n: services.review(
+            actor=request.user,
+            nomination=n,
+            decision=d["decision"],
+            reason=d["reason"],
+            expected_status=d["expected_status"],
+        ),
+        done,
+    )
+
+
+@login_required
+def evidence_download(request, pk, evidence_pk):
+    nomination = _visible_nomination(request, pk)
+    evidence = get_object_or_404(nomination.evidence, pk=evidence_pk)
+    return FileResponse(
+        evidence.file.open("rb"),
+        content_type=evidence.content_type,
+        as_attachment=True,
+        filename=evidence.original_name,
+    )
