@@ -11,7 +11,7 @@ from dudao.core.forms import add_service_errors, posted
 from dudao.core.views import ListPage
 from dudao.core.widgets import search_results
 
-from ... import permissions, selectors, services
+from .. import permissions, selectors, services
 from ..filters import OrganizationFilter
 from ..forms import (
     ArchiveForm,

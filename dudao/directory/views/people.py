@@ -11,7 +11,7 @@ from dudao.core.excel import XLSX_TYPE
 from dudao.core.forms import add_service_errors, form_errors_text, posted
 from dudao.core.views import ListPage
 
-from ... import imports, permissions, selectors, services
+from .. import imports, permissions, selectors, services
 from ..exports import people_rows
 from ..filters import PersonFilter
 from ..forms import (
