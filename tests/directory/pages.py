@@ -2,6 +2,8 @@
 
 import html
 
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 from django.utils.translation import gettext
 
@@ -11,7 +13,7 @@ from dudao.directory.models import (
     ServiceDomain,
 )
 from tests.conftest import ALL_PERSONAS
-from tests.factories import credit_code, id_number
+from tests.factories import OrganizationFactory, credit_code, id_number, staff
 
 # Codes made up in these tests use regions the factories never use, so they
 # cannot collide with factory-generated ones whatever the sequence counters say.
@@ -124,3 +126,20 @@ PERSON_LIST = {
     "supervisor": {"督导甲"},
     "social_worker": {"社工乙"},
 }
+
+
+def grow_directory(world, count, domains=("elderly", "community")):
+    """`count` more organisations in 金水区, each with a certified staff member
+    who has two service domains: what a list must not pay more queries for."""
+    domains = list(ServiceDomain.objects.filter(code__in=domains))
+    for _i in range(count):
+        org = OrganizationFactory(jurisdiction=world.jinshui)
+        person = staff(org, certified=True)
+        person.service_domains.set(domains)
+
+
+def count_queries(client, url, params=None) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url, params or {})
+    assert response.status_code == 200
+    return len(ctx.captured_queries)

@@ -5,8 +5,6 @@ import datetime as dt
 from io import BytesIO
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 from django.utils.translation import gettext
 from openpyxl import Workbook
@@ -15,8 +13,9 @@ from rest_framework.test import APIClient
 
 from dudao.core.models import AuditEntry
 from dudao.directory import imports
-from dudao.directory.models import Certificate, Jurisdiction, Organization, Person, ServiceDomain
+from dudao.directory.models import Certificate, Jurisdiction, Organization, Person
 from tests.conftest import ALL_PERSONAS
+from tests.directory.pages import count_queries, grow_directory
 from tests.excel import roster_file
 from tests.factories import OrganizationFactory, credit_code, id_number, staff
 
@@ -679,21 +678,6 @@ def test_staff_import_headers_in_english_also_work(world, api):
 # --- query counts --------------------------------------------------------------------------
 
 
-def _grow(world, count):
-    domains = list(ServiceDomain.objects.filter(code__in=["elderly", "drug"]))
-    for _i in range(count):
-        org = OrganizationFactory(jurisdiction=world.jinshui)
-        person = staff(org, certified=True)
-        person.service_domains.set(domains)
-
-
-def _queries(client, url, params=None):
-    with CaptureQueriesContext(connection) as ctx:
-        response = client.get(url, params or {})
-    assert response.status_code == 200
-    return len(ctx.captured_queries)
-
-
 @pytest.mark.parametrize("persona", ["city_admin", "hrss"])
 @pytest.mark.parametrize(
     "url,params",
@@ -707,11 +691,11 @@ def _queries(client, url, params=None):
 )
 def test_list_endpoint_queries_do_not_grow_with_rows(world, api, persona, url, params):
     client = api(world.persona(persona))
-    _grow(world, 3)
+    grow_directory(world, 3, domains=("elderly", "drug"))
     client.get(url, params)
-    few = _queries(client, url, params)
-    _grow(world, 35)
-    assert _queries(client, url, params) == few
+    few = count_queries(client, url, params)
+    grow_directory(world, 35, domains=("elderly", "drug"))
+    assert count_queries(client, url, params) == few
 
 
 @pytest.mark.parametrize("persona", ["hrss", "supervisor", "agency_admin", "finance"])

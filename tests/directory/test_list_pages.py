@@ -4,8 +4,6 @@ Excel export and query counts that do not grow with rows."""
 import datetime as dt
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext
@@ -23,6 +21,8 @@ from tests.excel import xlsx_rows
 from tests.factories import CertificateFactory, OrganizationFactory, rescope, staff
 
 from .pages import (
+    count_queries,
+    grow_directory,
     names,
 )
 
@@ -277,23 +277,6 @@ def test_export_respects_the_scope(world, login):
 # --- query counts ---------------------------------------------------------------
 
 
-def _grow_directory(world, count):
-    """`count` more organisations in 金水区, each with a certified staff member
-    who has two service domains."""
-    domains = list(ServiceDomain.objects.filter(code__in=["elderly", "community"]))
-    for _i in range(count):
-        org = OrganizationFactory(jurisdiction=world.jinshui)
-        person = staff(org, certified=True)
-        person.service_domains.set(domains)
-
-
-def _queries(client, url, params=None):
-    with CaptureQueriesContext(connection) as ctx:
-        response = client.get(url, params or {})
-    assert response.status_code == 200
-    return len(ctx.captured_queries)
-
-
 @pytest.mark.parametrize("persona", ["city_admin", "hrss"])
 @pytest.mark.parametrize(
     "url_name,params",
@@ -314,11 +297,11 @@ def test_list_page_queries_do_not_grow_with_rows(world, login, persona, url_name
         params["domain"] = ServiceDomain.objects.get(code="elderly").pk
     client = login(world.persona(persona))
     url = reverse(url_name)
-    _grow_directory(world, 3)  # 5 agencies in 金水区, 5 people there
+    grow_directory(world, 3)  # 5 agencies in 金水区, 5 people there
     client.get(url, params)  # warm caches (content types, sessions)
-    few = _queries(client, url, params)
-    _grow_directory(world, 35)  # 40 of each: more than a page
-    many = _queries(client, url, params)
+    few = count_queries(client, url, params)
+    grow_directory(world, 35)  # 40 of each: more than a page
+    many = count_queries(client, url, params)
     assert few == many
 
 
@@ -326,14 +309,14 @@ def test_detail_page_queries_do_not_grow_with_staff(world, login):
     client = login(world.city_admin)
     url = reverse("directory:organization_detail", args=[world.agency.pk])
     client.get(url)
-    few = _queries(client, url)
+    few = count_queries(client, url)
     for _i in range(20):
         staff(world.agency, certified=True)
-    assert _queries(client, url) == few
+    assert count_queries(client, url) == few
 
 
 def test_list_page_stays_under_a_fixed_query_budget(world, login, django_assert_max_num_queries):
-    _grow_directory(world, 40)
+    grow_directory(world, 40)
     client = login(world.city_admin)
     with django_assert_max_num_queries(20):
         client.get(reverse("directory:person_list"))
