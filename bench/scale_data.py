@@ -428,7 +428,9 @@ def build(people: int, url: str) -> dict:
                 phones_sealed, phones_hash = phone_sealer.seal(phones)
                 seal_seconds += time.perf_counter() - t
                 phone_iter = iter(zip(phones_sealed, phones_hash, strict=True))
-                for (pk, i, org, employed, _idn, phone), sealed, digest in zip(plans, ids_sealed, ids_hash, strict=True):
+                for (pk, i, org, employed, _idn, phone), sealed, digest in zip(
+                    plans, ids_sealed, ids_hash, strict=True
+                ):
                     phone_sealed, phone_hash = next(phone_iter) if phone else ("", None)
                     created = now - dt.timedelta(days=rng.randrange(2500), seconds=rng.randrange(86400))
                     frontline = dt.date(2008, 1, 1) + dt.timedelta(days=rng.randrange(6000))
@@ -524,11 +526,17 @@ def build(people: int, url: str) -> dict:
         # Logins for the benchmark (the ORM: three rows).
         password = make_password(BENCH_PASSWORD)
         users = {}
-        for username, display in (("bench_city", "基准市管理员"), ("bench_district", "基准区管理员"), ("bench_agency", "基准机构管理员")):
+        for username, display in (
+            ("bench_city", "基准市管理员"),
+            ("bench_district", "基准区管理员"),
+            ("bench_agency", "基准机构管理员"),
+        ):
             users[username] = User.objects.create(username=username, display_name=display, password=password)
         RoleAssignment.objects.create(user=users["bench_city"], role=Role.CITY_ADMIN, jurisdiction=city)
         RoleAssignment.objects.create(user=users["bench_district"], role=Role.DISTRICT_ADMIN, jurisdiction=jinshui)
-        agency_index = next(k for k in range(1, n_orgs) if org_district[k] == jinshui.pk and type_cycle[k % 20] == "agency")
+        agency_index = next(
+            k for k in range(1, n_orgs) if org_district[k] == jinshui.pk and type_cycle[k % 20] == "agency"
+        )
         RoleAssignment.objects.create(
             user=users["bench_agency"], role=Role.AGENCY_ADMIN, organization_id=org_ids[agency_index]
         )
@@ -570,7 +578,9 @@ def build(people: int, url: str) -> dict:
                 org = employer_of[pk][0]
                 status = rng.choice(statuses)
                 direct = rng.random() < 0.05
-                submitted = None if status == "draft" else rnd.submission_deadline - dt.timedelta(days=rng.randrange(30))
+                submitted = (
+                    None if status == "draft" else rnd.submission_deadline - dt.timedelta(days=rng.randrange(30))
+                )
                 decided = (
                     submitted + dt.timedelta(days=20 + rng.randrange(30))
                     if status in {"approved", "rejected"} and submitted
