@@ -26,7 +26,6 @@ recorded beside its figures.
 """
 
 import argparse
-import base64
 import datetime as dt
 import http.client
 import json

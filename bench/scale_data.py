@@ -520,7 +520,8 @@ def build(people: int, url: str) -> dict:
             certificate_rows,
         )
         loader.copy(Person, ["id", "person_id", "servicedomain_id"], domain_rows, table=pd_table)
-        del employment_rows, certificate_rows, domain_rows
+        for rows in (employment_rows, certificate_rows, domain_rows):
+            rows.clear()
         lap("employments, certificates, service domains")
 
         # Logins for the benchmark (the ORM: three rows).
@@ -693,7 +694,7 @@ def build(people: int, url: str) -> dict:
                     f"{prefix}{seq[prefix]:04d}",
                     "".join(rng.choice(alphabet) for _ in range(16)),
                     admitted,
-                    admitted.replace(year=admitted.year + 3) - dt.timedelta(days=1),
+                    admitted + dt.timedelta(days=3 * 365 - 1),
                     rng.choice(statuses),
                     "基准数据",
                     *chain,
@@ -789,7 +790,7 @@ def build(people: int, url: str) -> dict:
         cursor.execute("SET LOCAL session_replication_role = origin")
         for table in loader.counts:
             fix_sequence(cursor, table)
-        for name, definition in dropped:
+        for _name, definition in dropped:
             cursor.execute(definition)
         lap(f"{len(dropped)} indexes rebuilt")
 
