@@ -808,7 +808,12 @@ def ensure(people: int, *, force: bool = False) -> str:
     url = database_url(people)
     found = None if force else marker(url)
     if found and found.get("people") == people and found.get("generator") == GENERATOR_VERSION:
-        print(f"{split_url(url)[1]}: {people} people already built ({found.get('seconds')} s), nothing to do")
+        # Built already; the schema still follows the code (a new index, say).
+        setup_django(url)
+        from django.core.management import call_command
+
+        call_command("migrate", verbosity=0)
+        print(f"{split_url(url)[1]}: {people} people already built ({found.get('seconds')} s), migrated")
         return url
     ensure_database(url, fresh=True)
     setup_django(url)
