@@ -424,8 +424,9 @@ def compare(sizes: list[int]) -> None:
     by_name = {r["target"]: r for r in small["targets"]}
     a, b = small["people"], large["people"]
     print(f"\nCompared: {a} vs {b} people (p95 in ms; ratio = p95 at {b} / p95 at {a})")
+    plans = [plans_of(n) for n in (a, b)]
     print(
-        f"{'target':<52} {'p95@' + str(a):>10} {'p95@' + str(b):>10} {'ratio':>6} "
+        f"{'target':<52} {'p95@' + str(a):>10} {'p95@' + str(b):>10} {'ratio':>6} {'DB ms':>13} "
         f"{'req/s@' + str(b):>12} {'×floor':>6} {'SQL':>7} {'load1':>11}  targets"
     )
     for r in large["targets"]:
@@ -442,11 +443,56 @@ def compare(sizes: list[int]) -> None:
                 misses.append(f"ratio>{FLAT_RATIO}")
             if share is not None and share < FLOOR_SHARE:
                 misses.append(f"<{FLOOR_SHARE}×floor")
+        db = "/".join(f"{p[r['target']]['db_ms']:.1f}" if r["target"] in p else "-" for p in plans)
         print(
-            f"{r['target'][:52]:<52} {s['p95_ms']:>10.1f} {r['p95_ms']:>10.1f} {ratio:>6.2f} {r['rps']:>12.1f} "
+            f"{r['target'][:52]:<52} {s['p95_ms']:>10.1f} {r['p95_ms']:>10.1f} {ratio:>6.2f} {db:>13} {r['rps']:>12.1f} "
             f"{(share if share is not None else float('nan')):>6.2f} {str(queries_of(s)) + '/' + str(queries_of(r)):>7} "
             f"{s['load_before'][0]:>5.2f}/{r['load_before'][0]:<5.2f}  {', '.join(misses) or 'met'}"
         )
+
+
+def plans_of(people: int) -> dict:
+    """Per target, the statements and their summed execution time in
+    PostgreSQL (EXPLAIN ANALYZE, one request, no load): the database's share
+    of a request, which the machine's load hardly moves."""
+    path = RESULTS / f"plans-{people}.json"
+    return json.loads(path.read_text()) if path.exists() else {}
+
+
+def markdown(sizes: list[int]) -> str:
+    """The comparison as a Markdown table, for bench/README.md."""
+    reports = [json.loads((RESULTS / f"scale-{n}.json").read_text()) for n in sizes]
+    small, large = reports[0], reports[-1]
+    by_name = {r["target"]: r for r in small["targets"]}
+    a, b = small["people"], large["people"]
+    loads = [r["load_before"][0] for rep in reports for r in rep["targets"]]
+    lines = [
+        f"{large['date'][:10]}, {large['machine']['cpus']} CPUs ({large['machine']['platform']}), "
+        f"PostgreSQL {large['machine']['postgresql']}, gunicorn {large['settings']['workers']} workers, "
+        f"wrk {large['settings']['connections']} connections × {large['settings']['seconds_per_target']} s per target; "
+        f"1-minute load average {min(loads):.1f}–{max(loads):.1f} while it ran.",
+        "",
+        f"| target | p50 ms @{a} | p95 ms @{a} | p50 ms @{b} | p95 ms @{b} | p95 ratio | req/s @{b} | × floor "
+        f"| SQL | DB ms @{a} | DB ms @{b} | load1 |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    plans = [plans_of(a), plans_of(b)]
+
+    def db_ms(p, r):
+        return f"{p[r['target']]['db_ms']:.1f}" if r["target"] in p else "-"
+
+    for r in large["targets"]:
+        s = by_name.get(r["target"])
+        if s is None:
+            continue
+        ratio = r["p95_ms"] / s["p95_ms"] if s["p95_ms"] else float("nan")
+        share = r.get("rps_vs_floor") or float("nan")
+        lines.append(
+            f"| {r['target']} | {s['p50_ms']:.0f} | {s['p95_ms']:.0f} | {r['p50_ms']:.0f} | {r['p95_ms']:.0f} | "
+            f"{ratio:.2f} | {r['rps']:.1f} | {share:.2f} | {queries_of(r)} | {db_ms(plans[0], r)} | {db_ms(plans[1], r)} "
+            f"| {r['load_before'][0]:.1f} |"
+        )
+    return "\n".join(lines)
 
 
 # --- query plans -------------------------------------------------------------------------------
@@ -500,7 +546,7 @@ def explain_child(people: int) -> None:
         client = Client(HTTP_HOST="127.0.0.1")
         client.force_login(User.objects.get(username=username))
         clients[persona] = client
-    out, summary = [], []
+    out, summary, per_target = [], [], {}
     for name, persona, kind, template in TARGETS:
         path = fill(template, values)
         client = clients[persona] if persona else Client(HTTP_HOST="127.0.0.1")
@@ -512,6 +558,7 @@ def explain_child(people: int) -> None:
             raise SystemExit(f"{path}: {response.status_code}")
         out.append(f"\n{'=' * 100}\n{name}\nGET {path}  ({len(ctx.captured_queries)} statements)\n{'=' * 100}")
         worst_overall = None
+        db_ms = 0.0
         for i, query in enumerate(ctx.captured_queries, 1):
             sql = query["sql"]
             if not sql.lstrip().upper().startswith("SELECT"):
@@ -525,6 +572,7 @@ def explain_child(people: int) -> None:
                 cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql)
                 text = "\n".join(row[0] for row in cursor.fetchall())
             root = plan[0]["Plan"]
+            db_ms += plan[0].get("Execution Time", 0)
             worst = None
             for node, _depth in _walk(root):
                 loops = node.get("Actual Loops", 1)
@@ -543,6 +591,13 @@ def explain_child(people: int) -> None:
             out.append(f"\n-- [{i}] {plan[0].get('Execution Time', 0):.2f} ms{flag}\n{sql}\n{text}")
             if worst and (worst_overall is None or worst[0] > worst_overall[0]):
                 worst_overall = (worst[0], worst[1], worst[2], i)
+        per_target[name] = {
+            "statements": len(ctx.captured_queries),
+            "db_ms": round(db_ms, 2),
+            "worst": {"rows": worst_overall[0], "node": worst_overall[1], "statement": worst_overall[3]}
+            if worst_overall
+            else None,
+        }
         if worst_overall:
             rows, label, ms, i = worst_overall
             summary.append(f"NOT FLAT  {name}: statement [{i}] {label} reads {rows} rows ({ms} ms)")
@@ -561,6 +616,7 @@ def explain_child(people: int) -> None:
         *summary,
     ]
     path.write_text("\n".join(head + out) + "\n")
+    (RESULTS / f"plans-{people}.json").write_text(json.dumps(per_target, ensure_ascii=False, indent=2))
     print("\n".join(summary))
     print(f"written {path.relative_to(ROOT)}")
 
@@ -580,6 +636,7 @@ def main():
     parser.add_argument("--only", nargs="*", help="only targets whose name contains one of these words")
     parser.add_argument("--no-build", action="store_true", help="do not check or build the data set")
     parser.add_argument("--report-only", action="store_true", help="with --compare: print saved results")
+    parser.add_argument("--markdown", action="store_true", help="with --compare: also print a Markdown table")
     parser.add_argument("--explain", action="store_true", help="also write the query plans of every target")
     parser.add_argument("--explain-only", action="store_true", help="only write the query plans")
     parser.add_argument("--_explain_child", action="store_true", help=argparse.SUPPRESS)
@@ -605,6 +662,8 @@ def main():
                 explain(n)
     if len(sizes) > 1:
         compare(sizes)
+        if args.markdown:
+            print("\n" + markdown(sizes))
 
 
 if __name__ == "__main__":
