@@ -42,7 +42,8 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parent.parent
-RESULTS = ROOT / "bench" / "results"
+# BENCH_RESULTS_DIR writes elsewhere (the test suite's smoke run does).
+RESULTS = Path(os.environ.get("BENCH_RESULTS_DIR") or ROOT / "bench" / "results")
 PYTHON = ROOT / ".venv" / "bin" / "python"
 GUNICORN = ROOT / ".venv" / "bin" / "gunicorn"
 sys.path.insert(0, str(ROOT))
@@ -370,7 +371,7 @@ def measure(people: int, args) -> dict:
     path = RESULTS / f"scale-{people}.json"
     path.write_text(json.dumps(report, ensure_ascii=False, indent=2))
     print_table(report)
-    print(f"written {path.relative_to(ROOT)}")
+    print(f"written {path}")
     return report
 
 
@@ -418,7 +419,7 @@ def compare(sizes: list[int]) -> None:
     for n in sizes:
         path = RESULTS / f"scale-{n}.json"
         if not path.exists():
-            raise SystemExit(f"no {path.relative_to(ROOT)}: run bench/scale.py --people {n} first")
+            raise SystemExit(f"no {path}: run bench/scale.py --people {n} first")
         reports.append(json.loads(path.read_text()))
     small, large = reports[0], reports[-1]
     by_name = {r["target"]: r for r in small["targets"]}
@@ -618,7 +619,7 @@ def explain_child(people: int) -> None:
     path.write_text("\n".join(head + out) + "\n")
     (RESULTS / f"plans-{people}.json").write_text(json.dumps(per_target, ensure_ascii=False, indent=2))
     print("\n".join(summary))
-    print(f"written {path.relative_to(ROOT)}")
+    print(f"written {path}")
 
 
 # --- main ----------------------------------------------------------------------------------------
