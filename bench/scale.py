@@ -128,8 +128,9 @@ def facts(url: str, people: int) -> dict:
             district_id,
             people // 40,
         )[0]
-        # A full three-character name and a two-character one (a surname and a
-        # given name, the way people search Chinese names), fixed across sizes.
+        # A full three-character name and its first two characters (a surname
+        # and a given name, the way people search Chinese names), chosen the
+        # same way at every size.
         search3 = one(
             "SELECT name FROM directory_person WHERE char_length(name) = 3 ORDER BY id LIMIT 1 OFFSET %s", 777
         )[0]
