@@ -11,7 +11,7 @@ WORKER_CONCURRENCY ?= 2
 CELERY_BEAT_SCHEDULE_FILE ?= /tmp/dudao-celerybeat-schedule
 export DJANGO_SETTINGS_MODULE := dudao.settings
 
-.PHONY: run test setup setup-test frontend messages migrate demo lint format bench clean serve worker
+.PHONY: run test setup setup-test frontend messages migrate demo lint format bench bench-scale clean serve worker
 
 $(VENV)/.base: requirements/base.txt
 	$(PYTHON) -m venv $(VENV)
@@ -83,6 +83,15 @@ format: $(VENV)/.test
 
 bench: setup-test
 	$(PY) bench/run.py
+
+# National-scale load benchmark on PostgreSQL (bench/README.md): builds
+# dudao_scale_<N> once per size by COPY, then gunicorn + wrk over every list.
+# BENCH_SIZES=10000 for a quick run; BENCH_ARGS="--duration 5" and the like pass through.
+BENCH_SIZES ?= 10000,1000000
+bench-scale: setup
+	@command -v wrk >/dev/null || { echo "Installing Debian's wrk for the load benchmark"; \
+	  apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
+	$(PY) bench/scale.py --compare $(BENCH_SIZES) --explain $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) node_modules staticfiles db.sqlite3 db.sqlite3-wal db.sqlite3-shm

@@ -144,7 +144,22 @@ def after(keys: list[Key], values: list, *, reverse: bool = False) -> Q:
         if beyond is not None:
             terms.append(equal & beyond)
         equal &= same
-    return reduce(or_, terms) if terms else Q(pk__in=[])
+    if not terms:
+        return Q(pk__in=[])
+    return _leading_bound(keys[0], values[0], reverse=reverse) & reduce(or_, terms)
+
+
+def _leading_bound(key: Key, value, *, reverse: bool) -> Q:
+    """A bound on the first key alone, implied by the disjunction above but
+    stated on its own so the database starts an index range at the cursor
+    (PostgreSQL does not derive a range from `a > x OR (a = x AND ...)`, and
+    would otherwise read every row before the cursor and discard it)."""
+    if value is None:
+        return Q()
+    if key.descending == reverse:  # walking towards larger values; NULLs come last
+        return Q() if key.nullable else Q(**{f"{key.field}__gte": value})
+    # Walking towards smaller values: NULLs (the largest) are never before a value.
+    return Q(**{f"{key.field}__lte": value})
 
 
 def values_of(obj, keys: list[Key]) -> list:

@@ -265,6 +265,11 @@ class Employment(TimeStampedModel):
 
     class Meta:
         ordering = ["-start_date"]
+        indexes = [
+            # Staff counts of a page of organisations (selectors.with_staff_counts)
+            # from the index alone, not from heap rows scattered across the table.
+            models.Index(fields=["organization", "id"], condition=Q(end_date__isnull=True), name="employment_current")
+        ]
         constraints = [
             # One current employer: the roster, quotas and scopes all rely on it.
             models.UniqueConstraint(
