@@ -17,6 +17,7 @@ from dudao.core.validators import (
     validate_past_date,
 )
 
+from . import signals
 from .models import Certificate, DisciplinaryRecord, Employment, Organization, Person
 from .permissions import can_create_organizations, can_manage_organization, can_manage_person
 from .scoping import organization_moved, refresh_person
@@ -230,6 +231,8 @@ def update_person(*, actor, person: Person, service_domains=None, reason: str = 
     _past("frontline_since", person.frontline_since, person.id_number)
     person.save()
     changes = audit.diff(before, _person_snapshot(person))
+    if "name" in changes:
+        signals.person_renamed.send(sender=Person, person=person)
     if service_domains is not None:
         person.service_domains.set(service_domains)
         after_domains = sorted(str(d) for d in service_domains)

@@ -375,7 +375,7 @@ class TraineeViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = TraineeSerializer
     filterset_class = TraineeFilter
     ordering_fields = ["since"]
-    ordering = ["person__name"]
+    ordering = ["person_name", "id"]
 
     def get_queryset(self):
         return selectors.trainees_for(self.request.user)

@@ -13,6 +13,7 @@ from dudao.directory.models import Jurisdiction, Organization
 from dudao.directory.selectors import filter_jurisdictions, managed_q, organizations_for
 
 from .models import Nomination, Round, Trainee
+from .selectors import rounds_for
 
 
 class NominationFilter(JurisdictionFilterMixin, django_filters.FilterSet):
@@ -39,6 +40,7 @@ class NominationFilter(JurisdictionFilterMixin, django_filters.FilterSet):
         if request is not None:
             # Only the units the user may see are accepted; the picker searches them.
             self.filters["organization"].queryset = organizations_for(request.user)
+            self.filters["round"].queryset = rounds_for(request.user)
 
     def search(self, queryset, name, value):
         """A nominee's name, or their full ID number among people the user manages."""
@@ -54,7 +56,7 @@ class NominationFilter(JurisdictionFilterMixin, django_filters.FilterSet):
 
 
 class TraineeFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(label=_("Search"), field_name="person__name", lookup_expr="contains")
+    q = django_filters.CharFilter(label=_("Search"), field_name="person_name", lookup_expr="contains")
     round = django_filters.ModelChoiceFilter(label=_("Round"), queryset=Round.objects.all())
     path = django_filters.ChoiceFilter(label=_("Path"), choices=Nomination.Path.choices, field_name="nomination__path")
     jurisdiction = django_filters.ModelChoiceFilter(
@@ -70,7 +72,9 @@ class TraineeFilter(django_filters.FilterSet):
         self.filters["jurisdiction"].queryset = (
             filter_jurisdictions(request.user) if request is not None else Jurisdiction.objects.none()
         )
+        # Only the rounds of the user's city are offered (and accepted).
+        self.filters["round"].queryset = rounds_for(request.user) if request is not None else Round.objects.none()
 
     @extend_schema_field(OpenApiTypes.INT)
     def in_jurisdiction(self, queryset, name, value):
-        return queryset.filter(**{f"nomination__scope_j{value.depth}": value.pk}) if value else queryset
+        return queryset.filter(**{f"scope_j{value.depth}": value.pk}) if value else queryset

@@ -169,8 +169,11 @@ class Evidence(models.Model):
         return self.original_name
 
 
-class Trainee(models.Model):
-    """A city-level trainee (培养对象) of a round: the outcome of an approved nomination."""
+class Trainee(JurisdictionChain):
+    """A city-level trainee (培养对象) of a round: the outcome of an approved
+    nomination. The chain is the nominating unit's (as on the nomination) and
+    the person's name is kept here too, so that the list of trainees in a scope,
+    sorted by name, is one index range however many people there are."""
 
     round = models.ForeignKey(Round, verbose_name=_("round"), on_delete=models.PROTECT, related_name="trainees")
     person = models.ForeignKey(Person, verbose_name=_("person"), on_delete=models.PROTECT, related_name="traineeships")
@@ -178,12 +181,25 @@ class Trainee(models.Model):
         Nomination, verbose_name=_("nomination"), on_delete=models.PROTECT, related_name="trainee"
     )
     since = models.DateTimeField(_("trainee since"), default=timezone.now)
+    person_name = models.CharField(_("name"), max_length=64, default="", editable=False)
 
     class Meta:
-        ordering = ["round", "person__name"]
+        ordering = ["round", "person_name", "id"]
+        indexes = [
+            *chain_indexes("trainee", "person_name", "id"),
+            models.Index(fields=["person_name", "id"], name="trainee_name"),
+        ]
         constraints = [models.UniqueConstraint(fields=["round", "person"], name="one_traineeship_per_round")]
         verbose_name = _("trainee")
         verbose_name_plural = _("trainees")
 
     def __str__(self):
         return f"{self.person} · {self.round}"
+
+    def save(self, *args, **kwargs):
+        # Filled once at creation; afterwards the unit's moves and the person's
+        # renames reach the row through the directory's signals (apps.py).
+        if self._state.adding:
+            self.set_chain(self.nomination.organization)
+            self.person_name = self.person.name
+        super().save(*args, **kwargs)

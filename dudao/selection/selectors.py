@@ -67,7 +67,8 @@ def nominations_for(user) -> QuerySet[Nomination]:
 def trainees_for(user) -> QuerySet[Trainee]:
     scope = scope_for(user)
     conditions = []
-    if (q := nodes_q(scope.read_nodes, "nomination__")) is not None:
+    # The chain is stored on the trainee: a jurisdiction's list is one index range.
+    if (q := nodes_q(scope.read_nodes)) is not None:
         conditions.append(q)
     if scope.org_ids:
         conditions.append(Q(nomination__organization_id__in=scope.org_ids))

@@ -66,7 +66,7 @@ class TraineeList(ListPage):
     template_name = "selection/trainee_list.html"
     table_template = "selection/_trainee_table.html"
     filterset_class = TraineeFilter
-    sort_fields = {"name": ("person__name",), "since": ("since",)}
+    sort_fields = {"name": ("person_name",), "since": ("since",)}
     default_sort = "name"
     export_title = gettext_lazy("Trainees")
     export_columns = [
