@@ -19,6 +19,16 @@ def _user_fields(user):
     return audit.snapshot(user, ("username", "display_name", "email", "is_active", "person"))
 
 
+def _set_password(user, password: str, *, field: str) -> None:
+    """The password rules of the settings (length, kinds of character, not
+    like the username), said on `field` when broken; never saved here."""
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        raise ValidationError({field: exc.messages}) from exc
+    user.set_password(password)
+
+
 @transaction.atomic
 def create_user(
     *,
@@ -40,11 +50,7 @@ def create_user(
     if person is not None and User.objects.filter(person=person).exists():
         raise ValidationError({"person": _("This person already has an account.")})
     user = User(username=username.strip(), display_name=display_name, email=email, person=person)
-    try:
-        validate_password(password, user)
-    except ValidationError as exc:
-        raise ValidationError({"password": exc.messages}) from exc
-    user.set_password(password)
+    _set_password(user, password, field="password")
     user.full_clean(exclude=["password"])
     user.save()
     assignment = RoleAssignment(user=user, role=role, jurisdiction=jurisdiction, organization=organization)
@@ -137,11 +143,7 @@ def reset_password(*, actor, user: User, password: str, reason: str = "") -> Use
     user = User.objects.select_for_update().get(pk=user.pk)
     if not can_manage_user(actor, user):
         raise PermissionDenied
-    try:
-        validate_password(password, user)
-    except ValidationError as exc:
-        raise ValidationError({"password": exc.messages}) from exc
-    user.set_password(password)
+    _set_password(user, password, field="password")
     user.save(update_fields=["password"])
     # The password itself is never written to the log.
     audit.record(
@@ -202,11 +204,7 @@ def change_own_password(*, actor: User, old_password: str, new_password: str) ->
     user = User.objects.select_for_update().get(pk=actor.pk)
     if not user.check_password(old_password):
         raise ValidationError({"old_password": _("Your current password is not correct.")})
-    try:
-        validate_password(new_password, user)
-    except ValidationError as exc:
-        raise ValidationError({"new_password2": exc.messages}) from exc
-    user.set_password(new_password)
+    _set_password(user, new_password, field="new_password2")
     user.save(update_fields=["password"])
     audit.record(actor=user, event="accounts.password_changed", obj=user, changes={"password": ["***", "***"]})
     return user

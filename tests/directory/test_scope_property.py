@@ -126,9 +126,11 @@ class Cast:
             return
         person = employed[index % len(employed)]
         current = person.employments.get(end_date=None)
+        others = [o for o in self.orgs if o.jurisdiction_id != current.organization.jurisdiction_id]
+        if not others:
+            return  # earlier moves put every unit in one district: no move across districts to make
         end = max(self.next_day(), current.start_date)
         services.end_employment(actor=self.world.city_admin, person=person, end_date=end)
-        others = [o for o in self.orgs if o.jurisdiction_id != current.organization.jurisdiction_id]
         services.start_employment(
             actor=self.world.city_admin,
             person=person,
