@@ -67,6 +67,8 @@ setup-test: $(VENV)/.test frontend messages
 	mkdir -p staticfiles media
 	@command -v chromium >/dev/null || { echo "Installing Debian's Chromium for the browser tests"; \
 	  (apt-get update -qq && apt-get install -y -qq chromium >/dev/null) || echo "Could not install chromium: browser tests will fail"; }
+	@command -v wrk >/dev/null || { echo "Installing Debian's wrk for the benchmark's smoke test"; \
+	  (apt-get update -qq && apt-get install -y -qq wrk >/dev/null) || echo "Could not install wrk: the benchmark smoke test will be skipped"; }
 
 test: setup-test
 	$(VENV)/bin/ruff check .
@@ -88,10 +90,12 @@ bench: setup-test
 # dudao_scale_<N> once per size by COPY, then gunicorn + wrk over every list.
 # BENCH_SIZES=10000 for a quick run; BENCH_ARGS="--duration 5" and the like pass through.
 BENCH_SIZES ?= 10000,1000000
+comma := ,
 bench-scale: setup
 	@command -v wrk >/dev/null || { echo "Installing Debian's wrk for the load benchmark"; \
 	  apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
 	$(PY) bench/scale.py --compare $(BENCH_SIZES) --explain $(BENCH_ARGS)
+	$(PY) bench/export.py --people $(lastword $(subst $(comma), ,$(BENCH_SIZES)))
 
 clean:
 	rm -rf $(VENV) node_modules staticfiles db.sqlite3 db.sqlite3-wal db.sqlite3-shm
