@@ -23,7 +23,7 @@ from django.db import transaction
 from dudao.core import audit
 from dudao.core.models import ReferenceDataVersion
 
-from .models import City, CertificateLevel, EducationLevel, Jurisdiction, OrganizationType, ServiceDomain
+from .models import CertificateLevel, City, EducationLevel, Jurisdiction, OrganizationType, ServiceDomain
 from .scoping import chains, tree_changed
 
 REFERENCE_DIR = Path(__file__).parent / "reference"
