@@ -71,3 +71,9 @@ def home_city(user) -> City | None:
 
 def all_cities():
     return City.objects.select_related("jurisdiction").filter(jurisdiction__is_active=True)
+
+
+def default_city(user) -> City | None:
+    """For a page or an endpoint that shows one city's values: the user's
+    city, else the first city the instance serves."""
+    return home_city(user) or all_cities().first()
