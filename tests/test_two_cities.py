@@ -319,3 +319,72 @@ def test_both_city_admins_open_the_same_years_round_at_the_same_instant(world):
     assert [kind for kind, _result in outcomes] == ["ok", "ok"], outcomes
     assert set(Round.objects.filter(year=2027).values_list("jurisdiction__code", flat=True)) == {"410100", "410300"}
     assert Person.objects.exists()
+
+
+# --- a province put above a city-rooted tree ----------------------------------------------------
+
+
+def test_rows_of_every_app_follow_when_a_province_is_put_above_a_city_rooted_tree(tmp_path, reference):
+    """A database from before the province (its tree rooted at 郑州市): loading
+    the shipped file moves the jurisdictions, organisations and people, and
+    the apps move their nominations, pool entries and training activities
+    (directory.signals.jurisdictions_moved)."""
+    import json
+
+    from dudao.pools.models import Entry
+    from dudao.selection.models import Nomination
+    from dudao.training import services as training_services
+    from dudao.training.models import Activity
+
+    # Back to the old shape: 郑州市 as the root, the province gone.
+    old = json.loads(reference_data.CITY_FILES["zhengzhou"].read_text(encoding="utf-8"))
+    province = Jurisdiction.objects.get(code="410000")
+    city = Jurisdiction.objects.get(code="410100")
+    Jurisdiction.objects.filter(pk=city.pk).update(parent=None)
+    Jurisdiction.objects.filter(pk=province.pk).delete()
+    from dudao.directory.scoping import tree_changed
+
+    tree_changed()
+    city.refresh_from_db()
+    assert (city.depth, city.path) == (0, "410100/")
+    jinshui = Jurisdiction.objects.get(code="410105")
+    agency = OrganizationFactory(jurisdiction=jinshui)
+    person = staff(agency, certified=True)
+    hire_many(agency, 7)
+    city_admin = user_with_role(Role.CITY_ADMIN, username="c", jurisdiction=city)
+    district_admin = user_with_role(Role.DISTRICT_ADMIN, username="d", jurisdiction=jinshui)
+    agency_admin = user_with_role(Role.AGENCY_ADMIN, username="a", organization=agency)
+    round_ = make_round(city_admin, city)
+    world = SimpleNamespace(agency=agency, agency_admin=agency_admin)
+    nomination = nominate(world, round_, person)
+    district_entry = pool_services.admit_to_district_pool(actor=district_admin, person=person, district=jinshui)
+    agency_entry = pool_services.designate_internal(actor=agency_admin, organization=agency, person=person)
+    activity = training_services.record_activity(
+        actor=district_admin,
+        title="伦理学习",
+        kind="ethics",
+        held_on=dt.date(2026, 3, 1),
+        hours=2,
+        jurisdiction=jinshui,
+    )
+    assert Nomination.objects.get(pk=nomination.pk).scope_j0 == city.pk
+
+    old["jurisdictions"]["version"] = 2
+    path = tmp_path / "zhengzhou.json"
+    path.write_text(json.dumps(old, ensure_ascii=False), encoding="utf-8")
+    reference_data.load(path)
+
+    province = Jurisdiction.objects.get(code="410000")
+    chain = {"scope_j0": province.pk, "scope_j1": city.pk, "scope_j2": jinshui.pk, "scope_j3": None}
+    for row in (
+        Jurisdiction.objects.get(pk=jinshui.pk),
+        Organization.objects.get(pk=agency.pk),
+        Person.objects.get(pk=person.pk),
+        Nomination.objects.get(pk=nomination.pk),
+        Entry.objects.get(pk=district_entry.pk),
+        Entry.objects.get(pk=agency_entry.pk),
+        Activity.objects.get(pk=activity.pk),
+    ):
+        assert row.chain() == chain, row
+    for user in (city_admin, district_admin):
+        assert selection_selectors.nominations_for(_fresh(user)).filter(pk=nomination.pk).exists()
