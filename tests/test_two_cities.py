@@ -238,10 +238,6 @@ def test_the_other_citys_people_organisations_and_nominations_answer_404(both, l
                 assert getter(url).status_code == 404, (user, url)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="rounds_for(user) per city arrives with the main session's capability work (selection selectors)",
-)
 def test_the_other_citys_round_answers_404_and_is_left_out_of_the_round_lists(both, login, api):
     for own, other in _pairs(both):
         for user in own.users:
