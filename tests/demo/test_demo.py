@@ -121,3 +121,18 @@ def test_the_management_command_lists_the_logins(reference, capsys):
     assert "Dudao@2026" in out
     for username, _label in data.LOGINS:
         assert username in out
+
+
+def test_the_demo_gives_luoyang_its_own_round_that_zhengzhou_does_not_see(reference):
+    from dudao.selection.models import Round
+    from dudao.selection.selectors import quota_for, rounds_for
+
+    call_command("load_demo")
+    call_command("load_demo")  # idempotent
+    luoyang_round = Round.objects.get(jurisdiction__code="410300")
+    zhengzhou_round = Round.objects.get(jurisdiction__code="410100")
+    assert luoyang_round.year == zhengzhou_round.year
+    assert set(rounds_for(User.objects.get(username="luoyang_admin"))) == {luoyang_round}
+    assert luoyang_round not in rounds_for(User.objects.get(username="city_admin"))
+    kangle = Organization.objects.get(name="洛阳市洛龙区康乐社会工作服务中心")
+    assert quota_for(luoyang_round, kangle).ratio == 5
