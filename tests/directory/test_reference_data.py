@@ -320,3 +320,20 @@ def test_a_tree_rooted_at_the_city_gets_the_province_above_it_and_every_chain_fo
         user = type(user).objects.get(pk=user.pk)  # a new request: the scope is built afresh
         assert list(selectors.people_for(user)) == [person]
         assert list(selectors.organizations_for(user)) == [org]
+
+
+def test_the_command_loads_one_city_all_of_them_or_refuses_a_bad_file(tmp_path, capsys):
+    from django.core.management import CommandError, call_command
+
+    call_command("load_reference_data", "--city", "luoyang")
+    assert "jurisdictions:410300: loaded v1" in capsys.readouterr().out
+    assert not Jurisdiction.objects.filter(code="410100").exists()
+    call_command("load_reference_data", "--all")
+    out = capsys.readouterr().out
+    assert "jurisdictions:410100: loaded v1" in out and "jurisdictions:410300: v1 up to date" in out
+    assert Jurisdiction.objects.filter(parent__code="410000").count() == 2
+    bad = copy.deepcopy(_shipped("luoyang"))
+    del bad["jurisdictions"]["city"]
+    bad["jurisdictions"]["version"] = 2
+    with pytest.raises(CommandError, match="one city at a time"):
+        call_command("load_reference_data", "--file", str(_write(tmp_path, bad)))
