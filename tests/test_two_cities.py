@@ -323,12 +323,12 @@ def test_both_city_admins_open_the_same_years_round_at_the_same_instant(world):
 def test_rows_of_every_app_follow_when_a_province_is_put_above_a_city_rooted_tree(tmp_path, reference):
     """A database from before the province (its tree rooted at 郑州市): loading
     the shipped file moves the jurisdictions, organisations and people, and
-    the apps move their nominations, pool entries and training activities
+    the apps move their nominations, trainees, pool entries and training activities
     (directory.signals.jurisdictions_moved)."""
     import json
 
     from dudao.pools.models import Entry
-    from dudao.selection.models import Nomination
+    from dudao.selection.models import Nomination, Trainee
     from dudao.training import services as training_services
     from dudao.training.models import Activity
 
@@ -363,7 +363,8 @@ def test_rows_of_every_app_follow_when_a_province_is_put_above_a_city_rooted_tre
         hours=2,
         jurisdiction=jinshui,
     )
-    assert Nomination.objects.get(pk=nomination.pk).scope_j0 == city.pk
+    trainee = Trainee.objects.create(round=round_, person=person, nomination=nomination)
+    assert Nomination.objects.get(pk=nomination.pk).scope_j0 == city.pk == trainee.scope_j0
 
     old["jurisdictions"]["version"] = 2
     path = tmp_path / "zhengzhou.json"
@@ -377,6 +378,7 @@ def test_rows_of_every_app_follow_when_a_province_is_put_above_a_city_rooted_tre
         Organization.objects.get(pk=agency.pk),
         Person.objects.get(pk=person.pk),
         Nomination.objects.get(pk=nomination.pk),
+        Trainee.objects.get(pk=trainee.pk),
         Entry.objects.get(pk=district_entry.pk),
         Entry.objects.get(pk=agency_entry.pk),
         Activity.objects.get(pk=activity.pk),

@@ -1,7 +1,8 @@
-"""directory.0010 and the apps' chain migrations on a database made when the
+"""directory.0012 and the apps' chain migrations on a database made when the
 tree was rooted at 郑州市: 河南省 goes above the city, every path and depth
 follows, and every stored chain (jurisdictions, organisations, people,
-nominations, pool entries, training activities) shifts down one column."""
+nominations, trainees, pool entries, training activities) shifts down one
+column."""
 
 import datetime as dt
 
@@ -10,8 +11,8 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
 BEFORE = [
-    ("directory", "0009_city_attributes"),
-    ("selection", "0003_scope_chain"),
+    ("directory", "0011_city_attributes"),
+    ("selection", "0004_trainee_scope_chain_and_name"),
     ("pools", "0004_scope_chain"),
     ("training", "0006_scope_chain"),
 ]
@@ -70,6 +71,9 @@ def test_the_province_goes_above_zhengzhou_and_every_chain_shifts_down():
         nomination = old.get_model("selection", "Nomination").objects.create(
             round=round_, person=person, organization=org, path="quota", **chain
         )
+        trainee = old.get_model("selection", "Trainee").objects.create(
+            round=round_, person=person, nomination=nomination, person_name="甲", **chain
+        )
         entry = old.get_model("pools", "Entry").objects.create(
             person=person,
             level="district",
@@ -109,6 +113,7 @@ def test_the_province_goes_above_zhengzhou_and_every_chain_shifts_down():
             ("directory", "Organization", org.pk),
             ("directory", "Person", person.pk),
             ("selection", "Nomination", nomination.pk),
+            ("selection", "Trainee", trainee.pk),
             ("pools", "Entry", entry.pk),
             ("training", "Activity", activity.pk),
         ):
