@@ -70,7 +70,7 @@ def main():
         return body + id_check_char(body)
 
     started = time.perf_counter()
-    districts = list(Jurisdiction.objects.exclude(kind="city"))
+    districts = list(Jurisdiction.objects.exclude(kind__in=["province", "city"]))
     agency = OrganizationType.objects.get(code="agency")
     orgs = Organization.objects.bulk_create(
         [

@@ -1,5 +1,7 @@
 from django.conf import settings
 
+from dudao.directory.cities import home_city
+
 from .models import Role
 from .navigation import menu_for
 from .scopes import scope_for
@@ -15,6 +17,8 @@ def navigation(request):
         "unread_notifications": user.notifications.filter(read_at=None).count(),
         "nav_items": menu_for(scope),
         "user_roles": [labels[r] for r in Role if r in scope.roles],
+        # The city the user works in names the platform and its policy document.
+        "home_city": home_city(user),
         "session_idle_seconds": settings.DUDAO_SESSION_IDLE_MINUTES * 60,
         "session_warning_seconds": settings.DUDAO_SESSION_WARNING_MINUTES * 60,
     }

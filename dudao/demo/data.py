@@ -1,4 +1,6 @@
-"""Demo data: one login per role and a few agencies with realistic staff.
+"""Demo data: one login per role and a few agencies with realistic staff in
+Zhengzhou, and a second city of the province, Luoyang, with its own city
+admin, agencies and staff (one instance serving several cities).
 
 Deterministic (a fixed seed) and keyed on natural keys, so loading it again
 changes nothing. Writes go through the services, so the demo's audit log
@@ -11,7 +13,7 @@ from django.db import transaction
 
 from dudao.accounts.models import Role, RoleAssignment, User
 from dudao.core.validators import CREDIT_CODE_ALPHABET, credit_code_check_char, id_check_char
-from dudao.directory import services
+from dudao.directory import reference_data, services
 from dudao.directory.models import (
     CertificateLevel,
     EducationLevel,
@@ -21,6 +23,7 @@ from dudao.directory.models import (
     Person,
     ServiceDomain,
 )
+from dudao.policy import services as policy_services
 
 PASSWORD = "Dudao@2026"
 # The demo password before logins needed three kinds of character; a demo
@@ -45,7 +48,15 @@ ORGANIZATIONS = [
     ("河南启明社会工作培训中心", "trainer", "410100", 3),
     ("郑州市社会工作协会", "association", "410100", 2),
     ("郑州社会工作学院（示例）", "university", "410105", 3),
+    # Luoyang, the province's second city: loaded after Zhengzhou, so
+    # Zhengzhou's random draws stay the same.
+    ("洛阳市洛龙区康乐社会工作服务中心", "agency", "410311", 14),
+    ("洛阳市西工区同行社会工作服务中心", "agency", "410303", 9),
+    ("洛阳市涧西区温馨社会工作服务中心", "agency", "410305", 7),
+    ("洛阳市社会工作协会", "association", "410300", 2),
 ]
+# The city each demo organisation is created by (its city admin is the actor).
+LUOYANG = "410300"
 
 
 def _credit_code(rng, jurisdiction_code):
@@ -82,6 +93,10 @@ def _role(user, role, *, jurisdiction=None, organization=None):
 def load() -> dict:
     rng = random.Random(20180313)  # the policy's date: the same demo every time
     today = dt.date.today()
+    # The second city (idempotent: a loaded version is left alone), and its
+    # policy values (Luoyang nominates 1:5), which its districts inherit.
+    reference_data.load(reference_data.CITY_FILES["luoyang"])
+    policy_services.load_defaults()
     j = {x.code: x for x in Jurisdiction.objects.all()}
     types = {x.code: x for x in OrganizationType.objects.all()}
     domains = list(ServiceDomain.objects.all())
@@ -91,6 +106,8 @@ def load() -> dict:
 
     city_admin = _user("city_admin", display_name="市民政局管理员")
     _role(city_admin, Role.CITY_ADMIN, jurisdiction=city)
+    luoyang_admin = _user("luoyang_admin", display_name="洛阳市民政局管理员")
+    _role(luoyang_admin, Role.CITY_ADMIN, jurisdiction=j[LUOYANG])
 
     orgs, created_people = {}, 0
     cert_seq = 0
@@ -101,12 +118,13 @@ def load() -> dict:
             "credit_code": _credit_code(rng, jcode),
             "address": f"{j[jcode].name}示例路{rng.randint(1, 200)}号",
             "contact_name": _name(rng),
-            "contact_phone": f"0371-{rng.randint(60000000, 69999999)}",
+            "contact_phone": f"{'0379' if jcode.startswith('4103') else '0371'}-{rng.randint(60000000, 69999999)}",
         }
+        actor = luoyang_admin if j[jcode].path.startswith(j[LUOYANG].path) else city_admin
         org = Organization.objects.filter(name=name).first()
         if org is None:
             org = services.create_organization(
-                actor=city_admin, name=name, type=types[type_code], jurisdiction=j[jcode], reason="演示数据", **fields
+                actor=actor, name=name, type=types[type_code], jurisdiction=j[jcode], reason="演示数据", **fields
             )
         orgs[name] = org
         region = jcode if jcode.isdigit() else "410100"
@@ -144,7 +162,7 @@ def load() -> dict:
             if Person.objects.with_id_number(id_number).exists():
                 continue
             services.create_person(
-                actor=city_admin,
+                actor=actor,
                 name=person_name,
                 id_number=id_number,
                 employer=org,
@@ -193,4 +211,5 @@ LOGINS = [
     ("association", "社会工作协会"),
     ("hrss", "人社部门"),
     ("finance", "财政部门"),
+    ("luoyang_admin", "洛阳市民政局（全市）"),
 ]

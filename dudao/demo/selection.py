@@ -151,3 +151,25 @@ def load(password: str) -> str:
             authority="金水区民政局",
         )
     return f"round {round_.year} with {round_.nominations.count()} nominations"
+
+
+@transaction.atomic
+def load_luoyang() -> str:
+    """The second city's own round for the same year, opened by its own city
+    admin (its agencies' quotas at Luoyang's 1:5)."""
+    today = timezone.localdate()
+    city = Jurisdiction.objects.get(code="410300")
+    if Round.objects.filter(jurisdiction=city, year=today.year).exists():
+        return "Luoyang round already loaded"
+    now = timezone.now()
+    round_ = services.open_round(
+        actor=User.objects.get(username="luoyang_admin"),
+        jurisdiction=city,
+        year=today.year,
+        title=f"洛阳市{today.year}年度社会工作督导培养对象推荐",
+        snapshot_date=today - dt.timedelta(days=7),
+        submission_deadline=now + dt.timedelta(days=30),
+        district_review_deadline=now + dt.timedelta(days=45),
+        city_review_deadline=now + dt.timedelta(days=60),
+    )
+    return f"Luoyang round {round_.year}"

@@ -1,5 +1,6 @@
 import datetime as dt
 
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -70,6 +71,52 @@ class Jurisdiction(JurisdictionChain):
     @property
     def is_city_level(self) -> bool:
         return self.kind in {self.Kind.CITY, self.Kind.PROVINCE}
+
+
+class City(models.Model):
+    """What differs between the cities one instance serves, kept as reference
+    data on the city's jurisdiction (the `city` block of its reference file):
+    how it is named, the prefix of its pool entry numbers, the policy document
+    it carries out, and the policy values where its document departs from the
+    registry's defaults. dudao.directory.cities finds the city above any row."""
+
+    jurisdiction = models.OneToOneField(
+        Jurisdiction,
+        verbose_name=_("jurisdiction"),
+        primary_key=True,
+        on_delete=models.PROTECT,
+        related_name="city_attributes",
+        limit_choices_to={"kind": Jurisdiction.Kind.CITY},
+    )
+    display_name = models.CharField(_("display name"), max_length=64)
+    entry_prefix = models.CharField(
+        _("pool entry number prefix"),
+        max_length=8,
+        unique=True,
+        validators=[RegexValidator(r"^[A-Z]{2,8}$", _("Two to eight capital letters."))],
+    )
+    policy_document = models.CharField(_("policy document number"), max_length=64)
+    policy_title = models.CharField(_("policy document title"), max_length=255, blank=True)
+    policy_date = models.DateField(_("policy date"))
+    parameter_defaults = models.JSONField(
+        _("policy values of its own"),
+        default=dict,
+        blank=True,
+        help_text=_("Policy parameter values where the city's document departs from the defaults."),
+    )
+
+    class Meta:
+        ordering = ["jurisdiction__path"]
+        verbose_name = _("city")
+        verbose_name_plural = _("cities")
+
+    def __str__(self):
+        return self.display_name
+
+    @property
+    def policy_citation(self) -> str:
+        """The document as a footer or a reason cites it: 《title》（number）, or the number alone."""
+        return f"《{self.policy_title}》（{self.policy_document}）" if self.policy_title else self.policy_document
 
 
 class OrganizationType(ReferenceModel):

@@ -7,7 +7,7 @@ fixed number of queries however many there are."""
 
 from django.db.models import OuterRef, Subquery
 
-from dudao.core.scoping import CHAIN_FIELDS
+from dudao.core.scoping import CHAIN_FIELDS, MAX_DEPTH
 
 from . import signals
 from .models import Employment, Jurisdiction, Organization, Person
@@ -68,29 +68,39 @@ def organization_moved(organization: Organization) -> None:
     signals.organization_moved.send(sender=Organization, organization=organization)
 
 
-def tree_changed() -> None:
-    """After jurisdictions are re-parented (a reference data reload): rebuild
-    every jurisdiction's chain from the root down, then the organisations and
-    people under any jurisdiction whose chain changed."""
+def tree_changed(before: dict | None = None) -> list[int]:
+    """After jurisdictions are re-parented or a root is added above them (a
+    reference data reload): rebuild every jurisdiction's path, depth and chain
+    from the roots down, then move the organisations and people under any
+    jurisdiction whose chain changed, and tell the apps above
+    (signals.jurisdictions_moved) to move their rows. `before` is {pk: chain}
+    as stored before the change, for a caller that saved some rows itself
+    (their stored chain is already new, yet what hangs below them is not).
+    Returns the ids of the jurisdictions that moved."""
     by_parent: dict = {}
     for j in Jurisdiction.objects.all().only("pk", "parent_id", "code", "path", "depth", *CHAIN_FIELDS):
         by_parent.setdefault(j.parent_id, []).append(j)
-    changed = []
+    before = before or {}
+    changed, moved = [], []
     stack = [(j, None) for j in by_parent.get(None, [])]
     while stack:
         j, parent = stack.pop()
-        before = (j.path, j.depth, j.chain())
+        stored = (j.path, j.depth, j.chain())
         j.path = (parent.path if parent else "") + j.code + "/"
         j.depth = parent.depth + 1 if parent else 0
+        if j.depth > MAX_DEPTH:
+            raise ValueError(f"{j.code}: jurisdictions may nest at most {MAX_DEPTH} levels below the root")
         j.set_chain(parent)
         setattr(j, f"scope_j{j.depth}", j.pk)
-        if (j.path, j.depth, j.chain()) != before:
+        if (j.path, j.depth, j.chain()) != stored:
             changed.append(j)
+        if j.chain() != before.get(j.pk, stored[2]):
+            moved.append(j.pk)
         stack.extend((child, j) for child in by_parent.get(j.pk, []))
-    if not changed:
-        return
-    Jurisdiction.objects.bulk_update(changed, ["path", "depth", *CHAIN_FIELDS])
-    moved = [j.pk for j in changed]
+    if changed:
+        Jurisdiction.objects.bulk_update(changed, ["path", "depth", *CHAIN_FIELDS])
+    if not moved:
+        return []
     own = Jurisdiction.objects.filter(pk=OuterRef("jurisdiction_id"))
     Organization.objects.filter(jurisdiction_id__in=moved).update(
         **{name: Subquery(own.values(name)[:1]) for name in CHAIN_FIELDS}
@@ -98,4 +108,27 @@ def tree_changed() -> None:
     employer = Organization.objects.filter(pk=OuterRef("employer_id"))
     Person.objects.filter(employer__jurisdiction_id__in=moved).update(
         **{name: Subquery(employer.values(name)[:1]) for name in CHAIN_FIELDS}
+    )
+    signals.jurisdictions_moved.send(sender=Jurisdiction, jurisdiction_ids=moved)
+    return moved
+
+
+def chains() -> dict:
+    """{pk: chain} of every jurisdiction as stored, for tree_changed(before=...)."""
+    return {
+        row["pk"]: {name: row[name] for name in CHAIN_FIELDS}
+        for row in Jurisdiction.objects.values("pk", *CHAIN_FIELDS)
+    }
+
+
+def follow_moved(queryset, jurisdiction_ids, *, via: str) -> int:
+    """For the apps' jurisdictions_moved receivers: copy the chain again onto
+    the rows of `queryset` that hang off a moved jurisdiction, from the
+    organisation (`via="organization"`) or the jurisdiction (`via="jurisdiction"`)
+    they point at. One UPDATE however many rows."""
+    source = {"organization": Organization, "jurisdiction": Jurisdiction}[via]
+    place = "organization__jurisdiction_id__in" if via == "organization" else "jurisdiction_id__in"
+    own = source.objects.filter(pk=OuterRef(f"{via}_id"))
+    return queryset.filter(**{place: list(jurisdiction_ids)}).update(
+        **{name: Subquery(own.values(name)[:1]) for name in CHAIN_FIELDS}
     )

@@ -11,3 +11,11 @@ organization_moved = Signal()
 # Apps that keep the name on their own rows, to sort long lists by it from an
 # index, update them.
 person_renamed = Signal()
+
+# Sent inside the transaction after jurisdictions changed place in the tree (a
+# reference data reload re-parented them, or added a province above a city;
+# kwargs: jurisdiction_ids, every jurisdiction whose chain changed). The
+# organisations and people under them are already moved; apps that store a
+# chain on their own rows copy it again from the organisation or jurisdiction
+# the row hangs off.
+jurisdictions_moved = Signal()

@@ -8,6 +8,7 @@ from rest_framework import serializers, status, viewsets
 from rest_framework.response import Response
 
 from dudao.core.api import service_errors
+from dudao.directory.cities import default_city
 from dudao.directory.models import Jurisdiction
 
 from . import services
@@ -51,7 +52,7 @@ class ParameterSchema(serializers.Serializer):
 
 class ParameterViewSet(viewsets.ViewSet):
     """Policy parameters: the value in force for a jurisdiction on a date
-    (`?jurisdiction=<code>&on=<date>`, the city and today by default), their
+    (`?jurisdiction=<code>&on=<date>`, the user's city and today by default), their
     history, and new versions."""
 
     lookup_field = "key"
@@ -63,9 +64,11 @@ class ParameterViewSet(viewsets.ViewSet):
             # Codes are letters and digits; anything else (a NUL byte that
             # PostgreSQL refuses outright) names no jurisdiction.
             raise Http404
-        jurisdiction = (
-            Jurisdiction.objects.filter(code=code).first() if code else Jurisdiction.objects.filter(parent=None).first()
-        )
+        if code:
+            jurisdiction = Jurisdiction.objects.filter(code=code).first()
+        else:
+            city = default_city(request.user)
+            jurisdiction = city.jurisdiction if city else None
         if jurisdiction is None:
             raise Http404
         return jurisdiction

@@ -40,7 +40,7 @@ def _pick(keys, codes: list[str], versions) -> dict:
     for version in versions:
         if version.jurisdiction.code not in depth:
             continue
-        if BY_KEY[version.key].district_may_override is False and version.jurisdiction.parent_id is not None:
+        if BY_KEY[version.key].district_may_override is False and not version.jurisdiction.is_city_level:
             continue
         current = best.get(version.key)
         if current is None or depth[version.jurisdiction.code] > depth[current.jurisdiction.code]:
@@ -67,11 +67,11 @@ def value(key: str, jurisdiction: Jurisdiction, on: dt.date | None = None):
 
 
 def versions_for(user, key: str) -> QuerySet[ParameterVersion]:
-    """The history a user may read: every signed-in user reads the city's
+    """The history a user may read: every signed-in user reads the cities'
     versions (the rules are public); district versions only inside the scope."""
     scope = scope_for(user)
     visible = ParameterVersion.objects.filter(key=key).select_related("jurisdiction", "created_by")
-    allowed = [v.pk for v in visible if v.jurisdiction.parent_id is None or scope.reads_path(v.jurisdiction.path)]
+    allowed = [v.pk for v in visible if v.jurisdiction.is_city_level or scope.reads_path(v.jurisdiction.path)]
     return visible.filter(pk__in=allowed).order_by("jurisdiction__path", "-effective_from")
 
 
@@ -82,8 +82,8 @@ def settable_jurisdictions(user, key: str) -> QuerySet[Jurisdiction]:
         j.pk
         for j in Jurisdiction.objects.filter(is_active=True)
         if scope.manages_path(j.path)
-        and (j.parent_id is None or parameter.district_may_override)
+        and (j.is_city_level or parameter.district_may_override)
         # A district admin sets its own district's rules, never the city's.
-        and (j.parent_id is not None or any(p == j.path for p in scope.manage_paths))
+        and (not j.is_city_level or any(p == j.path for p in scope.manage_paths))
     ]
     return Jurisdiction.objects.filter(pk__in=candidates)

@@ -6,13 +6,12 @@ from django.utils.translation import gettext as _
 
 from dudao.core import audit
 from dudao.core.validators import clean_text, validate_date_ahead
+from dudao.directory.cities import all_cities
 from dudao.directory.models import Jurisdiction
 
 from .models import ParameterVersion
 from .registry import BY_KEY, PARAMETERS, clean_value
 from .selectors import resolve, settable_jurisdictions
-
-POLICY_DATE = dt.date(2018, 3, 13)
 
 
 @transaction.atomic
@@ -72,17 +71,23 @@ def set_parameter(
 
 @transaction.atomic
 def load_defaults(*, actor=None) -> int:
-    """The registry's defaults as the root jurisdictions' first versions, dated
-    from the policy itself. Idempotent; each version it adds is recorded (by
-    nobody when run from the command line)."""
+    """Every city's first versions of every parameter, dated from the city's
+    own policy document and citing it: the registry's defaults, except where
+    the city's reference data gives its own value (Luoyang nominates 1:5).
+    Its districts inherit them. Idempotent; each version it adds is recorded
+    (by nobody when run from the command line)."""
     added = []
-    for root in Jurisdiction.objects.filter(parent=None):
+    for city in all_cities():
+        own = {key: clean_value(BY_KEY[key], value) for key, value in city.parameter_defaults.items()}
         for parameter in PARAMETERS:
             version, was_created = ParameterVersion.objects.get_or_create(
                 key=parameter.key,
-                jurisdiction=root,
-                effective_from=POLICY_DATE,
-                defaults={"value": parameter.default, "reason": "郑民文〔2018〕22号"},
+                jurisdiction=city.jurisdiction,
+                effective_from=city.policy_date,
+                defaults={
+                    "value": own.get(parameter.key, parameter.default),
+                    "reason": city.policy_document,
+                },
             )
             if was_created:
                 added.append(version)
@@ -91,7 +96,7 @@ def load_defaults(*, actor=None) -> int:
             actor=actor,
             event="policy.defaults_loaded",
             obj=version,
-            changes={"value": [None, version.value], "effective_from": [None, str(POLICY_DATE)]},
+            changes={"value": [None, version.value], "effective_from": [None, str(version.effective_from)]},
             reason=version.reason,
         )
     return len(added)

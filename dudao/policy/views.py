@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from dudao.accounts.scopes import scope_for
 from dudao.core.excel import workbook_bytes, xlsx_response
 from dudao.core.forms import add_service_errors, posted
+from dudao.directory.cities import default_city
 from dudao.directory.models import Jurisdiction
 
 from . import services
@@ -19,13 +20,16 @@ from .selectors import resolve_many, settable_jurisdictions, versions_for
 
 
 def _home_jurisdiction(user):
+    """The jurisdiction whose values the list shows: the user's own (the
+    deepest they read), else their city (an agency's, a supervisor's)."""
     scope = scope_for(user)
     deepest = max(scope.read_paths, key=len, default=None) if scope.read_paths else None
-    return (
-        Jurisdiction.objects.filter(path=deepest).first()
-        if deepest
-        else Jurisdiction.objects.filter(parent=None).first()
-    )
+    if deepest:
+        found = Jurisdiction.objects.filter(path=deepest).first()
+        if found is not None and found.kind != Jurisdiction.Kind.PROVINCE:
+            return found
+    city = default_city(user)
+    return city.jurisdiction if city else None
 
 
 def _current_value_initial(user, parameter) -> dict:

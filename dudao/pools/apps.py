@@ -16,6 +16,16 @@ class PoolsConfig(AppConfig):
 
         organization_moved.connect(follow, dispatch_uid="pools.internal_supervisors_follow_their_agency", weak=False)
 
+        from dudao.directory.scoping import follow_moved
+        from dudao.directory.signals import jurisdictions_moved
+
+        def follow_tree(sender, jurisdiction_ids, **kwargs):
+            agency = Entry.objects.filter(level=Entry.Level.AGENCY)
+            follow_moved(agency, jurisdiction_ids, via="organization")
+            follow_moved(Entry.objects.exclude(level=Entry.Level.AGENCY), jurisdiction_ids, via="jurisdiction")
+
+        jurisdictions_moved.connect(follow_tree, dispatch_uid="pools.entries_follow_the_tree", weak=False)
+
         from dudao.training.signals import member_passed
 
         from .services import admit_to_city_pool

@@ -24,7 +24,9 @@ class EntryFilter(django_filters.FilterSet):
     home_district = django_filters.ModelChoiceFilter(
         label=_("Home district"),
         to_field_name="code",
-        queryset=Jurisdiction.objects.filter(is_active=True, parent__isnull=False),
+        queryset=Jurisdiction.objects.filter(is_active=True).exclude(
+            kind__in=[Jurisdiction.Kind.PROVINCE, Jurisdiction.Kind.CITY]
+        ),
     )
     status = django_filters.ChoiceFilter(label=_("Status"), choices=Entry.Status.choices, method="by_status")
     available = django_filters.BooleanFilter(

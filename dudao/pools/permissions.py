@@ -30,7 +30,7 @@ def can_keep(actor, entry: Entry) -> bool:
 
 def can_admit_to(actor, district) -> bool:
     """A district selects supervisors into its own pool (policy 四(二))."""
-    return district.parent_id is not None and scope_for(actor).can_at(ADMIT_DISTRICT, district.path)
+    return not district.is_city_level and scope_for(actor).can_at(ADMIT_DISTRICT, district.path)
 
 
 def admitting_nodes(actor) -> tuple:

@@ -79,7 +79,9 @@ def is_available(entry: Entry) -> bool:
 def admitting_districts(user) -> QuerySet[Jurisdiction]:
     """The districts whose pool the user keeps (as its district admin)."""
     ids = [node.id for node in permissions.admitting_nodes(user)]
-    return Jurisdiction.objects.filter(pk__in=ids, parent__isnull=False, is_active=True)
+    return Jurisdiction.objects.filter(pk__in=ids, is_active=True).exclude(
+        kind__in=[Jurisdiction.Kind.PROVINCE, Jurisdiction.Kind.CITY]
+    )
 
 
 def district_for(user, person: Person) -> Jurisdiction | None:

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from dudao.core import audit
 from dudao.core.validators import clean_text
+from dudao.directory.cities import city_of
 from dudao.directory.models import Jurisdiction, Organization, Person
 from dudao.policy.selectors import value as policy_value
 from dudao.selection import eligibility
@@ -55,6 +56,19 @@ def _next_number(prefix: str) -> str:
     return f"{prefix}{seq:04d}"
 
 
+def _number_prefix(*, level, jurisdiction, organization, year: int) -> str:
+    """Entry numbers open with the prefix of the keeper's city (ZZ, LY), then
+    the pool: SJ for the city's, the district's code, JG and the agency's id."""
+    city = city_of(organization if level == Entry.Level.AGENCY else jurisdiction)
+    if city is None:
+        raise ValidationError(_("The pool's keeper lies in no city, so its entries cannot be numbered."))
+    if level == Entry.Level.CITY:
+        return f"{city.entry_prefix}-SJ-{year}-"
+    if level == Entry.Level.DISTRICT:
+        return f"{city.entry_prefix}-{jurisdiction.code}-{year}-"
+    return f"{city.entry_prefix}-JG{organization.pk}-{year}-"
+
+
 def _home_district(person: Person, fallback: Jurisdiction) -> Jurisdiction:
     current = person.employments.filter(end_date=None).select_related("organization__jurisdiction").first()
     return current.organization.jurisdiction if current else fallback
@@ -72,12 +86,7 @@ def _create(
         status__in=[S.ACTIVE, S.SUSPENDED],
     ).exists():
         raise ValidationError(_("%(name)s already has a live entry in this pool.") % {"name": person.name})
-    if level == Entry.Level.CITY:
-        prefix = f"ZZ-SJ-{today.year}-"
-    elif level == Entry.Level.DISTRICT:
-        prefix = f"ZZ-{jurisdiction.code}-{today.year}-"
-    else:
-        prefix = f"ZZ-JG{organization.pk}-{today.year}-"
+    prefix = _number_prefix(level=level, jurisdiction=jurisdiction, organization=organization, year=today.year)
     years = int(policy_value("pools.term_years", term_owner, today))
     entry = Entry(
         person=person,

@@ -20,3 +20,19 @@ class SelectionConfig(AppConfig):
 
         organization_moved.connect(follow, dispatch_uid="selection.nominations_follow_their_unit", weak=False)
         person_renamed.connect(rename, dispatch_uid="selection.trainees_follow_renames", weak=False)
+
+        from django.db.models import OuterRef, Subquery
+
+        from dudao.core.scoping import CHAIN_FIELDS
+        from dudao.directory.scoping import follow_moved
+        from dudao.directory.signals import jurisdictions_moved
+
+        def follow_tree(sender, jurisdiction_ids, **kwargs):
+            follow_moved(Nomination.objects.all(), jurisdiction_ids, via="organization")
+            # A trainee keeps its nomination's chain (the nominating unit's).
+            nomination = Nomination.objects.filter(pk=OuterRef("nomination_id"))
+            Trainee.objects.filter(nomination__organization__jurisdiction_id__in=list(jurisdiction_ids)).update(
+                **{name: Subquery(nomination.values(name)[:1]) for name in CHAIN_FIELDS}
+            )
+
+        jurisdictions_moved.connect(follow_tree, dispatch_uid="selection.nominations_follow_the_tree", weak=False)

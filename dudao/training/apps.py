@@ -15,3 +15,12 @@ class TrainingConfig(AppConfig):
             Activity.objects.filter(organization=organization).update(**organization.chain())
 
         organization_moved.connect(follow, dispatch_uid="training.activities_follow_their_organiser", weak=False)
+
+        from dudao.directory.scoping import follow_moved
+        from dudao.directory.signals import jurisdictions_moved
+
+        def follow_tree(sender, jurisdiction_ids, **kwargs):
+            follow_moved(Activity.objects.filter(organization__isnull=False), jurisdiction_ids, via="organization")
+            follow_moved(Activity.objects.filter(organization=None), jurisdiction_ids, via="jurisdiction")
+
+        jurisdictions_moved.connect(follow_tree, dispatch_uid="training.activities_follow_the_tree", weak=False)

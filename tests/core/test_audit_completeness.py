@@ -738,7 +738,7 @@ def reload_reference_data(c):
 
     from dudao.directory import reference_data
 
-    data = json.loads(reference_data.DEFAULT_FILE.read_text(encoding="utf-8"))
+    data = json.loads(reference_data.COMMON_FILE.read_text(encoding="utf-8"))
     data["service_domains"]["version"] += 1
     path = c.tmp_path / "reference.json"
     path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")

@@ -1,5 +1,6 @@
-"""The demo loader: one login per role, realistic staff, and loading it again
-changes nothing."""
+"""The demo loader: one login per role, realistic staff in Zhengzhou and in a
+second city (Luoyang, with its own city admin), and loading it again changes
+nothing."""
 
 import pytest
 from django.core.management import call_command
@@ -9,7 +10,7 @@ from dudao.core.models import AuditEntry
 from dudao.core.validators import is_valid_credit_code, is_valid_id_number
 from dudao.demo import data
 from dudao.directory import selectors
-from dudao.directory.models import Certificate, Employment, Organization, Person
+from dudao.directory.models import Certificate, Employment, Jurisdiction, Organization, Person
 
 pytestmark = pytest.mark.django_db
 
@@ -24,6 +25,7 @@ EXPECTED_ROLES = {
     "association": (Role.ASSOCIATION, "郑州市", None),
     "hrss": (Role.HRSS, "郑州市", None),
     "finance": (Role.FINANCE, "郑州市", None),
+    "luoyang_admin": (Role.CITY_ADMIN, "洛阳市", None),
 }
 
 COUNTED = (Person, Organization, User, RoleAssignment, Employment, Certificate, AuditEntry)
@@ -38,7 +40,7 @@ def demo(reference):
     return data.load()
 
 
-def test_the_demo_creates_the_ten_logins_with_the_demo_password(demo):
+def test_the_demo_creates_the_eleven_logins_with_the_demo_password(demo):
     assert [username for username, _label in data.LOGINS] == list(EXPECTED_ROLES)
     for username in EXPECTED_ROLES:
         user = User.objects.get(username=username)
@@ -70,16 +72,27 @@ def test_the_demo_organisations_and_people_are_valid_and_audited(demo):
     assert all(is_valid_credit_code(c) for c in Organization.objects.values_list("credit_code", flat=True))
     assert all(is_valid_id_number(i) for i in Person.objects.values_list("id_number", flat=True))
     assert Employment.objects.filter(end_date=None).count() == Person.objects.count()
-    city_admin = User.objects.get(username="city_admin")
-    assert AuditEntry.objects.filter(actor=city_admin, action=AuditEntry.Action.CREATE).count() == (
-        Organization.objects.count() + Person.objects.count()
-    )
+    # Each city's admin records its own city's organisations and people.
+    for username, code in (("city_admin", "410100"), ("luoyang_admin", "410300")):
+        city = Jurisdiction.objects.get(code=code)
+        organizations = Organization.objects.filter(jurisdiction__path__startswith=city.path)
+        people = Person.objects.filter(employer__in=organizations)
+        assert organizations.exists() and people.exists()
+        assert (
+            AuditEntry.objects.filter(actor__username=username, action=AuditEntry.Action.CREATE).count()
+            == organizations.count() + people.count()
+        )
 
 
 def test_the_demo_logins_see_what_their_role_allows(demo):
     users = {u.username: u for u in User.objects.all()}
     everyone = Person.objects.count()
-    assert selectors.people_for(users["city_admin"]).count() == everyone
+    zhengzhou = selectors.people_for(users["city_admin"])
+    luoyang = selectors.people_for(users["luoyang_admin"])
+    assert zhengzhou.count() + luoyang.count() == everyone
+    assert not zhengzhou.filter(employer__jurisdiction__path__startswith="410000/410300/").exists()
+    assert not luoyang.filter(employer__jurisdiction__path__startswith="410000/410100/").exists()
+    assert luoyang.exists()
     jinshui = selectors.people_for(users["jinshui_admin"])
     assert 0 < jinshui.count() < everyone
     assert not jinshui.filter(employments__organization__jurisdiction__code="410103").exists()
@@ -108,3 +121,18 @@ def test_the_management_command_lists_the_logins(reference, capsys):
     assert "Dudao@2026" in out
     for username, _label in data.LOGINS:
         assert username in out
+
+
+def test_the_demo_gives_luoyang_its_own_round_that_zhengzhou_does_not_see(reference):
+    from dudao.selection.models import Round
+    from dudao.selection.selectors import quota_for, rounds_for
+
+    call_command("load_demo")
+    call_command("load_demo")  # idempotent
+    luoyang_round = Round.objects.get(jurisdiction__code="410300")
+    zhengzhou_round = Round.objects.get(jurisdiction__code="410100")
+    assert luoyang_round.year == zhengzhou_round.year
+    assert set(rounds_for(User.objects.get(username="luoyang_admin"))) == {luoyang_round}
+    assert luoyang_round not in rounds_for(User.objects.get(username="city_admin"))
+    kangle = Organization.objects.get(name="洛阳市洛龙区康乐社会工作服务中心")
+    assert quota_for(luoyang_round, kangle).ratio == 5

@@ -62,7 +62,8 @@ def test_load_defaults_stores_the_city_defaults_once_and_a_second_run_writes_not
     value, source = selectors.resolve(RATIO, world.jinshui)
     assert value == 7
     assert source.jurisdiction == world.city
-    assert source.effective_from == services.POLICY_DATE
+    # Dated from and citing the city's own policy document (its reference data).
+    assert (source.effective_from, source.reason) == (dt.date(2018, 3, 13), "郑民文〔2018〕22号")
 
 
 def test_load_defaults_leaves_a_changed_city_value_alone(world):

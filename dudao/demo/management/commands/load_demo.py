@@ -10,6 +10,7 @@ class Command(BaseCommand):
         result = data.load()
         self.stdout.write(f"demo: {result['organizations']} organisations, {result['people_created']} people added")
         self.stdout.write(f"demo: {selection.load(data.PASSWORD)}")
+        self.stdout.write(f"demo: {selection.load_luoyang()}")
         self.stdout.write(f"demo: {training.load()}")
         self.stdout.write(f"Demo logins (password {data.PASSWORD}):")
         for username, role in data.LOGINS:

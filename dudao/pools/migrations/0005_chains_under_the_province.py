@@ -1,0 +1,25 @@
+"""The pool entries of a database made when the tree was rooted at Zhengzhou follow
+it under 河南省 (directory 0012): their stored chain shifts down one column
+with the province at scope_j0."""
+
+from django.db import migrations
+from django.db.models import F
+
+SHIFT = {"scope_j3": F("scope_j2"), "scope_j2": F("scope_j1"), "scope_j1": F("scope_j0")}
+
+
+def forwards(apps, schema_editor):
+    Jurisdiction = apps.get_model("directory", "Jurisdiction")
+    rows = apps.get_model("pools", "Entry").objects
+    # A city that now sits below a root: rows still rooted at it predate the root.
+    for city in Jurisdiction.objects.filter(depth=1).exclude(parent=None):
+        rows.filter(scope_j0=city.pk).update(scope_j0=city.parent_id, **SHIFT)
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("pools", "0004_scope_chain"),
+        ("directory", "0012_province_above_zhengzhou"),
+    ]
+
+    operations = [migrations.RunPython(forwards, migrations.RunPython.noop)]
