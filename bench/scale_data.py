@@ -279,8 +279,10 @@ def build(people: int, url: str) -> dict:
     from django.contrib.auth.hashers import make_password
     from django.core.management import call_command
     from django.db import connection, transaction
+    from django.db.models import OuterRef, Subquery
 
     from dudao.accounts.models import Role, RoleAssignment, User
+    from dudao.core.scoping import CHAIN_FIELDS
     from dudao.directory.models import (
         Certificate,
         CertificateLevel,
@@ -293,6 +295,7 @@ def build(people: int, url: str) -> dict:
         ServiceDomain,
     )
     from dudao.pools.models import Entry
+    from dudao.pools.scoping import refresh_reach
     from dudao.selection.models import Nomination, Round, Trainee
     from dudao.training.models import Activity, Cohort, Member, Programme
 
@@ -608,7 +611,7 @@ def build(people: int, url: str) -> dict:
                     )
                 )
                 if status == "approved":
-                    trainee_rows.append((trainee_id, rnd.pk, pk, nomination_id, decided))
+                    trainee_rows.append((trainee_id, rnd.pk, pk, nomination_id, decided, "", *org_chain[org]))
                     trainees_by_round.setdefault(rnd.pk, []).append(trainee_id)
                     trainee_id += 1
                 nomination_id += 1
@@ -635,7 +638,13 @@ def build(people: int, url: str) -> dict:
             ],
             nomination_rows,
         )
-        loader.copy(Trainee, ["id", "round_id", "person_id", "nomination_id", "since"], trainee_rows)
+        loader.copy(
+            Trainee,
+            ["id", "round_id", "person_id", "nomination_id", "since", "person_name", *CHAIN_FIELDS],
+            trainee_rows,
+        )
+        # The trainee list sorts by the name kept on the trainee (selection.models.Trainee).
+        Trainee.objects.update(person_name=Subquery(Person.objects.filter(pk=OuterRef("person_id")).values("name")[:1]))
         lap(f"{len(nomination_rows)} nominations, {len(trainee_rows)} trainees")
 
         # The 百名督导 programme of each year, cohorts of 50 trainees.
@@ -730,6 +739,8 @@ def build(people: int, url: str) -> dict:
             entry_rows,
         )
         loader.copy(Entry, ["id", "entry_id", "servicedomain_id"], entry_domain_rows, table=ed_table)
+        # Who else reads each entry: its home district and its employed person (pools/scoping.py).
+        refresh_reach(Entry.objects.all(), person_model=Person, jurisdiction_model=Jurisdiction)
         lap(f"{len(entry_rows)} pool entries")
 
         # Training activities: two per organisation, five participants each.

@@ -51,6 +51,8 @@ def refresh_people(person_ids) -> int:
                 setattr(person, k, v)
             changed.append(person)
     Person.objects.bulk_update(changed, ["employer", "employed", *CHAIN_FIELDS], batch_size=1000)
+    if changed:
+        signals.people_rescoped.send(sender=Person, person_ids=[p.pk for p in changed])
     return len(changed)
 
 
@@ -66,6 +68,9 @@ def organization_moved(organization: Organization) -> None:
     stored under it (directory.signals.organization_moved)."""
     Person.objects.filter(employer_id=organization.pk).update(**organization.chain())
     signals.organization_moved.send(sender=Organization, organization=organization)
+    moved = list(Person.objects.filter(employer_id=organization.pk).values_list("pk", flat=True))
+    if moved:
+        signals.people_rescoped.send(sender=Person, person_ids=moved)
 
 
 def tree_changed(before: dict | None = None) -> list[int]:

@@ -19,3 +19,9 @@ person_renamed = Signal()
 # chain on their own rows copy it again from the organisation or jurisdiction
 # the row hangs off.
 jurisdictions_moved = Signal()
+
+# Sent inside the transaction after the stored employer, employed flag or
+# chain of these people changed (kwargs: person_ids), however it happened:
+# employment, an organisation moved, the tree changed. Apps that copy a
+# person's chain onto their own rows update them.
+people_rescoped = Signal()

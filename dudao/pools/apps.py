@@ -16,15 +16,36 @@ class PoolsConfig(AppConfig):
 
         organization_moved.connect(follow, dispatch_uid="pools.internal_supervisors_follow_their_agency", weak=False)
 
+        from dudao.directory.models import Jurisdiction, Person
         from dudao.directory.scoping import follow_moved
-        from dudao.directory.signals import jurisdictions_moved
+        from dudao.directory.signals import jurisdictions_moved, people_rescoped
+
+        from .scoping import people_rescoped as refresh_people_reach
+        from .scoping import refresh_reach
 
         def follow_tree(sender, jurisdiction_ids, **kwargs):
             agency = Entry.objects.filter(level=Entry.Level.AGENCY)
             follow_moved(agency, jurisdiction_ids, via="organization")
             follow_moved(Entry.objects.exclude(level=Entry.Level.AGENCY), jurisdiction_ids, via="jurisdiction")
+            ids = list(jurisdiction_ids)
+            refresh_reach(
+                Entry.objects.filter(home_district_id__in=ids),
+                person_model=Person,
+                jurisdiction_model=Jurisdiction,
+                person=False,
+            )
+            refresh_reach(
+                Entry.objects.filter(person__employer__jurisdiction_id__in=ids),
+                person_model=Person,
+                jurisdiction_model=Jurisdiction,
+                home=False,
+            )
+
+        def follow_people(sender, person_ids, **kwargs):
+            refresh_people_reach(person_ids)
 
         jurisdictions_moved.connect(follow_tree, dispatch_uid="pools.entries_follow_the_tree", weak=False)
+        people_rescoped.connect(follow_people, dispatch_uid="pools.entries_follow_their_people", weak=False)
 
         from dudao.training.signals import member_passed
 
