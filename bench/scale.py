@@ -111,20 +111,22 @@ def facts(url: str, people: int) -> dict:
 
     with psycopg.connect(url) as conn:
         one = lambda sql, *args: conn.execute(sql, args).fetchone()  # noqa: E731
-        city_id = one("SELECT id FROM directory_jurisdiction WHERE depth = 0")[0]
-        district_id = one("SELECT id FROM directory_jurisdiction WHERE code = '410105'")[0]
+        # 郑州 and 金水区, at whatever depth the tree puts them (a province may sit above).
+        city_id, city_depth = one("SELECT id, depth FROM directory_jurisdiction WHERE code = '410100'")
+        district_id, district_depth = one("SELECT id, depth FROM directory_jurisdiction WHERE code = '410105'")
+        city_col, district_col = f"scope_j{city_depth}", f"scope_j{district_depth}"
         level_id = one("SELECT id FROM directory_certificatelevel WHERE code = 'intermediate'")[0]
-        in_city = one("SELECT count(*) FROM directory_person WHERE scope_j0 = %s AND employed", city_id)[0]
+        in_city = one(f"SELECT count(*) FROM directory_person WHERE {city_col} = %s AND employed", city_id)[0]
         # Page 2,000 where the list is that long (1 M people); else four fifths down.
         far_page = max(2, min(2000, in_city * 4 // 5 // 25))
         offset = (far_page - 1) * 25
         name, pk = one(
-            "SELECT name, id FROM directory_person WHERE scope_j0 = %s AND employed ORDER BY name, id OFFSET %s LIMIT 1",
+            f"SELECT name, id FROM directory_person WHERE {city_col} = %s AND employed ORDER BY name, id OFFSET %s LIMIT 1",
             city_id,
             offset,
         )
         person_id = one(
-            "SELECT id FROM directory_person WHERE scope_j1 = %s AND employed ORDER BY id OFFSET %s LIMIT 1",
+            f"SELECT id FROM directory_person WHERE {district_col} = %s AND employed ORDER BY id OFFSET %s LIMIT 1",
             district_id,
             people // 40,
         )[0]

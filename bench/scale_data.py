@@ -317,8 +317,9 @@ def build(people: int, url: str) -> dict:
     rng = random.Random(people)
     tz = dt.timezone(dt.timedelta(hours=8))
     now = dt.datetime(2026, 6, 1, 9, 0, tzinfo=tz)
-    city = Jurisdiction.objects.get(depth=0)
-    districts = list(Jurisdiction.objects.filter(depth=1, is_active=True).order_by("order", "code"))
+    # 郑州 and its districts, wherever the tree puts them (河南省 sits above).
+    city = Jurisdiction.objects.get(code="410100")
+    districts = list(Jurisdiction.objects.filter(parent=city, is_active=True).order_by("order", "code"))
     chain_of_j = {j.pk: (j.scope_j0, j.scope_j1, j.scope_j2, j.scope_j3) for j in [city, *districts]}
     region_of_j = {j.pk: (j.code[:6] if j.code[:6].isdigit() else "410100") for j in [city, *districts]}
     org_types = {t.code: t.pk for t in OrganizationType.objects.all()}

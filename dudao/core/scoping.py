@@ -173,3 +173,15 @@ def scope_for(user) -> Scope:
     scope = _resolver(user)
     user._dudao_scope = scope
     return scope
+
+
+def analyze_after_rewrite(schema_editor, *tables: str) -> None:
+    """For data migrations that rewrite a chain column on many rows: refresh
+    PostgreSQL's statistics at once. Until autovacuum does, the planner thinks
+    a value it never saw in that column matches one row, and a list that
+    decides exact count or estimate on that number counts a million rows."""
+    if schema_editor.connection.vendor != "postgresql":
+        return
+    with schema_editor.connection.cursor() as cursor:
+        for table in tables:
+            cursor.execute(f'ANALYZE "{table}"')

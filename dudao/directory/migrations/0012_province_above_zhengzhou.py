@@ -9,6 +9,7 @@ them; the next load_reference_data applies the file under its per-city version."
 
 import datetime as dt
 
+from dudao.core.scoping import analyze_after_rewrite
 from django.db import migrations
 from django.db.models import F, Value
 from django.db.models.functions import Concat
@@ -51,10 +52,17 @@ def forwards(apps, schema_editor):
     apps.get_model("core", "ReferenceDataVersion").objects.filter(dataset="jurisdictions").delete()
 
 
+
+def analyze(apps, schema_editor):
+    analyze_after_rewrite(schema_editor, "directory_jurisdiction", "directory_organization", "directory_person")
+
+
 class Migration(migrations.Migration):
     dependencies = [
         ("core", "0003_job"),
         ("directory", "0011_city_attributes"),
     ]
 
-    operations = [migrations.RunPython(forwards, migrations.RunPython.noop)]
+    operations = [migrations.RunPython(forwards, migrations.RunPython.noop),
+        migrations.RunPython(analyze, migrations.RunPython.noop),
+    ]

@@ -2,6 +2,7 @@
 Zhengzhou follow it under 河南省 (directory 0012): their stored chain shifts
 down one column with the province at scope_j0."""
 
+from dudao.core.scoping import analyze_after_rewrite
 from django.db import migrations
 from django.db.models import F
 
@@ -18,10 +19,17 @@ def forwards(apps, schema_editor):
             )
 
 
+
+def analyze(apps, schema_editor):
+    analyze_after_rewrite(schema_editor, "selection_nomination", "selection_trainee")
+
+
 class Migration(migrations.Migration):
     dependencies = [
         ("selection", "0004_trainee_scope_chain_and_name"),
         ("directory", "0012_province_above_zhengzhou"),
     ]
 
-    operations = [migrations.RunPython(forwards, migrations.RunPython.noop)]
+    operations = [migrations.RunPython(forwards, migrations.RunPython.noop),
+        migrations.RunPython(analyze, migrations.RunPython.noop),
+    ]

@@ -2,6 +2,7 @@
 it under 河南省 (directory 0012): their stored chain shifts down one column
 with the province at scope_j0."""
 
+from dudao.core.scoping import analyze_after_rewrite
 from django.db import migrations
 from django.db.models import F
 
@@ -16,10 +17,17 @@ def forwards(apps, schema_editor):
         rows.filter(scope_j0=city.pk).update(scope_j0=city.parent_id, **SHIFT)
 
 
+
+def analyze(apps, schema_editor):
+    analyze_after_rewrite(schema_editor, "training_activity")
+
+
 class Migration(migrations.Migration):
     dependencies = [
         ("training", "0006_scope_chain"),
         ("directory", "0012_province_above_zhengzhou"),
     ]
 
-    operations = [migrations.RunPython(forwards, migrations.RunPython.noop)]
+    operations = [migrations.RunPython(forwards, migrations.RunPython.noop),
+        migrations.RunPython(analyze, migrations.RunPython.noop),
+    ]
