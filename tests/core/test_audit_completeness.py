@@ -34,10 +34,10 @@ from dudao.pools.models import Entry
 from dudao.selection import services as selection
 from dudao.training import services as training
 from dudao.training.models import Question
-from tests.factories import credit_code, id_number, staff
+from tests.factories import credit_code, id_number
 from tests.pools.conftest import city_entry
 from tests.selection.helpers import PDF, hire, make_round
-from tests.training.conftest import make_trainee, trainer_org_of
+from tests.training.conftest import build_training, trainer_org_of
 
 pytestmark = pytest.mark.django_db
 
@@ -412,28 +412,18 @@ def add_evidence(c):
 
 
 def programme(c):
-    """The city's programme with a theory module, a cohort of two and a spare trainee of the round."""
+    """The city's programme (tests/training/conftest.build_training) in the shape the cases below use."""
     world = c.world
-    round_ = make_round(world.city_admin, world.city)
-    first = make_trainee(round_, world.supervisor_person, world.agency)
-    second = make_trainee(round_, world.social_worker_person, world.agency)
-    spare = make_trainee(round_, staff(world.agency, certified=True, name="备选丙"), world.agency)
-    prog = training.create_programme(
-        actor=world.city_admin,
-        jurisdiction=world.city,
-        name="2026年百名督导培养计划",
-        trainer=trainer_org_of(world.trainer),
-        starts_on=dt.date(2026, 3, 1),
-        ends_on=dt.date(2026, 12, 31),
+    built = build_training(world, make_round(world.city_admin, world.city))
+    members = [built.supervisor_member, built.worker_member]
+    return SimpleNamespace(
+        round=built.round,
+        programme=built.programme,
+        module=built.theory,
+        cohort=built.cohort,
+        members=sorted(members, key=lambda m: m.pk),
+        spare=built.spare,
     )
-    module = training.add_module(
-        actor=world.trainer, programme=prog, title="督导理论", kind="theory", hours=Decimal(100)
-    )
-    cohort = training.create_cohort(
-        actor=world.trainer, programme=prog, name="第一期", round_=round_, trainees=[first, second]
-    )
-    members = list(cohort.members.order_by("pk"))
-    return SimpleNamespace(round=round_, programme=prog, module=module, cohort=cohort, members=members, spare=spare)
 
 
 def session(c, t):

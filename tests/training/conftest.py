@@ -59,6 +59,12 @@ def round_(world):
 
 @pytest.fixture
 def training(world, round_):
+    return build_training(world, round_)
+
+
+def build_training(world, round_) -> Training:
+    """The city's programme with a theory and a practice module, a cohort of
+    two (the world's supervisor and social worker) and a spare trainee."""
     first = make_trainee(round_, world.supervisor_person, world.agency)
     second = make_trainee(round_, world.social_worker_person, world.agency)
     spare = make_trainee(round_, staff(world.agency, certified=True, name="备选丙"), world.agency)
