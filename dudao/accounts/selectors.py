@@ -3,6 +3,8 @@ from operator import or_
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
+from dudao.core.scoping import path_and_ancestors
+
 from .capabilities import roles_with
 from .models import AccessLogEntry, RoleAssignment, User
 from .permissions import SELF_SERVICE_ROLES, can_read_access_log, sees_unassigned_accounts
@@ -58,8 +60,7 @@ def holders(capability: str, *, over=None, within=None, organization=None) -> li
     too; nothing outside accounts reads roles."""
     assignments = RoleAssignment.objects.filter(role__in=roles_with(capability), user__is_active=True)
     if over is not None:
-        ancestors = [over.path[: i + 1] for i, ch in enumerate(over.path) if ch == "/"]
-        assignments = assignments.filter(jurisdiction__path__in=ancestors)
+        assignments = assignments.filter(jurisdiction__path__in=path_and_ancestors(over.path))
     if within is not None:
         assignments = assignments.filter(
             Q(jurisdiction__path__startswith=within.path) | Q(organization__jurisdiction__path__startswith=within.path)

@@ -68,6 +68,11 @@ def chain_indexes(prefix: str, *sort_fields: str) -> list[models.Index]:
     return [models.Index(fields=[name, *sort_fields], name=f"{prefix}_{name[-2:]}") for name in CHAIN_FIELDS]
 
 
+def path_and_ancestors(path: str) -> list[str]:
+    """ "410000/410100/410105/" -> the paths of the province, the city and the district."""
+    return [path[: i + 1] for i, ch in enumerate(path) if ch == "/"]
+
+
 @dataclass(frozen=True)
 class Node:
     """A jurisdiction in a user's scope: its depth picks the chain column."""

@@ -7,7 +7,7 @@ from operator import or_
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 
-from dudao.core.scoping import nodes_q, scope_for
+from dudao.core.scoping import nodes_q, path_and_ancestors, scope_for
 from dudao.directory.models import Certificate, Employment, Jurisdiction, Organization, Person
 from dudao.policy.selectors import value as policy_value
 from dudao.policy.selectors import value_by_jurisdiction
@@ -28,7 +28,7 @@ def rounds_for(user) -> QuerySet[Round]:
         places.update(Organization.objects.filter(pk=scope.employer_id).values_list("jurisdiction__path", flat=True))
     if not places:
         return Round.objects.none()
-    above = {place[: i + 1] for place in places for i, ch in enumerate(place) if ch == "/"}
+    above = {path for place in places for path in path_and_ancestors(place)}
     condition = Q(jurisdiction__path__in=above)
     if (inside := nodes_q(scope.read_nodes, "jurisdiction__")) is not None:
         condition |= inside
