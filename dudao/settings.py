@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "dudao.selection",
     "dudao.training",
     "dudao.pools",
+    "dudao.supervision",
     "dudao.demo",
 ]
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import dudao
 
-ORDER = ["core", "directory", "accounts", "policy", "selection", "training", "pools", "demo"]
+ORDER = ["core", "directory", "accounts", "policy", "selection", "training", "pools", "supervision", "demo"]
 ROOT = Path(dudao.__file__).parent
 
 

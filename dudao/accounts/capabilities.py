@@ -48,9 +48,13 @@ ROLE_CAPABILITIES: dict[str, set[str]] = {
         *_grant(Role.SUPERVISOR, Role.SOCIAL_WORKER),
         "selection.nominate.own_staff",
         "pools.internal.designate",
+        # Policy 三(二): the agency uses its own supervisors first and hires from the pools
+        # when short; it confirms the practice its staff supervisors log with it.
+        "supervision.engagements.manage",
     },
-    Role.SUPERVISOR: set(),
-    Role.SOCIAL_WORKER: set(),
+    # Policy 一: the supervisor records the supervision given; the supervisees confirm it.
+    Role.SUPERVISOR: {"supervision.sessions.record", "supervision.sessions.confirm"},
+    Role.SOCIAL_WORKER: {"supervision.sessions.confirm"},
     # The third-party trainer delivers the programmes assigned to it.
     Role.TRAINER: {"training.programmes.deliver"},
     Role.ASSOCIATION: set(),
@@ -71,6 +75,11 @@ POOL_READERS = {
 }
 for _role in POOL_READERS:
     ROLE_CAPABILITIES[_role].add("pools.entries.read")
+
+
+# Who watches supervision coverage over a jurisdiction (where: the Scope's read nodes).
+for _role in (Role.CITY_ADMIN, Role.DISTRICT_ADMIN, Role.HRSS):
+    ROLE_CAPABILITIES[_role].add("supervision.coverage.read")
 
 
 def roles_with(capability: str) -> list[str]:

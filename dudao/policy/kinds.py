@@ -363,6 +363,63 @@ class YearsByEducation(Kind):
         return {"type": "object", "additionalProperties": {"type": "integer", "minimum": 0}}
 
 
+@register
+class HoursBySuperviseeType(Kind):
+    """Whole hours per month for each supervisee type (policy/vocabulary.py),
+    stored as {"new": 4, "intern": 4, "frontline": 2, "other": 0}."""
+
+    name = "hours_by_supervisee_type"
+    label = gettext_lazy("Hours for each supervisee type")
+
+    @staticmethod
+    def types():
+        from .vocabulary import SuperviseeType
+
+        return SuperviseeType
+
+    def clean(self, parameter, value):
+        types = self.types()
+        if not isinstance(value, dict) or set(value) != set(types.values):
+            raise ValidationError(_("Give a number of hours for each supervisee type."))
+        cleaned = {}
+        for code in types.values:
+            cleaned[code] = whole_number(value[code])
+            if cleaned[code] is None:
+                raise ValidationError(_("Enter a whole number of hours for each supervisee type."))
+            check_range(parameter, cleaned[code])
+        return cleaned
+
+    def display(self, parameter, value):
+        if not isinstance(value, dict):
+            return str(value)
+        types = self.types()
+        return "、".join(
+            _("%(type)s %(hours)s h") % {"type": types(code).label, "hours": value[code]}
+            for code in types.values
+            if code in value
+        )
+
+    def form_fields(self, parameter):
+        return {
+            f"hours_{code}": forms.IntegerField(label=label, min_value=parameter.minimum, max_value=parameter.maximum)
+            for code, label in self.types().choices
+        }
+
+    def form_value(self, parameter, cleaned_data):
+        return {code: cleaned_data.get(f"hours_{code}") for code in self.types().values}
+
+    def form_initial(self, parameter, value):
+        return {f"hours_{code}": hours for code, hours in value.items()} if isinstance(value, dict) else {}
+
+    def schema(self, parameter=None):
+        return {
+            "type": "object",
+            "properties": {code: {"type": "integer", "minimum": 0} for code in self.types().values},
+            "required": list(self.types().values),
+            "additionalProperties": False,
+        }
+
+
 MONEY_PATTERN = r"^\d{1,12}\.\d{2}$"
 PERCENT_PATTERN = r"^\d{1,3}\.\d{2}$"
 

@@ -347,6 +347,7 @@ SAMPLES = {
     "percentage": "40.00",
     "weight_table": {"理论": "40.00", "实务": "60.00"},
     "competency_list": ["沟通", "评估"],
+    "hours_by_supervisee_type": {"new": 4, "intern": 4, "frontline": 2, "other": 0},
 }
 
 
@@ -495,3 +496,26 @@ def test_a_parameter_copied_with_dataclasses_replace_keeps_its_kind_and_template
     locked = dataclasses.replace(BY_KEY["selection.nomination_ratio"], district_may_override=False)
     assert locked.value_kind is KINDS["int"]
     assert registry.display(locked, 5) == "1:5"
+
+
+HOURS = param("hours_by_supervisee_type", minimum=0, maximum=100)
+
+
+def test_hours_by_supervisee_type_needs_every_type_in_whole_hours():
+    assert clean_value(HOURS, {"new": "4", "intern": 4, "frontline": 2, "other": 0}) == {
+        "new": 4,
+        "intern": 4,
+        "frontline": 2,
+        "other": 0,
+    }
+    for bad in ({"new": 4}, {"new": 4, "intern": 4, "frontline": 2.5, "other": 0}, [4, 4, 2, 0]):
+        with pytest.raises(ValidationError):
+            clean_value(HOURS, bad)
+    with pytest.raises(ValidationError):
+        clean_value(HOURS, {"new": 101, "intern": 4, "frontline": 2, "other": 0})
+
+
+def test_hours_by_supervisee_type_reads_in_chinese():
+    with translation.override("zh-hans"):
+        shown = display(HOURS, {"new": 4, "intern": 4, "frontline": 2, "other": 0})
+    assert shown.count("、") == 3 and "4" in shown and not any(c in string.ascii_letters for c in shown)

@@ -1,0 +1,1 @@
+"""Every read of the supervision app, scoped to the user (supervision.permissions)."""

@@ -1,0 +1,1 @@
+"""Pages, one module per matter; each module exposes `urlpatterns`."""
