@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from rest_framework.authtoken.models import Token
 
+from dudao.core import workbench
 from dudao.core.forms import add_service_errors, form_errors_text
 from dudao.core.views import ListPage
 from dudao.directory import selectors as directory
@@ -65,6 +66,7 @@ def home(request):
     if user.person_id:
         context["me"] = directory.people_for(user).filter(pk=user.person_id).first()
     context["is_city_admin"] = permissions.sees_city_overview(user)
+    context["todos"] = workbench.todos_for(user)
     return render(request, "accounts/home.html", context)
 
 
