@@ -66,22 +66,33 @@ def case(service: str, *events: str, many: bool = False):
     return register
 
 
+def _modules_of(name: str):
+    """(label suffix, module) for a services module, or for each module of a
+    services package ("sessions." before the function: supervision.sessions.record)."""
+    import pkgutil
+
+    try:
+        module = importlib.import_module(name)
+    except ModuleNotFoundError as exc:
+        if exc.name == name:
+            return
+        raise
+    yield "", module
+    for info in pkgutil.iter_modules(getattr(module, "__path__", [])):
+        yield f"{info.name}.", importlib.import_module(f"{name}.{info.name}")
+
+
 def public_services() -> set[str]:
-    """ "app.function" for every public function defined in an app's services.py."""
+    """ "app.function" for every public function defined in an app's services.py
+    ("app.module.function" in a services package)."""
     found = set()
     for config in apps.get_app_configs():
         if not config.name.startswith("dudao."):
             continue
-        name = f"{config.name}.services"
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name == name:
-                continue
-            raise
-        for function_name, function in inspect.getmembers(module, inspect.isfunction):
-            if function.__module__ == name and not function_name.startswith("_"):
-                found.add(f"{config.label}.{function_name}")
+        for prefix, module in _modules_of(f"{config.name}.services"):
+            for function_name, function in inspect.getmembers(module, inspect.isfunction):
+                if function.__module__ == module.__name__ and not function_name.startswith("_"):
+                    found.add(f"{config.label}.{prefix}{function_name}")
     return found
 
 
@@ -663,6 +674,104 @@ def next_statuses(c):
 def district_rules_check(c):
     yield
     assert pools.district_rules_check(c.world.supervisor_person, c.world.jinshui)
+
+
+# --- supervision: sessions -----------------------------------------------------------
+
+
+def _session(c, **changes):
+    from dudao.supervision.models import Session
+    from dudao.supervision.services import sessions
+    from tests.supervision.conftest import engagement as make_engagement
+
+    if not hasattr(c, "engagement"):
+        entry = pools.designate_internal(
+            actor=c.world.agency_admin, organization=c.world.agency, person=c.world.supervisor_person
+        )
+        c.engagement = make_engagement(entry, c.world.agency)
+    terms = {
+        "date": dt.date(2026, 3, 10),
+        "start_time": dt.time(9, 0),
+        "duration_minutes": 60,
+        "form": Session.Form.INDIVIDUAL,
+        "functions": ["教育"],
+        "supervisees": [c.world.social_worker_person],
+        "topics": "沟通技巧",
+    } | changes
+    return sessions.record(actor=c.world.supervisor, engagement=c.engagement, **terms)
+
+
+@case("supervision.sessions.record", "supervision.session_recorded")
+def record_session(c):
+    _session(c)  # the engagement is made here, outside the call
+    yield
+    _session(c, start_time=dt.time(14, 0))
+
+
+@case("supervision.sessions.update", "supervision.session_changed")
+def update_session(c):
+    from dudao.supervision.services import sessions
+
+    s = _session(c)
+    yield
+    sessions.update(actor=c.world.supervisor, session=s, topics="共情")
+
+
+@case("supervision.sessions.delete", "supervision.session_deleted")
+def delete_session(c):
+    from dudao.supervision.services import sessions
+
+    s = _session(c)
+    yield
+    sessions.delete(actor=c.world.supervisor, session=s, reason="重复")
+
+
+@case("supervision.sessions.confirm", "supervision.session_confirmed")
+def confirm_session(c):
+    from dudao.supervision.services import sessions
+
+    s = _session(c)
+    yield
+    sessions.confirm(actor=c.world.social_worker, session=s, rating=5)
+
+
+@case("supervision.sessions.dispute", "supervision.session_disputed")
+def dispute_session(c):
+    from dudao.supervision.services import sessions
+
+    s = _session(c)
+    yield
+    sessions.dispute(actor=c.world.social_worker, session=s, reason="未进行")
+
+
+@case("supervision.sessions.resolve", "supervision.dispute_resolved")
+def resolve_dispute(c):
+    from dudao.supervision.services import sessions
+
+    s = _session(c)
+    attendance = sessions.dispute(actor=c.world.social_worker, session=s, reason="未进行")
+    yield
+    sessions.resolve(actor=c.world.agency_admin, attendance=attendance, upheld=True, resolution="已核实")
+
+
+@case("supervision.sessions.sign_off", "supervision.month_signed_off")
+def sign_off_month(c):
+    from dudao.supervision.services import sessions
+
+    s = _session(c)
+    sessions.confirm(actor=c.world.social_worker, session=s, rating=5)
+    yield
+    sessions.sign_off(actor=c.world.agency_admin, engagement=c.engagement, month=dt.date(2026, 3, 1))
+
+
+@case("supervision.sessions.reopen", "supervision.month_reopened")
+def reopen_month(c):
+    from dudao.supervision.services import sessions
+
+    _session(c, date=dt.date(2026, 4, 2))
+    sessions.sign_off(actor=c.world.agency_admin, engagement=c.engagement, month=dt.date(2026, 3, 1))
+    yield
+    sessions.reopen(actor=c.world.agency_admin, engagement=c.engagement, month=dt.date(2026, 3, 1), reason="补录")
 
 
 # --- writers outside services.py: imports, exports, reference data ------------------

@@ -9,7 +9,6 @@ Ratings are read only as aggregates over a period, and only from a
 policy-set count up (rating_summary): no reader learns who rated what."""
 
 import datetime as dt
-import random
 from dataclasses import dataclass
 
 from django.db.models import Avg, Count, Q, QuerySet, Sum
@@ -261,7 +260,7 @@ def rating_summary(*, supervisor=None, organization=None, start: dt.date, end: d
     """{count, average, comments} of the ratings of the months from `start` to
     `end`, for a supervisor, an organisation or both. Below the policy's
     fewest ratings the average and the comments are None; the comments come in
-    no order that says anything (shuffled), with nothing but their text."""
+    the order of their text, with nothing else."""
     ratings = Rating.objects.filter(month__gte=start.replace(day=1), month__lte=end)
     if supervisor is not None:
         ratings = ratings.filter(supervisor_id=supervisor.pk)
@@ -273,6 +272,6 @@ def rating_summary(*, supervisor=None, organization=None, start: dt.date, end: d
     count = totals["count"] or 0
     if count < _threshold(supervisor=supervisor, organization=organization):
         return {"count": count, "average": None, "comments": None}
-    comments = [c for c in ratings.exclude(comment="").values_list("comment", flat=True).order_by()]
-    random.SystemRandom().shuffle(comments)
+    # Sorted by their text: the order in which they were given would point at who gave them.
+    comments = sorted(ratings.exclude(comment="").values_list("comment", flat=True).order_by())
     return {"count": count, "average": round(float(totals["average"]), 2), "comments": comments}

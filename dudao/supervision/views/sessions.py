@@ -66,9 +66,20 @@ class SessionFilter(django_filters.FilterSet):
         widget=forms.Select(choices=[("", "---------"), ("true", gettext_lazy("Only those I still have to confirm"))]),
     )
 
+    flagged = django_filters.BooleanFilter(
+        label=gettext_lazy("Unconfirmed too long"),
+        method="by_flagged",
+        widget=forms.Select(choices=[("", "---------"), ("true", gettext_lazy("Only those flagged to the agency"))]),
+    )
+
     class Meta:
         model = Session
-        fields = ["status", "month", "engagement", "supervisor", "form", "to_confirm"]
+        fields = ["status", "month", "engagement", "supervisor", "form", "to_confirm", "flagged"]
+
+    def by_flagged(self, queryset, name, value):
+        if not value:
+            return queryset
+        return queryset & selectors.unconfirmed_flagged(self.request.user) if self.request else queryset.none()
 
     def by_supervisor(self, queryset, name, value):
         value = value.strip()

@@ -1,0 +1,402 @@
+"""Supervision records over the API: the list per way in (`view`), recording,
+confirming with a rating, disputing, resolving; an engagement's month signed
+off and reopened; ratings only as aggregates, never per supervisee."""
+
+import datetime as dt
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404
+from django.urls import path
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from dudao.core.api import IdField, query_id, service_errors
+from dudao.directory.models import Organization, Person
+
+from .. import permissions
+from ..models import Attendance, MonthSignOff, Session, SuperviseeType
+from ..selectors import sessions as selectors
+from ..services import sessions as services
+from ..views.sessions import SessionFilter, parse_month
+
+VIEW_HELP = (
+    "Which of the caller's ways in: supervisor (sessions I gave), supervisee (sessions I attended), "
+    "agency (at the agencies I run), home (our supervisors at other agencies; no notes), "
+    "coverage (in my jurisdiction; no notes). Default: the first the caller has, in that order."
+)
+
+
+class AttendanceSerializer(serializers.ModelSerializer):
+    """A supervisee present and their confirmation; never their rating."""
+
+    person_name = serializers.CharField(source="person.name", read_only=True)
+
+    class Meta:
+        model = Attendance
+        fields = [
+            "id",
+            "person",
+            "person_name",
+            "supervisee_type",
+            "status",
+            "confirmed_at",
+            "dispute_reason",
+            "disputed_at",
+            "resolution",
+            "resolution_upheld",
+            "resolved_at",
+        ]
+        read_only_fields = fields
+
+
+class SessionSerializer(serializers.ModelSerializer):
+    supervisor_name = serializers.CharField(source="supervisor.name", read_only=True)
+    organization_name = serializers.CharField(source="organization.name", read_only=True)
+    functions = serializers.ListField(child=serializers.CharField(), read_only=True)
+    notes = serializers.SerializerMethodField(
+        help_text="Null for readers who may not read the notes (the home agency, the authorities)"
+    )
+    attendances = AttendanceSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Session
+        fields = [
+            "id",
+            "engagement",
+            "supervisor",
+            "supervisor_name",
+            "organization",
+            "organization_name",
+            "date",
+            "start_time",
+            "duration_minutes",
+            "month",
+            "form",
+            "functions",
+            "topics",
+            "notes",
+            "status",
+            "attendances",
+        ]
+        read_only_fields = fields
+
+    def get_notes(self, session) -> str | None:
+        return session.notes if self.context.get("notes") else None
+
+
+class SessionCreateSerializer(serializers.Serializer):
+    engagement = IdField(help_text="An active engagement the caller supervises under")
+    date = serializers.DateField()
+    start_time = serializers.TimeField()
+    duration_minutes = serializers.IntegerField(min_value=0, max_value=32767)
+    form = serializers.ChoiceField(choices=Session.Form.choices)
+    functions = serializers.ListField(child=serializers.CharField(max_length=50), max_length=20)
+    supervisees = serializers.ListField(
+        child=IdField(), max_length=200, help_text="Person ids of the supervisees present"
+    )
+    supervisee_types = serializers.DictField(
+        child=serializers.ChoiceField(choices=SuperviseeType.choices),
+        required=False,
+        help_text="Corrections of the type read from the data, by person id",
+    )
+    topics = serializers.CharField(max_length=300)
+    notes = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000)
+
+
+class ConfirmSerializer(serializers.Serializer):
+    """The time of the confirmation is the server's: any time sent is ignored."""
+
+    rating = serializers.IntegerField(min_value=1, max_value=5)
+    comment = serializers.CharField(required=False, allow_blank=True, default="", max_length=300)
+
+
+class DisputeSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=300)
+
+
+class ResolveSerializer(serializers.Serializer):
+    attendance = IdField(help_text="The disputed attendance of this session")
+    upheld = serializers.BooleanField(help_text="Whether the session stands as recorded")
+    resolution = serializers.CharField(max_length=300)
+
+
+def _prefetched(queryset):
+    return queryset.prefetch_related(
+        Prefetch("attendances", queryset=Attendance.objects.select_related("person").order_by("pk"))
+    )
+
+
+@extend_schema(parameters=[OpenApiParameter("view", str, required=False, description=VIEW_HELP)])
+class SupervisionSessionViewSet(viewsets.GenericViewSet):
+    """Supervision sessions the caller may read (督导记录)."""
+
+    serializer_class = SessionSerializer
+    filterset_class = SessionFilter
+    ordering_fields = ["date"]
+    ordering = ["-date", "-start_time"]
+    queryset = Session.objects.none()
+
+    def _view(self):
+        return selectors.view_named(self.request.user, self.request.query_params.get("view"))
+
+    def get_queryset(self):
+        view = self._view()
+        if view is None:
+            return Session.objects.none()
+        return _prefetched(selectors.sessions_for(self.request.user, view.key))
+
+    def list(self, request):
+        view = self._view()
+        queryset = self.filter_queryset(self.get_queryset())
+        page = self.paginate_queryset(queryset)
+        context = self.get_serializer_context() | {"notes": bool(view and view.notes)}
+        return self.get_paginated_response(SessionSerializer(page, many=True, context=context).data)
+
+    def _visible(self, pk):
+        return selectors.visible_session(self.request.user, pk)
+
+    def _respond(self, pk, code=status.HTTP_200_OK):
+        seen = self._visible(pk)
+        session = _prefetched(Session.objects.select_related("supervisor", "organization")).get(pk=seen.session.pk)
+        return Response(SessionSerializer(session, context={"notes": seen.notes}).data, status=code)
+
+    def retrieve(self, request, pk=None):
+        return self._respond(pk)
+
+    @extend_schema(request=SessionCreateSerializer, responses={201: SessionSerializer})
+    def create(self, request):
+        """The supervisor records a session under an active engagement."""
+        if permissions.supervisor_person_id(request.user) is None:
+            raise PermissionDenied(_("Only the engagement's supervisor records its sessions."))
+        serializer = SessionCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        d = serializer.validated_data
+        engagement = selectors.engagement_for(request.user, d["engagement"])
+        if not permissions.is_supervisor_of(request.user, engagement):
+            raise PermissionDenied(_("Only the engagement's supervisor records its sessions."))
+        people = {p.pk: p for p in Person.objects.filter(pk__in=d["supervisees"])}
+        if missing := [pk for pk in d["supervisees"] if pk not in people]:
+            raise serializers.ValidationError(
+                {"supervisees": [_("No such person: %(ids)s.") % {"ids": ", ".join(map(str, missing))}]}
+            )
+        kinds = {}
+        for key, kind in (d.get("supervisee_types") or {}).items():
+            if not str(key).isdigit():
+                raise serializers.ValidationError({"supervisee_types": [_("Key each type by a person id.")]})
+            kinds[int(key)] = kind
+        with service_errors():
+            session = services.record(
+                actor=request.user,
+                engagement=engagement,
+                date=d["date"],
+                start_time=d["start_time"],
+                duration_minutes=d["duration_minutes"],
+                form=d["form"],
+                functions=d["functions"],
+                supervisees=[people[pk] for pk in d["supervisees"]],
+                topics=d["topics"],
+                notes=d["notes"],
+                supervisee_types=kinds,
+            )
+        return self._respond(session.pk, status.HTTP_201_CREATED)
+
+    def _as_supervisee(self, pk):
+        seen = self._visible(pk)
+        if not seen.attended:
+            raise PermissionDenied(_("Only a supervisee present at the session confirms or disputes it."))
+        return seen.session
+
+    @extend_schema(request=ConfirmSerializer, responses={200: SessionSerializer})
+    @action(detail=True, methods=["post"])
+    def confirm(self, request, pk=None):
+        """A supervisee present confirms the session and rates it 1–5; the rating is stored without their name."""
+        session = self._as_supervisee(pk)
+        serializer = ConfirmSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        with service_errors():
+            services.confirm(actor=request.user, session=session, **serializer.validated_data)
+        return self._respond(pk)
+
+    @extend_schema(request=DisputeSerializer, responses={200: SessionSerializer})
+    @action(detail=True, methods=["post"])
+    def dispute(self, request, pk=None):
+        """A supervisee present disputes the session with a reason; the using agency resolves it."""
+        session = self._as_supervisee(pk)
+        serializer = DisputeSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        with service_errors():
+            services.dispute(actor=request.user, session=session, **serializer.validated_data)
+        return self._respond(pk)
+
+    @extend_schema(request=ResolveSerializer, responses={200: SessionSerializer})
+    @action(detail=True, methods=["post"])
+    def resolve(self, request, pk=None):
+        """The using agency resolves a supervisee's dispute."""
+        session = self._visible(pk).session
+        if not permissions.uses(request.user, session.engagement):
+            raise PermissionDenied(_("Only the agency using the supervisor resolves disputes over its sessions."))
+        serializer = ResolveSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        d = serializer.validated_data
+        attendance = get_object_or_404(Attendance, pk=d["attendance"], session=session)
+        with service_errors():
+            services.resolve(actor=request.user, attendance=attendance, upheld=d["upheld"], resolution=d["resolution"])
+        return self._respond(pk)
+
+
+# --- months ---------------------------------------------------------------------------
+
+
+class MonthSerializer(serializers.Serializer):
+    month = serializers.CharField(help_text="YYYY-MM", max_length=7)
+
+    def validate_month(self, value):
+        month = parse_month(value)
+        if month is None or len(value.strip()) != 7:
+            raise serializers.ValidationError(_("Give the month as YYYY-MM."))
+        return month
+
+
+class ReopenSerializer(MonthSerializer):
+    reason = serializers.CharField(max_length=300)
+
+
+class SignOffSerializer(serializers.ModelSerializer):
+    month = serializers.DateField(format="%Y-%m")
+
+    class Meta:
+        model = MonthSignOff
+        fields = ["engagement", "month", "status", "signed_at", "reopened_at", "reopen_reason"]
+        read_only_fields = fields
+
+
+class _MonthView(APIView):
+    request_serializer = MonthSerializer
+
+    def _engagement(self, request, pk):
+        engagement = selectors.engagement_for(request.user, pk)
+        # The role before the payload.
+        if not permissions.uses(request.user, engagement):
+            raise PermissionDenied(_("Only the agency using the supervisor signs off its months."))
+        serializer = self.request_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        return engagement, serializer.validated_data
+
+
+class SignOffView(_MonthView):
+    """The using agency signs off an engagement's month once every session in it is settled."""
+
+    @extend_schema(request=MonthSerializer, responses={200: SignOffSerializer}, operation_id="engagements_sign_off")
+    def post(self, request, pk):
+        engagement, d = self._engagement(request, pk)
+        with service_errors():
+            signed = services.sign_off(actor=request.user, engagement=engagement, month=d["month"])
+        return Response(SignOffSerializer(signed).data)
+
+
+class ReopenView(_MonthView):
+    """The using agency reopens a signed-off month with a reason; the supervisor is told."""
+
+    request_serializer = ReopenSerializer
+
+    @extend_schema(request=ReopenSerializer, responses={200: SignOffSerializer}, operation_id="engagements_reopen")
+    def post(self, request, pk):
+        engagement, d = self._engagement(request, pk)
+        with service_errors():
+            reopened = services.reopen(actor=request.user, engagement=engagement, month=d["month"], reason=d["reason"])
+        return Response(SignOffSerializer(reopened).data)
+
+
+# --- rating aggregates ----------------------------------------------------------------------
+
+RatingSummary = inline_serializer(
+    "RatingSummary",
+    {
+        "count": serializers.IntegerField(),
+        "average": serializers.FloatField(allow_null=True, help_text="Null below the policy's fewest ratings shown"),
+        "comments": serializers.ListField(
+            child=serializers.CharField(),
+            allow_null=True,
+            help_text="The comments' text only, in text order; null below the fewest ratings shown",
+        ),
+        "start": serializers.DateField(),
+        "end": serializers.DateField(),
+    },
+)
+
+
+def _query_date(request, name, default):
+    raw = request.query_params.get(name)
+    if raw in (None, ""):
+        return default
+    raw = raw.strip()
+    for fmt in ("%Y-%m-%d", "%Y-%m"):
+        try:
+            return dt.datetime.strptime(raw, fmt).date()
+        except ValueError:
+            continue
+    raise serializers.ValidationError({name: [_("Give the date as YYYY-MM-DD or YYYY-MM.")]})
+
+
+class RatingSummaryView(APIView):
+    """How a supervisor was rated over a period (count, average, comments),
+    for a supervisor, an organisation or both: aggregates only, and nothing
+    but the count below the policy's fewest ratings shown."""
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("supervisor", int, required=False, description="Person id of the supervisor"),
+            OpenApiParameter("organization", int, required=False, description="Id of the using organisation"),
+            OpenApiParameter("start", str, required=False, description="YYYY-MM or YYYY-MM-DD; default 1 January"),
+            OpenApiParameter("end", str, required=False, description="YYYY-MM or YYYY-MM-DD; default today"),
+        ],
+        responses={200: RatingSummary},
+        operation_id="supervision_ratings_summary",
+    )
+    def get(self, request):
+        today = timezone.localdate()
+        start = _query_date(request, "start", today.replace(month=1, day=1))
+        end = _query_date(request, "end", today)
+        if end < start:
+            raise serializers.ValidationError({"end": [_("The end comes before the start.")]})
+        supervisor_id = query_id(request, "supervisor")
+        organization_id = query_id(request, "organization")
+        if supervisor_id is None and organization_id is None:
+            raise serializers.ValidationError({"non_field_errors": [_("Give a supervisor, an organisation or both.")]})
+        user = request.user
+        organization = supervisor = None
+        if organization_id is not None:
+            organization = Organization.objects.select_related("jurisdiction").filter(pk=organization_id).first()
+            if organization is None or not (
+                permissions.manages_organization(user, organization.pk)
+                or organization.in_chain(permissions.coverage_nodes(user))
+            ):
+                raise NotFound
+        if supervisor_id is not None:
+            supervisor = Person.objects.select_related("employer__jurisdiction").filter(pk=supervisor_id).first()
+            if supervisor is None:
+                raise NotFound
+            own = permissions.supervisor_person_id(user) == supervisor.pk
+            watched = supervisor.in_chain(permissions.coverage_nodes(user))
+            if not (own or organization is not None or watched):
+                raise NotFound
+        summary = selectors.rating_summary(supervisor=supervisor, organization=organization, start=start, end=end)
+        return Response(summary | {"start": start, "end": end})
+
+
+def register(router):
+    router.register("supervision-sessions", SupervisionSessionViewSet, basename="supervision-session")
+
+
+urlpatterns = [
+    path("engagements/<int:pk>/sign-off/", SignOffView.as_view(), name="engagement-sign-off"),
+    path("engagements/<int:pk>/reopen/", ReopenView.as_view(), name="engagement-reopen"),
+    path("supervision-ratings/summary/", RatingSummaryView.as_view(), name="supervision-rating-summary"),
+]
