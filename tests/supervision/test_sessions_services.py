@@ -6,6 +6,7 @@ import datetime as dt
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from dudao.core.models import AuditEntry, Notification
 from dudao.supervision.models import Attendance, Engagement, MonthSignedOff, MonthSignOff, Rating, Session
@@ -62,8 +63,9 @@ def test_only_the_engagements_supervisor_records(world, internal_engagement, sup
 def test_an_engagement_not_active_takes_no_session(world, internal_engagement):
     Engagement.objects.filter(pk=internal_engagement.pk).update(status=Engagement.Status.PROPOSED)
     internal_engagement.refresh_from_db()
-    with pytest.raises(ValidationError, match="active"):
+    with pytest.raises(ValidationError) as caught:
         record(world, internal_engagement)
+    assert caught.value.messages == [gettext("Sessions are recorded only under an active engagement.")]
 
 
 def test_a_date_in_the_future_is_refused(world, internal_engagement):
