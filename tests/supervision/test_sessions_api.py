@@ -293,3 +293,9 @@ def test_the_rating_summary_is_scoped(world, api, internal_engagement, supply):
         api(world.supervisor).get(SUMMARY, {"supervisor": world.supervisor_person.pk, "start": "soon"}).status_code
         == 400
     )
+
+
+def test_a_way_in_the_caller_lacks_is_a_400(world, api, internal_engagement):
+    record(world, internal_engagement)
+    assert api(world.social_worker).get(URL, {"view": "agency"}).status_code == 400
+    assert ids(api(world.agency_admin).get(URL, {"view": "agency"}))

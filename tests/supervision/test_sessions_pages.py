@@ -421,3 +421,39 @@ def test_the_todos_count_what_each_role_must_do(world, internal_engagement, supp
     assert all(isinstance(t, Todo) for t in session_todos(world.agency_admin))
     assert session_todos(world.trainer) == []
     assert S.objects.count() == 2
+
+
+def test_the_supervisor_corrects_a_session_until_it_is_confirmed(world, login, internal_engagement):
+    session = record(world, internal_engagement)
+    pid = world.social_worker_person.pk
+    client = login(world.supervisor)
+    page = client.get(url("session_edit", session.pk)).content.decode()
+    assert 'value="沟通技巧"' in page and 'data-testid="notes-warning"' in page
+    form = {
+        "date": "2026-03-10",
+        "start_time": "10:00",
+        "duration_minutes": "90",
+        "form": "individual",
+        "functions": ["教育", "支持"],
+        "supervisees": [str(pid)],
+        f"type_{pid}": "intern",
+        "topics": "情绪支持",
+    }
+    assert login(world.agency_admin).post(url("session_edit", session.pk), form).status_code == 403
+    assert login(world.erqi_admin).post(url("session_edit", session.pk), form).status_code == 404
+    client = login(world.supervisor)  # one test client: each login replaces the last
+    assert client.post(url("session_edit", session.pk), form).status_code == 302
+    session.refresh_from_db()
+    assert (session.topics, session.duration_minutes, session.functions) == ("情绪支持", 90, ["教育", "支持"])
+    assert session.attendances.get().supervisee_type == "intern"
+    services.confirm(actor=world.social_worker, session=session, rating=5)
+    response = client.post(url("session_edit", session.pk), form | {"topics": "再改"})
+    assert response.status_code == 200
+    session.refresh_from_db()
+    assert session.topics == "情绪支持"
+
+
+def test_a_way_in_the_user_lacks_shows_nothing(world, login, internal_engagement):
+    record(world, internal_engagement)
+    assert shown(login(world.social_worker).get(url("session_list"), {"view": "agency"})) == set()
+    assert shown(login(world.district_admin).get(url("session_list"), {"view": "supervisor"})) == set()

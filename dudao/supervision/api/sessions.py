@@ -26,12 +26,6 @@ from ..selectors import sessions as selectors
 from ..services import sessions as services
 from ..views.sessions import SessionFilter, parse_month
 
-VIEW_HELP = (
-    "Which of the caller's ways in: supervisor (sessions I gave), supervisee (sessions I attended), "
-    "agency (at the agencies I run), home (our supervisors at other agencies; no notes), "
-    "coverage (in my jurisdiction; no notes). Default: the first the caller has, in that order."
-)
-
 
 class AttendanceSerializer(serializers.ModelSerializer):
     """A supervisee present and their confirmation; never their rating."""
@@ -133,7 +127,6 @@ def _prefetched(queryset):
     )
 
 
-@extend_schema(parameters=[OpenApiParameter("view", str, required=False, description=VIEW_HELP)])
 class SupervisionSessionViewSet(viewsets.GenericViewSet):
     """Supervision sessions the caller may read (督导记录)."""
 

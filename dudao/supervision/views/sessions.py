@@ -52,9 +52,29 @@ class MonthFilter(django_filters.Filter):
     field_class = MonthField
 
 
+VIEW_CHOICES = [
+    ("supervisor", gettext_lazy("Sessions I gave")),
+    ("supervisee", gettext_lazy("Sessions I attended")),
+    ("agency", gettext_lazy("Sessions at our agency")),
+    ("home", gettext_lazy("Our supervisors elsewhere")),
+    ("coverage", gettext_lazy("Sessions in our jurisdiction")),
+]
+
+
 class SessionFilter(django_filters.FilterSet):
     """The one filter of the session list, page and API alike."""
 
+    # Which way in the list reads (selectors.sessions_for); the queryset is
+    # already chosen by it, so the filter itself only validates the value.
+    view = django_filters.ChoiceFilter(
+        label=gettext_lazy("Sessions"),
+        choices=VIEW_CHOICES,
+        method="by_view",
+        help_text=gettext_lazy(
+            "supervisor: given; supervisee: attended; agency: at the agencies I run; "
+            "home: our supervisors at other agencies (no notes); coverage: in my jurisdiction (no notes)"
+        ),
+    )
     status = django_filters.ChoiceFilter(label=gettext_lazy("Status"), choices=Session.Status.choices)
     month = MonthFilter(label=gettext_lazy("Month (YYYY-MM)"), field_name="month")
     engagement = django_filters.NumberFilter(label=gettext_lazy("Engagement"), field_name="engagement_id")
@@ -74,7 +94,16 @@ class SessionFilter(django_filters.FilterSet):
 
     class Meta:
         model = Session
-        fields = ["status", "month", "engagement", "supervisor", "form", "to_confirm", "flagged"]
+        fields = ["view", "status", "month", "engagement", "supervisor", "form", "to_confirm", "flagged"]
+
+    def __init__(self, *args, request=None, **kwargs):
+        super().__init__(*args, request=request, **kwargs)
+        if request is not None and request.user.is_authenticated:
+            mine = {v.key for v in selectors.views_for(request.user)}
+            self.filters["view"].extra["choices"] = [c for c in VIEW_CHOICES if c[0] in mine]
+
+    def by_view(self, queryset, name, value):
+        return queryset
 
     def by_flagged(self, queryset, name, value):
         if not value:
@@ -382,6 +411,53 @@ def session_new(request, pk):
     return render(request, "supervision/sessions/form.html", {"form": form, "engagement": engagement})
 
 
+@login_required
+def session_edit(request, pk):
+    """The supervisor corrects a session nobody has confirmed yet, in an open month."""
+    seen = selectors.visible_session(request.user, pk)
+    session = seen.session
+    engagement = selectors.engagement_for(request.user, session.engagement_id)
+    if not permissions.is_supervisor_of(request.user, engagement):
+        raise PermissionDenied(_("Only the engagement's supervisor records its sessions."))
+    attendances = selectors.attendances_of(session)
+    people = selectors.covered_people(engagement)
+    known = {p.pk for p in people}
+    people += [a.person for a in attendances if a.person_id not in known]
+    kinds = types.types_of([p.pk for p in people], session.date) | {a.person_id: a.supervisee_type for a in attendances}
+    form = SessionForm(
+        posted(request),
+        engagement=engagement,
+        people=people,
+        kinds=kinds,
+        initial={
+            "date": session.date,
+            "start_time": session.start_time,
+            "duration_minutes": session.duration_minutes,
+            "form": session.form,
+            "functions": session.functions,
+            "supervisees": [str(a.person_id) for a in attendances],
+            "topics": session.topics,
+            "notes": session.notes,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        arguments = form.service_arguments()
+        try:
+            services.update(
+                actor=request.user,
+                session=session,
+                supervisee_types=arguments.pop("supervisee_types"),
+                **arguments,
+            )
+            messages.success(request, _("The session is updated."))
+            return redirect("supervision:session_detail", pk=session.pk)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+    return render(
+        request, "supervision/sessions/form.html", {"form": form, "engagement": engagement, "session": session}
+    )
+
+
 # --- months and sign-off ----------------------------------------------------------------
 
 
@@ -439,6 +515,7 @@ urlpatterns = [
     path("sessions/<int:pk>/confirm/", session_confirm, name="session_confirm"),
     path("sessions/<int:pk>/dispute/", session_dispute, name="session_dispute"),
     path("sessions/<int:pk>/resolve/", session_resolve, name="session_resolve"),
+    path("sessions/<int:pk>/edit/", session_edit, name="session_edit"),
     path("sessions/<int:pk>/delete/", session_delete, name="session_delete"),
     path("engagements/<int:pk>/sessions/new/", session_new, name="session_new"),
     path("engagements/<int:pk>/months/", month_list, name="month_list"),
