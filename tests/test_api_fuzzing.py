@@ -67,6 +67,31 @@ def wsgi_app_in_test_transaction():
         request_finished.connect(close_old_connections)
 
 
+def supervision_records(world, entry) -> dict:
+    """An engagement of the agency's internal supervisor and one of their
+    sessions (written directly: the services have their own tests)."""
+    import datetime as dt
+
+    from dudao.supervision.models import Session
+    from tests.supervision.conftest import engagement
+
+    made = engagement(entry, world.agency, supervisees=[world.social_worker_person])
+    day = dt.date(2026, 1, 5)
+    session = Session.objects.create(
+        engagement=made,
+        supervisor=made.supervisor,
+        organization=world.agency,
+        date=day,
+        start_time=dt.time(9),
+        duration_minutes=60,
+        month=day.replace(day=1),
+        form=Session.Form.INDIVIDUAL,
+        functions=["教育"],
+        topics="沟通技巧",
+    )
+    return {"engagements": made.pk, "supervision-sessions": session.pk}
+
+
 @pytest.fixture
 def records(world):
     """One of everything the API serves, made through the services; returns
@@ -113,8 +138,10 @@ def records(world):
         participants=[world.supervisor_person],
     )
     entry = city_entry(world, world.supervisor_person)
-    pool_services.designate_internal(actor=world.agency_admin, organization=world.agency, person=staff[2])
+    internal = pool_services.designate_internal(actor=world.agency_admin, organization=world.agency, person=staff[2])
+    supervision = supervision_records(world, internal)
     return {
+        **supervision,
         "jurisdictions": world.jinshui.pk,
         "organizations": world.agency.pk,
         "people": world.supervisor_person.pk,

@@ -72,6 +72,10 @@ def test_a_refused_record_is_a_400_with_the_reason(world, api, internal_engageme
     "change",
     [
         {"date": "yesterday"},
+        {"start_time": "25:00"},
+        {"start_time": "09:00:00Z"},
+        {"start_time": "09:00+08:00"},
+        {"start_time": "9am"},
         {"supervisees": ["x"]},
         {"supervisees": [10**20]},
         {"supervisees": [99999999]},
@@ -299,3 +303,22 @@ def test_a_way_in_the_caller_lacks_is_a_400(world, api, internal_engagement):
     record(world, internal_engagement)
     assert api(world.social_worker).get(URL, {"view": "agency"}).status_code == 400
     assert ids(api(world.agency_admin).get(URL, {"view": "agency"}))
+
+
+def test_two_periods_cannot_be_subtracted_to_reveal_one_rating(world, api, internal_engagement, supply):
+    rated(world, internal_engagement, [5, 4, 3], supply)
+    # One more rating in April: alone in its month, it must not move anything an answer shows.
+    april = record(world, internal_engagement, date=dt.date(2026, 4, 2))
+    services.confirm(actor=world.social_worker, session=april, rating=1, comment="四月的评语")
+    client = api(world.supervisor)
+    params = {"supervisor": world.supervisor_person.pk}
+    march = client.get(SUMMARY, params | {"start": "2026-03", "end": "2026-03"}).json()
+    both = client.get(SUMMARY, params | {"start": "2026-03", "end": "2026-04"}).json()
+    assert (
+        (march["average"], march["comments"])
+        == (both["average"], both["comments"])
+        == (4.0, ["评语3", "评语4", "评语5"])
+    )
+    assert both["count"] == 4 and both["counted"] == 3
+    alone = client.get(SUMMARY, params | {"start": "2026-04", "end": "2026-04"}).json()
+    assert alone["average"] is None and alone["comments"] is None

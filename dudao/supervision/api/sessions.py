@@ -3,6 +3,7 @@ confirming with a rating, disputing, resolving; an engagement's month signed
 off and reopened; ratings only as aggregates, never per supervisee."""
 
 import datetime as dt
+import re
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
@@ -10,6 +11,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
@@ -27,7 +29,7 @@ from ..services import sessions as services
 from ..views.sessions import SessionFilter, parse_month
 
 
-class AttendanceSerializer(serializers.ModelSerializer):
+class SupervisionAttendanceSerializer(serializers.ModelSerializer):
     """A supervisee present and their confirmation; never their rating."""
 
     person_name = serializers.CharField(source="person.name", read_only=True)
@@ -50,14 +52,15 @@ class AttendanceSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class SessionSerializer(serializers.ModelSerializer):
+class SupervisionSessionSerializer(serializers.ModelSerializer):
     supervisor_name = serializers.CharField(source="supervisor.name", read_only=True)
     organization_name = serializers.CharField(source="organization.name", read_only=True)
+    start_time = serializers.SerializerMethodField(help_text="HH:MM, local time")
     functions = serializers.ListField(child=serializers.CharField(), read_only=True)
     notes = serializers.SerializerMethodField(
         help_text="Null for readers who may not read the notes (the home agency, the authorities)"
     )
-    attendances = AttendanceSerializer(many=True, read_only=True)
+    attendances = SupervisionAttendanceSerializer(many=True, read_only=True)
 
     class Meta:
         model = Session
@@ -81,14 +84,33 @@ class SessionSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
+    def get_start_time(self, session) -> str:
+        return session.start_time.strftime("%H:%M")
+
     def get_notes(self, session) -> str | None:
         return session.notes if self.context.get("notes") else None
 
 
-class SessionCreateSerializer(serializers.Serializer):
+class LocalTimeField(serializers.CharField):
+    """A time of day as HH:MM, local: no offset, which a session's time has none of."""
+
+    PATTERN = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
+    default_error_messages = {"invalid": gettext_lazy("Give the time as HH:MM.")}
+
+    def __init__(self, **kwargs):
+        super().__init__(help_text="HH:MM, local time", **kwargs)
+
+    def to_internal_value(self, data):
+        match = self.PATTERN.match(super().to_internal_value(data))
+        if match is None:
+            self.fail("invalid")
+        return dt.time(int(match[1]), int(match[2]))
+
+
+class SupervisionSessionCreateSerializer(serializers.Serializer):
     engagement = IdField(help_text="An active engagement the caller supervises under")
     date = serializers.DateField()
-    start_time = serializers.TimeField()
+    start_time = LocalTimeField()
     duration_minutes = serializers.IntegerField(min_value=0, max_value=32767)
     form = serializers.ChoiceField(choices=Session.Form.choices)
     functions = serializers.ListField(child=serializers.CharField(max_length=50), max_length=20)
@@ -104,18 +126,18 @@ class SessionCreateSerializer(serializers.Serializer):
     notes = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000)
 
 
-class ConfirmSerializer(serializers.Serializer):
+class SupervisionConfirmSerializer(serializers.Serializer):
     """The time of the confirmation is the server's: any time sent is ignored."""
 
     rating = serializers.IntegerField(min_value=1, max_value=5)
     comment = serializers.CharField(required=False, allow_blank=True, default="", max_length=300)
 
 
-class DisputeSerializer(serializers.Serializer):
+class SupervisionDisputeSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=300)
 
 
-class ResolveSerializer(serializers.Serializer):
+class SupervisionResolveSerializer(serializers.Serializer):
     attendance = IdField(help_text="The disputed attendance of this session")
     upheld = serializers.BooleanField(help_text="Whether the session stands as recorded")
     resolution = serializers.CharField(max_length=300)
@@ -130,7 +152,7 @@ def _prefetched(queryset):
 class SupervisionSessionViewSet(viewsets.GenericViewSet):
     """Supervision sessions the caller may read (督导记录)."""
 
-    serializer_class = SessionSerializer
+    serializer_class = SupervisionSessionSerializer
     filterset_class = SessionFilter
     ordering_fields = ["date"]
     ordering = ["-date", "-start_time"]
@@ -150,7 +172,7 @@ class SupervisionSessionViewSet(viewsets.GenericViewSet):
         queryset = self.filter_queryset(self.get_queryset())
         page = self.paginate_queryset(queryset)
         context = self.get_serializer_context() | {"notes": bool(view and view.notes)}
-        return self.get_paginated_response(SessionSerializer(page, many=True, context=context).data)
+        return self.get_paginated_response(SupervisionSessionSerializer(page, many=True, context=context).data)
 
     def _visible(self, pk):
         return selectors.visible_session(self.request.user, pk)
@@ -158,17 +180,17 @@ class SupervisionSessionViewSet(viewsets.GenericViewSet):
     def _respond(self, pk, code=status.HTTP_200_OK):
         seen = self._visible(pk)
         session = _prefetched(Session.objects.select_related("supervisor", "organization")).get(pk=seen.session.pk)
-        return Response(SessionSerializer(session, context={"notes": seen.notes}).data, status=code)
+        return Response(SupervisionSessionSerializer(session, context={"notes": seen.notes}).data, status=code)
 
     def retrieve(self, request, pk=None):
         return self._respond(pk)
 
-    @extend_schema(request=SessionCreateSerializer, responses={201: SessionSerializer})
+    @extend_schema(request=SupervisionSessionCreateSerializer, responses={201: SupervisionSessionSerializer})
     def create(self, request):
         """The supervisor records a session under an active engagement."""
         if permissions.supervisor_person_id(request.user) is None:
             raise PermissionDenied(_("Only the engagement's supervisor records its sessions."))
-        serializer = SessionCreateSerializer(data=request.data)
+        serializer = SupervisionSessionCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         d = serializer.validated_data
         engagement = selectors.engagement_for(request.user, d["engagement"])
@@ -206,36 +228,36 @@ class SupervisionSessionViewSet(viewsets.GenericViewSet):
             raise PermissionDenied(_("Only a supervisee present at the session confirms or disputes it."))
         return seen.session
 
-    @extend_schema(request=ConfirmSerializer, responses={200: SessionSerializer})
+    @extend_schema(request=SupervisionConfirmSerializer, responses={200: SupervisionSessionSerializer})
     @action(detail=True, methods=["post"])
     def confirm(self, request, pk=None):
         """A supervisee present confirms the session and rates it 1–5; the rating is stored without their name."""
         session = self._as_supervisee(pk)
-        serializer = ConfirmSerializer(data=request.data)
+        serializer = SupervisionConfirmSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         with service_errors():
             services.confirm(actor=request.user, session=session, **serializer.validated_data)
         return self._respond(pk)
 
-    @extend_schema(request=DisputeSerializer, responses={200: SessionSerializer})
+    @extend_schema(request=SupervisionDisputeSerializer, responses={200: SupervisionSessionSerializer})
     @action(detail=True, methods=["post"])
     def dispute(self, request, pk=None):
         """A supervisee present disputes the session with a reason; the using agency resolves it."""
         session = self._as_supervisee(pk)
-        serializer = DisputeSerializer(data=request.data)
+        serializer = SupervisionDisputeSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         with service_errors():
             services.dispute(actor=request.user, session=session, **serializer.validated_data)
         return self._respond(pk)
 
-    @extend_schema(request=ResolveSerializer, responses={200: SessionSerializer})
+    @extend_schema(request=SupervisionResolveSerializer, responses={200: SupervisionSessionSerializer})
     @action(detail=True, methods=["post"])
     def resolve(self, request, pk=None):
         """The using agency resolves a supervisee's dispute."""
         session = self._visible(pk).session
         if not permissions.uses(request.user, session.engagement):
             raise PermissionDenied(_("Only the agency using the supervisor resolves disputes over its sessions."))
-        serializer = ResolveSerializer(data=request.data)
+        serializer = SupervisionResolveSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         d = serializer.validated_data
         attendance = get_object_or_404(Attendance, pk=d["attendance"], session=session)
@@ -247,7 +269,7 @@ class SupervisionSessionViewSet(viewsets.GenericViewSet):
 # --- months ---------------------------------------------------------------------------
 
 
-class MonthSerializer(serializers.Serializer):
+class SupervisionMonthSerializer(serializers.Serializer):
     month = serializers.CharField(help_text="YYYY-MM", max_length=7)
 
     def validate_month(self, value):
@@ -257,11 +279,11 @@ class MonthSerializer(serializers.Serializer):
         return month
 
 
-class ReopenSerializer(MonthSerializer):
+class SupervisionReopenSerializer(SupervisionMonthSerializer):
     reason = serializers.CharField(max_length=300)
 
 
-class SignOffSerializer(serializers.ModelSerializer):
+class SupervisionSignOffSerializer(serializers.ModelSerializer):
     month = serializers.DateField(format="%Y-%m")
 
     class Meta:
@@ -271,7 +293,7 @@ class SignOffSerializer(serializers.ModelSerializer):
 
 
 class _MonthView(APIView):
-    request_serializer = MonthSerializer
+    request_serializer = SupervisionMonthSerializer
 
     def _engagement(self, request, pk):
         engagement = selectors.engagement_for(request.user, pk)
@@ -286,33 +308,44 @@ class _MonthView(APIView):
 class SignOffView(_MonthView):
     """The using agency signs off an engagement's month once every session in it is settled."""
 
-    @extend_schema(request=MonthSerializer, responses={200: SignOffSerializer}, operation_id="engagements_sign_off")
+    @extend_schema(
+        request=SupervisionMonthSerializer,
+        responses={200: SupervisionSignOffSerializer},
+        operation_id="engagements_sign_off",
+    )
     def post(self, request, pk):
         engagement, d = self._engagement(request, pk)
         with service_errors():
             signed = services.sign_off(actor=request.user, engagement=engagement, month=d["month"])
-        return Response(SignOffSerializer(signed).data)
+        return Response(SupervisionSignOffSerializer(signed).data)
 
 
 class ReopenView(_MonthView):
     """The using agency reopens a signed-off month with a reason; the supervisor is told."""
 
-    request_serializer = ReopenSerializer
+    request_serializer = SupervisionReopenSerializer
 
-    @extend_schema(request=ReopenSerializer, responses={200: SignOffSerializer}, operation_id="engagements_reopen")
+    @extend_schema(
+        request=SupervisionReopenSerializer,
+        responses={200: SupervisionSignOffSerializer},
+        operation_id="engagements_reopen",
+    )
     def post(self, request, pk):
         engagement, d = self._engagement(request, pk)
         with service_errors():
             reopened = services.reopen(actor=request.user, engagement=engagement, month=d["month"], reason=d["reason"])
-        return Response(SignOffSerializer(reopened).data)
+        return Response(SupervisionSignOffSerializer(reopened).data)
 
 
 # --- rating aggregates ----------------------------------------------------------------------
 
 RatingSummary = inline_serializer(
-    "RatingSummary",
+    "SupervisionRatingSummary",
     {
-        "count": serializers.IntegerField(),
+        "count": serializers.IntegerField(help_text="Every rating in the period"),
+        "counted": serializers.IntegerField(
+            help_text="The ratings in the average: those of a supervisor, organisation and month with at least the fewest ratings shown"
+        ),
         "average": serializers.FloatField(allow_null=True, help_text="Null below the policy's fewest ratings shown"),
         "comments": serializers.ListField(
             child=serializers.CharField(),

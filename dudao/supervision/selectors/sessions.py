@@ -11,7 +11,7 @@ policy-set count up (rating_summary): no reader learns who rated what."""
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Avg, Count, Q, QuerySet, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -257,10 +257,18 @@ def _threshold(*, supervisor, organization) -> int:
 
 
 def rating_summary(*, supervisor=None, organization=None, start: dt.date, end: dt.date) -> dict:
-    """{count, average, comments} of the ratings of the months from `start` to
-    `end`, for a supervisor, an organisation or both. Below the policy's
-    fewest ratings the average and the comments are None; the comments come in
-    the order of their text, with nothing else."""
+    """{count, counted, average, comments} of the ratings of the months from
+    `start` to `end`, for a supervisor, an organisation or both.
+
+    The threshold (supervision.min_ratings_shown) applies to each cell of one
+    supervisor at one organisation in one month, not only to the total: a
+    cell with fewer ratings is counted but left out of the average and the
+    comments. Every answer is then a sum of whole cells of at least that many
+    ratings, so two answers for overlapping periods or filters cannot be
+    subtracted to isolate one supervisee's rating. With no such cell the
+    average and the comments are None. Comments come in the order of their
+    text, with nothing else (the order they were given in would point at who
+    gave them)."""
     ratings = Rating.objects.filter(month__gte=start.replace(day=1), month__lte=end)
     if supervisor is not None:
         ratings = ratings.filter(supervisor_id=supervisor.pk)
@@ -268,10 +276,23 @@ def rating_summary(*, supervisor=None, organization=None, start: dt.date, end: d
         ratings = ratings.filter(organization_id=organization.pk)
     if supervisor is None and organization is None:
         ratings = ratings.none()
-    totals = ratings.aggregate(count=Count("pk"), average=Avg("score"))
-    count = totals["count"] or 0
-    if count < _threshold(supervisor=supervisor, organization=organization):
-        return {"count": count, "average": None, "comments": None}
-    # Sorted by their text: the order in which they were given would point at who gave them.
-    comments = sorted(ratings.exclude(comment="").values_list("comment", flat=True).order_by())
-    return {"count": count, "average": round(float(totals["average"]), 2), "comments": comments}
+    threshold = _threshold(supervisor=supervisor, organization=organization)
+    cells = list(
+        ratings.values("supervisor_id", "organization_id", "month")
+        .annotate(n=Count("pk"), total=Sum("score"))
+        .order_by()
+    )
+    count = sum(c["n"] for c in cells)
+    shown = {(c["supervisor_id"], c["organization_id"], c["month"]): c for c in cells if c["n"] >= threshold}
+    counted = sum(c["n"] for c in shown.values())
+    if not shown:
+        return {"count": count, "counted": 0, "average": None, "comments": None}
+    comments = sorted(
+        comment
+        for sup, org, month, comment in ratings.exclude(comment="")
+        .values_list("supervisor_id", "organization_id", "month", "comment")
+        .order_by()
+        if (sup, org, month) in shown
+    )
+    average = sum(c["total"] for c in shown.values()) / counted
+    return {"count": count, "counted": counted, "average": round(float(average), 2), "comments": comments}
