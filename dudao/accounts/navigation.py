@@ -30,6 +30,12 @@ MENU = [
     ),
     (_("My training"), "training:my_training", "mortarboard", {Role.SUPERVISOR, Role.SOCIAL_WORKER}),
     (_("Talent pools"), "pools:entry_list", "people-fill", ALL - {Role.SOCIAL_WORKER, Role.TRAINER}),
+    (
+        _("Supervisor engagements"),
+        "supervision:engagement_list",
+        "person-workspace",
+        {Role.AGENCY_ADMIN, Role.SUPERVISOR, Role.DISTRICT_ADMIN, Role.CITY_ADMIN, Role.HRSS},
+    ),
     (_("Policy parameters"), "policy:parameter_list", "sliders", ALL - {Role.SOCIAL_WORKER, Role.SUPERVISOR}),
     (_("Accounts"), "accounts:user_list", "person-badge", {Role.CITY_ADMIN, Role.DISTRICT_ADMIN, Role.AGENCY_ADMIN}),
     (_("Audit log"), "core:audit_list", "journal-text", {Role.CITY_ADMIN}),

@@ -27,6 +27,15 @@ S = Engagement.Status
 LIVE = (S.PROPOSED, S.ACTIVE)
 
 
+def reads_engagements(user) -> bool:
+    """Whether the user's roles read engagements at all (the list is refused, 403, otherwise)."""
+    return bool(
+        permissions.supervisor_person_id(user) is not None
+        or permissions.managed_org_ids(user)
+        or permissions.coverage_nodes(user)
+    )
+
+
 def engagements_for(user) -> QuerySet[Engagement]:
     """The supervisor their own; an agency administrator those its agencies use
     and those of its own supervisors elsewhere; a coverage reader those used

@@ -1,6 +1,7 @@
 """Pages of engagements: the list, one engagement with its agreement and the
 actions its parties may take, a new engagement, the agreement as a PDF."""
 
+from decimal import Decimal
 from io import BytesIO
 
 from django import forms
@@ -72,7 +73,10 @@ class EngagementForm(AgreementForm):
     starts_on = forms.DateField(label=gettext_lazy("Starts on"), widget=DATE)
     ends_on = forms.DateField(label=gettext_lazy("Ends on"), widget=DATE)
     hours_per_month = forms.DecimalField(
-        label=gettext_lazy("Agreed hours per month"), min_value=0.1, max_value=999.9, decimal_places=1
+        label=gettext_lazy("Agreed hours per month"),
+        min_value=Decimal("0.1"),
+        max_value=Decimal("999.9"),
+        decimal_places=1,
     )
     covers_all_staff = forms.BooleanField(label=gettext_lazy("Covers all staff"), required=False)
     supervisees = forms.ModelMultipleChoiceField(
@@ -151,6 +155,8 @@ class EngagementList(ListPage):
     ]
 
     def get_queryset(self):
+        if not selectors.reads_engagements(self.request.user):
+            raise PermissionDenied(_("Your role does not read supervisor engagements."))
         return selectors.engagements_for(self.request.user)
 
     def get_export_queryset(self, queryset):
