@@ -37,6 +37,7 @@ from schemathesis.specs.openapi.checks import (
 from dudao.core.models import AuditEntry, Job
 from dudao.policy import services as policy_services
 from dudao.pools import services as pool_services
+from dudao.supervision.services import engagements as engagement_services
 from dudao.training import services as training_services
 from tests.pools.conftest import city_entry
 from tests.selection.helpers import hire_many, make_round, nominate
@@ -113,7 +114,16 @@ def records(world):
         participants=[world.supervisor_person],
     )
     entry = city_entry(world, world.supervisor_person)
-    pool_services.designate_internal(actor=world.agency_admin, organization=world.agency, person=staff[2])
+    internal = pool_services.designate_internal(actor=world.agency_admin, organization=world.agency, person=staff[2])
+    engagement = engagement_services.engage_internal(
+        actor=world.agency_admin,
+        organization=world.agency,
+        entry=internal,
+        starts_on=timezone.localdate(),
+        ends_on=internal.expires_on,
+        hours_per_month=4,
+        covers_all_staff=True,
+    )
     return {
         "jurisdictions": world.jinshui.pk,
         "organizations": world.agency.pk,
@@ -134,6 +144,7 @@ def records(world):
         "verify": entry.verification_code,
         "exports": Job.objects.create(owner=world.city_admin, title="导出", parameters={}).pk,
         "audit": AuditEntry.objects.latest("pk").pk,
+        "engagements": engagement.pk,
     }
 
 

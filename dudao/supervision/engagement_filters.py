@@ -21,7 +21,7 @@ class EngagementFilter(django_filters.FilterSet):
         fields = ["status", "kind", "organization", "supervisor", "awaiting"]
 
     def by_organization(self, queryset, name, value):
-        """The using organisation or the supervisor's home agency, by name (or id from the API)."""
+        """The using organisation, by name (or by id, as the API passes it)."""
         value = value.strip()
         if not value:
             return queryset

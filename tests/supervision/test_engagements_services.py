@@ -121,6 +121,17 @@ def test_a_staff_member_in_the_city_pool_is_an_internal_engagement(world, supply
     assert engagement.kind == Engagement.Kind.INTERNAL
 
 
+def test_a_staff_member_keeping_another_agencys_internal_entry_is_still_internal(world, supply):
+    person = staff(world.erqi_agency, name="调动督导")
+    entry = pool_services.designate_internal(actor=world.outsider, organization=world.erqi_agency, person=person)
+    assert selectors.kind_for(world.agency, entry) is None
+    person.employments.update(end_date=TODAY - dt.timedelta(days=1))
+    Person.objects.filter(pk=person.pk).update(employer=world.agency, employed=True)
+    entry.refresh_from_db()
+    entry.person.refresh_from_db()
+    assert selectors.kind_for(world.agency, entry) == Engagement.Kind.INTERNAL
+
+
 def test_an_internal_supervisor_cannot_be_proposed_as_external(world, supply):
     refused(
         lambda: services.propose(

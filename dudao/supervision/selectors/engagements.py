@@ -68,10 +68,10 @@ def kind_for(organization: Organization, entry: Entry) -> str | None:
     its own internal supervisors, or its staff member in any pool), external (a
     city or district pool of its city, someone not on its staff), or None."""
     person = entry.person
-    if entry.level == Entry.Level.AGENCY:
-        return Engagement.Kind.INTERNAL if entry.organization_id == organization.pk else None
     if person.employed and person.employer_id == organization.pk:
         return Engagement.Kind.INTERNAL
+    if entry.level == Entry.Level.AGENCY:
+        return Engagement.Kind.INTERNAL if entry.organization_id == organization.pk else None
     city = city_of(organization)
     if city is not None and city == city_of(entry.jurisdiction):
         return Engagement.Kind.EXTERNAL
