@@ -162,9 +162,6 @@ class EngagementList(ListPage):
     def get_export_queryset(self, queryset):
         return queryset.prefetch_related("supervisees")
 
-    def decorate(self, rows):
-        return rows
-
     def get_context_data(self, **kwargs):
         return super().get_context_data(can_engage=bool(permissions.managed_org_ids(self.request.user)), **kwargs)
 
