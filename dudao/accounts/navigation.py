@@ -30,6 +30,18 @@ MENU = [
     ),
     (_("My training"), "training:my_training", "mortarboard", {Role.SUPERVISOR, Role.SOCIAL_WORKER}),
     (_("Talent pools"), "pools:entry_list", "people-fill", ALL - {Role.SOCIAL_WORKER, Role.TRAINER}),
+    (
+        _("Supervision coverage"),
+        "supervision:coverage",
+        "clipboard-data",
+        {Role.CITY_ADMIN, Role.DISTRICT_ADMIN, Role.HRSS, Role.AGENCY_ADMIN},
+    ),
+    (
+        _("Supervisor directory"),
+        "supervision:supervisor_directory",
+        "search",
+        {Role.CITY_ADMIN, Role.DISTRICT_ADMIN, Role.AGENCY_ADMIN},
+    ),
     (_("Policy parameters"), "policy:parameter_list", "sliders", ALL - {Role.SOCIAL_WORKER, Role.SUPERVISOR}),
     (_("Accounts"), "accounts:user_list", "person-badge", {Role.CITY_ADMIN, Role.DISTRICT_ADMIN, Role.AGENCY_ADMIN}),
     (_("Audit log"), "core:audit_list", "journal-text", {Role.CITY_ADMIN}),

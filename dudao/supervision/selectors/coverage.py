@@ -30,10 +30,15 @@ def staff_of(organization) -> QuerySet[Person]:
     return Person.objects.filter(employer=organization, employed=True)
 
 
-def coverage_rows_for(user) -> QuerySet[OrganizationCoverage]:
-    """Each watched organisation's coverage row; the jurisdiction's chain is on
-    the row, so worst first is an index range (chain, shortfall)."""
+def coverage_rows_for(user, *, with_own: bool = False) -> QuerySet[OrganizationCoverage]:
+    """Each watched organisation's coverage row (and, `with_own`, those of the
+    agencies the user runs); the jurisdiction's chain is on the row, so worst
+    first is an index range (chain, shortfall)."""
     q = nodes_q(permissions.coverage_nodes(user))
+    managed = permissions.managed_org_ids(user) if with_own else ()
+    if managed:
+        own = Q(organization_id__in=managed)
+        q = own if q is None else q | own
     if q is None:
         return OrganizationCoverage.objects.none()
     return OrganizationCoverage.objects.filter(q).select_related("organization__jurisdiction")
@@ -112,3 +117,17 @@ def directory_districts(user) -> QuerySet[Jurisdiction]:
         return Jurisdiction.objects.none()
     q = reduce(or_, (Q(parent_id=c.jurisdiction_id) for c in cities))
     return Jurisdiction.objects.filter(q, is_active=True).order_by("order", "code")
+
+
+def with_capacity(entries) -> list:
+    """The entries with their spare capacity and grade, for a page: a few
+    queries for the page, not per entry."""
+    from ..services import matching
+
+    entries = list(entries)
+    caps = matching.capacities(entries)
+    grades = matching.latest_grades({e.person_id for e in entries})
+    for entry in entries:
+        entry.capacity = caps[entry.pk]
+        entry.grade = grades.get(entry.person_id)
+    return entries

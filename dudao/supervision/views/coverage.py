@@ -224,16 +224,6 @@ def _domains(entry) -> str:
     return _names([d.name for d in entry.domains.all()])
 
 
-def _with_capacity(entries) -> list:
-    entries = list(entries)
-    caps = matching.capacities(entries)
-    grades = matching.latest_grades({e.person_id for e in entries})
-    for entry in entries:
-        entry.capacity = caps[entry.pk]
-        entry.grade = grades.get(entry.person_id)
-    return entries
-
-
 class SupervisorDirectory(ListPage):
     """Available supervisors of the city pool and of the district pools of the
     user's city: public fields only (never the ID number or the phone)."""
@@ -265,12 +255,12 @@ class SupervisorDirectory(ListPage):
         return selectors.directory_for(self.request.user)
 
     def decorate(self, rows):
-        return _with_capacity(rows)
+        return selectors.with_capacity(rows)
 
     def export_table(self, queryset):
         def rows():
             for chunk in _chunks(queryset):
-                yield from _with_capacity(chunk)
+                yield from selectors.with_capacity(chunk)
 
         return str(self.export_title), self.export_columns, rows()
 
