@@ -384,3 +384,48 @@ def test_the_todos_name_short_agencies_to_the_district_and_uncovered_staff_to_th
     assert [t.count for t in agency] == [1]
     assert agency[0].url == agency_url(world)
     assert coverage_todos(world.social_worker) == []
+
+
+def test_the_candidates_page_costs_the_same_queries_for_few_and_many_candidates(world, supply, login):
+    from tests.supervision.test_matching import pool_entry
+
+    client = login(world.agency_admin)
+    url = f"{agency_url(world)}candidates/"
+    client.get(url)
+    with CaptureQueriesContext(connection) as few:
+        client.get(url)
+    for _n in range(25):
+        entry = pool_entry(world, staff(world.erqi_agency), pool=world.erqi, home=world.erqi, domains=["drug"])
+        engagement(entry, world.other_agency_same_district, hours=Decimal(2))
+    with CaptureQueriesContext(connection) as many:
+        client.get(url)
+    with CaptureQueriesContext(connection) as far:
+        response = client.get(url, {"page": 2})
+    assert response.context["page_obj"].object_list
+    assert len(few) == len(many) == len(far)
+
+
+def test_the_coverage_endpoint_costs_the_same_queries_for_few_and_many_agencies(world, rows, api):
+    client = api(world.district_admin)
+    client.get("/api/v1/supervision-coverage/")
+    with CaptureQueriesContext(connection) as few:
+        client.get("/api/v1/supervision-coverage/")
+    made = [OrganizationFactory(name=f"成本机构{n}", jurisdiction=world.jinshui) for n in range(55)]
+    coverage.refresh([o.pk for o in made], ON)
+    with CaptureQueriesContext(connection) as many:
+        client.get("/api/v1/supervision-coverage/", {"page": 2})
+    assert len(few) == len(many)
+
+
+def test_the_need_endpoint_costs_the_same_queries_for_few_and_many_staff(world, supply, internal_engagement, api):
+    client = api(world.agency_admin)
+    url = f"/api/v1/organizations/{world.agency.pk}/supervision-need/"
+    client.get(url)
+    with CaptureQueriesContext(connection) as few:
+        client.get(url)
+    for n in range(30):
+        staff(world.agency, name=f"新增社工{n}")
+    with CaptureQueriesContext(connection) as many:
+        response = client.get(url, {"page": 2})
+    assert response.data["lines"]
+    assert len(few) == len(many)

@@ -80,31 +80,25 @@ def loads(person_ids, on: dt.date | None = None) -> dict[int, Load]:
     active, not yet over) engagements}, in three queries however many people.
     An engagement covering all staff counts the using agency's current staff."""
     on = on or timezone.localdate()
-    rows = list(
-        Engagement.objects.filter(supervisor_id__in=list(person_ids), status__in=LIVE, ends_on__gte=on).values(
-            "id", "supervisor_id", "organization_id", "covers_all_staff", "hours_per_month"
-        )
-    )
-    if not rows:
-        return {}
+    live = Engagement.objects.filter(supervisor_id__in=list(person_ids), status__in=LIVE, ends_on__gte=on)
+    rows = list(live.values("id", "supervisor_id", "organization_id", "covers_all_staff", "hours_per_month"))
+    # Subqueries rather than lists of ids: the same three queries whatever the rows
+    # (an empty list would skip a query, and a page's cost would depend on its data).
     listed = dict(
         Engagement.supervisees.through.objects.filter(
-            engagement_id__in=[r["id"] for r in rows if not r["covers_all_staff"]]
+            engagement_id__in=live.filter(covers_all_staff=False).values("id")
         )
         .values("engagement_id")
         .annotate(n=Count("id"))
         .values_list("engagement_id", "n")
     )
-    all_staff_orgs = {r["organization_id"] for r in rows if r["covers_all_staff"]}
-    staff_counts = (
-        dict(
-            Person.objects.filter(employer_id__in=all_staff_orgs, employed=True)
-            .values("employer_id")
-            .annotate(n=Count("id"))
-            .values_list("employer_id", "n")
+    staff_counts = dict(
+        Person.objects.filter(
+            employer_id__in=live.filter(covers_all_staff=True).values("organization_id"), employed=True
         )
-        if all_staff_orgs
-        else {}
+        .values("employer_id")
+        .annotate(n=Count("id"))
+        .values_list("employer_id", "n")
     )
     hours: dict[int, Decimal] = {}
     people: dict[int, int] = {}
