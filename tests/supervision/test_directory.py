@@ -147,3 +147,20 @@ def test_the_directory_costs_the_same_queries_for_few_and_many_supervisors(world
     assert response.context["page_obj"].object_list
     assert len(few) == len(many) == len(far)
     assert len(few_api) == len(many_api)
+
+
+def test_another_citys_agency_finds_none_of_this_citys_supervisors(world, directory, login, api):
+    from dudao.accounts.models import Role
+    from dudao.directory import reference_data
+    from dudao.directory.models import Jurisdiction
+    from dudao.supervision.services import matching
+    from tests.factories import OrganizationFactory, user_with_role
+
+    reference_data.load(reference_data.CITY_FILES["luoyang"])
+    luolong = Jurisdiction.objects.get(code="410311")
+    agency = OrganizationFactory(name="洛龙康乐社工中心", jurisdiction=luolong)
+    staff(agency, name="洛阳社工")
+    admin = user_with_role(Role.AGENCY_ADMIN, username="luoyang_agency", organization=agency)
+    assert names(login(admin).get(URL)) == []
+    assert api(admin).get(API).data["results"] == []
+    assert matching.candidates(organization=agency).candidates == []

@@ -205,3 +205,10 @@ def test_the_ranking_costs_the_same_queries_for_few_and_many_supervisors(world, 
         ranking = matching.candidates(organization=world.agency, on=ON)
     assert len(ranking.candidates) == 11
     assert len(few) == len(many)
+
+
+def test_an_agency_with_enough_hours_but_staff_not_covered_is_told_which_it_lacks(world, scene, external_engagement):
+    ranking = matching.candidates(organization=world.agency, on=ON)
+    assert ranking.need.shortfall == 0 and ranking.need.uncovered == 3
+    assert not ranking.internal_enough
+    assert "3 staff are covered by no engagement" in ranking.message

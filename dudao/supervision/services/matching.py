@@ -259,6 +259,16 @@ class Ranking:
                 )
                 % numbers
             )
+        numbers["uncovered"] = need.uncovered
+        if need.shortfall <= 0:
+            return (
+                _(
+                    "Your internal supervisors agree %(internal)s hours a month against a need of %(need)s hours; "
+                    "with every engagement counted the hours suffice, but %(uncovered)s staff are covered by no "
+                    "engagement. Supervisors from the pools you may hire from are ranked below."
+                )
+                % numbers
+            )
         return (
             _(
                 "Your internal supervisors agree %(internal)s hours a month against a need of %(need)s hours; "
