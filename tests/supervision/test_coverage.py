@@ -429,3 +429,23 @@ def test_the_need_endpoint_costs_the_same_queries_for_few_and_many_staff(world, 
         response = client.get(url, {"page": 2})
     assert response.data["lines"]
     assert len(few) == len(many)
+
+
+def test_a_hire_and_a_departure_refresh_both_agencies(world, supply, django_capture_on_commit_callbacks):
+    from dudao.directory import services as directory
+
+    coverage.connect()
+    coverage.refresh([world.agency.pk, world.other_agency_same_district.pk], ON)
+    person = supply.colleagues[2]
+    with django_capture_on_commit_callbacks(execute=True):
+        directory.end_employment(actor=world.district_admin, person=person, end_date=dt.date(2026, 3, 31))
+    assert OrganizationCoverage.objects.get(organization=world.agency).staff == 4
+    with django_capture_on_commit_callbacks(execute=True):
+        directory.start_employment(
+            actor=world.district_admin,
+            person=person,
+            organization=world.other_agency_same_district,
+            start_date=dt.date(2026, 4, 1),
+        )
+    assert OrganizationCoverage.objects.get(organization=world.agency).staff == 4
+    assert OrganizationCoverage.objects.get(organization=world.other_agency_same_district).staff == 1

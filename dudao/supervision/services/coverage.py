@@ -17,7 +17,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dudao.core import audit
-from dudao.directory.models import Organization, Person
+from dudao.directory.models import Employment, Organization, Person
+from dudao.directory.signals import people_rescoped
 from dudao.policy.selectors import value
 
 from .. import permissions, signals
@@ -231,18 +232,20 @@ def refresh(organization_ids, on: dt.date | None = None) -> int:
     done = 0
     for organization in organizations:
         need = need_of(organization, on)
-        row = OrganizationCoverage.objects.filter(organization=organization).first() or OrganizationCoverage(
-            organization=organization
+        # update_or_create: two refreshes of a new organisation at once must not both insert.
+        OrganizationCoverage.objects.update_or_create(
+            organization=organization,
+            defaults={
+                "month": need.month,
+                "staff": need.staff,
+                "need_hours": need.need_hours,
+                "supply_hours": need.supply_hours,
+                "internal_hours": need.internal_hours,
+                "received_hours": need.received_hours,
+                "uncovered": need.uncovered,
+                "shortfall": need.shortfall,
+            },
         )
-        row.month = need.month
-        row.staff = need.staff
-        row.need_hours = need.need_hours
-        row.supply_hours = need.supply_hours
-        row.internal_hours = need.internal_hours
-        row.received_hours = need.received_hours
-        row.uncovered = need.uncovered
-        row.shortfall = need.shortfall
-        row.save()
         done += 1
     return done
 
@@ -268,12 +271,33 @@ def _on_coverage_changed(sender, organization_ids, **kwargs):
     refresh(organization_ids)
 
 
+# More organisations than this moved at once (a tree reload) wait for the nightly run.
+FOLLOW_PEOPLE_MAX_ORGS = 200
+
+
+def _on_people_rescoped(sender, person_ids, **kwargs):
+    """Hires and departures change an agency's need: recompute the agencies these
+    people work or worked at (their old employer lost a staff member)."""
+    ids = list(person_ids)
+    if not ids:
+        return
+    organizations = set(
+        Employment.objects.filter(person_id__in=ids)
+        .values_list("organization_id", flat=True)
+        .distinct()[: FOLLOW_PEOPLE_MAX_ORGS + 1]
+    )
+    if len(organizations) <= FOLLOW_PEOPLE_MAX_ORGS:
+        signals.changed(organizations)
+
+
 def connect() -> None:
     """Called from SupervisionConfig.ready(): recompute coverage after any change
-    of need or supply (signals.changed sends it after commit)."""
+    of need or supply (signals.changed sends it after commit), and after staff
+    join or leave an agency (the directory's people_rescoped)."""
     signals.coverage_changed.connect(
         _on_coverage_changed, dispatch_uid="supervision.coverage_follows_changes", weak=False
     )
+    people_rescoped.connect(_on_people_rescoped, dispatch_uid="supervision.coverage_follows_staff", weak=False)
 
 
 # --- supervisee types -----------------------------------------------------------------
