@@ -92,6 +92,8 @@ def district_totals(user) -> list[dict]:
 
 # --- the supervisor directory ----------------------------------------------------------
 
+PRIVATE_PERSON_FIELDS = ("id_number", "id_number_hash", "phone", "phone_hash")
+
 
 def directory_for(user) -> QuerySet[Entry]:
     """Available supervisors of the city pool and the district pools of the
@@ -106,6 +108,8 @@ def directory_for(user) -> QuerySet[Entry]:
     return available(
         Entry.objects.filter(q, level__in=[Entry.Level.CITY, Entry.Level.DISTRICT])
         .select_related("person", "home_district", "jurisdiction")
+        # Never read what the directory must not show (nor decrypt it for nothing).
+        .defer(*(f"person__{name}" for name in PRIVATE_PERSON_FIELDS))
         .prefetch_related("domains")
     )
 
