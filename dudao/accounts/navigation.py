@@ -36,6 +36,18 @@ MENU = [
         "person-workspace",
         {Role.AGENCY_ADMIN, Role.SUPERVISOR, Role.DISTRICT_ADMIN, Role.CITY_ADMIN, Role.HRSS},
     ),
+    (
+        _("Supervision coverage"),
+        "supervision:coverage",
+        "clipboard-data",
+        {Role.CITY_ADMIN, Role.DISTRICT_ADMIN, Role.HRSS, Role.AGENCY_ADMIN},
+    ),
+    (
+        _("Supervisor directory"),
+        "supervision:supervisor_directory",
+        "search",
+        {Role.CITY_ADMIN, Role.DISTRICT_ADMIN, Role.AGENCY_ADMIN},
+    ),
     (_("Policy parameters"), "policy:parameter_list", "sliders", ALL - {Role.SOCIAL_WORKER, Role.SUPERVISOR}),
     (_("Accounts"), "accounts:user_list", "person-badge", {Role.CITY_ADMIN, Role.DISTRICT_ADMIN, Role.AGENCY_ADMIN}),
     (_("Audit log"), "core:audit_list", "journal-text", {Role.CITY_ADMIN}),

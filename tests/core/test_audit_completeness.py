@@ -33,6 +33,7 @@ from dudao.policy.registry import PARAMETERS
 from dudao.pools import services as pools
 from dudao.pools.models import Entry
 from dudao.selection import services as selection
+from dudao.supervision.services import coverage as supervision_coverage
 from dudao.supervision.services import engagements as supervision_engagements
 from dudao.training import services as training
 from dudao.training.models import Question
@@ -917,3 +918,27 @@ def test_each_service_writes_exactly_its_events(world, tmp_path, service_case):
         assert events == Counter(service_case.events)
     # The kind of change stored beside each event is the event's own.
     assert all(audit.get(event).action == action for event, action in written)
+
+
+# --- supervision: coverage -----------------------------------------------------------------
+
+
+@case("supervision.coverage.set_supervisee_type", "supervision.supervisee_type_set")
+def set_supervisee_type(c):
+    yield
+    supervision_coverage.set_supervisee_type(
+        actor=c.world.agency_admin, person=c.world.social_worker_person, type="intern"
+    )
+
+
+# Coverage rows are derived data, recomputed from audited changes: no event of their own.
+@case("supervision.coverage.refresh")
+def refresh_coverage(c):
+    yield
+    supervision_coverage.refresh([c.world.agency.pk])
+
+
+@case("supervision.coverage.refresh_all")
+def refresh_all_coverage(c):
+    yield
+    supervision_coverage.refresh_all(batch_size=2)

@@ -29,7 +29,7 @@ from dudao.policy.selectors import value as policy_value
 from dudao.pools.models import Entry
 from dudao.pools.selectors import is_available
 
-from .. import permissions, signals
+from .. import matching, permissions, signals
 from ..models import Engagement, Session
 from ..selectors.engagements import LIVE, capacity_of, kind_for
 
@@ -278,13 +278,8 @@ def _create(
 
 
 def _explain(organization, entry):
-    """The ranking's explanation of this candidate, as the agency saw it, when matching is there to give it."""
-    try:
-        from . import matching
-    except ImportError:
-        return {}
-    explain = getattr(matching, "explain", None)
-    return (explain(organization=organization, entry=entry) or {}) if explain else {}
+    """The ranking's explanation of this candidate, as the agency saw it."""
+    return matching.explain(organization=organization, entry=entry) or {}
 
 
 # --- the services -------------------------------------------------------------------------
