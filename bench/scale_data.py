@@ -1,6 +1,6 @@
 """A province-sized data set for bench/scale.py, in a PostgreSQL database of its own.
 
-    .venv/bin/python bench/scale_data.py --people 1000000
+    .venv/bin/python bench/scale_data.py --people 1000000 [--sessions 10000000]
 
 The database is `dudao_scale_<people>` on the server named by
 BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/dudao_scale_{people};
@@ -22,13 +22,17 @@ COPY with, per N people:
 - two training activities per organisation, with a few participants;
 - three logins for the benchmark: bench_city (city admin), bench_district
   (金水区 district admin) and bench_agency (administrator of an agency in 金水区),
-  password BENCH_PASSWORD below.
+  password BENCH_PASSWORD below;
+- then supervision (bench/supervision_data.py): engagements, S sessions with
+  their attendances and ratings (S = 10 × N unless --sessions), sign-offs,
+  practice logs, coverage rows and three more logins.
 
 Rows are generated deterministically (seeded by N). Secondary indexes are
 dropped during the load and rebuilt after it, foreign key triggers are off
 during COPY (the generator keeps the references right), then VACUUM ANALYZE.
 A marker table records what was built: running again for the same size and
-generator version does nothing; a half-built database (an interrupted run) is
+generator version does nothing (but build the supervision part when it is
+missing or was built for another session count); a half-built database (an interrupted run) is
 dropped and built again.
 """
 

@@ -787,3 +787,170 @@ def build(sessions: int, *, people: int, today: dt.date | None = None) -> dict:
             "district_organizations": per_district[district],
         },
     }
+
+
+# --- checking what was built -------------------------------------------------------------------
+
+CHECKS = {
+    # Each counts the rows that break a rule; all must be 0.
+    "session columns not its engagement's": """
+        SELECT count(*) FROM supervision_session s JOIN supervision_engagement e ON e.id = s.engagement_id
+        WHERE s.supervisor_id <> e.supervisor_id OR s.organization_id <> e.organization_id
+           OR s.home_organization_id IS DISTINCT FROM e.home_organization_id
+           OR s.month <> date_trunc('month', s.date)::date""",
+    "chain not the using organisation's": """
+        SELECT (SELECT count(*) FROM supervision_session s JOIN directory_organization o ON o.id = s.organization_id
+                WHERE (s.scope_j0, s.scope_j1, s.scope_j2, s.scope_j3)
+                      IS DISTINCT FROM (o.scope_j0, o.scope_j1, o.scope_j2, o.scope_j3))
+             + (SELECT count(*) FROM supervision_engagement s JOIN directory_organization o ON o.id = s.organization_id
+                WHERE (s.scope_j0, s.scope_j1, s.scope_j2, s.scope_j3)
+                      IS DISTINCT FROM (o.scope_j0, o.scope_j1, o.scope_j2, o.scope_j3))
+             + (SELECT count(*) FROM supervision_practicelog s JOIN directory_organization o ON o.id = s.organization_id
+                WHERE (s.scope_j0, s.scope_j1, s.scope_j2, s.scope_j3)
+                      IS DISTINCT FROM (o.scope_j0, o.scope_j1, o.scope_j2, o.scope_j3))
+             + (SELECT count(*) FROM supervision_organizationcoverage s
+                JOIN directory_organization o ON o.id = s.organization_id
+                WHERE (s.scope_j0, s.scope_j1, s.scope_j2, s.scope_j3)
+                      IS DISTINCT FROM (o.scope_j0, o.scope_j1, o.scope_j2, o.scope_j3))""",
+    "attendance date not its session's": """
+        SELECT count(*) FROM supervision_attendance a JOIN supervision_session s ON s.id = a.session_id
+        WHERE a.date <> s.date""",
+    "supervisee not covered by the engagement": """
+        SELECT count(*) FROM supervision_attendance a JOIN supervision_session s ON s.id = a.session_id
+        JOIN supervision_engagement e ON e.id = s.engagement_id
+        JOIN directory_person p ON p.id = a.person_id
+        WHERE p.employer_id <> e.organization_id OR a.person_id = e.supervisor_id
+           OR (NOT e.covers_all_staff AND NOT EXISTS (
+                SELECT 1 FROM supervision_engagement_supervisees x
+                WHERE x.engagement_id = e.id AND x.person_id = a.person_id))""",
+    "overlapping sessions of one supervisor": """
+        SELECT count(*) FROM supervision_session a JOIN supervision_session b
+          ON a.supervisor_id = b.supervisor_id AND a.date = b.date AND a.id < b.id
+         AND a.start_time < b.start_time + make_interval(mins => b.duration_minutes)
+         AND b.start_time < a.start_time + make_interval(mins => a.duration_minutes)""",
+    "session in the future or outside its engagement": """
+        SELECT count(*) FROM supervision_session s JOIN supervision_engagement e ON e.id = s.engagement_id
+        WHERE s.date >= current_date OR s.date < e.starts_on OR s.date > COALESCE(e.ended_on, e.ends_on)""",
+    "group session with fewer than two present": """
+        SELECT count(*) FROM (SELECT s.id FROM supervision_session s
+            LEFT JOIN supervision_attendance a ON a.session_id = s.id
+            GROUP BY s.id HAVING count(a.id) < CASE WHEN s.form = 'group' THEN 2 ELSE 1 END) x""",
+    "duration outside 15–480 minutes": """
+        SELECT count(*) FROM supervision_session WHERE duration_minutes NOT BETWEEN 15 AND 480""",
+    "signed-off month with an open session": """
+        SELECT count(*) FROM supervision_monthsignoff m JOIN supervision_session s
+          ON s.engagement_id = m.engagement_id AND s.month = m.month
+        WHERE m.status = 'signed' AND s.status <> 'confirmed'""",
+    "ratings not one per rated confirmation": """
+        SELECT abs((SELECT count(*) FROM supervision_rating)
+                   - (SELECT count(*) FROM supervision_attendance WHERE rated))""",
+    "session status not its attendances'": """
+        SELECT count(*) FROM supervision_session s JOIN LATERAL (
+            SELECT bool_or(a.status = 'disputed') AS disputed, bool_or(a.status = 'pending') AS pending
+            FROM supervision_attendance a WHERE a.session_id = s.id) x ON true
+        WHERE s.status <> CASE WHEN x.disputed THEN 'disputed' WHEN x.pending THEN 'pending' ELSE 'confirmed' END""",
+}
+
+
+def check(*, sample: int = 20) -> dict:
+    """Rule by rule, the rows that break it (all 0 when the data is right), the
+    row counts, and a sample of sessions, engagements and practice logs saved
+    again through the ORM (in a transaction rolled back): their chains and
+    derived columns must be what was generated."""
+    from django.db import connection, transaction
+
+    from dudao.supervision.models import Engagement, OrganizationCoverage, PracticeLog, Session
+
+    result = {"violations": {}, "rows": {}, "orm_mismatches": []}
+    with connection.cursor() as cursor:
+        for rule, sql in CHECKS.items():
+            cursor.execute(sql)
+            result["violations"][rule] = cursor.fetchone()[0]
+        for table in tables():
+            cursor.execute(f"SELECT count(*) FROM {table}")  # noqa: S608
+            result["rows"][table] = cursor.fetchone()[0]
+
+    def compare(kind, made, generated, fields):
+        for name in fields:
+            if getattr(made, name) != getattr(generated, name):
+                result["orm_mismatches"].append(
+                    f"{kind} {generated.pk}: {name} {getattr(generated, name)!r} by the generator, "
+                    f"{getattr(made, name)!r} through the ORM"
+                )
+
+    chain = ["scope_j0", "scope_j1", "scope_j2", "scope_j3"]
+
+    class Rollback(Exception):
+        pass
+
+    try:
+        with transaction.atomic():
+            # Open months only: a signed-off month refuses new sessions (guard_month_open).
+            open_ids = (
+                Session.objects.filter(status__in=["pending", "disputed"]).order_by("id").values_list("id", flat=True)
+            )
+            for s in Session.objects.filter(pk__in=list(open_ids[:sample])).select_related("engagement"):
+                e = s.engagement
+                made = Session(
+                    engagement=e,
+                    supervisor=e.supervisor,
+                    organization=e.organization,
+                    home_organization=e.home_organization,
+                    date=s.date,
+                    start_time=s.start_time,
+                    duration_minutes=s.duration_minutes,
+                    form=s.form,
+                    functions=s.functions,
+                    topics=s.topics,
+                )
+                made.save()
+                compare(
+                    "session", made, s, ["supervisor_id", "organization_id", "home_organization_id", "month", *chain]
+                )
+            for e in Engagement.objects.order_by("id")[:sample]:
+                generated = {name: getattr(e, name) for name in chain}
+                e.save()
+                e.refresh_from_db()
+                compare("engagement", e, type("G", (), {"pk": e.pk, **generated})(), chain)
+            for log in PracticeLog.objects.order_by("id")[:sample]:
+                made = PracticeLog(
+                    supervisor_id=log.supervisor_id,
+                    organization=log.organization,
+                    date=log.date,
+                    hours=log.hours,
+                    description=log.description,
+                )
+                made.save()
+                compare("practice log", made, log, chain)
+            for cov in OrganizationCoverage.objects.order_by("id")[:sample]:
+                generated = {name: getattr(cov, name) for name in chain}
+                cov.save()
+                compare("coverage", cov, type("G", (), {"pk": cov.pk, **generated})(), chain)
+            raise Rollback
+    except Rollback:
+        pass
+    return result
+
+
+def main():
+    import argparse
+    import json
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    from bench.scale_data import database_url, setup_django
+
+    parser = argparse.ArgumentParser(description="Check the supervision rows of a built data set.")
+    parser.add_argument("--people", type=int, required=True)
+    parser.add_argument("--check", action="store_true", required=True)
+    args = parser.parse_args()
+    setup_django(database_url(args.people))
+    result = check()
+    print(json.dumps(result, ensure_ascii=False, indent=2))
+    bad = any(result["violations"].values()) or result["orm_mismatches"]
+    raise SystemExit(1 if bad else 0)
+
+
+if __name__ == "__main__":
+    main()
