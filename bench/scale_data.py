@@ -837,8 +837,14 @@ def ensure(people: int, *, sessions: int | None = None, force: bool = False) -> 
         call_command("migrate", verbosity=0)
         print(f"{split_url(url)[1]}: {people} people already built ({found.get('seconds')} s), migrated")
         built = found.get("supervision") or {}
+        from django.utils import timezone
+
+        # The pages read "this month" and "this year": a set built in another month shows them empty.
+        stale = bool(built) and built.get("built_on", "")[:7] != timezone.localdate().isoformat()[:7]
+        if stale:
+            print(f"  its supervision was built on {built.get('built_on')}, in another month: building it again")
         if sessions and (
-            built.get("sessions") != sessions or built.get("version") != supervision_data.SUPERVISION_VERSION
+            stale or built.get("sessions") != sessions or built.get("version") != supervision_data.SUPERVISION_VERSION
         ):
             print(f"building {sessions} supervision sessions in {split_url(url)[1]}", flush=True)
             t = time.perf_counter()
@@ -850,11 +856,6 @@ def ensure(people: int, *, sessions: int | None = None, force: bool = False) -> 
             print(
                 f"  with {built['sessions']} supervision sessions, built on {built['built_on']} ({built['seconds']} s)"
             )
-            if built.get("built_on", "")[:7] != dt.date.today().isoformat()[:7]:
-                print(
-                    "  NOTE: built in another month: this month's supervision figures are empty; "
-                    "--force-supervision rebuilds that part"
-                )
         return url
     ensure_database(url, fresh=True)
     setup_django(url)

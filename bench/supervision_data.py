@@ -13,7 +13,7 @@ sessions and every size has the same density per organisation):
   staff is in a pool, the others external from the city pool or its district's
   pool, a supervisor serving at most two agencies); 8 % of them ended early,
   and a few more proposed, declined or withdrawn ones without sessions;
-- S sessions over the MONTHS months up to yesterday, spread over the live
+- S sessions over the MONTHS months up to today, spread over the live
   engagements in proportion to the days each month offers; a supervisor's
   sessions never overlap (each lies in its own slot of the day); 1 to 6
   supervisees each, chosen from the staff the engagement covers, typed as
@@ -159,14 +159,16 @@ def build(sessions: int, *, people: int, today: dt.date | None = None) -> dict:
         print(f"  {what}: {timings[what]} s", flush=True)
         started = now
 
-    today = today or dt.date.today()
-    yesterday = today - dt.timedelta(days=1)
+    from django.utils import timezone
+
+    # The application's today (Asia/Shanghai): "this month" on the pages.
+    today = today or timezone.localdate()
     this_month = today.replace(day=1)
     first_month = add_months(this_month, -(MONTHS - 1))
-    # Sessions run to yesterday; the current month offers its days so far.
+    # Sessions run to today; the current month offers its days so far.
     months = [add_months(first_month, i) for i in range(MONTHS)]
     days_of = dict.fromkeys(months, DAYS)
-    days_of[this_month] = min(DAYS, yesterday.day) if yesterday >= this_month else 0
+    days_of[this_month] = min(DAYS, today.day)
     open_from = add_months(this_month, -1)  # the two latest months are not signed off
     tz = dt.timezone(dt.timedelta(hours=8))
     rng = random.Random(f"supervision-{people}-{sessions}")
@@ -627,9 +629,7 @@ def build(sessions: int, *, people: int, today: dt.date | None = None) -> dict:
         for person, own in sorted(by_supervisor.items()):
             org = own[0]["home"]
             for m in months:
-                last = yesterday if m == this_month else month_end(m)
-                if last < m:
-                    continue
+                last = today if m == this_month else month_end(m)
                 for _ in range(3):
                     day = m + dt.timedelta(days=rng.randrange((last - m).days + 1))
                     created = dt.datetime.combine(day, dt.time(18), tzinfo=tz)
@@ -830,7 +830,7 @@ CHECKS = {
          AND b.start_time < a.start_time + make_interval(mins => a.duration_minutes)""",
     "session in the future or outside its engagement": """
         SELECT count(*) FROM supervision_session s JOIN supervision_engagement e ON e.id = s.engagement_id
-        WHERE s.date >= current_date OR s.date < e.starts_on OR s.date > COALESCE(e.ended_on, e.ends_on)""",
+        WHERE s.date > (now() AT TIME ZONE 'Asia/Shanghai')::date OR s.date < e.starts_on OR s.date > COALESCE(e.ended_on, e.ends_on)""",
     "group session with fewer than two present": """
         SELECT count(*) FROM (SELECT s.id FROM supervision_session s
             LEFT JOIN supervision_attendance a ON a.session_id = s.id
