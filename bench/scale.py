@@ -50,7 +50,17 @@ sys.path.insert(0, str(ROOT))
 
 from bench.scale_data import BENCH_PASSWORD, database_url, split_url  # noqa: E402
 
-PERSONAS = {"city": "bench_city", "district": "bench_district", "agency": "bench_agency"}
+PERSONAS = {
+    "city": "bench_city",
+    "district": "bench_district",
+    "agency": "bench_agency",
+    # Made by bench/supervision_data.py: the supervisor with the most sessions, the
+    # administrator of the agency with the most staff, and of the district with the
+    # most organisations.
+    "supervisor": "bench_supervisor",
+    "sup_agency": "bench_sup_agency",
+    "sup_district": "bench_sup_district",
+}
 
 # (name, persona or None, kind, path). Paths are filled from facts(): ids and
 # search terms read from the data set, the same for every size where possible.
@@ -82,6 +92,15 @@ TARGETS = [
     ("API person detail", "city", "api", "/api/v1/people/{person_id}/"),
     ("API organisation list", "city", "api", "/api/v1/organizations/"),
     ("API nomination list", "city", "api", "/api/v1/nominations/"),
+    # Supervision (issue 10), over S sessions (10 per person: 10 M at 1 M people).
+    ("supervision sessions, the supervisor's own", "supervisor", "page", "/supervision/sessions/"),
+    (
+        "supervision coverage, agency: need vs supply per staff",
+        "sup_agency",
+        "page",
+        "/supervision/coverage/organizations/{sup_org_id}/",
+    ),
+    ("supervision coverage, district: agencies worst first", "sup_district", "page", "/supervision/coverage/"),
 ]
 FLOOR = TARGETS[0][0]
 
@@ -98,8 +117,9 @@ def load_average() -> list[float]:
 # --- the data set -------------------------------------------------------------------
 
 
-def ensure_data(people: int) -> None:
-    subprocess.run([str(PYTHON), str(ROOT / "bench" / "scale_data.py"), "--people", str(people)], check=True)
+def ensure_data(people: int, sessions: int | None = None) -> None:
+    extra = ["--sessions", str(sessions)] if sessions is not None else []
+    subprocess.run([str(PYTHON), str(ROOT / "bench" / "scale_data.py"), "--people", str(people), *extra], check=True)
 
 
 def facts(url: str, people: int) -> dict:
@@ -136,6 +156,12 @@ def facts(url: str, people: int) -> dict:
         search3 = one(
             "SELECT name FROM directory_person WHERE char_length(name) = 3 ORDER BY id LIMIT 1 OFFSET %s", 777
         )[0]
+        # The supervision personas' organisation (bench/supervision_data.py).
+        sup_org = one(
+            "SELECT r.organization_id FROM accounts_roleassignment r JOIN accounts_user u ON u.id = r.user_id "
+            "WHERE u.username = %s",
+            PERSONAS["sup_agency"],
+        )
     return {
         "city_id": city_id,
         "district_id": district_id,
@@ -147,7 +173,23 @@ def facts(url: str, people: int) -> dict:
         "search3": search3,
         "search2": search3[:2],
         "people_in_city_list": in_city,
+        "sup_org_id": sup_org[0] if sup_org else None,
     }
+
+
+def selected(args, values: dict) -> list:
+    """The targets to run: those --only names, less the supervision ones when the
+    data set was built without supervision (--sessions 0)."""
+    chosen = []
+    for target in TARGETS:
+        name, persona = target[0], target[1]
+        if getattr(args, "only", None) and not any(word in name for word in args.only):
+            continue
+        if persona in {"sup_agency", "sup_district", "supervisor"} and values.get("sup_org_id") is None:
+            print(f"skipped (no supervision data: built with --sessions 0): {name}")
+            continue
+        chosen.append(target)
+    return chosen
 
 
 def fill(path: str, values: dict) -> str:
@@ -315,7 +357,7 @@ def run_wrk(port: int, path: str, headers: dict, *, duration: int, connections: 
 def measure(people: int, args) -> dict:
     url = database_url(people)
     if not args.no_build:
-        ensure_data(people)
+        ensure_data(people, args.sessions)
     values = facts(url, people)
     RESULTS.mkdir(parents=True, exist_ok=True)
     log = RESULTS / f"gunicorn-{people}.log"
@@ -323,11 +365,11 @@ def measure(people: int, args) -> dict:
     proc = start_server(url, args.port, args.workers, log)
     results = []
     try:
-        sessions = {persona: login(args.port, username) for persona, username in PERSONAS.items()}
-        for name, persona, kind, template in TARGETS:
-            if args.only and not any(word in name for word in args.only):
-                continue
+        sessions = {}
+        for name, persona, kind, template in selected(args, values):
             path = fill(template, values)
+            if persona and persona not in sessions:
+                sessions[persona] = login(args.port, PERSONAS[persona])
             headers = sessions[persona][kind] if persona else {}
             shown = preflight(args.port, path, headers, kind)
             before = load_average()
@@ -516,13 +558,28 @@ BIG_TABLES = {
     "training_activity",
     "training_activity_participants",
     "directory_organization",
+    "supervision_engagement",
+    "supervision_engagement_supervisees",
+    "supervision_session",
+    "supervision_attendance",
+    "supervision_rating",
+    "supervision_monthsignoff",
+    "supervision_practicelog",
+    "supervision_organizationcoverage",
 }
 
 
-def explain(people: int) -> None:
+def explain(people: int, only=None) -> None:
     """In a child process: run each target once in-process, EXPLAIN every statement."""
     subprocess.run(
-        [str(PYTHON), str(Path(__file__)), "--people", str(people), "--_explain_child"],
+        [
+            str(PYTHON),
+            str(Path(__file__)),
+            "--people",
+            str(people),
+            "--_explain_child",
+            *(["--only", *only] if only else []),
+        ],
         check=True,
         env={**os.environ, "DJANGO_SETTINGS_MODULE": "bench.settings", "DATABASE_URL": database_url(people)},
     )
@@ -534,7 +591,7 @@ def _walk(node, depth=0):
         yield from _walk(child, depth + 1)
 
 
-def explain_child(people: int) -> None:
+def explain_child(people: int, args) -> None:
     import django
 
     django.setup()
@@ -546,13 +603,12 @@ def explain_child(people: int) -> None:
 
     values = facts(database_url(people), people)
     clients = {}
-    for persona, username in PERSONAS.items():
-        client = Client(HTTP_HOST="127.0.0.1")
-        client.force_login(User.objects.get(username=username))
-        clients[persona] = client
     out, summary, per_target = [], [], {}
-    for name, persona, kind, template in TARGETS:
+    for name, persona, kind, template in selected(args, values):
         path = fill(template, values)
+        if persona and persona not in clients:
+            clients[persona] = Client(HTTP_HOST="127.0.0.1")
+            clients[persona].force_login(User.objects.get(username=PERSONAS[persona]))
         client = clients[persona] if persona else Client(HTTP_HOST="127.0.0.1")
         extra = {"HTTP_ACCEPT": "application/json"} if kind == "api" else {}
         client.get(path, **extra)  # warm caches (the scope, templates)
@@ -632,6 +688,11 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--people", type=int, default=10000)
     parser.add_argument("--compare", help="sizes to run and compare, e.g. 10000,1000000")
+    parser.add_argument(
+        "--sessions",
+        type=int,
+        help="supervision sessions in the data set (default 10 per person: 10,000,000 at 1,000,000 people)",
+    )
     parser.add_argument("--duration", type=int, default=10, help="seconds of load per target")
     parser.add_argument("--connections", type=int, default=4)
     parser.add_argument("--threads", type=int, default=1, help="wrk threads (one is plenty at these rates)")
@@ -647,7 +708,7 @@ def main():
     args = parser.parse_args()
 
     if args._explain_child:
-        explain_child(args.people)
+        explain_child(args.people, args)
         return
     sizes = [int(s) for s in args.compare.split(",")] if args.compare else [args.people]
     if len(sizes) > 1 and "{people}" not in os.environ.get("BENCH_DATABASE_URL", "{people}"):
@@ -657,13 +718,13 @@ def main():
     for n in sizes:
         if args.explain_only:
             if not args.no_build:
-                ensure_data(n)
-            explain(n)
+                ensure_data(n, args.sessions)
+            explain(n, args.only)
             continue
         if not args.report_only:
             measure(n, args)
             if args.explain:
-                explain(n)
+                explain(n, args.only)
     if len(sizes) > 1:
         compare(sizes)
         if args.markdown:

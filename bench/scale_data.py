@@ -1,6 +1,6 @@
 """A province-sized data set for bench/scale.py, in a PostgreSQL database of its own.
 
-    .venv/bin/python bench/scale_data.py --people 1000000
+    .venv/bin/python bench/scale_data.py --people 1000000 [--sessions 10000000]
 
 The database is `dudao_scale_<people>` on the server named by
 BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/dudao_scale_{people};
@@ -22,13 +22,17 @@ COPY with, per N people:
 - two training activities per organisation, with a few participants;
 - three logins for the benchmark: bench_city (city admin), bench_district
   (金水区 district admin) and bench_agency (administrator of an agency in 金水区),
-  password BENCH_PASSWORD below.
+  password BENCH_PASSWORD below;
+- then supervision (bench/supervision_data.py): engagements, S sessions with
+  their attendances and ratings (S = 10 × N unless --sessions), sign-offs,
+  practice logs, coverage rows and three more logins.
 
 Rows are generated deterministically (seeded by N). Secondary indexes are
 dropped during the load and rebuilt after it, foreign key triggers are off
 during COPY (the generator keeps the references right), then VACUUM ANALYZE.
 A marker table records what was built: running again for the same size and
-generator version does nothing; a half-built database (an interrupted run) is
+generator version does nothing (but build the supervision part when it is
+missing or was built for another session count); a half-built database (an interrupted run) is
 dropped and built again.
 """
 
@@ -815,8 +819,14 @@ def build(people: int, url: str) -> dict:
     return {"timings": timings, "rows": loader.counts, "organizations": n_orgs}
 
 
-def ensure(people: int, *, force: bool = False) -> str:
-    """Build the data set for `people` unless it is there already; returns its URL."""
+def ensure(people: int, *, sessions: int | None = None, force: bool = False) -> str:
+    """Build the data set for `people` (and `sessions` supervision sessions,
+    bench/supervision_data.py) unless it is there already; returns its URL.
+    When only the supervision part is missing or was built for another count,
+    that part alone is built again."""
+    from bench import supervision_data
+
+    sessions = supervision_data.default_sessions(people) if sessions is None else sessions
     url = database_url(people)
     found = None if force else marker(url)
     if found and found.get("people") == people and found.get("generator") == GENERATOR_VERSION:
@@ -826,6 +836,26 @@ def ensure(people: int, *, force: bool = False) -> str:
 
         call_command("migrate", verbosity=0)
         print(f"{split_url(url)[1]}: {people} people already built ({found.get('seconds')} s), migrated")
+        built = found.get("supervision") or {}
+        from django.utils import timezone
+
+        # The pages read "this month" and "this year": a set built in another month shows them empty.
+        stale = bool(built) and built.get("built_on", "")[:7] != timezone.localdate().isoformat()[:7]
+        if stale:
+            print(f"  its supervision was built on {built.get('built_on')}, in another month: building it again")
+        if sessions and (
+            stale or built.get("sessions") != sessions or built.get("version") != supervision_data.SUPERVISION_VERSION
+        ):
+            print(f"building {sessions} supervision sessions in {split_url(url)[1]}", flush=True)
+            t = time.perf_counter()
+            report = supervision_data.build(sessions, people=people)
+            report["seconds"] = round(time.perf_counter() - t, 1)
+            write_marker({**found, "supervision": report})
+            print(f"supervision built in {report['seconds']} s: {json.dumps(report['rows'])}")
+        elif built:
+            print(
+                f"  with {built['sessions']} supervision sessions, built on {built['built_on']} ({built['seconds']} s)"
+            )
         return url
     ensure_database(url, fresh=True)
     setup_django(url)
@@ -841,21 +871,51 @@ def ensure(people: int, *, force: bool = False) -> str:
         "load_average": os.getloadavg(),
         **report,
     }
+    print(f"built in {seconds} s: {json.dumps(report['rows'])}")
+    if sessions:
+        print(f"building {sessions} supervision sessions", flush=True)
+        t = time.perf_counter()
+        info["supervision"] = supervision_data.build(sessions, people=people)
+        info["supervision"]["seconds"] = round(time.perf_counter() - t, 1)
+        print(f"supervision built in {info['supervision']['seconds']} s: {json.dumps(info['supervision']['rows'])}")
+    write_marker(info)
+    return url
+
+
+def write_marker_at(url: str, info: dict) -> None:
+    import psycopg
+
+    with psycopg.connect(url) as conn:
+        conn.execute(f"INSERT INTO {MARKER} (complete, info) VALUES (true, %s)", [json.dumps(info)])  # noqa: S608
+
+
+def write_marker(info: dict) -> None:
     from django.db import connection
 
     with connection.cursor() as cursor:
         cursor.execute(f"CREATE TABLE IF NOT EXISTS {MARKER} (id serial PRIMARY KEY, complete boolean, info jsonb)")
         cursor.execute(f"INSERT INTO {MARKER} (complete, info) VALUES (true, %s)", [json.dumps(info)])  # noqa: S608
-    print(f"built in {seconds} s: {json.dumps(report['rows'])}")
-    return url
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--people", type=int, default=10000)
+    parser.add_argument(
+        "--sessions",
+        type=int,
+        help="supervision sessions (default 10 per person: 10,000,000 with 1,000,000 people; 0: none)",
+    )
     parser.add_argument("--force", action="store_true", help="rebuild even if the data set is there")
+    parser.add_argument(
+        "--force-supervision", action="store_true", help="rebuild the supervision part only (bench/supervision_data.py)"
+    )
     args = parser.parse_args()
-    ensure(args.people, force=args.force)
+    if args.force_supervision:
+        url = database_url(args.people)
+        found = marker(url)
+        if found:
+            write_marker_at(url, {**found, "supervision": None})
+    ensure(args.people, sessions=args.sessions, force=args.force)
 
 
 if __name__ == "__main__":

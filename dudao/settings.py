@@ -228,6 +228,10 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     "expire-pool-entries": {"task": "dudao.pools.expire_pool_entries", "schedule": crontab(hour=0, minute=30)},
+    "refresh-supervision-coverage": {
+        "task": "dudao.supervision.refresh_coverage",
+        "schedule": crontab(hour=1, minute=30),
+    },
     "expire-export-files": {"task": "dudao.core.expire_exports", "schedule": crontab(hour=1, minute=0)},
 }
 DUDAO_JOBS_RUN_INLINE = env_bool("DUDAO_JOBS_RUN_INLINE", False)

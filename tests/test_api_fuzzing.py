@@ -17,6 +17,8 @@ Nothing is excluded: every operation in the document is run, and the test
 fails if one was not.
 """
 
+import datetime as dt
+
 import pytest
 import schemathesis
 from django.core.cache import cache
@@ -37,6 +39,7 @@ from schemathesis.specs.openapi.checks import (
 from dudao.core.models import AuditEntry, Job
 from dudao.policy import services as policy_services
 from dudao.pools import services as pool_services
+from dudao.supervision.services import engagements as engagement_services
 from dudao.training import services as training_services
 from tests.pools.conftest import city_entry
 from tests.selection.helpers import hire_many, make_round, nominate
@@ -67,20 +70,15 @@ def wsgi_app_in_test_transaction():
         request_finished.connect(close_old_connections)
 
 
-def supervision_records(world, entry) -> dict:
-    """An engagement of the agency's internal supervisor and one of their
-    sessions (written directly: the services have their own tests)."""
-    import datetime as dt
-
+def supervision_session(engagement) -> int:
+    """One session of the engagement (written directly: the services have their own tests)."""
     from dudao.supervision.models import Session
-    from tests.supervision.conftest import engagement
 
-    made = engagement(entry, world.agency, supervisees=[world.social_worker_person])
-    day = dt.date(2026, 1, 5)
-    session = Session.objects.create(
-        engagement=made,
-        supervisor=made.supervisor,
-        organization=world.agency,
+    day = engagement.starts_on
+    return Session.objects.create(
+        engagement=engagement,
+        supervisor=engagement.supervisor,
+        organization=engagement.organization,
         date=day,
         start_time=dt.time(9),
         duration_minutes=60,
@@ -88,8 +86,7 @@ def supervision_records(world, entry) -> dict:
         form=Session.Form.INDIVIDUAL,
         functions=["教育"],
         topics="沟通技巧",
-    )
-    return {"engagements": made.pk, "supervision-sessions": session.pk}
+    ).pk
 
 
 @pytest.fixture
@@ -139,9 +136,16 @@ def records(world):
     )
     entry = city_entry(world, world.supervisor_person)
     internal = pool_services.designate_internal(actor=world.agency_admin, organization=world.agency, person=staff[2])
-    supervision = supervision_records(world, internal)
+    engagement = engagement_services.engage_internal(
+        actor=world.agency_admin,
+        organization=world.agency,
+        entry=internal,
+        starts_on=timezone.localdate(),
+        ends_on=internal.expires_on,
+        hours_per_month=4,
+        covers_all_staff=True,
+    )
     return {
-        **supervision,
         "jurisdictions": world.jinshui.pk,
         "organizations": world.agency.pk,
         "people": world.supervisor_person.pk,
@@ -161,6 +165,8 @@ def records(world):
         "verify": entry.verification_code,
         "exports": Job.objects.create(owner=world.city_admin, title="导出", parameters={}).pk,
         "audit": AuditEntry.objects.latest("pk").pk,
+        "engagements": engagement.pk,
+        "supervision-sessions": supervision_session(engagement),
     }
 
 
@@ -243,5 +249,9 @@ def test_every_operation_survives_generated_input(world, records, wsgi_app_in_te
             "GET /api/v1/rounds/{id}/eligibility/",
             "GET /api/v1/pool-district-admissions/check/",
             "GET /api/v1/exports/{id}/download/",
+            # Needs a supervisor or an organisation id in the query (tests/supervision/test_sessions_api.py).
+            "GET /api/v1/supervision-ratings/summary/",
+            # Only the agency's own admin reads its candidates; tests/supervision/test_matching.py covers it.
+            "GET /api/v1/organizations/{id}/candidates/",
         }
         assert unread <= expected_unread, {k: seen[k] for k in unread}

@@ -31,6 +31,24 @@ MENU = [
     (_("My training"), "training:my_training", "mortarboard", {Role.SUPERVISOR, Role.SOCIAL_WORKER}),
     (_("Talent pools"), "pools:entry_list", "people-fill", ALL - {Role.SOCIAL_WORKER, Role.TRAINER}),
     (
+        _("Supervisor engagements"),
+        "supervision:engagement_list",
+        "person-workspace",
+        {Role.AGENCY_ADMIN, Role.SUPERVISOR, Role.DISTRICT_ADMIN, Role.CITY_ADMIN, Role.HRSS},
+    ),
+    (
+        _("Supervision coverage"),
+        "supervision:coverage",
+        "clipboard-data",
+        {Role.CITY_ADMIN, Role.DISTRICT_ADMIN, Role.HRSS, Role.AGENCY_ADMIN},
+    ),
+    (
+        _("Supervisor directory"),
+        "supervision:supervisor_directory",
+        "search",
+        {Role.CITY_ADMIN, Role.DISTRICT_ADMIN, Role.AGENCY_ADMIN},
+    ),
+    (
         _("Supervision records"),
         "supervision:session_list",
         "journal-check",

@@ -26,3 +26,15 @@ class SupervisionConfig(AppConfig):
                 follow_moved(model.objects.all(), jurisdiction_ids, via="organization")
 
         jurisdictions_moved.connect(follow_tree, dispatch_uid="supervision.rows_follow_the_tree", weak=False)
+
+        from .receivers import connect
+
+        connect()
+
+        from dudao.core import workbench
+
+        from . import todos
+        from .views.engagements import todos as engagement_todos
+
+        workbench.register(engagement_todos)
+        workbench.register(todos.coverage_todos)

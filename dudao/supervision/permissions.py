@@ -71,3 +71,17 @@ def reads_notes(user, session, *, attended: bool) -> bool:
         or session.supervisor_id == supervisor_person_id(user)
         or manages_organization(user, session.organization_id)
     )
+
+
+# --- coverage and the supervisor directory ---------------------------------------------
+
+
+def reads_coverage_of(user, organization) -> bool:
+    """The agency's own admin, or a jurisdiction watching it."""
+    return manages_organization(user, organization.pk) or watches_row(user, organization)
+
+
+def uses_directory(user) -> bool:
+    """Who searches the pools to hire (agencies) or to steer hiring (districts, the city)."""
+    scope = scope_for(user)
+    return scope.can(MANAGE) or scope.can(COVERAGE)

@@ -1,5 +1,5 @@
-"""The supervision-record matters on each role's 工作台 (core.workbench): what
-the user has to confirm, and what the agency has to chase, resolve or sign off."""
+"""Coverage to-dos for the 工作台 (core.workbench): a district admin's agencies
+short of supervision, an agency admin's staff that no engagement covers."""
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -7,52 +7,29 @@ from django.utils.translation import gettext as _
 from dudao.core.workbench import Todo
 
 from . import permissions
-from .selectors import sessions as selectors
+from .models import OrganizationCoverage
+from .selectors.coverage import coverage_rows_for
 
 
-def session_todos(user) -> list[Todo]:
+def coverage_todos(user) -> list[Todo]:
     todos = []
-    sessions = reverse("supervision:session_list")
-    if permissions.supervisee_person_id(user):
+    if permissions.coverage_nodes(user):
+        short = coverage_rows_for(user).filter(shortfall__gt=0).count()
         todos.append(
-            Todo(
-                _("Supervision sessions to confirm and rate"),
-                selectors.awaiting_confirmation_by(user).count(),
-                f"{sessions}?view=supervisee&to_confirm=true",
-            )
+            Todo(_("Agencies short of supervision"), short, reverse("supervision:coverage") + "?short=true", "danger")
         )
-    if permissions.supervisor_person_id(user):
-        todos.append(
-            Todo(
-                _("Disputes over my supervision sessions"),
-                selectors.disputes_for(user, "supervisor").count(),
-                f"{sessions}?view=supervisor&status=disputed",
-                tone="danger",
-            )
+    managed = sorted(permissions.managed_org_ids(user))
+    if managed:
+        rows = OrganizationCoverage.objects.filter(organization_id__in=managed, uncovered__gt=0).values_list(
+            "organization_id", "uncovered"
         )
-    if permissions.managed_org_ids(user):
-        todos += [
-            Todo(
-                _("Supervision sessions awaiting confirmation"),
-                selectors.awaiting_confirmation_at(user).count(),
-                f"{sessions}?view=agency&status=pending",
-            ),
-            Todo(
-                _("Supervision sessions unconfirmed too long"),
-                selectors.unconfirmed_flagged(user).count(),
-                f"{sessions}?view=agency&flagged=true&sort=date",
-                tone="danger",
-            ),
-            Todo(
-                _("Disputed supervision sessions to resolve"),
-                selectors.disputes_for(user, "agency").count(),
-                f"{sessions}?view=agency&status=disputed",
-                tone="danger",
-            ),
-            Todo(
-                _("Months of supervision ready to sign off"),
-                selectors.months_ready_to_sign_off(user),
-                reverse("supervision:session_list") + "?view=agency&status=confirmed",
-            ),
-        ]
+        for organization_id, uncovered in rows:
+            todos.append(
+                Todo(
+                    _("Staff not covered by supervision"),
+                    uncovered,
+                    reverse("supervision:agency_coverage", args=[organization_id]),
+                    "warning",
+                )
+            )
     return todos

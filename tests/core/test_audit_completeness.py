@@ -10,6 +10,7 @@ slips past the log unnoticed."""
 import datetime as dt
 import importlib
 import inspect
+import pkgutil
 from collections import Counter
 from dataclasses import dataclass
 from decimal import Decimal
@@ -32,6 +33,8 @@ from dudao.policy.registry import PARAMETERS
 from dudao.pools import services as pools
 from dudao.pools.models import Entry
 from dudao.selection import services as selection
+from dudao.supervision.services import coverage as supervision_coverage
+from dudao.supervision.services import engagements as supervision_engagements
 from dudao.training import services as training
 from dudao.training.models import Question
 from tests.factories import credit_code, id_number
@@ -66,20 +69,13 @@ def case(service: str, *events: str, many: bool = False):
     return register
 
 
-def _modules_of(name: str):
-    """(label suffix, module) for a services module, or for each module of a
-    services package ("sessions." before the function: supervision.sessions.record)."""
-    import pkgutil
-
-    try:
-        module = importlib.import_module(name)
-    except ModuleNotFoundError as exc:
-        if exc.name == name:
-            return
-        raise
+def _services_modules(name: str):
+    """(label suffix, module): services.py, or each module of a services package
+    ("supervision.engagements.propose" for dudao/supervision/services/engagements.py)."""
+    module = importlib.import_module(name)
     yield "", module
     for info in pkgutil.iter_modules(getattr(module, "__path__", [])):
-        yield f"{info.name}.", importlib.import_module(f"{name}.{info.name}")
+        yield f".{info.name}", importlib.import_module(f"{name}.{info.name}")
 
 
 def public_services() -> set[str]:
@@ -89,10 +85,17 @@ def public_services() -> set[str]:
     for config in apps.get_app_configs():
         if not config.name.startswith("dudao."):
             continue
-        for prefix, module in _modules_of(f"{config.name}.services"):
+        name = f"{config.name}.services"
+        try:
+            modules = list(_services_modules(name))
+        except ModuleNotFoundError as exc:
+            if exc.name == name:
+                continue
+            raise
+        for suffix, module in modules:
             for function_name, function in inspect.getmembers(module, inspect.isfunction):
                 if function.__module__ == module.__name__ and not function_name.startswith("_"):
-                    found.add(f"{config.label}.{prefix}{function_name}")
+                    found.add(f"{config.label}{suffix}.{function_name}")
     return found
 
 
@@ -774,6 +777,118 @@ def reopen_month(c):
     sessions.reopen(actor=c.world.agency_admin, engagement=c.engagement, month=dt.date(2026, 3, 1), reason="补录")
 
 
+# --- supervision: engagements -----------------------------------------------------------
+
+
+def supervision_supply(c):
+    """督导甲 an internal supervisor of the agency; 二七督导丙 in the city pool, with an account."""
+    from tests.factories import staff, user_with_role
+
+    internal = pools.designate_internal(
+        actor=c.world.agency_admin, organization=c.world.agency, person=c.world.supervisor_person
+    )
+    person = staff(c.world.erqi_agency, certified=True, name="二七督导丙")
+    external = city_entry(c.world, person, home=c.world.erqi)
+    user = user_with_role(Role.SUPERVISOR, username="external_supervisor", person=person)
+    return SimpleNamespace(internal=internal, external=external, user=user)
+
+
+def engagement_terms(**overrides):
+    today = timezone.localdate()
+    return {
+        "starts_on": today - dt.timedelta(days=10),
+        "ends_on": today + dt.timedelta(days=100),
+        "hours_per_month": Decimal(8),
+        "covers_all_staff": True,
+        "functions": ["教育"],
+        **overrides,
+    }
+
+
+def proposed(c, s):
+    return supervision_engagements.propose(
+        actor=c.world.agency_admin, organization=c.world.agency, entry=s.external, **engagement_terms()
+    )
+
+
+def accepted(c, s):
+    return supervision_engagements.accept(actor=s.user, engagement=proposed(c, s))
+
+
+@case("supervision.engagements.engage_internal", "supervision.engagement_created")
+def engage_internal(c):
+    s = supervision_supply(c)
+    yield
+    supervision_engagements.engage_internal(
+        actor=c.world.agency_admin, organization=c.world.agency, entry=s.internal, **engagement_terms()
+    )
+
+
+@case("supervision.engagements.propose", "supervision.engagement_proposed")
+def propose_engagement(c):
+    s = supervision_supply(c)
+    yield
+    proposed(c, s)
+
+
+@case("supervision.engagements.withdraw", "supervision.engagement_withdrawn")
+def withdraw_engagement(c):
+    s = supervision_supply(c)
+    engagement = proposed(c, s)
+    yield
+    supervision_engagements.withdraw(actor=c.world.agency_admin, engagement=engagement)
+
+
+@case("supervision.engagements.accept", "supervision.engagement_accepted")
+def accept_engagement(c):
+    s = supervision_supply(c)
+    engagement = proposed(c, s)
+    yield
+    supervision_engagements.accept(actor=s.user, engagement=engagement)
+
+
+@case("supervision.engagements.decline", "supervision.engagement_declined")
+def decline_engagement(c):
+    s = supervision_supply(c)
+    engagement = proposed(c, s)
+    yield
+    supervision_engagements.decline(actor=s.user, engagement=engagement, reason="本月已满")
+
+
+@case("supervision.engagements.end", "supervision.engagement_ended")
+def end_engagement(c):
+    s = supervision_supply(c)
+    engagement = accepted(c, s)
+    yield
+    supervision_engagements.end(
+        actor=c.world.agency_admin, engagement=engagement, ended_on=timezone.localdate(), reason="项目结束"
+    )
+
+
+@case("supervision.engagements.confirm_agreement", "supervision.agreement_confirmed")
+def confirm_agreement(c):
+    s = supervision_supply(c)
+    engagement = proposed(c, s)
+    yield
+    supervision_engagements.confirm_agreement(actor=c.world.agency_admin, engagement=engagement)
+
+
+@case("supervision.engagements.update_agreement", "supervision.agreement_changed")
+def update_agreement(c):
+    s = supervision_supply(c)
+    engagement = accepted(c, s)
+    yield
+    supervision_engagements.update_agreement(actor=c.world.agency_admin, engagement=engagement, goals="新的目标")
+
+
+@case("supervision.engagements.update_agreement")
+def update_agreement_unchanged(c):
+    s = supervision_supply(c)
+    engagement = accepted(c, s)
+    yield
+    supervision_engagements.update_agreement(actor=c.world.agency_admin, engagement=engagement, goals="")
+
+
 # --- writers outside services.py: imports, exports, reference data ------------------
 
 OTHER_WRITERS: list[tuple[str, Case]] = []
@@ -901,3 +1016,27 @@ def test_each_service_writes_exactly_its_events(world, tmp_path, service_case):
         assert events == Counter(service_case.events)
     # The kind of change stored beside each event is the event's own.
     assert all(audit.get(event).action == action for event, action in written)
+
+
+# --- supervision: coverage -----------------------------------------------------------------
+
+
+@case("supervision.coverage.set_supervisee_type", "supervision.supervisee_type_set")
+def set_supervisee_type(c):
+    yield
+    supervision_coverage.set_supervisee_type(
+        actor=c.world.agency_admin, person=c.world.social_worker_person, type="intern"
+    )
+
+
+# Coverage rows are derived data, recomputed from audited changes: no event of their own.
+@case("supervision.coverage.refresh")
+def refresh_coverage(c):
+    yield
+    supervision_coverage.refresh([c.world.agency.pk])
+
+
+@case("supervision.coverage.refresh_all")
+def refresh_all_coverage(c):
+    yield
+    supervision_coverage.refresh_all(batch_size=2)
