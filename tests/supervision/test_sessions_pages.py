@@ -457,3 +457,14 @@ def test_a_way_in_the_user_lacks_shows_nothing(world, login, internal_engagement
     record(world, internal_engagement)
     assert shown(login(world.social_worker).get(url("session_list"), {"view": "agency"})) == set()
     assert shown(login(world.district_admin).get(url("session_list"), {"view": "supervisor"})) == set()
+
+
+def test_the_list_leads_to_recording_and_to_the_months(world, login, internal_engagement):
+    page = login(world.supervisor).get(url("session_list")).content.decode()
+    assert url("session_new", internal_engagement.pk) in page
+    page = login(world.agency_admin).get(url("session_list")).content.decode()
+    assert url("month_list", internal_engagement.pk) in page
+    page = login(world.agency_admin).get(url("session_list"), {"engagement": internal_engagement.pk}).content.decode()
+    assert 'data-testid="months-link"' in page
+    page = login(world.erqi_admin).get(url("session_list"), {"engagement": internal_engagement.pk}).content.decode()
+    assert 'data-testid="months-link"' not in page and url("month_list", internal_engagement.pk) not in page

@@ -170,6 +170,19 @@ def engagement_for(user, pk) -> Engagement:
     raise Http404
 
 
+def live_engagements_for(user, view: str | None) -> list[Engagement]:
+    """The active engagements behind a list's shortcuts: the supervisor's, to
+    record a session under; the agency's, to sign its months off."""
+    if view == SUPERVISOR.key and (pid := permissions.supervisor_person_id(user)):
+        live = Engagement.objects.filter(supervisor_id=pid)
+    elif view == AGENCY.key and (orgs := permissions.managed_org_ids(user)):
+        live = Engagement.objects.filter(organization_id__in=orgs)
+    else:
+        return []
+    live = live.filter(status=Engagement.Status.ACTIVE).select_related("organization", "supervisor")
+    return list(live.order_by("-starts_on", "-pk")[:50])
+
+
 def covered_people(engagement) -> list[Person]:
     """Whom the engagement covers now: its list, or the using organisation's current staff."""
     if engagement.covers_all_staff:

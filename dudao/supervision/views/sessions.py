@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
@@ -186,7 +187,20 @@ class SessionList(ListPage):
         return rows
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(views=selectors.views_for(self.request.user), current_view=self.view, **kwargs)
+        user = self.request.user
+        engagement = None
+        if raw := self.request.GET.get("engagement"):
+            try:
+                engagement = selectors.engagement_for(user, raw)
+            except Http404:
+                engagement = None
+        return super().get_context_data(
+            views=selectors.views_for(user),
+            current_view=self.view,
+            engagement=engagement,
+            live_engagements=selectors.live_engagements_for(user, self.view.key),
+            **kwargs,
+        )
 
 
 # --- one session ------------------------------------------------------------------
