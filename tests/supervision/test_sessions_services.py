@@ -311,3 +311,27 @@ def test_reopening_needs_a_reason_and_tells_the_supervisor(
 def test_a_month_that_has_not_begun_cannot_be_signed_off(world, internal_engagement):
     with pytest.raises(ValidationError):
         services.sign_off(actor=world.agency_admin, engagement=internal_engagement, month=dt.date(2026, 12, 1))
+
+
+def test_each_confirmation_of_a_group_session_moves_coverage(
+    world, internal_engagement, supply, django_capture_on_commit_callbacks
+):
+    from dudao.supervision.signals import coverage_changed
+
+    heard = []
+    coverage_changed.connect(
+        lambda sender, organization_ids, **kw: heard.append(organization_ids), weak=False, dispatch_uid="g"
+    )
+    try:
+        session = record(
+            world,
+            internal_engagement,
+            form=Session.Form.GROUP,
+            supervisees=[world.social_worker_person, supply.colleagues[0]],
+        )
+        with django_capture_on_commit_callbacks(execute=True):
+            confirm(world, session)
+    finally:
+        coverage_changed.disconnect(dispatch_uid="g")
+    session.refresh_from_db()
+    assert session.status == Session.Status.PENDING and heard == [{world.agency.pk}]

@@ -372,8 +372,7 @@ def _attendance_of(actor, session) -> Attendance:
 
 
 def _settle(session: Session) -> Session:
-    """The session's status from its attendances; coverage hears of a change
-    of confirmed hours."""
+    """The session's status from its attendances."""
     statuses = set(Attendance.objects.filter(session_id=session.pk).values_list("status", flat=True))
     if A.DISPUTED in statuses:
         status = Session.Status.DISPUTED
@@ -382,11 +381,8 @@ def _settle(session: Session) -> Session:
     else:
         status = Session.Status.CONFIRMED
     if status != session.status:
-        was_confirmed = session.status == Session.Status.CONFIRMED
         Session.objects.filter(pk=session.pk).update(status=status, updated_at=timezone.now())
         session.status = status
-        if was_confirmed or status == Session.Status.CONFIRMED:
-            signals.changed({session.organization_id})
     return session
 
 
@@ -429,6 +425,8 @@ def confirm(*, actor, session: Session, rating, comment: str = "") -> Attendance
         actor=actor, event="supervision.session_confirmed", obj=session, changes={"status": ["pending", A.CONFIRMED]}
     )
     _settle(session)
+    # Coverage counts each supervisee's confirmed hours (supervision.need).
+    signals.changed({session.organization_id})
     return attendance
 
 
@@ -487,6 +485,8 @@ def resolve(*, actor, attendance: Attendance, upheld: bool, resolution: str) -> 
     attendance.resolved_by = actor
     attendance.resolved_at = timezone.now()
     attendance.save(update_fields=["status", "resolution", "resolution_upheld", "resolved_by", "resolved_at"])
+    if upheld:
+        signals.changed({session.organization_id})
     audit.record(
         actor=actor,
         event="supervision.dispute_resolved",
