@@ -468,3 +468,15 @@ def test_the_list_leads_to_recording_and_to_the_months(world, login, internal_en
     assert 'data-testid="months-link"' in page
     page = login(world.erqi_admin).get(url("session_list"), {"engagement": internal_engagement.pk}).content.decode()
     assert 'data-testid="months-link"' not in page and url("month_list", internal_engagement.pk) not in page
+
+
+def test_an_id_beyond_the_database_range_is_not_found(world, login, api):
+    huge = 10**30
+    client = login(world.agency_admin)
+    for path in (url("session_detail", huge), url("month_list", huge), url("session_new", huge)):
+        assert client.get(path).status_code == 404
+    assert api(world.agency_admin).get(f"/api/v1/supervision-sessions/{huge}/").status_code == 404
+    response = api(world.agency_admin).post(
+        f"/api/v1/engagements/{huge}/sign-off/", {"month": "2026-03"}, format="json"
+    )
+    assert response.status_code == 404

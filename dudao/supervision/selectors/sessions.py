@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from dudao.core.scoping import nodes_q
+from dudao.core.validators import MAX_ID
 from dudao.directory.models import Jurisdiction, Person
 from dudao.policy.selectors import value as policy_value
 
@@ -83,6 +84,18 @@ def sessions_for(user, view: str | None = None) -> QuerySet:
     return _in_view(user, chosen) if chosen else Session.objects.none()
 
 
+def _id(raw) -> int:
+    """A record id from a URL or a form, or 404: beyond the database's range
+    an id would fail in the query (a 500) rather than find nothing."""
+    try:
+        pk = int(raw)
+    except (TypeError, ValueError):
+        raise Http404 from None
+    if not 1 <= pk <= MAX_ID:
+        raise Http404
+    return pk
+
+
 @dataclass
 class Visible:
     session: Session
@@ -93,10 +106,7 @@ class Visible:
 
 def visible_session(user, pk) -> Visible:
     """One session with the ways the user reaches it, or 404 if none does."""
-    try:
-        pk = int(pk)
-    except (TypeError, ValueError):
-        raise Http404 from None
+    pk = _id(pk)
     reached, session = [], None
     for view in views_for(user):
         found = _in_view(user, view).filter(pk=pk).first()
@@ -157,8 +167,8 @@ def disputes_for(user, view: str | None = None) -> QuerySet:
 def engagement_for(user, pk) -> Engagement:
     """An engagement whose sessions the user reads, or 404."""
     try:
-        engagement = Engagement.objects.select_related("supervisor", "organization__jurisdiction").get(pk=int(pk))
-    except (Engagement.DoesNotExist, TypeError, ValueError):
+        engagement = Engagement.objects.select_related("supervisor", "organization__jurisdiction").get(pk=_id(pk))
+    except Engagement.DoesNotExist:
         raise Http404 from None
     if (
         permissions.is_supervisor_of(user, engagement)
