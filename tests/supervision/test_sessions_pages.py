@@ -480,3 +480,13 @@ def test_an_id_beyond_the_database_range_is_not_found(world, login, api):
         f"/api/v1/engagements/{huge}/sign-off/", {"month": "2026-03"}, format="json"
     )
     assert response.status_code == 404
+
+
+@pytest.mark.parametrize("persona", ["agency_admin", "supervisor", "social_worker"])
+def test_a_far_page_costs_what_the_first_does(world, login, internal_engagement, persona):
+    _grow(world, internal_engagement, 60, -30)
+    client = login(world.persona(persona))
+    client.get(url("session_list"))
+    first = _queries(client, {})
+    assert _queries(client, {"page": 3}) == first
+    assert len(client.get(url("session_list"), {"page": 3}).context["object_list"]) == 10
