@@ -322,3 +322,38 @@ def test_two_periods_cannot_be_subtracted_to_reveal_one_rating(world, api, inter
     assert both["count"] == 4 and both["counted"] == 3
     alone = client.get(SUMMARY, params | {"start": "2026-04", "end": "2026-04"}).json()
     assert alone["average"] is None and alone["comments"] is None
+
+
+def test_the_supervisor_corrects_or_withdraws_an_unconfirmed_session_through_the_api(world, api, internal_engagement):
+    session = record(world, internal_engagement)
+    client = api(world.supervisor)
+    assert api(world.agency_admin).patch(f"{URL}{session.pk}/", {"topics": "改"}, format="json").status_code == 403
+    assert api(world.erqi_admin).patch(f"{URL}{session.pk}/", {"topics": "改"}, format="json").status_code == 404
+    response = client.patch(f"{URL}{session.pk}/", {"topics": "情绪支持", "start_time": "10:30"}, format="json")
+    assert response.status_code == 200, response.json()
+    assert (response.json()["topics"], response.json()["start_time"]) == ("情绪支持", "10:30")
+    assert response.json()["notes"] == "只谈督导，不涉个案"
+    assert client.patch(f"{URL}{session.pk}/", {"duration_minutes": 1}, format="json").status_code == 400
+    assert (
+        client.patch(f"{URL}{session.pk}/", {"supervisees": [world.supervisor_person.pk]}, format="json").status_code
+        == 400
+    )
+    assert api(world.social_worker).delete(f"{URL}{session.pk}/").status_code == 403
+    assert client.delete(f"{URL}{session.pk}/").status_code == 204
+    assert not Session.objects.exists()
+
+
+def test_a_confirmed_or_signed_off_session_cannot_be_changed_or_deleted_through_the_api(
+    world, api, internal_engagement
+):
+    session = record(world, internal_engagement)
+    services.confirm(actor=world.social_worker, session=session, rating=4)
+    client = api(world.supervisor)
+    assert client.patch(f"{URL}{session.pk}/", {"topics": "事后修改"}, format="json").status_code == 400
+    assert client.delete(f"{URL}{session.pk}/").status_code == 400
+    services.sign_off(actor=world.agency_admin, engagement=internal_engagement, month=dt.date(2026, 3, 1))
+    response = client.patch(f"{URL}{session.pk}/", {"topics": "事后修改"}, format="json")
+    assert response.status_code == 400
+    assert client.delete(f"{URL}{session.pk}/").status_code == 400
+    session.refresh_from_db()
+    assert session.topics == "沟通技巧"

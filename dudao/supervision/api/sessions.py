@@ -126,6 +126,24 @@ class SupervisionSessionCreateSerializer(serializers.Serializer):
     notes = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000)
 
 
+class SupervisionSessionChangeSerializer(SupervisionSessionCreateSerializer):
+    """Any of the record's terms, to correct a session nobody has confirmed yet."""
+
+    engagement = None
+    reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=300)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, field in self.fields.items():
+            if name != "reason":
+                field.required = False
+        self.fields["notes"].default = serializers.empty
+
+
+class SupervisionSessionDeleteSerializer(serializers.Serializer):
+    reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=300)
+
+
 class SupervisionConfirmSerializer(serializers.Serializer):
     """The time of the confirmation is the server's: any time sent is ignored."""
 
@@ -141,6 +159,15 @@ class SupervisionResolveSerializer(serializers.Serializer):
     attendance = IdField(help_text="The disputed attendance of this session")
     upheld = serializers.BooleanField(help_text="Whether the session stands as recorded")
     resolution = serializers.CharField(max_length=300)
+
+
+def _types_by_person(raw) -> dict:
+    kinds = {}
+    for key, kind in (raw or {}).items():
+        if not (str(key).isascii() and str(key).isdigit()):
+            raise serializers.ValidationError({"supervisee_types": [_("Key each type by a person id.")]})
+        kinds[int(key)] = kind
+    return kinds
 
 
 def _prefetched(queryset):
@@ -196,16 +223,8 @@ class SupervisionSessionViewSet(viewsets.GenericViewSet):
         engagement = selectors.engagement_for(request.user, d["engagement"])
         if not permissions.is_supervisor_of(request.user, engagement):
             raise PermissionDenied(_("Only the engagement's supervisor records its sessions."))
-        people = {p.pk: p for p in Person.objects.filter(pk__in=d["supervisees"])}
-        if missing := [pk for pk in d["supervisees"] if pk not in people]:
-            raise serializers.ValidationError(
-                {"supervisees": [_("No such person: %(ids)s.") % {"ids": ", ".join(map(str, missing))}]}
-            )
-        kinds = {}
-        for key, kind in (d.get("supervisee_types") or {}).items():
-            if not str(key).isdigit():
-                raise serializers.ValidationError({"supervisee_types": [_("Key each type by a person id.")]})
-            kinds[int(key)] = kind
+        supervisees = self._people(d["supervisees"])
+        kinds = _types_by_person(d.get("supervisee_types"))
         with service_errors():
             session = services.record(
                 actor=request.user,
@@ -215,12 +234,51 @@ class SupervisionSessionViewSet(viewsets.GenericViewSet):
                 duration_minutes=d["duration_minutes"],
                 form=d["form"],
                 functions=d["functions"],
-                supervisees=[people[pk] for pk in d["supervisees"]],
+                supervisees=supervisees,
                 topics=d["topics"],
                 notes=d["notes"],
                 supervisee_types=kinds,
             )
         return self._respond(session.pk, status.HTTP_201_CREATED)
+
+    def _as_supervisor(self, pk):
+        seen = self._visible(pk)
+        if not permissions.is_supervisor_of(self.request.user, seen.session.engagement):
+            raise PermissionDenied(_("Only the engagement's supervisor records its sessions."))
+        return seen.session
+
+    def _people(self, ids):
+        people = {p.pk: p for p in Person.objects.filter(pk__in=ids)}
+        if missing := [pk for pk in ids if pk not in people]:
+            raise serializers.ValidationError(
+                {"supervisees": [_("No such person: %(ids)s.") % {"ids": ", ".join(map(str, missing))}]}
+            )
+        return [people[pk] for pk in ids]
+
+    @extend_schema(request=SupervisionSessionChangeSerializer, responses={200: SupervisionSessionSerializer})
+    def partial_update(self, request, pk=None):
+        """The supervisor corrects a session nobody has confirmed yet, in a month not signed off."""
+        session = self._as_supervisor(pk)
+        serializer = SupervisionSessionChangeSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        d = dict(serializer.validated_data)
+        reason = d.pop("reason", "")
+        kinds = _types_by_person(d.pop("supervisee_types", None))
+        if "supervisees" in d:
+            d["supervisees"] = self._people(d["supervisees"])
+        with service_errors():
+            services.update(actor=request.user, session=session, reason=reason, supervisee_types=kinds, **d)
+        return self._respond(pk)
+
+    @extend_schema(request=SupervisionSessionDeleteSerializer, responses={204: None})
+    def destroy(self, request, pk=None):
+        """The supervisor withdraws a session nobody has confirmed yet, in a month not signed off."""
+        session = self._as_supervisor(pk)
+        serializer = SupervisionSessionDeleteSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        with service_errors():
+            services.delete(actor=request.user, session=session, reason=serializer.validated_data["reason"])
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
     def _as_supervisee(self, pk):
         seen = self._visible(pk)
