@@ -71,3 +71,26 @@ def reads_notes(user, session, *, attended: bool) -> bool:
         or session.supervisor_id == supervisor_person_id(user)
         or manages_organization(user, session.organization_id)
     )
+
+
+def sees_supervisor(user, person) -> bool:
+    """Whether the user may read a supervisor's summary (hours, ratings, gain):
+    the supervisor themself, the admins of their employer or of an organisation
+    that engages them, and those watching the jurisdiction that holds them."""
+    from .models import Engagement
+
+    if person.pk == supervisor_person_id(user):
+        return True
+    managed = managed_org_ids(user)
+    if person.employer_id in managed:
+        return True
+    if (
+        managed
+        and Engagement.objects.filter(
+            supervisor=person,
+            organization_id__in=managed,
+            status__in=[Engagement.Status.ACTIVE, Engagement.Status.ENDED],
+        ).exists()
+    ):
+        return True
+    return watches_row(user, person)
