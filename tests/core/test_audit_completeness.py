@@ -10,6 +10,7 @@ slips past the log unnoticed."""
 import datetime as dt
 import importlib
 import inspect
+import pkgutil
 from collections import Counter
 from dataclasses import dataclass
 from decimal import Decimal
@@ -28,6 +29,7 @@ from dudao.core.models import AuditEntry
 from dudao.directory import services as directory
 from dudao.directory.models import CertificateLevel, EducationLevel, Jurisdiction, OrganizationType
 from dudao.policy import services as policy
+from dudao.policy.registry import BY_KEY as PARAMETERS_BY_KEY
 from dudao.policy.registry import PARAMETERS
 from dudao.pools import services as pools
 from dudao.pools.models import Entry
@@ -82,6 +84,12 @@ def public_services() -> set[str]:
         for function_name, function in inspect.getmembers(module, inspect.isfunction):
             if function.__module__ == name and not function_name.startswith("_"):
                 found.add(f"{config.label}.{function_name}")
+        # An app whose services are a package (supervision): "app.module.function" per module in it.
+        for sub in pkgutil.iter_modules(getattr(module, "__path__", [])):
+            submodule = importlib.import_module(f"{name}.{sub.name}")
+            for function_name, function in inspect.getmembers(submodule, inspect.isfunction):
+                if function.__module__ == submodule.__name__ and not function_name.startswith("_"):
+                    found.add(f"{config.label}.{sub.name}.{function_name}")
     return found
 
 
@@ -663,6 +671,80 @@ def next_statuses(c):
 def district_rules_check(c):
     yield
     assert pools.district_rules_check(c.world.supervisor_person, c.world.jinshui)
+
+
+# --- supervision: practice hours and ability assessments ----------------------------
+
+
+def supervised(c):
+    """An internal engagement: 督导甲 supervises all staff of the world's agency this year."""
+    from dudao.supervision.models import Engagement
+    from tests.supervision.conftest import engagement
+
+    entry = pools.designate_internal(
+        actor=c.world.agency_admin, organization=c.world.agency, person=c.world.supervisor_person
+    )
+    year = dt.date.today().year
+    made = engagement(entry, c.world.agency, starts_on=dt.date(year, 1, 1), ends_on=dt.date(year, 12, 31))
+    assert made.status == Engagement.Status.ACTIVE
+    return made
+
+
+def practice_logged(c):
+    from dudao.supervision.services import practice
+
+    return practice.log(
+        actor=c.world.supervisor,
+        organization=c.world.agency,
+        date=dt.date.today(),
+        hours=Decimal("2.5"),
+        description="个案服务",
+    )
+
+
+def competency_scores(score=3):
+    return dict.fromkeys(PARAMETERS_BY_KEY["supervision.competencies"].default, score)
+
+
+@case("supervision.practice.log", "supervision.practice_logged")
+def log_practice(c):
+    yield
+    practice_logged(c)
+
+
+@case("supervision.practice.confirm", "supervision.practice_decided")
+def confirm_practice(c):
+    from dudao.supervision.services import practice
+
+    entry = practice_logged(c)
+    yield
+    practice.confirm(actor=c.world.agency_admin, log=entry)
+
+
+@case("supervision.practice.reject", "supervision.practice_decided")
+def reject_practice(c):
+    from dudao.supervision.services import practice
+
+    entry = practice_logged(c)
+    yield
+    practice.reject(actor=c.world.agency_admin, log=entry, reason="当日未到岗")
+
+
+@case("supervision.assessments.assess", "supervision.assessment_recorded")
+def assess_supervisee(c):
+    from dudao.supervision.services import assessments
+
+    made = supervised(c)
+    yield
+    assessments.assess(
+        actor=c.world.supervisor,
+        engagement=made,
+        supervisee=c.world.social_worker_person,
+        year=dt.date.today().year,
+        phase="start",
+        scores=competency_scores(),
+        assessed_on=dt.date.today(),
+    )
 
 
 # --- writers outside services.py: imports, exports, reference data ------------------

@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from dudao.core.models import AuditEntry, Notification
 from dudao.supervision.models import PracticeLog
@@ -13,6 +13,14 @@ from dudao.supervision.selectors.practice import practice_for, practice_todos
 from dudao.supervision.services import practice
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    # The messages are asserted in their source language (the site's default is Chinese).
+    with translation.override("en"):
+        yield
+
 
 YESTERDAY = timezone.localdate() - dt.timedelta(days=1)
 
