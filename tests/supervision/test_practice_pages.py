@@ -74,7 +74,7 @@ def test_the_practice_list_sorts_and_exports(world, login):
     response = client.get(LIST, {"export": "xlsx", "sort": "hours"})
     assert response.status_code == 200
     sheet = load_workbook(BytesIO(b"".join(response.streaming_content if response.streaming else [response.content])))
-    values = [row for row in sheet.active.iter_rows(values_only=True)]
+    values = list(sheet.active.iter_rows(values_only=True))
     assert len(values) >= 3
     assert any("督导甲" in str(cell) for row in values for cell in row)
 
@@ -262,7 +262,9 @@ def test_only_a_supervisor_opens_the_assessment_form(world, login, internal_enga
     assert login(world.persona(persona)).get(reverse("supervision:assessment_new")).status_code == 403
 
 
-def test_another_supervisors_engagement_cannot_be_chosen(world, login, supply, internal_engagement, external_engagement):
+def test_another_supervisors_engagement_cannot_be_chosen(
+    world, login, supply, internal_engagement, external_engagement
+):
     response = login(supply.external_supervisor).get(
         reverse("supervision:assessment_new"), {"engagement": internal_engagement.pk}
     )

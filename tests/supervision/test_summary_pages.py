@@ -26,7 +26,9 @@ def cell(html, day: dt.date) -> str:
     return match.group(1)
 
 
-def test_the_calendar_shows_the_supervisors_sessions_on_their_days(world, supply, internal_engagement, external_engagement, login):
+def test_the_calendar_shows_the_supervisors_sessions_on_their_days(
+    world, supply, internal_engagement, external_engagement, login
+):
     fifth = make_session(internal_engagement, dt.date(2026, 3, 5), 60)
     later = make_session(internal_engagement, dt.date(2026, 3, 17), 90, start=(14, 30))
     other = make_session(external_engagement, dt.date(2026, 3, 5), 60)  # another supervisor's
