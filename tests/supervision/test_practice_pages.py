@@ -88,8 +88,9 @@ def test_the_agency_sees_a_decide_button_only_on_its_pending_rows(world, login):
     assert 'data-testid="decide"' not in login(world.district_admin).get(LIST).content.decode()
 
 
-def test_the_practice_list_costs_the_same_queries_for_few_and_many_rows(world, login):
-    client = login(world.agency_admin)
+@pytest.mark.parametrize("persona", ["agency_admin", "supervisor", "city_admin"])
+def test_the_practice_list_costs_the_same_queries_for_few_and_many_rows(world, login, persona):
+    client = login(world.persona(persona))
     for _ in range(3):
         entry(world)
     client.get(LIST)

@@ -7,8 +7,10 @@ import re
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from dudao.supervision.models import Engagement, PracticeLog, Session
 from tests.supervision.test_summary_selectors import make_session, rate
@@ -130,3 +132,34 @@ def test_session_links_use_the_agreed_path(world, supply, internal_engagement, l
     assert Session.objects.filter(pk=session.pk).exists()
     html = login(world.supervisor).get(ME).content.decode()
     assert f'href="/supervision/sessions/{session.pk}/"' in html
+
+
+def test_the_supervisors_page_costs_the_same_queries_for_few_and_many_sessions(
+    world, supply, internal_engagement, login
+):
+    client = login(world.supervisor)
+    make_session(internal_engagement, dt.date(2026, 3, 2), 60)
+    client.get(ME, {"month": "2026-03"})
+    with CaptureQueriesContext(connection) as few:
+        client.get(ME, {"month": "2026-03"})
+    for day in range(3, 29):
+        make_session(internal_engagement, dt.date(2026, 3, day), 60, start=(8, 0))
+        make_session(internal_engagement, dt.date(2026, 3, day), 60, start=(15, 0))
+    with CaptureQueriesContext(connection) as many:
+        response = client.get(ME, {"month": "2026-03"})
+    assert response.content.decode().count('data-testid="calendar-session"') == 53
+    assert len(few) == len(many)
+
+
+def test_the_supervisors_to_dos_count_the_supervisees_to_assess(world, supply, internal_engagement):
+    from dudao.supervision.selectors.practice import practice_todos
+
+    Engagement.objects.filter(pk=internal_engagement.pk).update(
+        starts_on=dt.date(YEAR, 1, 1), ends_on=dt.date(YEAR, 12, 31)
+    )
+    with translation.override("en"):
+        todos = {t.label: t for t in practice_todos(world.supervisor)}
+    assert todos["Supervisees to assess this year"].count == 4
+    assert todos["Supervisees to assess this year"].url == ME + "#assessments-due"
+    assert practice_todos(world.social_worker) == []
+    assert practice_todos(world.city_admin) == []
