@@ -115,6 +115,7 @@ def test_a_supervisee_not_covered_by_the_engagement_is_refused(world, supply, ex
     with pytest.raises(ValidationError) as exc:
         run(external_engagement, outsider, supply.external_supervisor)
     assert "not covered by this engagement" in text(exc)
+    assert outsider.name not in text(exc)
     assert run(external_engagement, supply.colleagues[0], supply.external_supervisor).pk
 
 

@@ -246,7 +246,7 @@ def test_an_agency_engaging_an_external_supervisor_sees_their_summary(world, api
 
 
 @pytest.mark.parametrize("year", ["abc", "1999", "20261", "-1", "２０２６"])
-def test_a_bad_year_is_a_400(world, api, year):
+def test_a_bad_year_is_a_400(world, api, supply, year):
     response = api(world.supervisor).get(summary_url(world.supervisor_person, year))
     assert response.status_code == 400
     assert "year" in response.json()
@@ -271,3 +271,18 @@ def test_the_schema_documents_the_endpoints(world, client):
         "/api/v1/supervisors/{person_id}/summary/",
     ]:
         assert path in paths, path
+
+
+def test_someone_who_is_no_supervisor_has_no_summary(world, api, supply):
+    # The district sees 社工乙 in the directory, but a social worker has no supervisor's summary.
+    assert api(world.district_admin).get(summary_url(world.social_worker_person)).status_code == 404
+    assert api(world.district_admin).get(summary_url(world.supervisor_person)).status_code == 200
+
+
+def test_an_uncovered_supervisee_is_refused_without_their_name(world, api, supply, external_engagement):
+    stranger = supply.colleagues[2]
+    response = api(supply.external_supervisor).post(
+        ASSESSMENTS, assessment_body(external_engagement, stranger), format="json"
+    )
+    assert response.status_code == 400
+    assert stranger.name not in response.content.decode()

@@ -17,6 +17,7 @@ from rest_framework.views import APIView
 
 from dudao.core.api import IdField, service_errors
 from dudao.directory.models import Organization, Person
+from dudao.pools.models import Entry
 
 from .. import permissions
 from ..models import Assessment, Engagement, PracticeLog
@@ -227,6 +228,11 @@ class SupervisorSummarySerializer(serializers.Serializer):
     average_gain = serializers.DecimalField(max_digits=4, decimal_places=2, allow_null=True)
 
 
+def _is_supervisor(person) -> bool:
+    """In a pool (any level, any status) or engaged as a supervisor: anyone else has no summary."""
+    return Entry.objects.filter(person=person).exists() or Engagement.objects.filter(supervisor=person).exists()
+
+
 class SupervisorSummaryView(APIView):
     """A supervisor's year: supervision and practice hours against the policy
     minimums, the rating average and count, the supervisees' ability gain."""
@@ -241,7 +247,7 @@ class SupervisorSummaryView(APIView):
     )
     def get(self, request, person_id):
         person = Person.objects.filter(pk=person_id).first()
-        if person is None or not permissions.sees_supervisor(request.user, person):
+        if person is None or not _is_supervisor(person) or not permissions.sees_supervisor(request.user, person):
             raise NotFound
         raw = request.query_params.get("year")
         if raw in (None, ""):

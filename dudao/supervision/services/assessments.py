@@ -78,9 +78,8 @@ def assess(
     if year not in allowed_years:
         raise ValidationError({"year": _("The year does not match the date of the assessment.")})
     if not covers(engagement, supervisee):
-        raise ValidationError(
-            {"supervisee": _("%(name)s is not covered by this engagement.") % {"name": supervisee.name}}
-        )
+        # Without the name: an id the supervisor may not see must not tell them who it is.
+        raise ValidationError({"supervisee": _("This person is not covered by this engagement.")})
     scores = _checked_scores(scores, competencies(engagement, assessed_on))
     same = Assessment.objects.filter(engagement=engagement, supervisee=supervisee, year=year)
     if same.filter(phase=phase).exists():
