@@ -10,6 +10,8 @@ from django import forms
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
 from dudao.core.forms import BootstrapMixin
 from dudao.directory.models import Organization
@@ -44,11 +46,16 @@ def practice_organizations(request):
     return Organization.objects.filter(reduce(or_, conditions)).order_by("name", "pk")
 
 
+@extend_schema_field(OpenApiTypes.INT)
+class YearFilter(django_filters.NumberFilter):
+    """A calendar year: a whole number (2026.5 is refused, not rounded)."""
+
+    field_class = forms.IntegerField
+
+
 class PracticeFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(label=_("Status"), choices=PracticeLog.Status.choices)
-    year = django_filters.NumberFilter(
-        label=_("Year"), field_name="date", lookup_expr="year", min_value=FIRST_YEAR, max_value=LAST_YEAR
-    )
+    year = YearFilter(label=_("Year"), field_name="date", lookup_expr="year", min_value=FIRST_YEAR, max_value=LAST_YEAR)
     organization = django_filters.ModelChoiceFilter(label=_("Organisation"), queryset=practice_organizations)
 
     class Meta:
@@ -58,7 +65,7 @@ class PracticeFilter(django_filters.FilterSet):
 
 class AssessmentFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Supervisee"), field_name="supervisee__name", lookup_expr="contains")
-    year = django_filters.NumberFilter(label=_("Year"), min_value=FIRST_YEAR, max_value=LAST_YEAR)
+    year = YearFilter(label=_("Year"), min_value=FIRST_YEAR, max_value=LAST_YEAR)
     phase = django_filters.ChoiceFilter(label=_("Phase"), choices=Assessment.Phase.choices)
 
     class Meta:

@@ -286,3 +286,9 @@ def test_an_uncovered_supervisee_is_refused_without_their_name(world, api, suppl
     )
     assert response.status_code == 400
     assert stranger.name not in response.content.decode()
+
+
+@pytest.mark.parametrize("year", ["2026.5", "abc", "1900"])
+def test_a_bad_year_filter_is_a_400(world, api, year):
+    assert api(world.supervisor).get(PRACTICE, {"year": year}).status_code == 400
+    assert api(world.supervisor).get(ASSESSMENTS, {"year": year}).status_code == 400
