@@ -271,3 +271,10 @@ def test_another_supervisors_engagement_cannot_be_chosen(
     )
     assert response.status_code == 200
     assert response.context["engagement"] == external_engagement
+
+
+def test_an_htmx_filter_request_gets_only_the_table(world, login):
+    entry(world)
+    response = login(world.agency_admin).get(LIST, {"status": "pending"}, HTTP_HX_REQUEST="true")
+    html = response.content.decode()
+    assert 'data-testid="practice-table"' in html and "<html" not in html
