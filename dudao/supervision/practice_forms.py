@@ -117,6 +117,9 @@ class AssessmentForm(BootstrapMixin, forms.Form):
                 widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
             )
 
+    def head_fields(self):
+        return [self[name] for name in ("supervisee", "phase", "year", "assessed_on")]
+
     def item_fields(self):
         return [self[f"item_{index}"] for index in range(len(self.items))]
 
