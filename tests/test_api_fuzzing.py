@@ -145,6 +145,7 @@ def records(world):
         hours_per_month=4,
         covers_all_staff=True,
     )
+    practice_log, assessment = supervision_records(world, entry)
     return {
         "jurisdictions": world.jinshui.pk,
         "organizations": world.agency.pk,
@@ -167,7 +168,35 @@ def records(world):
         "audit": AuditEntry.objects.latest("pk").pk,
         "engagements": engagement.pk,
         "supervision-sessions": supervision_session(engagement),
+        "practice-hours": practice_log.pk,
+        "assessments": assessment.pk,
+        "supervisors": world.supervisor_person.pk,
     }
+
+
+def supervision_records(world, entry):
+    """督导甲 engaged by their agency this year, with a practice log and a start assessment."""
+    from dudao.policy.registry import BY_KEY
+    from dudao.supervision.services import assessments, practice
+    from tests.supervision.conftest import engagement
+
+    today = timezone.localdate()
+    made = engagement(
+        entry, world.agency, starts_on=today.replace(month=1, day=1), ends_on=today.replace(month=12, day=31)
+    )
+    practice_log = practice.log(
+        actor=world.supervisor, organization=world.agency, date=today, hours=2, description="个案服务"
+    )
+    assessment = assessments.assess(
+        actor=world.supervisor,
+        engagement=made,
+        supervisee=world.social_worker_person,
+        year=today.year,
+        phase="start",
+        scores=dict.fromkeys(BY_KEY["supervision.competencies"].default, 3),
+        assessed_on=today,
+    )
+    return practice_log, assessment
 
 
 def real_path_parameters(path: str, records: dict) -> dict | None:

@@ -34,7 +34,9 @@ class SupervisionConfig(AppConfig):
         from dudao.core import workbench
 
         from . import todos
+        from .selectors.practice import practice_todos
         from .views.engagements import todos as engagement_todos
 
         workbench.register(engagement_todos)
         workbench.register(todos.coverage_todos)
+        workbench.register(practice_todos)

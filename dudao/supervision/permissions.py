@@ -85,3 +85,26 @@ def uses_directory(user) -> bool:
     """Who searches the pools to hire (agencies) or to steer hiring (districts, the city)."""
     scope = scope_for(user)
     return scope.can(MANAGE) or scope.can(COVERAGE)
+
+
+def sees_supervisor(user, person) -> bool:
+    """Whether the user may read a supervisor's summary (hours, ratings, gain):
+    the supervisor themself, the admins of their employer or of an organisation
+    that engages them, and those watching the jurisdiction that holds them."""
+    from .models import Engagement
+
+    if person.pk == supervisor_person_id(user):
+        return True
+    managed = managed_org_ids(user)
+    if person.employer_id in managed:
+        return True
+    if (
+        managed
+        and Engagement.objects.filter(
+            supervisor=person,
+            organization_id__in=managed,
+            status__in=[Engagement.Status.ACTIVE, Engagement.Status.ENDED],
+        ).exists()
+    ):
+        return True
+    return watches_row(user, person)

@@ -29,6 +29,7 @@ from dudao.core.models import AuditEntry
 from dudao.directory import services as directory
 from dudao.directory.models import CertificateLevel, EducationLevel, Jurisdiction, OrganizationType
 from dudao.policy import services as policy
+from dudao.policy.registry import BY_KEY as PARAMETERS_BY_KEY
 from dudao.policy.registry import PARAMETERS
 from dudao.pools import services as pools
 from dudao.pools.models import Entry
@@ -887,6 +888,80 @@ def update_agreement_unchanged(c):
     engagement = accepted(c, s)
     yield
     supervision_engagements.update_agreement(actor=c.world.agency_admin, engagement=engagement, goals="")
+
+
+# --- supervision: practice hours and ability assessments ----------------------------
+
+
+def supervised(c):
+    """An internal engagement: 督导甲 supervises all staff of the world's agency this year."""
+    from dudao.supervision.models import Engagement
+    from tests.supervision.conftest import engagement
+
+    entry = pools.designate_internal(
+        actor=c.world.agency_admin, organization=c.world.agency, person=c.world.supervisor_person
+    )
+    year = dt.date.today().year
+    made = engagement(entry, c.world.agency, starts_on=dt.date(year, 1, 1), ends_on=dt.date(year, 12, 31))
+    assert made.status == Engagement.Status.ACTIVE
+    return made
+
+
+def practice_logged(c):
+    from dudao.supervision.services import practice
+
+    return practice.log(
+        actor=c.world.supervisor,
+        organization=c.world.agency,
+        date=dt.date.today(),
+        hours=Decimal("2.5"),
+        description="个案服务",
+    )
+
+
+def competency_scores(score=3):
+    return dict.fromkeys(PARAMETERS_BY_KEY["supervision.competencies"].default, score)
+
+
+@case("supervision.practice.log", "supervision.practice_logged")
+def log_practice(c):
+    yield
+    practice_logged(c)
+
+
+@case("supervision.practice.confirm", "supervision.practice_decided")
+def confirm_practice(c):
+    from dudao.supervision.services import practice
+
+    entry = practice_logged(c)
+    yield
+    practice.confirm(actor=c.world.agency_admin, log=entry)
+
+
+@case("supervision.practice.reject", "supervision.practice_decided")
+def reject_practice(c):
+    from dudao.supervision.services import practice
+
+    entry = practice_logged(c)
+    yield
+    practice.reject(actor=c.world.agency_admin, log=entry, reason="当日未到岗")
+
+
+@case("supervision.assessments.assess", "supervision.assessment_recorded")
+def assess_supervisee(c):
+    from dudao.supervision.services import assessments
+
+    made = supervised(c)
+    yield
+    assessments.assess(
+        actor=c.world.supervisor,
+        engagement=made,
+        supervisee=c.world.social_worker_person,
+        year=dt.date.today().year,
+        phase="start",
+        scores=competency_scores(),
+        assessed_on=dt.date.today(),
+    )
 
 
 # --- writers outside services.py: imports, exports, reference data ------------------

@@ -102,7 +102,11 @@ class SessionFilter(django_filters.FilterSet):
         super().__init__(*args, request=request, **kwargs)
         if request is not None and request.user.is_authenticated:
             mine = {v.key for v in selectors.views_for(request.user)}
-            self.filters["view"].extra["choices"] = [c for c in VIEW_CHOICES if c[0] in mine]
+            view = self.filters["view"]
+            view.extra["choices"] = [c for c in VIEW_CHOICES if c[0] in mine]
+            # The copied filter may carry the form field built for the class
+            # (the schema generator builds it): build it again with these choices.
+            view.__dict__.pop("_field", None)
 
     def by_view(self, queryset, name, value):
         return queryset
