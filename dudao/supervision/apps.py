@@ -36,7 +36,9 @@ class SupervisionConfig(AppConfig):
         from . import todos
         from .selectors.practice import practice_todos
         from .views.engagements import todos as engagement_todos
+        from .views.sessions import session_todos
 
         workbench.register(engagement_todos)
         workbench.register(todos.coverage_todos)
         workbench.register(practice_todos)
+        workbench.register(session_todos)
