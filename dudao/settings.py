@@ -205,7 +205,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {"NominationStatusEnum": "dudao.selection.models.Nomination.Status"},
+    "ENUM_NAME_OVERRIDES": {
+        "NominationStatusEnum": "dudao.selection.models.Nomination.Status",
+        "EngagementKindEnum": "dudao.supervision.models.Engagement.Kind",
+    },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         # Every operation documents its refusals (400/401/403/404/409/429/503).
