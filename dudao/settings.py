@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "dudao.training",
     "dudao.pools",
     "dudao.supervision",
+    "dudao.evaluation",
     "dudao.demo",
 ]
 
