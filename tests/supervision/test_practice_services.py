@@ -9,8 +9,9 @@ from django.utils import timezone, translation
 
 from dudao.core.models import AuditEntry, Notification
 from dudao.supervision.models import PracticeLog
-from dudao.supervision.selectors.practice import practice_for, practice_todos
+from dudao.supervision.selectors.practice import practice_for
 from dudao.supervision.services import practice
+from dudao.supervision.todos import practice_todos
 
 pytestmark = pytest.mark.django_db
 

@@ -152,7 +152,7 @@ def test_the_supervisors_page_costs_the_same_queries_for_few_and_many_sessions(
 
 
 def test_the_supervisors_to_dos_count_the_supervisees_to_assess(world, supply, internal_engagement):
-    from dudao.supervision.selectors.practice import practice_todos
+    from dudao.supervision.todos import practice_todos
 
     Engagement.objects.filter(pk=internal_engagement.pk).update(
         starts_on=dt.date(YEAR, 1, 1), ends_on=dt.date(YEAR, 12, 31)
