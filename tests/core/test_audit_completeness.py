@@ -964,6 +964,30 @@ def assess_supervisee(c):
     )
 
 
+# --- supervision: coverage -----------------------------------------------------------------
+
+
+@case("supervision.coverage.set_supervisee_type", "supervision.supervisee_type_set")
+def set_supervisee_type(c):
+    yield
+    supervision_coverage.set_supervisee_type(
+        actor=c.world.agency_admin, person=c.world.social_worker_person, type="intern"
+    )
+
+
+# Coverage rows are derived data, recomputed from audited changes: no event of their own.
+@case("supervision.coverage.refresh")
+def refresh_coverage(c):
+    yield
+    supervision_coverage.refresh([c.world.agency.pk])
+
+
+@case("supervision.coverage.refresh_all")
+def refresh_all_coverage(c):
+    yield
+    supervision_coverage.refresh_all(batch_size=2)
+
+
 # --- writers outside services.py: imports, exports, reference data ------------------
 
 OTHER_WRITERS: list[tuple[str, Case]] = []
@@ -1071,6 +1095,9 @@ def test_every_expected_event_is_declared():
     assert expected <= declared, sorted(expected - declared)
 
 
+ALL_CASE_COUNT = sum(len(cases) for cases in CASES.values())
+
+
 @pytest.mark.parametrize(
     "service_case",
     [pytest.param(c, id=f"{service}-{c.name}") for service, cases in sorted(CASES.items()) for c in cases]
@@ -1093,25 +1120,8 @@ def test_each_service_writes_exactly_its_events(world, tmp_path, service_case):
     assert all(audit.get(event).action == action for event, action in written)
 
 
-# --- supervision: coverage -----------------------------------------------------------------
-
-
-@case("supervision.coverage.set_supervisee_type", "supervision.supervisee_type_set")
-def set_supervisee_type(c):
-    yield
-    supervision_coverage.set_supervisee_type(
-        actor=c.world.agency_admin, person=c.world.social_worker_person, type="intern"
-    )
-
-
-# Coverage rows are derived data, recomputed from audited changes: no event of their own.
-@case("supervision.coverage.refresh")
-def refresh_coverage(c):
-    yield
-    supervision_coverage.refresh([c.world.agency.pk])
-
-
-@case("supervision.coverage.refresh_all")
-def refresh_all_coverage(c):
-    yield
-    supervision_coverage.refresh_all(batch_size=2)
+def test_no_case_is_registered_after_the_parametrised_check():
+    # Parametrisation reads CASES where the test is defined: a case added below it would never run.
+    ran = {c.name for cases in CASES.values() for c in cases}
+    assert len(ran) == sum(len(cases) for cases in CASES.values())
+    assert sum(len(cases) for cases in CASES.values()) == ALL_CASE_COUNT
