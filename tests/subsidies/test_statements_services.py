@@ -87,7 +87,7 @@ def test_the_sum_of_the_lines_is_the_sum_over_the_sessions_to_the_fen(world, int
 
 def test_a_month_not_signed_off_is_never_computed(world, internal_engagement):
     session(internal_engagement, dt.date(2026, 3, 5), 60)
-    with pytest.raises(ValidationError, match="not signed off"):
+    with pytest.raises(ValidationError, match="尚未签核"):
         services.compute(actor=world.agency_admin, engagement=internal_engagement, month=MARCH)
     assert not Statement.objects.exists()
 
@@ -95,13 +95,13 @@ def test_a_month_not_signed_off_is_never_computed(world, internal_engagement):
 def test_a_month_without_a_confirmed_session_owes_nothing(world, internal_engagement):
     session(internal_engagement, dt.date(2026, 3, 5), 60, status=Session.Status.DISPUTED)
     sign_off(internal_engagement, MARCH, world.agency_admin)
-    with pytest.raises(ValidationError, match="no confirmed session"):
+    with pytest.raises(ValidationError, match="没有已确认"):
         services.compute(actor=world.agency_admin, engagement=internal_engagement, month=MARCH)
 
 
 def test_a_month_is_computed_once(world, march):
     services.compute(actor=world.agency_admin, engagement=march, month=MARCH)
-    with pytest.raises(ValidationError, match="already computed"):
+    with pytest.raises(ValidationError, match="已核算"):
         services.compute(actor=world.agency_admin, engagement=march, month=MARCH)
 
 
@@ -115,7 +115,7 @@ def test_the_payer_confirms_and_pays_with_the_split_across_purposes(world, march
     (statement,) = services.compute(actor=world.agency_admin, engagement=march, month=MARCH)
     with pytest.raises(PermissionDenied):
         services.confirm(actor=world.finance, statement=statement)
-    with pytest.raises(ValidationError, match="confirmed statement"):
+    with pytest.raises(ValidationError, match="仅已确认"):
         services.pay(
             actor=world.agency_admin,
             statement=statement,
@@ -223,7 +223,7 @@ def test_reopening_voids_and_the_new_sign_off_computes_again(world, march, djang
     statement.refresh_from_db()
     assert statement.status == S.VOIDED and "补录一次督导" in statement.void_reason
     assert AuditEntry.objects.filter(event="subsidies.statement_voided", object_id=str(statement.pk)).exists()
-    with pytest.raises(ValidationError, match="not signed off"):
+    with pytest.raises(ValidationError, match="尚未签核"):
         services.compute(actor=world.agency_admin, engagement=march, month=MARCH)
     session(march, dt.date(2026, 3, 30), 60)
     with django_capture_on_commit_callbacks(execute=True):
@@ -238,7 +238,7 @@ def test_a_reopened_month_cannot_be_confirmed_before_the_void(world, march):
     (statement,) = services.compute(actor=world.agency_admin, engagement=march, month=MARCH)
     # Written around the services (no receiver runs): the statement still reads computed.
     MonthSignOff.objects.filter(engagement=march, month=MARCH).update(status=MonthSignOff.Status.REOPENED)
-    with pytest.raises(ValidationError, match="reopened"):
+    with pytest.raises(ValidationError, match="重新开放"):
         services.confirm(actor=world.agency_admin, statement=statement)
 
 
