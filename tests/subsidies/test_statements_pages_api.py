@@ -317,3 +317,26 @@ def test_the_lists_cost_the_same_queries_for_few_and_many_rows(world, internal_e
     many = (_queries(page), _queries(endpoint))
     far = _queries(lambda: login(user).get(reverse("subsidies:statement_list"), {"page": 3}))
     assert few == many and far == many[0]
+
+
+def test_the_workbench_lists_what_each_payer_has_to_do(world, owed, internal_engagement, login):
+    from dudao.subsidies.todos import subsidy_todos
+
+    session(internal_engagement, dt.date(2026, 9, 3), 30)
+    sign_off(internal_engagement, dt.date(2026, 9, 1), world.agency_admin)
+    agency = {t.label: t.count for t in subsidy_todos(world.agency_admin)}
+    assert list(agency.values()) == [2, 0, 1]  # two to confirm, none to pay, one month to compute
+    city = {t.label: t.count for t in subsidy_todos(world.city_admin)}
+    assert list(city.values()) == [1, 0]  # the city's supplement
+    assert [t for t in subsidy_todos(world.district_admin) if t.count] == []
+    assert subsidy_todos(world.finance) == []
+    assert "待确认的督导补贴结算单" in login(world.agency_admin).get(reverse("accounts:home")).content.decode()
+
+
+def test_statements_follow_their_organisation_to_another_district(world, owed, api):
+    from dudao.directory.scoping import organization_moved
+
+    world.agency.jurisdiction = world.erqi
+    world.agency.save()
+    organization_moved(world.agency)
+    assert _visible(api, world.erqi_admin)[1] >= {owed["statement"].pk, owed["internal"].pk}
