@@ -21,6 +21,9 @@ def test_the_demo_has_statements_in_every_status(loaded):
     assert statuses == set(Statement.Status.values)
     paid = Statement.objects.filter(status=Statement.Status.PAID).first()
     assert sum(paid.purposes.values()) == paid.total and paid.paid_reference
+    # The city pool supervisor's month brings the city's supplement, waiting for the city.
+    supplement = Statement.objects.get(kind=Statement.Kind.SUPPLEMENT)
+    assert supplement.status == Statement.Status.COMPUTED and supplement.payer_jurisdiction.code == "410100"
 
 
 def test_the_voided_month_was_reopened_and_computed_again(loaded):
