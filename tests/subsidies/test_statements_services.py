@@ -256,3 +256,27 @@ def test_a_paid_statement_survives_a_reopening(world, march):
     session_services.reopen(actor=world.agency_admin, engagement=march, month=MARCH, reason="核对")
     statement.refresh_from_db()
     assert statement.status == S.PAID
+
+
+def test_a_district_pool_supervisor_used_in_another_district_is_supplemented_by_their_pools_district(world):
+    from dudao.pools import services as pool_services
+    from dudao.subsidies.selectors.statements import statements_for
+    from tests.factories import staff
+    from tests.supervision.conftest import engagement
+
+    person = staff(world.erqi_agency, certified=True, name="二七督导丁")
+    entry = pool_services.admit_to_district_pool(actor=world.erqi_admin, person=person, district=world.erqi)
+    used = engagement(entry, world.agency)
+    # 金水区 sets the rate its agencies pay; 二七区 the supplement its budget adds.
+    standard("subsidies.rate.district", world.jinshui, dt.date(2026, 1, 1), "90.00")
+    standard("subsidies.supplement.district", world.erqi, dt.date(2026, 1, 1), "40.00")
+    standard("subsidies.supplement.district", world.jinshui, dt.date(2026, 1, 1), "5.00")
+    session(used, dt.date(2026, 4, 9), 75)
+    sign_off(used, APRIL, world.agency_admin)
+    statement, supplement = services.compute(actor=world.agency_admin, engagement=used, month=APRIL)
+    assert (statement.total, statement.payer_organization) == (Decimal("112.50"), world.agency)  # 1.25 h × 90.00
+    assert (supplement.total, supplement.payer_jurisdiction) == (Decimal("50.00"), world.erqi)  # 1.25 h × 40.00
+    assert set(statements_for(world.erqi_admin)) == {supplement}
+    with pytest.raises(PermissionDenied):
+        services.confirm(actor=world.district_admin, statement=supplement)
+    assert services.confirm(actor=world.erqi_admin, statement=supplement).status == S.CONFIRMED
