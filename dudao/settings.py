@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "dudao.training",
     "dudao.pools",
     "dudao.supervision",
+    "dudao.subsidies",
     "dudao.evaluation",
     "dudao.demo",
 ]
@@ -209,6 +210,8 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "NominationStatusEnum": "dudao.selection.models.Nomination.Status",
         "EngagementKindEnum": "dudao.supervision.models.Engagement.Kind",
+        "SubsidyStatementKindEnum": "dudao.subsidies.models.Statement.Kind",
+        "SubsidyStatementStatusEnum": "dudao.subsidies.models.Statement.Status",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

@@ -171,7 +171,23 @@ def records(world):
         "practice-hours": practice_log.pk,
         "assessments": assessment.pk,
         "supervisors": world.supervisor_person.pk,
+        "subsidy-statements": subsidy_statement(engagement),
     }
+
+
+def subsidy_statement(engagement) -> int:
+    """A computed statement of the engagement (written directly: the services are tested in tests/subsidies)."""
+    from dudao.subsidies.models import Statement
+
+    return Statement.objects.create(
+        kind=Statement.Kind.STATEMENT,
+        engagement=engagement,
+        month=engagement.starts_on.replace(day=1),
+        supervisor_id=engagement.supervisor_id,
+        organization=engagement.organization,
+        pool_level=engagement.entry.level,
+        payer_organization=engagement.organization,
+    ).pk
 
 
 def supervision_records(world, entry):

@@ -16,6 +16,7 @@ ORDER = [
     "training",
     "pools",
     "supervision",
+    "subsidies",
     "evaluation",
     "demo",
 ]

@@ -51,6 +51,8 @@ ROLE_CAPABILITIES: dict[str, set[str]] = {
         # Policy 三(二): the agency uses its own supervisors first and hires from the pools
         # when short; it confirms the practice its staff supervisors log with it.
         "supervision.engagements.manage",
+        # Policy 三(三): 谁使用、谁补贴 — the using agency confirms and pays what it owes.
+        "subsidies.statements.pay",
     },
     # Policy 一: the supervisor records the supervision given; the supervisees confirm it.
     Role.SUPERVISOR: {"supervision.sessions.record", "supervision.sessions.confirm"},
@@ -80,6 +82,16 @@ for _role in POOL_READERS:
 # Who watches supervision coverage over a jurisdiction (where: the Scope's read nodes).
 for _role in (Role.CITY_ADMIN, Role.DISTRICT_ADMIN, Role.HRSS):
     ROLE_CAPABILITIES[_role].add("supervision.coverage.read")
+
+
+# Policy 三(三), 五(一): the city and the districts pay the government supplement from
+# their budget lines; finance (and the authorities) read the subsidies in their jurisdiction.
+for _role in (Role.CITY_ADMIN, Role.DISTRICT_ADMIN):
+    ROLE_CAPABILITIES[_role].add("subsidies.supplements.pay")
+for _role in (Role.CITY_ADMIN, Role.DISTRICT_ADMIN, Role.HRSS, Role.FINANCE):
+    ROLE_CAPABILITIES[_role].add("subsidies.read")
+# A supervisor reads what is owed and paid to them.
+ROLE_CAPABILITIES[Role.SUPERVISOR].add("subsidies.own.read")
 
 
 def roles_with(capability: str) -> list[str]:

@@ -68,6 +68,18 @@ MENU = [
         "clipboard-data",
         {Role.SUPERVISOR, Role.AGENCY_ADMIN, Role.DISTRICT_ADMIN, Role.CITY_ADMIN},
     ),
+    (
+        _("Subsidy statements"),
+        "subsidies:statement_list",
+        "cash-coin",
+        {Role.SUPERVISOR, Role.AGENCY_ADMIN, Role.DISTRICT_ADMIN, Role.CITY_ADMIN, Role.HRSS, Role.FINANCE},
+    ),
+    (
+        _("Subsidy figures"),
+        "subsidies:finance",
+        "bar-chart",
+        {Role.DISTRICT_ADMIN, Role.CITY_ADMIN, Role.HRSS, Role.FINANCE},
+    ),
     (_("Accounts"), "accounts:user_list", "person-badge", {Role.CITY_ADMIN, Role.DISTRICT_ADMIN, Role.AGENCY_ADMIN}),
     (_("Audit log"), "core:audit_list", "journal-text", {Role.CITY_ADMIN}),
     (_("Access log"), "accounts:access_log", "shield-lock", {Role.CITY_ADMIN}),

@@ -1067,6 +1067,95 @@ def load_reference_data_up_to_date(c):
     reference_data.load()
 
 
+# --- subsidies -----------------------------------------------------------------------------
+
+
+def _subsidy_month(c):
+    """A signed-off March of an internal engagement with one confirmed session."""
+    from dudao.supervision.models import MonthSignOff, Session
+    from tests.supervision.conftest import engagement as make_engagement
+
+    entry = pools.designate_internal(
+        actor=c.world.agency_admin, organization=c.world.agency, person=c.world.supervisor_person
+    )
+    c.engagement = make_engagement(entry, c.world.agency)
+    Session.objects.create(
+        engagement=c.engagement,
+        supervisor_id=c.engagement.supervisor_id,
+        organization_id=c.engagement.organization_id,
+        date=dt.date(2026, 3, 10),
+        start_time=dt.time(9, 0),
+        duration_minutes=90,
+        month=dt.date(2026, 3, 1),
+        form=Session.Form.INDIVIDUAL,
+        functions=["教育"],
+        topics="沟通技巧",
+        status=Session.Status.CONFIRMED,
+    )
+    MonthSignOff.objects.create(
+        engagement=c.engagement, month=dt.date(2026, 3, 1), signed_by=c.world.agency_admin, signed_at=timezone.now()
+    )
+
+
+def _computed_statement(c):
+    from dudao.subsidies.services import statements
+
+    _subsidy_month(c)
+    return statements.compute(actor=c.world.agency_admin, engagement=c.engagement, month=dt.date(2026, 3, 1))[0]
+
+
+@case("subsidies.statements.compute", "subsidies.statement_computed")
+def compute_statement(c):
+    from dudao.subsidies.services import statements
+
+    _subsidy_month(c)
+    yield
+    statements.compute(actor=c.world.agency_admin, engagement=c.engagement, month=dt.date(2026, 3, 1))
+
+
+@case("subsidies.statements.confirm", "subsidies.statement_confirmed")
+def confirm_statement(c):
+    from dudao.subsidies.services import statements
+
+    statement = _computed_statement(c)
+    yield
+    statements.confirm(actor=c.world.agency_admin, statement=statement)
+
+
+@case("subsidies.statements.pay", "subsidies.statement_paid")
+def pay_statement(c):
+    from dudao.subsidies.services import statements
+
+    statement = statements.confirm(actor=c.world.agency_admin, statement=_computed_statement(c))
+    yield
+    statements.pay(
+        actor=c.world.agency_admin,
+        statement=statement,
+        paid_on=dt.date(2026, 4, 10),
+        reference="ZF-1",
+        purposes={"transport": statement.total},
+    )
+
+
+@case("subsidies.statements.void_month", "subsidies.statement_voided")
+def void_statements(c):
+    from dudao.subsidies.services import statements
+
+    _computed_statement(c)
+    yield
+    statements.void_month(actor=c.world.agency_admin, engagement=c.engagement, month=dt.date(2026, 3, 1), reason="重开")
+
+
+# Reopening a month whose statement is computed writes the reopening and the void, in one transaction.
+@case("supervision.sessions.reopen", "supervision.month_reopened", "subsidies.statement_voided")
+def reopen_month_with_statement(c):
+    from dudao.supervision.services import sessions
+
+    _computed_statement(c)
+    yield
+    sessions.reopen(actor=c.world.agency_admin, engagement=c.engagement, month=dt.date(2026, 3, 1), reason="补录")
+
+
 # --- the checks ----------------------------------------------------------------------
 
 
