@@ -126,6 +126,15 @@ def renewals_for(user):
     return Renewal.objects.filter(combined).select_related("entry__person", "entry__jurisdiction", "decided_by")
 
 
+def appeal_ends_on(evaluation):
+    """The last day to appeal: the cycle's appeal days after publication."""
+    import datetime as dt
+
+    if evaluation.published_at is None:
+        return None
+    return timezone.localtime(evaluation.published_at).date() + dt.timedelta(days=evaluation.cycle.appeal_days)
+
+
 def shows_party_comments(evaluation) -> bool:
     return bool(policy_value("evaluation.show_party_comments", evaluation.cycle.owner, timezone.localdate()))
 

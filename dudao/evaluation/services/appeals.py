@@ -4,8 +4,6 @@ correct party scores or indicator points; the result is then recomputed and
 published as a new version (the old ones stay), and its consequences follow
 the new grade."""
 
-import datetime as dt
-
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.urls import reverse
@@ -19,16 +17,9 @@ from dudao.core.validators import clean_text
 
 from .. import scoring_permissions as permissions
 from ..models import Appeal, Evaluation, Grade, PartyForm
+from ..selectors import scoring as selectors
 from . import results
 from .scoring import SCORE_FIELDS, _score
-
-
-def appeal_ends_on(evaluation: Evaluation) -> dt.date | None:
-    """The last day to appeal: the cycle's appeal days after publication."""
-    if evaluation.published_at is None:
-        return None
-    published = timezone.localtime(evaluation.published_at).date()
-    return published + dt.timedelta(days=evaluation.cycle.appeal_days)
 
 
 @transaction.atomic
@@ -39,7 +30,7 @@ def lodge(*, actor, evaluation: Evaluation, reason: str) -> Appeal:
         raise PermissionDenied(_("Only the supervisor evaluated appeals the result."))
     if evaluation.status != Evaluation.Status.PUBLISHED:
         raise ValidationError(_("Only a published result can be appealed."))
-    ends = appeal_ends_on(evaluation)
+    ends = selectors.appeal_ends_on(evaluation)
     if timezone.localdate() > ends:
         raise ValidationError(_("The time to appeal ended on %(date)s.") % {"date": ends.isoformat()})
     if evaluation.appeals.filter(status=Appeal.Status.LODGED).exists():

@@ -22,7 +22,7 @@ SCORE_FIELDS = ("ethics", "ability", "performance")
 SCORING = (Cycle.Status.SCORING, Cycle.Status.REVIEW)
 
 
-def served_organizations(evaluations, year: int) -> dict:
+def _served_organizations(evaluations, year: int) -> dict:
     """{person id: ids of the agencies that engaged them in `year`}, the home agency left out
     (it scores as the home agency), in one query."""
     person_ids = {e.person_id for e in evaluations}
@@ -48,7 +48,7 @@ def open_forms(*, cycle: Cycle) -> int:
     cycle (idempotent; derived from the evaluations and the year's engagements,
     so not audited). The cycle computation calls it when scoring opens."""
     evaluations = list(Evaluation.objects.filter(cycle=cycle).only("id", "person_id", "home_organization_id"))
-    served = served_organizations(evaluations, cycle.year)
+    served = _served_organizations(evaluations, cycle.year)
     existing = set(
         PartyForm.objects.filter(evaluation__cycle=cycle).values_list("evaluation_id", "party", "organization_id")
     )
@@ -89,7 +89,7 @@ def _own_form(actor, evaluation: Evaluation, party: str, organization) -> PartyF
     elif party == Party.SERVED_AGENCY and org_id is None:
         # An agency admin of one agency need not say which.
         mine = permissions.scoring_org_ids(actor)
-        candidates = served_organizations([evaluation], evaluation.cycle.year).get(evaluation.person_id, [])
+        candidates = _served_organizations([evaluation], evaluation.cycle.year).get(evaluation.person_id, [])
         ours = [o for o in candidates if o in mine]
         org_id = ours[0] if len(ours) == 1 else None
     elif party in (Party.ASSOCIATION, Party.AUTHORITY):
@@ -97,7 +97,7 @@ def _own_form(actor, evaluation: Evaluation, party: str, organization) -> PartyF
     form = PartyForm.objects.filter(evaluation=evaluation, party=party, organization_id=org_id).first()
     if form is None:
         if party == Party.SERVED_AGENCY:
-            served = served_organizations([evaluation], evaluation.cycle.year).get(evaluation.person_id, [])
+            served = _served_organizations([evaluation], evaluation.cycle.year).get(evaluation.person_id, [])
             if org_id not in served:
                 raise PermissionDenied(_("Only an agency the supervisor served this year scores as a served agency."))
         if party == Party.HOME_AGENCY and org_id is None:

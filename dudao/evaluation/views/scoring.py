@@ -166,7 +166,7 @@ def result_detail(request, pk):
                 return redirect("evaluation:result_detail", pk=evaluation.pk)
             except ValidationError as exc:
                 add_service_errors(appeal_form, exc)
-    ends = appeal_services.appeal_ends_on(evaluation)
+    ends = selectors.appeal_ends_on(evaluation)
     appeals = list(evaluation.appeals.order_by("-created_at"))
     comments = []
     if not own or selectors.shows_party_comments(evaluation):
