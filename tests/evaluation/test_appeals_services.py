@@ -29,7 +29,7 @@ def s(world):
 def test_the_supervisor_appeals_within_the_window(s):
     appeal = appeals.lodge(actor=s.supervisor, evaluation=s.evaluation, reason="服务机构评分未计入全年服务")
     assert appeal.status == Appeal.Status.LODGED
-    with pytest.raises(ValidationError, match="already"):
+    with pytest.raises(ValidationError, match="等待处理"):
         appeals.lodge(actor=s.supervisor, evaluation=s.evaluation, reason="再次申诉")
 
 
@@ -42,7 +42,7 @@ def test_only_the_supervisor_appeals(s):
 def test_an_appeal_after_the_window_is_refused(s):
     Evaluation.objects.filter(pk=s.evaluation.pk).update(published_at=timezone.now() - dt.timedelta(days=16))
     s.evaluation.refresh_from_db()
-    with pytest.raises(ValidationError, match="ended"):
+    with pytest.raises(ValidationError, match="届满"):
         appeals.lodge(actor=s.supervisor, evaluation=s.evaluation, reason="理由")
 
 
