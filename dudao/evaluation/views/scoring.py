@@ -203,6 +203,12 @@ class ResultList(ListPage):
     def get_queryset(self):
         return selectors.results_for(self.request.user)
 
+    def get_context_data(self, **kwargs):
+        # The owner reaches each cycle's review from here.
+        return super().get_context_data(
+            cycles=selectors.owned_cycles(self.request.user).order_by("-year", "pk"), **kwargs
+        )
+
 
 class AppealList(ListPage):
     template_name = "evaluation/scoring/appeal_list.html"
