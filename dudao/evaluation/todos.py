@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 
 from dudao.core.workbench import Todo
 
-from .models import Appeal, Evaluation, Renewal
+from .models import Evaluation, Renewal
 from .selectors import scoring as selectors
 
 
@@ -17,12 +17,7 @@ def scoring_todos(user) -> list[Todo]:
         Todo(_("Evaluation forms to fill in"), selectors.forms_due(user).count(), reverse("evaluation:form_list")),
         Todo(
             _("Evaluation appeals to decide"),
-            selectors.appeals_for(user)
-            .filter(status=Appeal.Status.LODGED)
-            .exclude(evaluation__person_id=user.person_id)
-            .count()
-            if user.person_id
-            else selectors.appeals_for(user).filter(status=Appeal.Status.LODGED).count(),
+            selectors.appeals_to_decide(user).count(),
             reverse("evaluation:appeal_list") + "?status=lodged",
             "danger",
         ),

@@ -85,6 +85,7 @@ def test_the_supervisor_sees_the_grade_without_party_comments_and_appeals(s, log
     page = client.get(url).content.decode()
     assert s.evaluation.get_grade_display() in page and str(s.evaluation.score) in page
     assert "协会意见" not in page
+    assert "60.00%" in page and "%%" not in page
     assert 'data-testid="appeal"' in page
     assert client.post(url, {"reason": "服务机构评分偏低"}).status_code == 302
     assert Appeal.objects.filter(evaluation=s.evaluation, status="lodged").exists()

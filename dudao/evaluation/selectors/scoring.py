@@ -107,6 +107,14 @@ def appeals_for(user):
     return Appeal.objects.filter(combined).select_related("evaluation__cycle", "evaluation__person", "decided_by")
 
 
+def appeals_to_decide(user):
+    """Lodged appeals in the cycles the user owns."""
+    q = _owned_q(user, "evaluation__")
+    if q is None:
+        return Appeal.objects.none()
+    return Appeal.objects.filter(q, status=Appeal.Status.LODGED)
+
+
 def renewals_for(user):
     """The renewals of the pools the user keeps (city and district pools)."""
     from dudao.core.scoping import scope_for
