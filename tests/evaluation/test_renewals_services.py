@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
 from django.utils import timezone
 
 from dudao.core.models import AuditEntry
@@ -89,3 +90,17 @@ def test_a_refusal_keeps_the_term(s):
     (renewal,) = renewals.propose_due(actor=s.world.city_admin, level="city", jurisdiction=s.world.city)
     renewals.decide(actor=s.world.city_admin, renewal=renewal, approve=False, reason="本人申请不再续聘")
     assert Entry.objects.get(pk=s.entry.pk).expires_on == s.entry.expires_on
+
+
+def test_the_keeper_proposes_and_approves_on_the_pages(s, login):
+    _graded(s, "pass")
+    client = login(s.world.city_admin)
+    assert 'data-testid="propose-renewals"' in client.get(reverse("evaluation:renewal_list")).content.decode()
+    assert client.post(reverse("evaluation:renewal_propose")).status_code == 302
+    renewal = Renewal.objects.get(entry=s.entry)
+    assert login(s.world.district_admin).get(reverse("evaluation:renewal_decide", args=[renewal.pk])).status_code == 404
+    assert login(s.served_admin).post(reverse("evaluation:renewal_propose")).status_code == 403
+    client = login(s.world.city_admin)
+    response = client.post(reverse("evaluation:renewal_decide", args=[renewal.pk]), {"approve": "1", "reason": "续聘"})
+    assert response.status_code == 302
+    assert Entry.objects.get(pk=s.entry.pk).expires_on > s.entry.expires_on

@@ -279,12 +279,50 @@ class RenewalList(ListPage):
     sort_fields = {"expires": ("entry__expires_on",)}
     default_sort = "expires"
 
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(can_propose=bool(_kept_pools(self.request.user)), **kwargs)
+
     def get_queryset(self):
         queryset = selectors.renewals_for(self.request.user)
         status = self.request.GET.get("status")
         if status in Renewal.Status.values:
             queryset = queryset.filter(status=status)
         return queryset
+
+
+def _kept_pools(user) -> list:
+    """(level, jurisdiction) of the city and district pools the user keeps."""
+    from dudao.core.scoping import scope_for
+    from dudao.directory.models import Jurisdiction
+    from dudao.pools import permissions as pool_permissions
+    from dudao.pools.models import Entry
+
+    scope = scope_for(user)
+    kept = []
+    for level, capability in (
+        (Entry.Level.CITY, pool_permissions.KEEP_CITY),
+        (Entry.Level.DISTRICT, pool_permissions.KEEP_DISTRICT),
+    ):
+        for node in scope.nodes_for(capability):
+            kept.append((level, Jurisdiction.objects.get(pk=node.id)))
+    return kept
+
+
+@login_required
+def renewal_propose(request):
+    """The keeper asks for the entries due for renewal in the pools it keeps."""
+    from ..services import renewals as renewal_services
+
+    if request.method != "POST":
+        return redirect("evaluation:renewal_list")
+    pools = _kept_pools(request.user)
+    if not pools:
+        raise PermissionDenied(_("Only the keeper of this pool proposes renewals."))
+    made = 0
+    for level, jurisdiction in pools:
+        made += len(renewal_services.propose_due(actor=request.user, level=level, jurisdiction=jurisdiction))
+    messages.success(request, _("%(count)s renewals proposed.") % {"count": made})
+    return redirect("evaluation:renewal_list")
 
 
 @login_required
@@ -312,5 +350,6 @@ urlpatterns = [
     path("appeals/", AppealList.as_view(), name="appeal_list"),
     path("appeals/<int:pk>/", appeal_decide, name="appeal_decide"),
     path("renewals/", RenewalList.as_view(), name="renewal_list"),
+    path("renewals/propose/", renewal_propose, name="renewal_propose"),
     path("renewals/<int:pk>/", renewal_decide, name="renewal_decide"),
 ]
