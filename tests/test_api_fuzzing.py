@@ -172,6 +172,28 @@ def records(world):
         "assessments": assessment.pk,
         "supervisors": world.supervisor_person.pk,
         "subsidy-statements": subsidy_statement(engagement),
+        **evaluation_records(world),
+    }
+
+
+def evaluation_records(world):
+    """A published city-pool cycle with an appeal lodged and a renewal proposed."""
+    from dudao.evaluation.models import PartyForm, Renewal
+    from dudao.evaluation.services import appeals, results
+    from tests.evaluation.scoring_setup import scene, score_all
+
+    s = scene(world)
+    score_all(s)
+    results.compute(actor=world.city_admin, cycle=s.cycle)
+    results.publish(actor=world.city_admin, cycle=s.cycle)
+    appeal = appeals.lodge(actor=s.supervisor, evaluation=s.evaluation, reason="评分偏低")
+    renewal = Renewal.objects.create(entry=s.entry, grades=[{"year": s.cycle.year, "grade": "pass"}])
+    return {
+        "evaluation-forms": PartyForm.objects.get(evaluation=s.evaluation, party="authority").pk,
+        "evaluation-results": s.evaluation.pk,
+        "evaluation-cycles": s.cycle.pk,
+        "evaluation-appeals": appeal.pk,
+        "renewals": renewal.pk,
     }
 
 

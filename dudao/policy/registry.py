@@ -366,6 +366,128 @@ PARAMETERS = [
         minimum=0,
         maximum=100000,
     ),
+    # Evaluation: scoring and grades (issue 11; policy 三(三)). The indicator weights
+    # and their points are the cycle computation's parameters.
+    Parameter(
+        key="evaluation.party_weights",
+        label=_("Weights of the four parties in the party part of an evaluation"),
+        help=_(
+            "How much each party's score counts: 所在机构 (the supervisor's own agency), 服务机构 (the agencies "
+            "served, averaged), 社工协会 (the social work association) and 主管部门 (the authority that owns the "
+            "cycle). A party's score is the mean of its ethics, ability and performance scores."
+        ),
+        kind="weight_table",
+        default={"所在机构": "30.00", "服务机构": "30.00", "社工协会": "20.00", "主管部门": "20.00"},
+        district_may_override=True,
+    ),
+    Parameter(
+        key="evaluation.party_share",
+        label=_("Share of the parties' scores in an evaluation score"),
+        help=_("The computed indicators make up the rest of the score."),
+        kind="percentage",
+        default="60.00",
+        district_may_override=True,
+    ),
+    Parameter(
+        key="evaluation.band_excellent",
+        label=_("Lowest score graded 优秀 (excellent)"),
+        help=_("A score at or above this number is graded 优秀."),
+        kind="int",
+        default=90,
+        district_may_override=True,
+        minimum=0,
+        maximum=100,
+    ),
+    Parameter(
+        key="evaluation.band_pass",
+        label=_("Lowest score graded 合格 (pass)"),
+        help=_("A score at or above this number, below the 优秀 band, is graded 合格."),
+        kind="int",
+        default=75,
+        district_may_override=True,
+        minimum=0,
+        maximum=100,
+    ),
+    Parameter(
+        key="evaluation.band_basic",
+        label=_("Lowest score graded 基本合格 (basic pass)"),
+        help=_("A score at or above this number, below the 合格 band, is graded 基本合格; below it 不合格."),
+        kind="int",
+        default=60,
+        district_may_override=True,
+        minimum=0,
+        maximum=100,
+    ),
+    Parameter(
+        key="evaluation.missing_party_weight_shared",
+        label=_("Share a missing party's weight among the parties that scored"),
+        help=_(
+            "When on, a party that did not score is left out and its weight is shared among the others in "
+            "proportion to theirs; the result is marked. When off, the missing party counts as 0."
+        ),
+        kind="bool",
+        default=True,
+        district_may_override=True,
+    ),
+    Parameter(
+        key="evaluation.hours_cap",
+        label=_("Hours below the minimum cap the grade at 基本合格"),
+        help=_(
+            "When on, a supervisor whose supervision-service or frontline practice hours in the year are below "
+            "the minimum is graded at best 基本合格."
+        ),
+        kind="bool",
+        default=True,
+        district_may_override=True,
+    ),
+    Parameter(
+        key="evaluation.show_party_comments",
+        label=_("Supervisors see each party's comments"),
+        help=_("When off, a supervisor sees the scores of their evaluation but not what an individual party wrote."),
+        kind="bool",
+        default=False,
+        district_may_override=True,
+    ),
+    Parameter(
+        key="evaluation.renewal_no_fail",
+        label=_("Renewal requires no 不合格 in the term"),
+        help=_("When on, an entry graded 不合格 in any published cycle of its term is not proposed for renewal."),
+        kind="bool",
+        default=True,
+        district_may_override=True,
+    ),
+    Parameter(
+        key="evaluation.renewal_min_passes",
+        label=_("Renewal requires at least this many grades of 合格 or better in the term"),
+        help=_("Counted over the published cycles of the entry's term."),
+        kind="int",
+        default=1,
+        district_may_override=True,
+        minimum=0,
+        maximum=10,
+    ),
+    Parameter(
+        key="evaluation.renewal_notice_days",
+        label=_("Days before the end of a term that renewal is proposed"),
+        help=_("Entries whose term ends within this many days are considered for renewal."),
+        kind="int",
+        default=90,
+        district_may_override=True,
+        minimum=1,
+        maximum=730,
+    ),
+    Parameter(
+        key="evaluation.flag_consecutive",
+        label=_("Consecutive grades of 基本合格 or worse that flag a pool entry"),
+        help=_(
+            "The entry is flagged for its keeper's attention when this many published grades in a row are 基本合格 or 不合格."
+        ),
+        kind="int",
+        default=2,
+        district_may_override=True,
+        minimum=1,
+        maximum=10,
+    ),
 ]
 
 BY_KEY = {p.key: p for p in PARAMETERS}

@@ -1156,6 +1156,143 @@ def reopen_month_with_statement(c):
     sessions.reopen(actor=c.world.agency_admin, engagement=c.engagement, month=dt.date(2026, 3, 1), reason="补录")
 
 
+# --- evaluation: scoring, results, appeals, renewals ------------------------------------------
+
+
+def _evaluation_scene(c, *, published=False):
+    from dudao.evaluation.services import results
+    from tests.evaluation.scoring_setup import scene, score_all
+
+    s = scene(c.world)
+    if published:
+        score_all(s)
+        results.compute(actor=c.world.city_admin, cycle=s.cycle)
+        results.publish(actor=c.world.city_admin, cycle=s.cycle)
+        s.evaluation.refresh_from_db()
+    return s
+
+
+# The forms due are derived from the evaluations and the year's engagements: no event of their own.
+@case("evaluation.scoring.open_forms")
+def open_evaluation_forms(c):
+    from dudao.evaluation.models import PartyForm
+    from dudao.evaluation.services import scoring
+
+    s = _evaluation_scene(c)
+    PartyForm.objects.all().delete()
+    yield
+    scoring.open_forms(cycle=s.cycle)
+
+
+@case("evaluation.scoring.submit", "evaluation.party_scored")
+def submit_party_scores(c):
+    from dudao.evaluation.services import scoring
+
+    s = _evaluation_scene(c)
+    yield
+    scoring.submit(
+        actor=c.world.association, evaluation=s.evaluation, party="association", ethics=80, ability=80, performance=80
+    )
+
+
+@case("evaluation.results.compute", "evaluation.results_computed")
+def compute_results(c):
+    from dudao.evaluation.services import results
+
+    s = _evaluation_scene(c)
+    yield
+    results.compute(actor=c.world.city_admin, cycle=s.cycle)
+
+
+@case("evaluation.results.publish", "evaluation.results_published")
+def publish_results(c):
+    from dudao.evaluation.services import results
+    from tests.evaluation.scoring_setup import score_all
+
+    s = _evaluation_scene(c)
+    score_all(s)
+    results.compute(actor=c.world.city_admin, cycle=s.cycle)
+    yield
+    results.publish(actor=c.world.city_admin, cycle=s.cycle)
+
+
+@case("evaluation.appeals.lodge", "evaluation.appeal_lodged")
+def lodge_appeal(c):
+    from dudao.evaluation.services import appeals
+
+    s = _evaluation_scene(c, published=True)
+    yield
+    appeals.lodge(actor=s.supervisor, evaluation=s.evaluation, reason="评分偏低")
+
+
+@case("evaluation.appeals.decide", "evaluation.appeal_decided")
+def decide_appeal(c):
+    from dudao.evaluation.services import appeals
+
+    s = _evaluation_scene(c, published=True)
+    appeal = appeals.lodge(actor=s.supervisor, evaluation=s.evaluation, reason="评分偏低")
+    yield
+    appeals.decide(
+        actor=c.world.city_admin,
+        appeal=appeal,
+        upheld=True,
+        decision="予以更正",
+        changes={"indicator_points": {"service_hours": "90.00"}},
+    )
+
+
+def _due_for_renewal(c):
+    from dudao.evaluation.models import Cycle, Evaluation
+    from tests.evaluation.scoring_setup import make_cycle
+
+    s = _evaluation_scene(c)
+    today = timezone.localdate()
+    Entry.objects.filter(pk=s.entry.pk).update(
+        admitted_on=today.replace(year=today.year - 3), expires_on=today + dt.timedelta(days=30)
+    )
+    last = make_cycle(c.world, year=today.year - 1, status=Cycle.Status.PUBLISHED, title="上年度考评")
+    Evaluation.objects.create(
+        cycle=last, entry=s.entry, person=s.person, score=Decimal("80"), grade="pass", status="published"
+    )
+    return s
+
+
+@case("evaluation.renewals.propose_due", "evaluation.renewal_proposed")
+def propose_renewals(c):
+    from dudao.evaluation.services import renewals
+
+    _due_for_renewal(c)
+    yield
+    renewals.propose_due(actor=c.world.city_admin, level="city", jurisdiction=c.world.city)
+
+
+@case("evaluation.renewals.decide", "evaluation.renewal_decided", "pools.entry_renewed")
+def decide_renewal(c):
+    from dudao.evaluation.services import renewals
+
+    _due_for_renewal(c)
+    (renewal,) = renewals.propose_due(actor=c.world.city_admin, level="city", jurisdiction=c.world.city)
+    yield
+    renewals.decide(actor=c.world.city_admin, renewal=renewal, approve=True, reason="考评合格，续聘")
+
+
+@case("pools.renew", "pools.entry_renewed")
+def renew_entry(c):
+    entry = city_entry(c.world, c.world.supervisor_person)
+    yield
+    pools.renew(
+        actor=c.world.city_admin, entry=entry, expires_on=entry.expires_on + dt.timedelta(days=365), reason="续聘"
+    )
+
+
+# A computation of the next term's end: a read.
+@case("pools.renewed_term_end")
+def renewed_term_end(c):
+    entry = city_entry(c.world, c.world.supervisor_person)
+    yield
+    pools.renewed_term_end(entry)
+
+
 # --- the checks ----------------------------------------------------------------------
 
 

@@ -1,0 +1,7 @@
+from .views import scoring
+
+app_name = "evaluation"
+
+urlpatterns = [
+    *scoring.urlpatterns,
+]
