@@ -82,6 +82,17 @@ for _role in (Role.CITY_ADMIN, Role.DISTRICT_ADMIN, Role.HRSS):
     ROLE_CAPABILITIES[_role].add("supervision.coverage.read")
 
 
+# Policy 三(三), 五(一): the keeper of a pool (the city its pool, a district its own)
+# runs the pool's annual evaluation; HR&SS reads evaluation over its jurisdiction.
+ROLE_CAPABILITIES[Role.CITY_ADMIN].add("evaluation.cycles.city")
+ROLE_CAPABILITIES[Role.DISTRICT_ADMIN].add("evaluation.cycles.district")
+# Supervisees' service evaluation results: an agency for its staff, an authority in its jurisdiction.
+for _role in (Role.AGENCY_ADMIN, Role.CITY_ADMIN, Role.DISTRICT_ADMIN):
+    ROLE_CAPABILITIES[_role].add("evaluation.results.enter")
+for _role in (Role.HRSS, Role.CITY_ADMIN, Role.DISTRICT_ADMIN):
+    ROLE_CAPABILITIES[_role].add("evaluation.read")
+
+
 def roles_with(capability: str) -> list[str]:
     return [role for role, caps in ROLE_CAPABILITIES.items() if capability in caps]
 
