@@ -7,18 +7,7 @@ from pathlib import Path
 
 import dudao
 
-ORDER = [
-    "core",
-    "directory",
-    "accounts",
-    "policy",
-    "selection",
-    "training",
-    "pools",
-    "supervision",
-    "evaluation",
-    "demo",
-]
+ORDER = ["core", "directory", "accounts", "policy", "selection", "training", "pools", "supervision", "evaluation", "demo"]
 ROOT = Path(dudao.__file__).parent
 
 
