@@ -5,6 +5,7 @@ from dudao.accounts.api import OwnTokensView, TokenView, UserViewSet
 from dudao.core.api_audit import AuditEntryViewSet
 from dudao.core.api_jobs import ExportViewSet
 from dudao.directory import api as directory_api
+from dudao.evaluation import api as evaluation_api
 from dudao.policy.api import ParameterViewSet
 from dudao.pools import api as pools_api
 from dudao.selection import api as selection_api
@@ -25,10 +26,12 @@ router.register("trainees", selection_api.TraineeViewSet, basename="trainee")
 training_api.register(router)
 pools_api.register(router)
 supervision_api.register(router)
+evaluation_api.register(router)
 
 urlpatterns = [
     path("auth/token/", TokenView.as_view(), name="api-token"),
     path("auth/tokens/", OwnTokensView.as_view(), name="api-own-tokens"),
     *supervision_api.urlpatterns(),
+    *evaluation_api.urlpatterns(),
     *router.urls,
 ]

@@ -209,6 +209,8 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "NominationStatusEnum": "dudao.selection.models.Nomination.Status",
         "EngagementKindEnum": "dudao.supervision.models.Engagement.Kind",
+        "EvaluationCycleStatusEnum": "dudao.evaluation.models.Cycle.Status",
+        "EvaluationStatusEnum": "dudao.evaluation.models.Evaluation.Status",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

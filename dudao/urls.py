@@ -10,6 +10,7 @@ urlpatterns = [
     path("training/", include("dudao.training.urls")),
     path("pools/", include("dudao.pools.urls")),
     path("supervision/", include("dudao.supervision.urls")),
+    path("evaluation/", include("dudao.evaluation.urls")),
     path("api/v1/", include("dudao.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),

@@ -1,0 +1,7 @@
+"""Party scores, results, appeals: the scoring area's (a placeholder until it lands)."""
+
+urlpatterns = []
+
+
+def register(router):
+    pass

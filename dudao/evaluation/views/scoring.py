@@ -1,0 +1,3 @@
+"""Party forms, results, appeals: the scoring area's pages (a placeholder until it lands)."""
+
+urlpatterns = []
