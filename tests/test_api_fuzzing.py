@@ -146,6 +146,7 @@ def records(world):
         covers_all_staff=True,
     )
     practice_log, assessment = supervision_records(world, entry)
+    cycle, evaluation = evaluation_records(world)
     return {
         "jurisdictions": world.jinshui.pk,
         "organizations": world.agency.pk,
@@ -171,7 +172,27 @@ def records(world):
         "practice-hours": practice_log.pk,
         "assessments": assessment.pk,
         "supervisors": world.supervisor_person.pk,
+        "evaluation-cycles": cycle.pk,
+        "evaluations": evaluation.pk,
     }
+
+
+def evaluation_records(world):
+    """The city pool's cycle of this year, its indicators computed."""
+    from dudao.evaluation.services import cycles
+
+    today = timezone.localdate()
+    cycle = cycles.open_cycle(
+        actor=world.city_admin,
+        owner=world.city,
+        level="city",
+        year=today.year,
+        title="市级督导年度考评",
+        scoring_deadline=today + dt.timedelta(days=30),
+        review_deadline=today + dt.timedelta(days=40),
+    )
+    cycle = cycles.compute(actor=world.city_admin, cycle=cycle)
+    return cycle, cycle.evaluations.get()
 
 
 def supervision_records(world, entry):
