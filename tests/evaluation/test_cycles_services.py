@@ -72,7 +72,9 @@ def year_of_work(world, supply, external_engagement):
     planned.participants.add(supply.external_person)
     ServiceResult.objects.create(person=sw, year=YEAR, score=Decimal("80"))
     ServiceResult.objects.create(person=colleague, year=YEAR, score=Decimal("90"))
-    ServiceResult.objects.create(person=supply.colleagues[1], year=YEAR, score=Decimal("50"))  # pending session only
+    ServiceResult.objects.create(
+        person=supply.colleagues[1], year=YEAR, score=Decimal("50")
+    )  # not a supervisee of this engagement
     ServiceResult.objects.create(person=sw, year=YEAR - 1, score=Decimal("10"))  # another year
     return e
 
@@ -125,11 +127,11 @@ def test_other_roles_cannot_open_a_cycle(world, persona):
 
 def test_a_second_cycle_for_the_same_pool_and_year_and_bad_deadlines_are_refused(world):
     open_city_cycle(world)
-    with pytest.raises(ValidationError, match="already has a cycle"):
+    with pytest.raises(ValidationError, match="已有考评周期"):
         open_city_cycle(world)
-    with pytest.raises(ValidationError, match="review deadline"):
+    with pytest.raises(ValidationError, match="审核截止日期不能早于"):
         open_city_cycle(world, year=YEAR - 1, review_deadline=LATER - dt.timedelta(days=1))
-    with pytest.raises(ValidationError, match="past"):
+    with pytest.raises(ValidationError, match="不能早于今天"):
         open_city_cycle(world, year=YEAR - 1, scoring_deadline=TODAY - dt.timedelta(days=1))
 
 
@@ -148,7 +150,7 @@ def test_the_indicators_match_a_hand_computation(world, supply, year_of_work):
         "ability_gain": "0.75",  # ((3.50 − 3.00) + (3.50 − 2.50)) / 2
         "assessed": 2,
         "training_hours": "6.00",  # the planned activity does not count
-        "service_results": "85.00",  # (80 + 90) / 2: only people supervised in confirmed sessions this year
+        "service_results": "85.00",  # (80 + 90) / 2: the engagement's supervisees, this year
         "service_results_count": 2,
     }
     lines = evaluation.breakdown["indicators"]
@@ -236,7 +238,7 @@ def test_only_the_owner_computes_and_not_once_under_review(world, supply):
 def test_a_computation_already_running_is_not_started_again(world, supply):
     cycle = open_city_cycle(world)
     Cycle.objects.filter(pk=cycle.pk).update(status=Cycle.Status.COMPUTING)
-    with pytest.raises(ValidationError, match="already"):
+    with pytest.raises(ValidationError, match="正在计算"):
         services.compute(actor=world.city_admin, cycle=cycle)
 
 

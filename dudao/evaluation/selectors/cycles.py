@@ -12,9 +12,10 @@ from django.db.models import Avg, Count, Max, Q, Sum
 from django.utils import timezone
 
 from dudao.core.scoping import nodes_q
+from dudao.directory.models import Person
 from dudao.policy.selectors import resolve_many
 from dudao.pools.models import Entry
-from dudao.supervision.models import Assessment, Attendance, PracticeLog, Rating, Session
+from dudao.supervision.models import Assessment, Engagement, PracticeLog, Rating, Session
 from dudao.training.models import Activity
 from dudao.training.models import Attendance as TrainingAttendance
 
@@ -111,7 +112,7 @@ def _text(value) -> str | None:
 
 def pool_indicators(cycle: Cycle, policy: dict) -> dict:
     """{person_id: indicators} for every supervisor of the pool with any data,
-    in eight aggregate queries whatever the pool's size (each filtered to the
+    in nine aggregate queries whatever the pool's size (each filtered to the
     pool by a subquery, not by a list of ids)."""
     start, end = year_range(cycle.year)
     people = pool_entries(cycle).order_by().values("person_id")
@@ -189,8 +190,10 @@ def pool_indicators(cycle: Cycle, policy: dict) -> dict:
         training[pid] = training.get(pid, Decimal(0)) + (hours or 0)
     for pid, hours in training.items():
         put(pid, ind.TRAINING_HOURS, _text(hours))
-    # 6. Service results of the people each supervisor supervised in the year (confirmed sessions
-    # attended), each supervisee once. Driven from the year's results, which are few beside sessions.
+    # 6. Service results of the people each supervisor supervised in the year: those their engagements in
+    # effect that year covered (named supervisees, or the agency's staff when it covers all), each once.
+    # Engagements, not attendances: attendances are twice the sessions, and reading them would cost more
+    # than the whole computation may (issue 11 item 7); driven from the year's results.
     for pid, count, average in _service_results(cycle.year, start, end, people):
         put(pid, "service_results_count", count)
         put(pid, ind.SERVICE_RESULTS, _text(average))
@@ -198,27 +201,31 @@ def pool_indicators(cycle: Cycle, policy: dict) -> dict:
 
 
 def _service_results(year, start, end, people):
-    attendance = Attendance._meta.db_table
-    session = Session._meta.db_table
+    engagement = Engagement._meta.db_table
+    named = Engagement.supervisees.through._meta.db_table
+    person = Person._meta.db_table
     result = ServiceResult._meta.db_table
     people_sql, people_params = people.query.sql_with_params()
+    in_year = "e.status IN (%s, %s) AND e.starts_on <= %s AND e.ends_on >= %s AND e.supervisor_id IN ({people})"
+    in_year = in_year.format(people=people_sql)
     sql = f"""
         SELECT pairs.supervisor_id, COUNT(*), AVG(r.score)
         FROM (
-            SELECT DISTINCT s.supervisor_id AS supervisor_id, a.person_id AS person_id
-            FROM {attendance} a
-            JOIN {session} s ON s.id = a.session_id
-            WHERE a.person_id IN (SELECT person_id FROM {result} WHERE year = %s)
-              AND a.date BETWEEN %s AND %s
-              AND s.status = %s
-              AND s.supervisor_id IN ({people_sql})
+            SELECT e.supervisor_id AS supervisor_id, n.person_id AS person_id
+            FROM {engagement} e JOIN {named} n ON n.engagement_id = e.id
+            WHERE {in_year} AND NOT e.covers_all_staff
+            UNION
+            SELECT e.supervisor_id, p.id
+            FROM {engagement} e JOIN {person} p ON p.employer_id = e.organization_id AND p.employed
+            WHERE {in_year} AND e.covers_all_staff AND p.id <> e.supervisor_id
         ) pairs
         JOIN {result} r ON r.person_id = pairs.person_id AND r.year = %s
         GROUP BY pairs.supervisor_id
     """
+    adapt = connection.ops.adapt_datefield_value
+    terms = [Engagement.Status.ACTIVE, Engagement.Status.ENDED, adapt(end), adapt(start), *people_params]
     with connection.cursor() as cursor:
-        adapt = connection.ops.adapt_datefield_value
-        cursor.execute(sql, [year, adapt(start), adapt(end), Session.Status.CONFIRMED, *people_params, year])
+        cursor.execute(sql, [*terms, *terms, year])
         return [(pid, count, Decimal(str(avg)) if avg is not None else None) for pid, count, avg in cursor.fetchall()]
 
 
