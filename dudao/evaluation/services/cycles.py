@@ -10,13 +10,14 @@ recording sessions while it runs; what they record after a batch is read shows
 the next time the cycle is computed. Running it twice gives identical rows."""
 
 import datetime as dt
+import json
 import logging
 import threading
 from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, connections, transaction
+from django.db import IntegrityError, connection, connections, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -206,8 +207,8 @@ def _compute(cycle: Cycle) -> int:
     policy = selectors.cycle_policy(cycle)
     entries = list(selectors.pool_entries(cycle).values_list("pk", "person_id", "person__employer_id"))
     data = selectors.pool_indicators(cycle, policy)
-    chain = {name: getattr(cycle, name) for name in ("scope_j0", "scope_j1", "scope_j2", "scope_j3")}
-    now = timezone.now()
+    chain = [getattr(cycle, name) for name in ("scope_j0", "scope_j1", "scope_j2", "scope_j3")]
+    write = _write_postgresql if connection.vendor == "postgresql" else _write_portable
     done = 0
     for start in range(0, len(entries), BATCH):
         rows = []
@@ -215,26 +216,10 @@ def _compute(cycle: Cycle) -> int:
             values = data.get(person_id) or selectors.empty_indicators()
             part, lines = ind.indicator_part(values, policy)
             rows.append(
-                Evaluation(
-                    cycle_id=cycle.pk,
-                    entry_id=entry_id,
-                    person_id=person_id,
-                    home_organization_id=employer_id,
-                    indicators=values,
-                    indicator_part=part,
-                    breakdown={"indicators": lines, "indicator_part": str(part)},
-                    created_at=now,
-                    updated_at=now,
-                    **chain,
-                )
+                (entry_id, person_id, employer_id, values, part, {"indicators": lines, "indicator_part": str(part)})
             )
         with transaction.atomic():
-            Evaluation.objects.bulk_create(
-                rows,
-                update_conflicts=True,
-                unique_fields=["cycle", "person"],
-                update_fields=INDICATOR_FIELDS,
-            )
+            write(cycle, chain, rows, timezone.now())
         done += len(rows)
         Cycle.objects.filter(pk=cycle.pk).update(progress_done=done, updated_at=timezone.now())
     # A supervisor no longer active in the pool leaves the cycle, unless a party has scored them.
@@ -245,3 +230,62 @@ def _compute(cycle: Cycle) -> int:
         .delete()
     )
     return done
+
+
+def _write_portable(cycle, chain, rows, now):
+    Evaluation.objects.bulk_create(
+        [
+            Evaluation(
+                cycle_id=cycle.pk,
+                entry_id=entry_id,
+                person_id=person_id,
+                home_organization_id=employer_id,
+                indicators=values,
+                indicator_part=part,
+                breakdown=breakdown,
+                created_at=now,
+                updated_at=now,
+                **dict(zip(("scope_j0", "scope_j1", "scope_j2", "scope_j3"), chain, strict=True)),
+            )
+            for entry_id, person_id, employer_id, values, part, breakdown in rows
+        ],
+        update_conflicts=True,
+        unique_fields=["cycle", "person"],
+        update_fields=INDICATOR_FIELDS,
+    )
+
+
+STAGE_COLUMNS = "entry_id, person_id, home_organization_id, indicators, indicator_part, breakdown"
+
+
+def _write_postgresql(cycle, chain, rows, now):
+    """The batch through COPY into a temporary table, then one upsert that
+    leaves rows whose indicators did not change untouched: a refresh of an
+    unchanged pool writes nothing, and binding 2,000 JSON values as query
+    parameters cost more than computing them."""
+    table = Evaluation._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "CREATE TEMPORARY TABLE IF NOT EXISTS evaluation_stage (entry_id bigint, person_id bigint, "
+            "home_organization_id bigint, indicators jsonb, indicator_part numeric(5, 2), breakdown jsonb) "
+            "ON COMMIT DELETE ROWS"
+        )
+        with cursor.cursor.copy(f"COPY evaluation_stage ({STAGE_COLUMNS}) FROM STDIN") as copy:
+            for entry_id, person_id, employer_id, values, part, breakdown in rows:
+                copy.write_row((entry_id, person_id, employer_id, json.dumps(values), part, json.dumps(breakdown)))
+        cursor.execute(
+            f"""
+            INSERT INTO {table} (created_at, updated_at, scope_j0, scope_j1, scope_j2, scope_j3, cycle_id,
+                {STAGE_COLUMNS}, grade, hours_capped, parties_missing, status)
+            SELECT %s, %s, %s, %s, %s, %s, %s, {STAGE_COLUMNS}, '', false, '[]', %s FROM evaluation_stage
+            ON CONFLICT (cycle_id, person_id) DO UPDATE SET
+                entry_id = EXCLUDED.entry_id, home_organization_id = EXCLUDED.home_organization_id,
+                indicators = EXCLUDED.indicators, indicator_part = EXCLUDED.indicator_part,
+                breakdown = EXCLUDED.breakdown, updated_at = EXCLUDED.updated_at
+            WHERE ({table}.entry_id, {table}.home_organization_id, {table}.indicators, {table}.indicator_part,
+                   {table}.breakdown)
+                IS DISTINCT FROM (EXCLUDED.entry_id, EXCLUDED.home_organization_id, EXCLUDED.indicators,
+                   EXCLUDED.indicator_part, EXCLUDED.breakdown)
+            """,
+            [now, now, *chain, cycle.pk, Evaluation.Status.OPEN],
+        )
