@@ -109,7 +109,7 @@ def points(indicators: dict, policy: dict) -> dict:
 
 def indicator_part(indicators: dict, policy: dict) -> tuple[Decimal, dict]:
     """The weighted average of the indicators' points (0–100) and its breakdown:
-    each indicator's value, points, weight and weighted points."""
+    each indicator's points, weight and weighted points (the value is in the indicators)."""
     weights = policy["evaluation.indicator_weights"]
     pts = points(indicators, policy)
     lines = {}
@@ -118,12 +118,7 @@ def indicator_part(indicators: dict, policy: dict) -> tuple[Decimal, dict]:
         weight = Decimal(str(weights.get(name, 0)))
         weighted = pts[key] * weight / HUNDRED
         total += weighted
-        lines[key] = {
-            "value": indicators.get(key),
-            "points": str(pts[key]),
-            "weight": str(q(weight)),
-            "weighted": str(q(weighted)),
-        }
+        lines[key] = {"points": str(pts[key]), "weight": str(weight), "weighted": str(q(weighted))}
     return q(total), lines
 
 
