@@ -9,6 +9,7 @@ from dudao.evaluation import api as evaluation_api
 from dudao.policy.api import ParameterViewSet
 from dudao.pools import api as pools_api
 from dudao.selection import api as selection_api
+from dudao.subsidies import api as subsidies_api
 from dudao.supervision import api as supervision_api
 from dudao.training import api as training_api
 
@@ -26,12 +27,14 @@ router.register("trainees", selection_api.TraineeViewSet, basename="trainee")
 training_api.register(router)
 pools_api.register(router)
 supervision_api.register(router)
+subsidies_api.register(router)
 evaluation_api.register(router)
 
 urlpatterns = [
     path("auth/token/", TokenView.as_view(), name="api-token"),
     path("auth/tokens/", OwnTokensView.as_view(), name="api-own-tokens"),
     *supervision_api.urlpatterns(),
+    *subsidies_api.urlpatterns(),
     *evaluation_api.urlpatterns(),
     *router.urls,
 ]

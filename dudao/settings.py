@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "dudao.training",
     "dudao.pools",
     "dudao.supervision",
+    "dudao.subsidies",
     "dudao.evaluation",
     "dudao.demo",
 ]
@@ -211,6 +212,8 @@ SPECTACULAR_SETTINGS = {
         "EngagementKindEnum": "dudao.supervision.models.Engagement.Kind",
         "EvaluationCycleStatusEnum": "dudao.evaluation.models.Cycle.Status",
         "EvaluationStatusEnum": "dudao.evaluation.models.Evaluation.Status",
+        "SubsidyStatementKindEnum": "dudao.subsidies.models.Statement.Kind",
+        "SubsidyStatementStatusEnum": "dudao.subsidies.models.Statement.Status",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

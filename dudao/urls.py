@@ -10,6 +10,7 @@ urlpatterns = [
     path("training/", include("dudao.training.urls")),
     path("pools/", include("dudao.pools.urls")),
     path("supervision/", include("dudao.supervision.urls")),
+    path("subsidies/", include("dudao.subsidies.urls")),
     path("evaluation/", include("dudao.evaluation.urls")),
     path("api/v1/", include("dudao.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -146,7 +146,6 @@ def records(world):
         covers_all_staff=True,
     )
     practice_log, assessment = supervision_records(world, entry)
-    cycle, evaluation = evaluation_records(world)
     return {
         "jurisdictions": world.jinshui.pk,
         "organizations": world.agency.pk,
@@ -172,27 +171,46 @@ def records(world):
         "practice-hours": practice_log.pk,
         "assessments": assessment.pk,
         "supervisors": world.supervisor_person.pk,
-        "evaluation-cycles": cycle.pk,
-        "evaluations": evaluation.pk,
+        "subsidy-statements": subsidy_statement(engagement),
+        **evaluation_records(world),
     }
 
 
 def evaluation_records(world):
-    """The city pool's cycle of this year, its indicators computed."""
-    from dudao.evaluation.services import cycles
+    """A published city-pool cycle with an appeal lodged and a renewal proposed."""
+    from dudao.evaluation.models import PartyForm, Renewal
+    from dudao.evaluation.services import appeals, results
+    from tests.evaluation.scoring_setup import scene, score_all
 
-    today = timezone.localdate()
-    cycle = cycles.open_cycle(
-        actor=world.city_admin,
-        owner=world.city,
-        level="city",
-        year=today.year,
-        title="市级督导年度考评",
-        scoring_deadline=today + dt.timedelta(days=30),
-        review_deadline=today + dt.timedelta(days=40),
-    )
-    cycle = cycles.compute(actor=world.city_admin, cycle=cycle)
-    return cycle, cycle.evaluations.get()
+    s = scene(world)
+    score_all(s)
+    results.compute(actor=world.city_admin, cycle=s.cycle)
+    results.publish(actor=world.city_admin, cycle=s.cycle)
+    appeal = appeals.lodge(actor=s.supervisor, evaluation=s.evaluation, reason="评分偏低")
+    renewal = Renewal.objects.create(entry=s.entry, grades=[{"year": s.cycle.year, "grade": "pass"}])
+    return {
+        "evaluation-forms": PartyForm.objects.get(evaluation=s.evaluation, party="authority").pk,
+        "evaluation-results": s.evaluation.pk,
+        "evaluations": s.evaluation.pk,
+        "evaluation-cycles": s.cycle.pk,
+        "evaluation-appeals": appeal.pk,
+        "renewals": renewal.pk,
+    }
+
+
+def subsidy_statement(engagement) -> int:
+    """A computed statement of the engagement (written directly: the services are tested in tests/subsidies)."""
+    from dudao.subsidies.models import Statement
+
+    return Statement.objects.create(
+        kind=Statement.Kind.STATEMENT,
+        engagement=engagement,
+        month=engagement.starts_on.replace(day=1),
+        supervisor_id=engagement.supervisor_id,
+        organization=engagement.organization,
+        pool_level=engagement.entry.level,
+        payer_organization=engagement.organization,
+    ).pk
 
 
 def supervision_records(world, entry):

@@ -7,7 +7,19 @@ from pathlib import Path
 
 import dudao
 
-ORDER = ["core", "directory", "accounts", "policy", "selection", "training", "pools", "supervision", "evaluation", "demo"]
+ORDER = [
+    "core",
+    "directory",
+    "accounts",
+    "policy",
+    "selection",
+    "training",
+    "pools",
+    "supervision",
+    "subsidies",
+    "evaluation",
+    "demo",
+]
 ROOT = Path(dudao.__file__).parent
 
 

@@ -31,6 +31,8 @@ ROLE_CAPABILITIES: dict[str, set[str]] = {
         "training.programmes.manage",
         "training.activities.organise",
         "pools.city.keep",
+        # Policy 三(三), 五(一): the city evaluates its pool's supervisors each year.
+        "evaluation.cycles.city",
     },
     # A district onboards its agencies; an agency gives its own staff their self-service roles.
     Role.DISTRICT_ADMIN: {
@@ -43,6 +45,8 @@ ROLE_CAPABILITIES: dict[str, set[str]] = {
         # Policy 四(二): a district selects and keeps its own pool.
         "pools.district.keep",
         "pools.district.admit",
+        # Policy 四(二): a district evaluates its own pool's supervisors.
+        "evaluation.cycles.district",
     },
     Role.AGENCY_ADMIN: {
         *_grant(Role.SUPERVISOR, Role.SOCIAL_WORKER),
@@ -51,13 +55,18 @@ ROLE_CAPABILITIES: dict[str, set[str]] = {
         # Policy 三(二): the agency uses its own supervisors first and hires from the pools
         # when short; it confirms the practice its staff supervisors log with it.
         "supervision.engagements.manage",
+        # Policy 三(三): 谁使用、谁补贴 — the using agency confirms and pays what it owes.
+        "subsidies.statements.pay",
+        # Policy 三(三): the supervisor's own agency and each agency served score the supervisor.
+        "evaluation.score.agency",
     },
     # Policy 一: the supervisor records the supervision given; the supervisees confirm it.
     Role.SUPERVISOR: {"supervision.sessions.record", "supervision.sessions.confirm"},
     Role.SOCIAL_WORKER: {"supervision.sessions.confirm"},
     # The third-party trainer delivers the programmes assigned to it.
     Role.TRAINER: {"training.programmes.deliver"},
-    Role.ASSOCIATION: set(),
+    # Policy 三(三): the social work association is one of the four parties that assess supervisors.
+    Role.ASSOCIATION: {"evaluation.score.association"},
     Role.HRSS: set(),
     Role.FINANCE: set(),
 }
@@ -91,6 +100,14 @@ for _role in (Role.AGENCY_ADMIN, Role.CITY_ADMIN, Role.DISTRICT_ADMIN):
     ROLE_CAPABILITIES[_role].add("evaluation.results.enter")
 for _role in (Role.HRSS, Role.CITY_ADMIN, Role.DISTRICT_ADMIN):
     ROLE_CAPABILITIES[_role].add("evaluation.read")
+# Policy 三(三), 五(一): the city and the districts pay the government supplement from
+# their budget lines; finance (and the authorities) read the subsidies in their jurisdiction.
+for _role in (Role.CITY_ADMIN, Role.DISTRICT_ADMIN):
+    ROLE_CAPABILITIES[_role].add("subsidies.supplements.pay")
+for _role in (Role.CITY_ADMIN, Role.DISTRICT_ADMIN, Role.HRSS, Role.FINANCE):
+    ROLE_CAPABILITIES[_role].add("subsidies.read")
+# A supervisor reads what is owed and paid to them.
+ROLE_CAPABILITIES[Role.SUPERVISOR].add("subsidies.own.read")
 
 
 def roles_with(capability: str) -> list[str]:

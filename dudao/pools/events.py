@@ -12,3 +12,4 @@ register("pools.admitted_to_district_pool", _("Admitted to a district pool"), A.
 register("pools.internal_designated", _("Internal supervisor designated"), A.CREATE)
 register("pools.entry_status_changed", _("Pool entry status changed"), A.UPDATE)
 register("pools.entry_expired", _("Pool entry expired"), A.UPDATE)
+register("pools.entry_renewed", _("Pool entry renewed for a new term"), A.UPDATE)

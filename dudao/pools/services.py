@@ -267,6 +267,47 @@ def change_status(*, actor, entry: Entry, to_status: str, reason: str) -> Entry:
 
 
 @transaction.atomic
+def renew(*, actor, entry: Entry, expires_on: dt.date, reason: str) -> Entry:
+    """Extend a live entry's term (renewal at the end of a term, decided by the
+    pool's keeper on the evaluation grades): the same entry and number, a later
+    end; the certificate then shows the new term."""
+    entry = (
+        Entry.objects.select_for_update(of=("self",)).select_related("jurisdiction", "organization").get(pk=entry.pk)
+    )
+    if not permissions.can_keep(actor, entry):
+        raise PermissionDenied(_("Only the keeper of this pool renews its entries."))
+    reason = clean_text(reason, field="reason", multiline=True, max_length=1000)
+    if not reason:
+        raise ValidationError({"reason": _("Give a reason for the renewal.")})
+    if entry.effective_status != S.ACTIVE:
+        raise ValidationError(
+            _("Only an active entry is renewed; this one is %(status)s.")
+            % {"status": entry.get_effective_status_display()}
+        )
+    if expires_on <= entry.expires_on:
+        raise ValidationError({"expires_on": _("A renewed term must end after the current one.")})
+    old = entry.expires_on
+    StatusChange.objects.create(entry=entry, from_status=S.ACTIVE, to_status=S.ACTIVE, reason=reason, actor=actor)
+    entry.expires_on = expires_on
+    entry.save(update_fields=["expires_on", "updated_at"])
+    audit.record(
+        actor=actor,
+        event="pools.entry_renewed",
+        obj=entry,
+        changes={"expires_on": [str(old), str(expires_on)]},
+        reason=reason,
+    )
+    return entry
+
+
+def renewed_term_end(entry: Entry) -> dt.date:
+    """The end of the next term: the pool's term length from the day after the current end."""
+    owner = entry.jurisdiction or entry.organization.jurisdiction
+    years = int(policy_value("pools.term_years", owner, entry.expires_on))
+    return _term_end(entry.expires_on + dt.timedelta(days=1), years)
+
+
+@transaction.atomic
 def expire_entries(today: dt.date | None = None) -> int:
     """Record the expiry of every active entry past its term (run daily)."""
     today = today or timezone.localdate()

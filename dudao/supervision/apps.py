@@ -33,12 +33,6 @@ class SupervisionConfig(AppConfig):
 
         from dudao.core import workbench
 
-        from . import todos
-        from .selectors.practice import practice_todos
-        from .views.engagements import todos as engagement_todos
-        from .views.sessions import session_todos
+        from .todos import todos
 
-        workbench.register(engagement_todos)
-        workbench.register(todos.coverage_todos)
-        workbench.register(practice_todos)
-        workbench.register(session_todos)
+        workbench.register(todos)

@@ -50,11 +50,27 @@ def _percent(share: Decimal) -> str:
 # --- evaluation grades (issue 11) ------------------------------------------------------
 
 
+# The evaluation app (above this one) registers where grades come from: supervision
+# cannot import it, as the home page cannot import the apps whose to-dos it lists.
+_grade_sources: list = []
+
+# Share of the grade factor each grade earns (evaluation.models.Grade codes).
+GRADE_SCORES = {"excellent": Decimal("1.0"), "pass": Decimal("0.7"), "basic": Decimal("0.3"), "fail": ZERO}
+
+
+def register_grade_source(source) -> None:
+    """`source(person_ids)` returns {person id: latest published grade} in one query."""
+    if source not in _grade_sources:
+        _grade_sources.append(source)
+
+
 def latest_grades(person_ids) -> dict[int, object]:
-    """{person id: latest evaluation grade}. Supervisors are not evaluated yet
-    (issue 11): when they are, read the grades here in one query and score them
-    in `grade_score`."""
-    return {}
+    """{person id: latest published evaluation grade}, from the registered source."""
+    grades: dict = {}
+    ids = list(person_ids)
+    for source in _grade_sources:
+        grades.update(source(ids))
+    return grades
 
 
 def latest_grade(person) -> object | None:
@@ -63,7 +79,7 @@ def latest_grade(person) -> object | None:
 
 def grade_score(grade) -> Decimal:
     """Share of the grade factor a grade earns (0 to 1); none without a grade."""
-    return ZERO
+    return GRADE_SCORES.get(str(getattr(grade, "value", grade)), ZERO)
 
 
 # --- load -------------------------------------------------------------------------------
@@ -355,7 +371,12 @@ def _spare_factor(capacity: Capacity, weight) -> Factor:
 def _grade_factor(grade, weight) -> Factor:
     if grade is None:
         return Factor(GRADE, ZERO, weight, _("No evaluation yet."))
-    return Factor(GRADE, grade_score(grade), weight, _("Latest evaluation grade: %(grade)s.") % {"grade": grade})
+    return Factor(
+        GRADE,
+        grade_score(grade),
+        weight,
+        _("Latest evaluation grade: %(grade)s.") % {"grade": getattr(grade, "label", grade)},
+    )
 
 
 def candidates(*, organization, on: dt.date | None = None) -> Ranking:

@@ -1064,6 +1064,30 @@ def service_results_template(c):
     service_results.template_file(c.world.agency)
 
 
+# --- supervision: coverage -----------------------------------------------------------------
+
+
+@case("supervision.coverage.set_supervisee_type", "supervision.supervisee_type_set")
+def set_supervisee_type(c):
+    yield
+    supervision_coverage.set_supervisee_type(
+        actor=c.world.agency_admin, person=c.world.social_worker_person, type="intern"
+    )
+
+
+# Coverage rows are derived data, recomputed from audited changes: no event of their own.
+@case("supervision.coverage.refresh")
+def refresh_coverage(c):
+    yield
+    supervision_coverage.refresh([c.world.agency.pk])
+
+
+@case("supervision.coverage.refresh_all")
+def refresh_all_coverage(c):
+    yield
+    supervision_coverage.refresh_all(batch_size=2)
+
+
 # --- writers outside services.py: imports, exports, reference data ------------------
 
 OTHER_WRITERS: list[tuple[str, Case]] = []
@@ -1143,6 +1167,232 @@ def load_reference_data_up_to_date(c):
     reference_data.load()
 
 
+# --- subsidies -----------------------------------------------------------------------------
+
+
+def _subsidy_month(c):
+    """A signed-off March of an internal engagement with one confirmed session."""
+    from dudao.supervision.models import MonthSignOff, Session
+    from tests.supervision.conftest import engagement as make_engagement
+
+    entry = pools.designate_internal(
+        actor=c.world.agency_admin, organization=c.world.agency, person=c.world.supervisor_person
+    )
+    c.engagement = make_engagement(entry, c.world.agency)
+    Session.objects.create(
+        engagement=c.engagement,
+        supervisor_id=c.engagement.supervisor_id,
+        organization_id=c.engagement.organization_id,
+        date=dt.date(2026, 3, 10),
+        start_time=dt.time(9, 0),
+        duration_minutes=90,
+        month=dt.date(2026, 3, 1),
+        form=Session.Form.INDIVIDUAL,
+        functions=["教育"],
+        topics="沟通技巧",
+        status=Session.Status.CONFIRMED,
+    )
+    MonthSignOff.objects.create(
+        engagement=c.engagement, month=dt.date(2026, 3, 1), signed_by=c.world.agency_admin, signed_at=timezone.now()
+    )
+
+
+def _computed_statement(c):
+    from dudao.subsidies.services import statements
+
+    _subsidy_month(c)
+    return statements.compute(actor=c.world.agency_admin, engagement=c.engagement, month=dt.date(2026, 3, 1))[0]
+
+
+@case("subsidies.statements.compute", "subsidies.statement_computed")
+def compute_statement(c):
+    from dudao.subsidies.services import statements
+
+    _subsidy_month(c)
+    yield
+    statements.compute(actor=c.world.agency_admin, engagement=c.engagement, month=dt.date(2026, 3, 1))
+
+
+@case("subsidies.statements.confirm", "subsidies.statement_confirmed")
+def confirm_statement(c):
+    from dudao.subsidies.services import statements
+
+    statement = _computed_statement(c)
+    yield
+    statements.confirm(actor=c.world.agency_admin, statement=statement)
+
+
+@case("subsidies.statements.pay", "subsidies.statement_paid")
+def pay_statement(c):
+    from dudao.subsidies.services import statements
+
+    statement = statements.confirm(actor=c.world.agency_admin, statement=_computed_statement(c))
+    yield
+    statements.pay(
+        actor=c.world.agency_admin,
+        statement=statement,
+        paid_on=dt.date(2026, 4, 10),
+        reference="ZF-1",
+        purposes={"transport": statement.total},
+    )
+
+
+@case("subsidies.statements.void_month", "subsidies.statement_voided")
+def void_statements(c):
+    from dudao.subsidies.services import statements
+
+    _computed_statement(c)
+    yield
+    statements.void_month(actor=c.world.agency_admin, engagement=c.engagement, month=dt.date(2026, 3, 1), reason="重开")
+
+
+# Reopening a month whose statement is computed writes the reopening and the void, in one transaction.
+@case("supervision.sessions.reopen", "supervision.month_reopened", "subsidies.statement_voided")
+def reopen_month_with_statement(c):
+    from dudao.supervision.services import sessions
+
+    _computed_statement(c)
+    yield
+    sessions.reopen(actor=c.world.agency_admin, engagement=c.engagement, month=dt.date(2026, 3, 1), reason="补录")
+
+
+# --- evaluation: scoring, results, appeals, renewals ------------------------------------------
+
+
+def _evaluation_scene(c, *, published=False):
+    from dudao.evaluation.services import results
+    from tests.evaluation.scoring_setup import scene, score_all
+
+    s = scene(c.world)
+    if published:
+        score_all(s)
+        results.compute(actor=c.world.city_admin, cycle=s.cycle)
+        results.publish(actor=c.world.city_admin, cycle=s.cycle)
+        s.evaluation.refresh_from_db()
+    return s
+
+
+# The forms due are derived from the evaluations and the year's engagements: no event of their own.
+@case("evaluation.scoring.open_forms")
+def open_evaluation_forms(c):
+    from dudao.evaluation.models import PartyForm
+    from dudao.evaluation.services import scoring
+
+    s = _evaluation_scene(c)
+    PartyForm.objects.all().delete()
+    yield
+    scoring.open_forms(cycle=s.cycle)
+
+
+@case("evaluation.scoring.submit", "evaluation.party_scored")
+def submit_party_scores(c):
+    from dudao.evaluation.services import scoring
+
+    s = _evaluation_scene(c)
+    yield
+    scoring.submit(
+        actor=c.world.association, evaluation=s.evaluation, party="association", ethics=80, ability=80, performance=80
+    )
+
+
+@case("evaluation.results.compute", "evaluation.results_computed")
+def compute_results(c):
+    from dudao.evaluation.services import results
+
+    s = _evaluation_scene(c)
+    yield
+    results.compute(actor=c.world.city_admin, cycle=s.cycle)
+
+
+@case("evaluation.results.publish", "evaluation.results_published")
+def publish_results(c):
+    from dudao.evaluation.services import results
+    from tests.evaluation.scoring_setup import score_all
+
+    s = _evaluation_scene(c)
+    score_all(s)
+    results.compute(actor=c.world.city_admin, cycle=s.cycle)
+    yield
+    results.publish(actor=c.world.city_admin, cycle=s.cycle)
+
+
+@case("evaluation.appeals.lodge", "evaluation.appeal_lodged")
+def lodge_appeal(c):
+    from dudao.evaluation.services import appeals
+
+    s = _evaluation_scene(c, published=True)
+    yield
+    appeals.lodge(actor=s.supervisor, evaluation=s.evaluation, reason="评分偏低")
+
+
+@case("evaluation.appeals.decide", "evaluation.appeal_decided")
+def decide_appeal(c):
+    from dudao.evaluation.services import appeals
+
+    s = _evaluation_scene(c, published=True)
+    appeal = appeals.lodge(actor=s.supervisor, evaluation=s.evaluation, reason="评分偏低")
+    yield
+    appeals.decide(
+        actor=c.world.city_admin,
+        appeal=appeal,
+        upheld=True,
+        decision="予以更正",
+        changes={"indicator_points": {"service_hours": "90.00"}},
+    )
+
+
+def _due_for_renewal(c):
+    from dudao.evaluation.models import Cycle, Evaluation
+    from tests.evaluation.scoring_setup import make_cycle
+
+    s = _evaluation_scene(c)
+    today = timezone.localdate()
+    Entry.objects.filter(pk=s.entry.pk).update(
+        admitted_on=today.replace(year=today.year - 3), expires_on=today + dt.timedelta(days=30)
+    )
+    last = make_cycle(c.world, year=today.year - 1, status=Cycle.Status.PUBLISHED, title="上年度考评")
+    Evaluation.objects.create(
+        cycle=last, entry=s.entry, person=s.person, score=Decimal("80"), grade="pass", status="published"
+    )
+    return s
+
+
+@case("evaluation.renewals.propose_due", "evaluation.renewal_proposed")
+def propose_renewals(c):
+    from dudao.evaluation.services import renewals
+
+    _due_for_renewal(c)
+    yield
+    renewals.propose_due(actor=c.world.city_admin, level="city", jurisdiction=c.world.city)
+
+
+@case("evaluation.renewals.decide", "evaluation.renewal_decided", "pools.entry_renewed")
+def decide_renewal(c):
+    from dudao.evaluation.services import renewals
+
+    _due_for_renewal(c)
+    (renewal,) = renewals.propose_due(actor=c.world.city_admin, level="city", jurisdiction=c.world.city)
+    yield
+    renewals.decide(actor=c.world.city_admin, renewal=renewal, approve=True, reason="考评合格，续聘")
+
+
+@case("pools.renew", "pools.entry_renewed")
+def renew_entry(c):
+    entry = city_entry(c.world, c.world.supervisor_person)
+    yield
+    pools.renew(
+        actor=c.world.city_admin, entry=entry, expires_on=entry.expires_on + dt.timedelta(days=365), reason="续聘"
+    )
+
+
+# A computation of the next term's end: a read.
+@case("pools.renewed_term_end")
+def renewed_term_end(c):
+    entry = city_entry(c.world, c.world.supervisor_person)
+    yield
+    pools.renewed_term_end(entry)
+
+
 # --- the checks ----------------------------------------------------------------------
 
 
@@ -1171,6 +1421,9 @@ def test_every_expected_event_is_declared():
     assert expected <= declared, sorted(expected - declared)
 
 
+ALL_CASE_COUNT = sum(len(cases) for cases in CASES.values())
+
+
 @pytest.mark.parametrize(
     "service_case",
     [pytest.param(c, id=f"{service}-{c.name}") for service, cases in sorted(CASES.items()) for c in cases]
@@ -1193,25 +1446,8 @@ def test_each_service_writes_exactly_its_events(world, tmp_path, service_case):
     assert all(audit.get(event).action == action for event, action in written)
 
 
-# --- supervision: coverage -----------------------------------------------------------------
-
-
-@case("supervision.coverage.set_supervisee_type", "supervision.supervisee_type_set")
-def set_supervisee_type(c):
-    yield
-    supervision_coverage.set_supervisee_type(
-        actor=c.world.agency_admin, person=c.world.social_worker_person, type="intern"
-    )
-
-
-# Coverage rows are derived data, recomputed from audited changes: no event of their own.
-@case("supervision.coverage.refresh")
-def refresh_coverage(c):
-    yield
-    supervision_coverage.refresh([c.world.agency.pk])
-
-
-@case("supervision.coverage.refresh_all")
-def refresh_all_coverage(c):
-    yield
-    supervision_coverage.refresh_all(batch_size=2)
+def test_no_case_is_registered_after_the_parametrised_check():
+    # Parametrisation reads CASES where the test is defined: a case added below it would never run.
+    ran = {c.name for cases in CASES.values() for c in cases}
+    assert len(ran) == sum(len(cases) for cases in CASES.values())
+    assert sum(len(cases) for cases in CASES.values()) == ALL_CASE_COUNT

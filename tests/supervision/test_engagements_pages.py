@@ -16,7 +16,7 @@ from dudao.core.models import AuditEntry
 from dudao.supervision import agreement
 from dudao.supervision.models import Engagement
 from dudao.supervision.selectors import engagements as selectors
-from dudao.supervision.views.engagements import todos
+from dudao.supervision.todos import engagement_todos as todos
 from tests.pools.pdftext import text_lines
 
 from .conftest import engagement as make_engagement

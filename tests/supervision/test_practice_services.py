@@ -9,8 +9,9 @@ from django.utils import timezone, translation
 
 from dudao.core.models import AuditEntry, Notification
 from dudao.supervision.models import PracticeLog
-from dudao.supervision.selectors.practice import practice_for, practice_todos
+from dudao.supervision.selectors.practice import practice_for
 from dudao.supervision.services import practice
+from dudao.supervision.todos import practice_todos
 
 pytestmark = pytest.mark.django_db
 
@@ -81,7 +82,7 @@ def test_more_than_24_hours_on_one_day_are_refused_but_rejected_hours_do_not_cou
     log(world, hours=Decimal("4"))
     with pytest.raises(ValidationError) as exc:
         log(world, hours=Decimal("0.5"))
-    assert "24 hours are already logged" in messages(exc)
+    assert "24.0 hours are already logged" in messages(exc)
     practice.reject(actor=world.agency_admin, log=first, reason="无此服务")
     assert log(world, hours=Decimal("20")).hours == Decimal("20.0")
 

@@ -18,7 +18,7 @@ from dudao.accounts.models import Role
 from dudao.core.workbench import Todo
 from dudao.supervision.models import Attendance, MonthSignOff, Rating, Session
 from dudao.supervision.services import sessions as services
-from dudao.supervision.views.sessions import session_todos
+from dudao.supervision.todos import session_todos
 from tests.excel import xlsx_rows
 from tests.factories import user_with_role
 

@@ -30,6 +30,7 @@ from .. import indicators as ind
 from .. import permissions
 from ..models import Cycle, Evaluation, PartyForm
 from ..selectors import cycles as selectors
+from . import scoring
 
 log = logging.getLogger(__name__)
 
@@ -195,12 +196,26 @@ def run_computation(cycle_id: int, actor_id: int | None = None) -> None:
             status=Cycle.Status.SCORING, computed_at=now, progress_done=written, updated_at=now
         )
         cycle.refresh_from_db()
+        # Scoring opens: every party gets the forms it is due to fill in.
+        scoring.open_forms(cycle=cycle)
         audit.record(
             actor=User.objects.filter(pk=actor_id).first(),
             event="evaluation.indicators_computed",
             obj=cycle,
             changes={"status": [Cycle.Status.COMPUTING, cycle.status], "supervisors": [None, written]},
         )
+
+
+def _breakdown(lines: dict, part) -> dict:
+    """The indicator half of an evaluation's breakdown: each line in full, and
+    the points and weights by indicator that the result (services.results) and
+    an upheld appeal (services.appeals) read and correct."""
+    return {
+        "indicators": lines,
+        "indicator_part": str(part),
+        "indicator_points": {key: line["points"] for key, line in lines.items()},
+        "indicator_weights": {key: line["weight"] for key, line in lines.items()},
+    }
 
 
 def _compute(cycle: Cycle) -> int:
@@ -215,9 +230,7 @@ def _compute(cycle: Cycle) -> int:
         for entry_id, person_id, employer_id in entries[start : start + BATCH]:
             values = data.get(person_id) or selectors.empty_indicators()
             part, lines = ind.indicator_part(values, policy)
-            rows.append(
-                (entry_id, person_id, employer_id, values, part, {"indicators": lines, "indicator_part": str(part)})
-            )
+            rows.append((entry_id, person_id, employer_id, values, part, _breakdown(lines, part)))
         with transaction.atomic():
             write(cycle, chain, rows, timezone.now())
         done += len(rows)

@@ -1,3 +1,355 @@
-"""Party forms, results, appeals: the scoring area's pages (a placeholder until it lands)."""
+"""Pages of scoring and results: a party's forms and the scoring form, the
+owner's review (compute, publish), the supervisor's result with the appeal
+form, the owner's appeals and the keeper's renewals."""
 
-urlpatterns = []
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from dudao.core.forms import add_service_errors, posted
+from dudao.core.views import ListPage
+
+from .. import scoring_permissions as permissions
+from ..models import Appeal, Cycle, Evaluation, Party, Renewal
+from ..selectors import scoring as selectors
+from ..services import appeals as appeal_services
+from ..services import results as result_services
+from ..services import scoring as scoring_services
+
+
+class ScoreForm(forms.Form):
+    ethics = forms.DecimalField(label=gettext_lazy("Ethics"), min_value=0, max_value=100, decimal_places=2)
+    ability = forms.DecimalField(label=gettext_lazy("Ability"), min_value=0, max_value=100, decimal_places=2)
+    performance = forms.DecimalField(label=gettext_lazy("Performance"), min_value=0, max_value=100, decimal_places=2)
+    comment = forms.CharField(label=gettext_lazy("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class AppealForm(forms.Form):
+    reason = forms.CharField(label=gettext_lazy("Grounds"), widget=forms.Textarea(attrs={"rows": 4}))
+
+
+class DecisionForm(forms.Form):
+    upheld = forms.TypedChoiceField(
+        label=gettext_lazy("Decision"),
+        choices=[("1", gettext_lazy("Uphold")), ("0", gettext_lazy("Reject"))],
+        coerce=lambda v: v == "1",
+    )
+    decision = forms.CharField(label=gettext_lazy("Reason"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class RenewalForm(forms.Form):
+    approve = forms.TypedChoiceField(
+        label=gettext_lazy("Decision"),
+        choices=[("1", gettext_lazy("Approve")), ("0", gettext_lazy("Refuse"))],
+        coerce=lambda v: v == "1",
+    )
+    reason = forms.CharField(label=gettext_lazy("Reason"), max_length=300)
+
+
+def _bootstrap(form):
+    for field in form.fields.values():
+        css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
+        field.widget.attrs.setdefault("class", css)
+    return form
+
+
+# --- a party's forms ---------------------------------------------------------------------
+
+
+class FormList(ListPage):
+    template_name = "evaluation/scoring/form_list.html"
+    table_template = "evaluation/scoring/_form_table.html"
+    sort_fields = {"name": ("evaluation__person__name",), "submitted": ("submitted_at",)}
+    default_sort = "name"
+    export_title = gettext_lazy("Evaluation forms")
+    export_columns = [
+        (gettext_lazy("Cycle"), lambda f: f.evaluation.cycle.title),
+        (gettext_lazy("Supervisor"), lambda f: f.evaluation.person.name),
+        (gettext_lazy("Party"), lambda f: f.get_party_display()),
+        (gettext_lazy("Ethics"), lambda f: f.ethics),
+        (gettext_lazy("Ability"), lambda f: f.ability),
+        (gettext_lazy("Performance"), lambda f: f.performance),
+    ]
+
+    def get_queryset(self):
+        queryset = selectors.forms_for(self.request.user)
+        cycle = self.request.GET.get("cycle")
+        if cycle and cycle.isdigit():
+            queryset = queryset.filter(evaluation__cycle_id=int(cycle))
+        if self.request.GET.get("todo") == "1":
+            queryset = queryset.filter(submitted_at__isnull=True)
+        return queryset
+
+    def get_context_data(self, **kwargs):
+        cycles = Cycle.objects.filter(pk__in=selectors.forms_for(self.request.user).values("evaluation__cycle_id"))
+        return super().get_context_data(cycles=cycles, chosen=self.request.GET.get("cycle", ""), **kwargs)
+
+
+@login_required
+def form_edit(request, pk):
+    form_row = get_object_or_404(selectors.forms_for(request.user), pk=pk)
+    evaluation = form_row.evaluation
+    initial = {n: getattr(form_row, n) for n in ("ethics", "ability", "performance", "comment")}
+    form = _bootstrap(ScoreForm(posted(request), initial=initial))
+    if request.method == "POST" and form.is_valid():
+        try:
+            scoring_services.submit(
+                actor=request.user,
+                evaluation=evaluation,
+                party=form_row.party,
+                organization=form_row.organization_id,
+                **form.cleaned_data,
+            )
+            messages.success(request, _("Your scores of %(name)s are saved.") % {"name": evaluation.person.name})
+            return redirect("evaluation:form_list")
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+    return render(
+        request, "evaluation/scoring/form_edit.html", {"row": form_row, "evaluation": evaluation, "form": form}
+    )
+
+
+# --- the owner's review ------------------------------------------------------------------
+
+
+@login_required
+def review(request, pk):
+    cycle = get_object_or_404(selectors.owned_cycles(request.user), pk=pk)
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "compute":
+                result_services.compute(actor=request.user, cycle=cycle)
+                messages.success(request, _("The results are computed; review them before publishing."))
+            elif action == "publish":
+                result_services.publish(actor=request.user, cycle=cycle)
+                messages.success(request, _("The results are published."))
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        return redirect("evaluation:review", pk=cycle.pk)
+    evaluations = list(
+        Evaluation.objects.filter(cycle=cycle)
+        .select_related("person", "home_organization")
+        .order_by("person__name", "pk")
+    )
+    for e in evaluations:
+        e.averages = [selectors.party_averages(e)[p] for p in Party.values]
+    return render(
+        request,
+        "evaluation/scoring/review.html",
+        {"cycle": cycle, "evaluations": evaluations, "parties": Party.choices, "Party": Party},
+    )
+
+
+# --- results and appeals -----------------------------------------------------------------
+
+
+@login_required
+def result_detail(request, pk):
+    evaluation = get_object_or_404(selectors.results_for(request.user), pk=pk)
+    own = permissions.is_evaluated(request.user, evaluation)
+    appeal_form = _bootstrap(AppealForm(posted(request)))
+    if request.method == "POST":
+        if not own:
+            raise PermissionDenied(_("Only the supervisor evaluated appeals the result."))
+        if appeal_form.is_valid():
+            try:
+                appeal_services.lodge(
+                    actor=request.user, evaluation=evaluation, reason=appeal_form.cleaned_data["reason"]
+                )
+                messages.success(request, _("Your appeal is lodged."))
+                return redirect("evaluation:result_detail", pk=evaluation.pk)
+            except ValidationError as exc:
+                add_service_errors(appeal_form, exc)
+    ends = selectors.appeal_ends_on(evaluation)
+    appeals = list(evaluation.appeals.order_by("-created_at"))
+    comments = []
+    if not own or selectors.shows_party_comments(evaluation):
+        comments = [f for f in evaluation.forms.select_related("organization") if f.comment]
+    from django.utils import timezone
+
+    return render(
+        request,
+        "evaluation/scoring/result_detail.html",
+        {
+            "evaluation": evaluation,
+            "result": evaluation.breakdown.get("result") or {},
+            "averages": [(label, selectors.party_averages(evaluation)[p]) for p, label in Party.choices],
+            "own": own,
+            "appeal_form": appeal_form,
+            "appeal_ends": ends,
+            "can_appeal": own
+            and ends is not None
+            and timezone.localdate() <= ends
+            and not any(a.status == Appeal.Status.LODGED for a in appeals),
+            "appeals": appeals,
+            "comments": comments,
+            "versions": evaluation.versions.order_by("number"),
+        },
+    )
+
+
+class ResultList(ListPage):
+    template_name = "evaluation/scoring/result_list.html"
+    table_template = "evaluation/scoring/_result_table.html"
+    sort_fields = {"year": ("cycle__year",), "score": ("score",), "name": ("person__name",)}
+    default_sort = "-year"
+
+    def get_queryset(self):
+        return selectors.results_for(self.request.user)
+
+    def get_context_data(self, **kwargs):
+        # The owner reaches each cycle's review from here.
+        return super().get_context_data(
+            cycles=selectors.owned_cycles(self.request.user).order_by("-year", "pk"), **kwargs
+        )
+
+
+class AppealList(ListPage):
+    template_name = "evaluation/scoring/appeal_list.html"
+    table_template = "evaluation/scoring/_appeal_table.html"
+    sort_fields = {"lodged": ("created_at",)}
+    default_sort = "-lodged"
+
+    def get_queryset(self):
+        queryset = selectors.appeals_for(self.request.user)
+        status = self.request.GET.get("status")
+        if status in Appeal.Status.values:
+            queryset = queryset.filter(status=status)
+        return queryset
+
+
+@login_required
+def appeal_decide(request, pk):
+    appeal = get_object_or_404(selectors.appeals_for(request.user), pk=pk)
+    evaluation = appeal.evaluation
+    if not permissions.owns_cycle(request.user, evaluation.cycle):
+        raise PermissionDenied(_("Only the authority that owns the cycle decides appeals."))
+    form = _bootstrap(DecisionForm(posted(request)))
+    party_forms = list(evaluation.forms.select_related("organization").order_by("party", "pk"))
+    if request.method == "POST" and form.is_valid():
+        changes = {"forms": {}, "indicator_points": {}}
+        for pf in party_forms:
+            for name in ("ethics", "ability", "performance"):
+                raw = request.POST.get(f"form-{pf.pk}-{name}", "").strip()
+                current = "" if getattr(pf, name) is None else str(getattr(pf, name))
+                if raw and raw != current:
+                    changes["forms"].setdefault(str(pf.pk), {})[name] = raw
+        for name, points in (evaluation.breakdown.get("indicator_points") or {}).items():
+            raw = request.POST.get(f"indicator-{name}", "").strip()
+            if raw and raw != str(points):
+                changes["indicator_points"][name] = raw
+        changes = {k: v for k, v in changes.items() if v}
+        try:
+            appeal_services.decide(
+                actor=request.user,
+                appeal=appeal,
+                upheld=form.cleaned_data["upheld"],
+                decision=form.cleaned_data["decision"],
+                changes=changes or None,
+            )
+            messages.success(request, _("The appeal is decided."))
+            return redirect("evaluation:appeal_list")
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+    return render(
+        request,
+        "evaluation/scoring/appeal_decide.html",
+        {
+            "appeal": appeal,
+            "evaluation": evaluation,
+            "form": form,
+            "party_forms": party_forms,
+            "points": sorted((evaluation.breakdown.get("indicator_points") or {}).items()),
+        },
+    )
+
+
+# --- renewals ----------------------------------------------------------------------------
+
+
+class RenewalList(ListPage):
+    template_name = "evaluation/scoring/renewal_list.html"
+    table_template = "evaluation/scoring/_renewal_table.html"
+    sort_fields = {"expires": ("entry__expires_on",)}
+    default_sort = "expires"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(can_propose=bool(_kept_pools(self.request.user)), **kwargs)
+
+    def get_queryset(self):
+        queryset = selectors.renewals_for(self.request.user)
+        status = self.request.GET.get("status")
+        if status in Renewal.Status.values:
+            queryset = queryset.filter(status=status)
+        return queryset
+
+
+def _kept_pools(user) -> list:
+    """(level, jurisdiction) of the city and district pools the user keeps."""
+    from dudao.core.scoping import scope_for
+    from dudao.directory.models import Jurisdiction
+    from dudao.pools import permissions as pool_permissions
+    from dudao.pools.models import Entry
+
+    scope = scope_for(user)
+    kept = []
+    for level, capability in (
+        (Entry.Level.CITY, pool_permissions.KEEP_CITY),
+        (Entry.Level.DISTRICT, pool_permissions.KEEP_DISTRICT),
+    ):
+        for node in scope.nodes_for(capability):
+            kept.append((level, Jurisdiction.objects.get(pk=node.id)))
+    return kept
+
+
+@login_required
+def renewal_propose(request):
+    """The keeper asks for the entries due for renewal in the pools it keeps."""
+    from ..services import renewals as renewal_services
+
+    if request.method != "POST":
+        return redirect("evaluation:renewal_list")
+    pools = _kept_pools(request.user)
+    if not pools:
+        raise PermissionDenied(_("Only the keeper of this pool proposes renewals."))
+    made = 0
+    for level, jurisdiction in pools:
+        made += len(renewal_services.propose_due(actor=request.user, level=level, jurisdiction=jurisdiction))
+    messages.success(request, _("%(count)s renewals proposed.") % {"count": made})
+    return redirect("evaluation:renewal_list")
+
+
+@login_required
+def renewal_decide(request, pk):
+    from ..services import renewals as renewal_services
+
+    renewal = get_object_or_404(selectors.renewals_for(request.user), pk=pk)
+    form = _bootstrap(RenewalForm(posted(request)))
+    if request.method == "POST" and form.is_valid():
+        try:
+            renewal_services.decide(actor=request.user, renewal=renewal, **form.cleaned_data)
+            messages.success(request, _("The renewal is decided."))
+            return redirect("evaluation:renewal_list")
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+    return render(request, "evaluation/scoring/renewal_decide.html", {"renewal": renewal, "form": form})
+
+
+urlpatterns = [
+    path("forms/", FormList.as_view(), name="form_list"),
+    path("forms/<int:pk>/", form_edit, name="form_edit"),
+    path("cycles/<int:pk>/review/", review, name="review"),
+    path("results/", ResultList.as_view(), name="result_list"),
+    path("results/<int:pk>/", result_detail, name="result_detail"),
+    path("appeals/", AppealList.as_view(), name="appeal_list"),
+    path("appeals/<int:pk>/", appeal_decide, name="appeal_decide"),
+    path("renewals/", RenewalList.as_view(), name="renewal_list"),
+    path("renewals/propose/", renewal_propose, name="renewal_propose"),
+    path("renewals/<int:pk>/", renewal_decide, name="renewal_decide"),
+]

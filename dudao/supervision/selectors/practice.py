@@ -6,12 +6,9 @@ from functools import reduce
 from operator import or_
 
 from django.db.models import Q, QuerySet
-from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from dudao.core.scoping import nodes_q
-from dudao.core.workbench import Todo
 from dudao.directory.models import Person
 from dudao.policy.selectors import value as policy_value
 
@@ -131,39 +128,3 @@ def assessments_due(supervisor_id: int, year: int | None = None) -> list[tuple[E
     )
     due = [(e, p) for e, p in pairs if (e.pk, p.pk) not in started and p.pk != supervisor_id]
     return sorted(due, key=lambda pair: (pair[0].organization.name, pair[1].name, pair[1].pk))
-
-
-def practice_todos(user) -> list[Todo]:
-    """The home page's to-dos of this area: a supervisor's assessments due and
-    rejected practice this year; an agency's practice hours to confirm."""
-    todos = []
-    supervisor_id = permissions.supervisor_person_id(user)
-    if supervisor_id is not None:
-        year = timezone.localdate().year
-        todos.append(
-            Todo(
-                _("Supervisees to assess this year"),
-                len(assessments_due(supervisor_id, year)),
-                reverse("supervision:me") + "#assessments-due",
-            )
-        )
-        todos.append(
-            Todo(
-                _("Practice hours rejected"),
-                PracticeLog.objects.filter(
-                    supervisor_id=supervisor_id, status=PracticeLog.Status.REJECTED, date__year=year
-                ).count(),
-                reverse("supervision:practice_list") + f"?status=rejected&year={year}",
-                tone="danger",
-            )
-        )
-    managed = permissions.managed_org_ids(user)
-    if managed:
-        todos.append(
-            Todo(
-                _("Practice hours to confirm"),
-                PracticeLog.objects.filter(organization_id__in=managed, status=PracticeLog.Status.PENDING).count(),
-                reverse("supervision:practice_list") + "?status=pending",
-            )
-        )
-    return todos

@@ -60,7 +60,8 @@ def log(*, actor, organization: Organization, date: dt.date, hours, description:
         raise ValidationError(
             {
                 "hours": _("%(logged)s hours are already logged on %(date)s; a day has no more than 24.")
-                % {"logged": logged, "date": date.isoformat()}
+                # One place, as the hours are entered: SQLite's sum reads 24, PostgreSQL's 24.0.
+                % {"logged": f"{Decimal(logged).quantize(Decimal('0.1'))}", "date": date.isoformat()}
             }
         )
     entry = PracticeLog(

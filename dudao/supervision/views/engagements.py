@@ -10,7 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import path, reverse
+from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -18,7 +18,6 @@ from django.views.decorators.http import require_POST
 
 from dudao.core.forms import BootstrapMixin, add_service_errors, form_errors_text, posted
 from dudao.core.views import ListPage
-from dudao.core.workbench import Todo
 from dudao.directory.models import Organization, Person
 from dudao.policy.selectors import value as policy_value
 from dudao.pools.models import Entry
@@ -400,30 +399,6 @@ def engagement_new(request):
 
 
 # --- to-dos on the home page --------------------------------------------------------------
-
-
-def todos(user) -> list[Todo]:
-    """The engagement matters waiting for the user: proposals to answer (the
-    supervisor), agreements to confirm (the supervisor and the using agency)."""
-    base = reverse("supervision:engagement_list")
-    out = []
-    if permissions.supervisor_person_id(user) is not None:
-        out.append(
-            Todo(
-                label=_("Engagement proposals to answer"),
-                count=selectors.awaiting_answer(user).count(),
-                url=f"{base}?awaiting=answer",
-            )
-        )
-    if permissions.supervisor_person_id(user) is not None or permissions.managed_org_ids(user):
-        out.append(
-            Todo(
-                label=_("Supervision agreements to confirm"),
-                count=selectors.awaiting_confirmation(user).count(),
-                url=f"{base}?awaiting=confirmation",
-            )
-        )
-    return out
 
 
 urlpatterns = [

@@ -20,7 +20,6 @@ from django.views.decorators.http import require_POST
 
 from dudao.core.forms import BootstrapMixin, add_service_errors, form_errors_text, posted
 from dudao.core.views import ListPage
-from dudao.core.workbench import Todo
 from dudao.policy.selectors import value as policy_value
 
 from .. import permissions, types
@@ -338,7 +337,6 @@ def session_delete(request, pk):
 
 
 def _url(name, *args):
-    from django.urls import reverse
 
     return reverse(name, args=args)
 
@@ -526,57 +524,6 @@ def month_list(request, pk):
             and engagement.status == Engagement.Status.ACTIVE,
         },
     )
-
-
-# --- the 工作台 ------------------------------------------------------------------------------
-
-
-def session_todos(user) -> list[Todo]:
-    todos = []
-    sessions = reverse("supervision:session_list")
-    if permissions.supervisee_person_id(user):
-        todos.append(
-            Todo(
-                _("Supervision sessions to confirm and rate"),
-                selectors.awaiting_confirmation_by(user).count(),
-                f"{sessions}?view=supervisee&to_confirm=true",
-            )
-        )
-    if permissions.supervisor_person_id(user):
-        todos.append(
-            Todo(
-                _("Disputes over my supervision sessions"),
-                selectors.disputes_for(user, "supervisor").count(),
-                f"{sessions}?view=supervisor&status=disputed",
-                tone="danger",
-            )
-        )
-    if permissions.managed_org_ids(user):
-        todos += [
-            Todo(
-                _("Supervision sessions awaiting confirmation"),
-                selectors.awaiting_confirmation_at(user).count(),
-                f"{sessions}?view=agency&status=pending",
-            ),
-            Todo(
-                _("Supervision sessions unconfirmed too long"),
-                selectors.unconfirmed_flagged(user).count(),
-                f"{sessions}?view=agency&flagged=true&sort=date",
-                tone="danger",
-            ),
-            Todo(
-                _("Disputed supervision sessions to resolve"),
-                selectors.disputes_for(user, "agency").count(),
-                f"{sessions}?view=agency&status=disputed",
-                tone="danger",
-            ),
-            Todo(
-                _("Months of supervision ready to sign off"),
-                selectors.months_ready_to_sign_off(user),
-                reverse("supervision:session_list") + "?view=agency&status=confirmed",
-            ),
-        ]
-    return todos
 
 
 urlpatterns = [

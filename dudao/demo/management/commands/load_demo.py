@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from dudao.demo import data, selection, supervision, training
+from dudao.demo import data, evaluation, selection, subsidies, supervision, training
 
 
 class Command(BaseCommand):
@@ -13,6 +13,8 @@ class Command(BaseCommand):
         self.stdout.write(f"demo: {selection.load_luoyang()}")
         self.stdout.write(f"demo: {training.load()}")
         self.stdout.write(f"demo: {supervision.load(data.PASSWORD)}")
+        self.stdout.write(f"demo: {subsidies.load(data.PASSWORD)}")
+        self.stdout.write(f"demo: {evaluation.load(data.PASSWORD)}")
         self.stdout.write(f"Demo logins (password {data.PASSWORD}):")
-        for username, role in data.LOGINS + supervision.LOGINS:
+        for username, role in data.LOGINS + supervision.LOGINS + evaluation.LOGINS:
             self.stdout.write(f"  {username:<14} {role}")

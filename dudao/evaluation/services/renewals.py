@@ -1,0 +1,119 @@
+"""Renewal at the end of a pool term (issue 11 item 6): entries whose term ends
+soon and whose published grades in the term meet the policy rule (default: no
+不合格, at least one 合格 or better) are proposed; the pool's keeper approves
+(the term is extended and the certificate shows it) or refuses with a reason."""
+
+import datetime as dt
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from dudao.core import audit
+from dudao.core.notifications import notify
+from dudao.core.validators import clean_text
+from dudao.policy.selectors import resolve_many
+from dudao.pools import permissions as pool_permissions
+from dudao.pools import services as pool_services
+from dudao.pools.models import Entry
+
+from ..models import GRADE_ORDER, Evaluation, Grade, Renewal
+from . import results
+
+KEYS = ["evaluation.renewal_no_fail", "evaluation.renewal_min_passes", "evaluation.renewal_notice_days"]
+
+
+def _rule(jurisdiction, on):
+    values = {k: v for k, (v, _version) in resolve_many(KEYS, jurisdiction, on).items()}
+    return bool(values[KEYS[0]]), int(values[KEYS[1]]), int(values[KEYS[2]])
+
+
+def _meets(grades: list, no_fail: bool, min_passes: int) -> bool:
+    if no_fail and Grade.FAIL in grades:
+        return False
+    passes = sum(1 for g in grades if GRADE_ORDER.index(g) <= GRADE_ORDER.index(Grade.PASS))
+    return passes >= min_passes
+
+
+@transaction.atomic
+def propose_due(*, actor, level: str, jurisdiction, on: dt.date | None = None) -> list[Renewal]:
+    """Propose renewal for the pool's active entries whose term ends within the
+    notice days and whose grades in the term meet the rule (idempotent)."""
+    on = on or timezone.localdate()
+    probe = Entry(level=level, jurisdiction=jurisdiction)
+    if level == Entry.Level.AGENCY or not pool_permissions.can_keep(actor, probe):
+        raise PermissionDenied(_("Only the keeper of this pool proposes renewals."))
+    no_fail, min_passes, notice = _rule(jurisdiction, on)
+    entries = list(
+        Entry.objects.select_for_update(of=("self",))
+        .filter(level=level, jurisdiction=jurisdiction, status=Entry.Status.ACTIVE)
+        .filter(expires_on__gte=on, expires_on__lte=on + dt.timedelta(days=notice))
+        .exclude(renewals__status=Renewal.Status.PROPOSED)
+        .order_by("expires_on", "pk")
+    )
+    grades: dict = {}
+    rows = (
+        Evaluation.objects.filter(entry__in=entries, status=Evaluation.Status.PUBLISHED)
+        .order_by("cycle__year")
+        .values_list("entry_id", "cycle__year", "grade")
+    )
+    terms = {e.pk: (e.admitted_on.year, e.expires_on.year) for e in entries}
+    for entry_id, year, grade in rows:
+        first, last = terms[entry_id]
+        if first <= year <= last:
+            grades.setdefault(entry_id, []).append({"year": year, "grade": grade})
+    made = []
+    for entry in entries:
+        held = grades.get(entry.pk, [])
+        if not _meets([g["grade"] for g in held], no_fail, min_passes):
+            continue
+        renewal = Renewal.objects.create(entry=entry, grades=held)
+        audit.record(
+            actor=actor,
+            event="evaluation.renewal_proposed",
+            obj=renewal,
+            changes={"entry": [None, entry.entry_number], "grades": [None, [g["grade"] for g in held]]},
+        )
+        made.append(renewal)
+    return made
+
+
+@transaction.atomic
+def decide(*, actor, renewal: Renewal, approve: bool, reason: str) -> Renewal:
+    """The pool's keeper approves (the term is extended) or refuses, with a reason."""
+    renewal = Renewal.objects.select_for_update(of=("self",)).select_related("entry__jurisdiction").get(pk=renewal.pk)
+    entry = renewal.entry
+    if not pool_permissions.can_keep(actor, entry):
+        raise PermissionDenied(_("Only the keeper of this pool decides renewals."))
+    if renewal.status != Renewal.Status.PROPOSED:
+        raise ValidationError(_("This renewal is already decided."))
+    reason = clean_text(reason, field="reason", max_length=300)
+    if not reason:
+        raise ValidationError({"reason": _("Give a reason for the decision.")})
+    before = renewal.status
+    if approve:
+        expires_on = pool_services.renewed_term_end(entry)
+        pool_services.renew(actor=actor, entry=entry, expires_on=expires_on, reason=reason)
+        renewal.status = Renewal.Status.APPROVED
+        renewal.new_expires_on = expires_on
+    else:
+        renewal.status = Renewal.Status.REFUSED
+    renewal.decided_by = actor
+    renewal.decided_at = timezone.now()
+    renewal.reason = reason
+    renewal.save()
+    audit.record(
+        actor=actor,
+        event="evaluation.renewal_decided",
+        obj=renewal,
+        changes={"status": [before, renewal.status]},
+        reason=reason,
+    )
+    notify(
+        results._supervisor_users([entry.person_id]),
+        _("The renewal of your pool entry %(number)s was %(status)s.")
+        % {"number": entry.entry_number, "status": renewal.get_status_display()},
+        "",
+    )
+    return renewal

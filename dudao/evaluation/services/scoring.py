@@ -1,0 +1,144 @@
+"""The four parties' forms (issue 11 item 4): each party scores ethics, ability
+and performance (0–100, two places) on its own form before the cycle's scoring
+deadline. The served agencies each have a form; their scores are averaged into
+one party score when the result is computed."""
+
+import datetime as dt
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from dudao.core import audit
+from dudao.core.validators import clean_text
+from dudao.supervision.models import Engagement
+
+from .. import scoring_permissions as permissions
+from ..models import Cycle, Evaluation, Party, PartyForm
+
+SCORE_FIELDS = ("ethics", "ability", "performance")
+SCORING = (Cycle.Status.SCORING, Cycle.Status.REVIEW)
+
+
+def _served_organizations(evaluations, year: int) -> dict:
+    """{person id: ids of the agencies that engaged them in `year`}, the home agency left out
+    (it scores as the home agency), in one query."""
+    person_ids = {e.person_id for e in evaluations}
+    rows = (
+        Engagement.objects.filter(
+            supervisor_id__in=person_ids,
+            status__in=[Engagement.Status.ACTIVE, Engagement.Status.ENDED],
+            starts_on__lte=dt.date(year, 12, 31),
+            ends_on__gte=dt.date(year, 1, 1),
+        )
+        .values_list("supervisor_id", "organization_id")
+        .distinct()
+    )
+    served: dict = {}
+    for person_id, organization_id in rows:
+        served.setdefault(person_id, set()).add(organization_id)
+    home = {e.person_id: e.home_organization_id for e in evaluations}
+    return {pid: sorted(orgs - {home.get(pid)}) for pid, orgs in served.items()}
+
+
+def open_forms(*, cycle: Cycle) -> int:
+    """Write the empty form of every party due to score each evaluation of the
+    cycle (idempotent; derived from the evaluations and the year's engagements,
+    so not audited). The cycle computation calls it when scoring opens."""
+    evaluations = list(Evaluation.objects.filter(cycle=cycle).only("id", "person_id", "home_organization_id"))
+    served = _served_organizations(evaluations, cycle.year)
+    existing = set(
+        PartyForm.objects.filter(evaluation__cycle=cycle).values_list("evaluation_id", "party", "organization_id")
+    )
+    new = []
+    for e in evaluations:
+        due = [(Party.ASSOCIATION, None), (Party.AUTHORITY, None)]
+        if e.home_organization_id:
+            due.append((Party.HOME_AGENCY, e.home_organization_id))
+        due += [(Party.SERVED_AGENCY, org) for org in served.get(e.person_id, [])]
+        new += [
+            PartyForm(evaluation_id=e.pk, party=party, organization_id=org)
+            for party, org in due
+            if (e.pk, party, org) not in existing
+        ]
+    PartyForm.objects.bulk_create(new, batch_size=1000)
+    return len(new)
+
+
+def _score(value, field: str) -> Decimal:
+    try:
+        number = Decimal(str(value).strip())
+    except (InvalidOperation, ValueError):
+        raise ValidationError({field: _("Give a score from 0 to 100.")}) from None
+    if not number.is_finite() or number < 0 or number > 100:
+        raise ValidationError({field: _("Give a score from 0 to 100.")})
+    if number != number.quantize(Decimal("0.01")):
+        raise ValidationError({field: _("A score has at most two decimal places.")})
+    return number.quantize(Decimal("0.01"))
+
+
+def _own_form(actor, evaluation: Evaluation, party: str, organization) -> PartyForm:
+    """The actor's form for this party, written on first use if the cycle opened none."""
+    if party not in Party.values:
+        raise ValidationError({"party": _("Not a party of the evaluation.")})
+    org_id = getattr(organization, "pk", organization)
+    if party == Party.HOME_AGENCY:
+        org_id = evaluation.home_organization_id
+    elif party == Party.SERVED_AGENCY and org_id is None:
+        # An agency admin of one agency need not say which.
+        mine = permissions.scoring_org_ids(actor)
+        candidates = _served_organizations([evaluation], evaluation.cycle.year).get(evaluation.person_id, [])
+        ours = [o for o in candidates if o in mine]
+        org_id = ours[0] if len(ours) == 1 else None
+    elif party in (Party.ASSOCIATION, Party.AUTHORITY):
+        org_id = None
+    form = PartyForm.objects.filter(evaluation=evaluation, party=party, organization_id=org_id).first()
+    if form is None:
+        if party == Party.SERVED_AGENCY:
+            served = _served_organizations([evaluation], evaluation.cycle.year).get(evaluation.person_id, [])
+            if org_id not in served:
+                raise PermissionDenied(_("Only an agency the supervisor served this year scores as a served agency."))
+        if party == Party.HOME_AGENCY and org_id is None:
+            raise PermissionDenied(_("This supervisor has no home agency to score them."))
+        form = PartyForm(evaluation=evaluation, party=party, organization_id=org_id)
+    if not permissions.fills_form(actor, form, evaluation.cycle):
+        raise PermissionDenied(_("You score only as your own party."))
+    return form
+
+
+@transaction.atomic
+def submit(
+    *, actor, evaluation: Evaluation, party: str, ethics, ability, performance, comment: str = "", organization=None
+) -> PartyForm:
+    """A party records (or, until the deadline, changes) its scores of a supervisor."""
+    evaluation = Evaluation.objects.select_for_update(of=("self",)).select_related("cycle__owner").get(pk=evaluation.pk)
+    cycle = evaluation.cycle
+    form = _own_form(actor, evaluation, party, organization)
+    if cycle.status not in SCORING or evaluation.status == Evaluation.Status.PUBLISHED:
+        raise ValidationError(_("The cycle is not open for scoring."))
+    today = timezone.localdate()
+    if today > cycle.scoring_deadline:
+        raise ValidationError(
+            _("The deadline for scores was %(date)s; a late score is refused.")
+            % {"date": cycle.scoring_deadline.isoformat()}
+        )
+    values = {
+        name: _score(value, name) for name, value in zip(SCORE_FIELDS, (ethics, ability, performance), strict=True)
+    }
+    comment = clean_text(comment, field="comment", multiline=True, max_length=2000)
+    before = {name: None if getattr(form, name) is None else str(getattr(form, name)) for name in SCORE_FIELDS}
+    for name, value in values.items():
+        setattr(form, name, value)
+    form.comment = comment
+    form.submitted_at = timezone.now()
+    form.submitted_by = actor
+    form.save()
+    audit.record(
+        actor=actor,
+        event="evaluation.party_scored",
+        obj=form,
+        changes={name: [before[name], str(values[name])] for name in SCORE_FIELDS},
+    )
+    return form

@@ -1,0 +1,16 @@
+"""The API, one module per matter. Each module has `register(router)` for its
+viewsets and/or `urlpatterns` for its paths outside the router."""
+
+from . import statements
+
+MODULES = [statements]
+
+
+def register(router):
+    for module in MODULES:
+        if hasattr(module, "register"):
+            module.register(router)
+
+
+def urlpatterns():
+    return [pattern for module in MODULES for pattern in getattr(module, "urlpatterns", [])]

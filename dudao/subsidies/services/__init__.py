@@ -1,0 +1,1 @@
+"""Every write of the subsidies app: statements (compute, confirm, pay, void)."""

@@ -1,0 +1,1 @@
+"""Pages of the subsidies app, one module per matter, each exposing `urlpatterns`."""

@@ -1,0 +1,89 @@
+"""The scoring and results API: own forms only, submit, results, compute and publish, appeals, renewals."""
+
+import pytest
+
+from dudao.evaluation.models import Appeal, Cycle, PartyForm
+from dudao.evaluation.services import results
+from tests.evaluation.scoring_setup import scene, score_all
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def s(world):
+    return scene(world)
+
+
+def test_a_party_lists_and_submits_its_own_forms(s, api):
+    client = api(s.served_admin)
+    listed = client.get("/api/v1/evaluation-forms/", {"cycle": s.cycle.pk}).json()["results"]
+    assert [f["organization"] for f in listed] == [s.world.agency.pk]
+    response = client.post(
+        f"/api/v1/evaluation-forms/{listed[0]['id']}/submit/", {"ethics": "80", "ability": "75", "performance": "70"}
+    )
+    assert response.status_code == 200 and response.json()["ethics"] == "80.00"
+
+
+def test_another_party_s_form_is_404_and_bad_scores_400(s, api):
+    home = PartyForm.objects.get(party="home_agency")
+    client = api(s.served_admin)
+    assert client.get(f"/api/v1/evaluation-forms/{home.pk}/").status_code == 404
+    assert client.post(f"/api/v1/evaluation-forms/{home.pk}/submit/", {}).status_code == 404
+    mine = PartyForm.objects.get(organization=s.world.agency)
+    bad = client.post(f"/api/v1/evaluation-forms/{mine.pk}/submit/", {"ethics": "101", "ability": 1, "performance": 1})
+    assert bad.status_code == 400
+
+
+def test_the_owner_computes_and_publishes_and_others_cannot(s, api):
+    score_all(s)
+    assert (
+        api(s.world.district_admin).post(f"/api/v1/evaluation-cycles/{s.cycle.pk}/compute-results/").status_code == 404
+    )
+    client = api(s.world.city_admin)
+    assert client.post(f"/api/v1/evaluation-cycles/{s.cycle.pk}/publish/").status_code == 400
+    assert client.post(f"/api/v1/evaluation-cycles/{s.cycle.pk}/compute-results/").json()["status"] == "review"
+    listed = client.get("/api/v1/evaluation-results/", {"cycle": s.cycle.pk}).json()["results"]
+    assert listed[0]["breakdown"]["score"] == listed[0]["score"]
+    assert api(s.supervisor).get("/api/v1/evaluation-results/").json()["results"] == []
+    assert client.post(f"/api/v1/evaluation-cycles/{s.cycle.pk}/publish/").json()["status"] == "published"
+    assert Cycle.objects.get(pk=s.cycle.pk).status == "published"
+    mine = api(s.supervisor).get("/api/v1/evaluation-results/").json()["results"]
+    assert [r["id"] for r in mine] == [s.evaluation.pk]
+
+
+def test_the_supervisor_appeals_and_the_owner_decides(s, api):
+    score_all(s)
+    results.compute(actor=s.world.city_admin, cycle=s.cycle)
+    results.publish(actor=s.world.city_admin, cycle=s.cycle)
+    assert (
+        api(s.world.supervisor)
+        .post("/api/v1/evaluation-appeals/", {"evaluation": s.evaluation.pk, "reason": "x"})
+        .status_code
+        == 404
+    )
+    lodged = api(s.supervisor).post(
+        "/api/v1/evaluation-appeals/", {"evaluation": s.evaluation.pk, "reason": "评分偏低"}
+    )
+    assert lodged.status_code == 201
+    pk = lodged.json()["id"]
+    assert (
+        api(s.supervisor)
+        .post(f"/api/v1/evaluation-appeals/{pk}/decide/", {"upheld": False, "decision": "否"})
+        .status_code
+        == 403
+    )
+    assert (
+        api(s.world.district_admin)
+        .post(f"/api/v1/evaluation-appeals/{pk}/decide/", {"upheld": False, "decision": "否"})
+        .status_code
+        == 404
+    )
+    decided = api(s.world.city_admin).post(
+        f"/api/v1/evaluation-appeals/{pk}/decide/", {"upheld": False, "decision": "评分有据"}, format="json"
+    )
+    assert decided.status_code == 200 and Appeal.objects.get(pk=pk).status == "rejected"
+
+
+def test_renewals_are_listed_for_the_keeper_only(s, api):
+    assert api(s.world.city_admin).get("/api/v1/renewals/").status_code == 200
+    assert api(s.served_admin).get("/api/v1/renewals/").json()["results"] == []
