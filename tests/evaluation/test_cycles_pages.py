@@ -181,7 +181,7 @@ def test_hrss_sees_grade_distributions_with_a_chart_and_an_export(world, supply,
     assert page.context["by_agency"][0]["name"] == "二七同心社工中心"
     assert page.context["by_level"][0]["name"] == str(Entry.Level.CITY.label)
     assert b'id="grades-chart"' in page.content and b"echarts.min.js" in page.content
-    assert b'data-testid="subsidies-placeholder"' in page.content
+    assert b'data-testid="subsidies-none"' in page.content
     rows = xlsx_rows(client.get(reverse("evaluation:report"), {"export": "xlsx"}))
     assert rows[1][1] == "郑州市" and rows[1][-1] == 1
     # A district reads only its own jurisdiction's cycles: the city pool's grades are not its.
@@ -193,3 +193,33 @@ def test_the_menu_offers_the_evaluation_pages_by_role(world, login):
     assert reverse("evaluation:report") in home and reverse("evaluation:cycle_list") in home
     agency = login(world.agency_admin).get(reverse("accounts:home")).content.decode()
     assert reverse("evaluation:service_result_list") in agency and reverse("evaluation:cycle_list") not in agency
+
+
+def test_hrss_sees_the_years_subsidy_totals_per_district_agency_and_pool_level(world, internal_engagement, login):
+    from decimal import Decimal
+
+    from dudao.subsidies.models import Statement
+
+    Statement.objects.create(
+        kind=Statement.Kind.STATEMENT,
+        engagement=internal_engagement,
+        month=dt.date(YEAR, 3, 1),
+        supervisor_id=internal_engagement.supervisor_id,
+        organization=internal_engagement.organization,
+        pool_level=internal_engagement.entry.level,
+        payer_organization=internal_engagement.organization,
+        hours=Decimal("3.00"),
+        total=Decimal("180.00"),
+    )
+    page = login(world.hrss).get(reverse("evaluation:report"), {"year": YEAR})
+    subsidies = page.context["subsidies"]
+    assert [(r["name"], r["statement"], r["per_hour"]) for r in subsidies["districts"]] == [
+        ("金水区", Decimal("180.00"), Decimal("60.00"))
+    ]
+    assert [r["name"] for r in subsidies["agencies"]] == ["金水阳光社工中心"]
+    assert [r["key"] for r in subsidies["levels"]] == ["agency"]
+    assert b'data-testid="subsidies-by-agency"' in page.content
+    # Another district's admin sees none of it.
+    assert (
+        login(world.erqi_admin).get(reverse("evaluation:report"), {"year": YEAR}).context["subsidies"]["agencies"] == []
+    )

@@ -19,6 +19,7 @@ from dudao.core.forms import add_service_errors, bootstrap, posted
 from dudao.core.views import ListPage
 from dudao.directory.models import Jurisdiction, Organization, Person
 from dudao.pools.models import Entry
+from dudao.subsidies.selectors.summary import summary as subsidy_summary
 
 from .. import permissions
 from ..cycle_filters import CycleFilter, EvaluationFilter, ServiceResultFilter
@@ -354,9 +355,8 @@ def report(request):
             "by_agency": by_agency,
             "by_level": by_level,
             "chart": chart,
-            # The subsidy totals per district, agency and pool level are the subsidies app's
-            # (issue 11 item 2); it adds its table here once it lands.
-            "subsidies": None,
+            # 五(一): HR&SS watches the incentives beside the grades (the subsidies app's figures).
+            "subsidies": subsidy_summary(request.user, year),
         },
     )
 
