@@ -210,6 +210,8 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "NominationStatusEnum": "dudao.selection.models.Nomination.Status",
         "EngagementKindEnum": "dudao.supervision.models.Engagement.Kind",
+        "EvaluationCycleStatusEnum": "dudao.evaluation.models.Cycle.Status",
+        "EvaluationStatusEnum": "dudao.evaluation.models.Evaluation.Status",
         "SubsidyStatementKindEnum": "dudao.subsidies.models.Statement.Kind",
         "SubsidyStatementStatusEnum": "dudao.subsidies.models.Statement.Status",
     },

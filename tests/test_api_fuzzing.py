@@ -191,6 +191,7 @@ def evaluation_records(world):
     return {
         "evaluation-forms": PartyForm.objects.get(evaluation=s.evaluation, party="authority").pk,
         "evaluation-results": s.evaluation.pk,
+        "evaluations": s.evaluation.pk,
         "evaluation-cycles": s.cycle.pk,
         "evaluation-appeals": appeal.pk,
         "renewals": renewal.pk,

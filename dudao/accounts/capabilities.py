@@ -91,6 +91,15 @@ for _role in (Role.CITY_ADMIN, Role.DISTRICT_ADMIN, Role.HRSS):
     ROLE_CAPABILITIES[_role].add("supervision.coverage.read")
 
 
+# Policy 三(三), 五(一): the keeper of a pool (the city its pool, a district its own)
+# runs the pool's annual evaluation; HR&SS reads evaluation over its jurisdiction.
+ROLE_CAPABILITIES[Role.CITY_ADMIN].add("evaluation.cycles.city")
+ROLE_CAPABILITIES[Role.DISTRICT_ADMIN].add("evaluation.cycles.district")
+# Supervisees' service evaluation results: an agency for its staff, an authority in its jurisdiction.
+for _role in (Role.AGENCY_ADMIN, Role.CITY_ADMIN, Role.DISTRICT_ADMIN):
+    ROLE_CAPABILITIES[_role].add("evaluation.results.enter")
+for _role in (Role.HRSS, Role.CITY_ADMIN, Role.DISTRICT_ADMIN):
+    ROLE_CAPABILITIES[_role].add("evaluation.read")
 # Policy 三(三), 五(一): the city and the districts pay the government supplement from
 # their budget lines; finance (and the authorities) read the subsidies in their jurisdiction.
 for _role in (Role.CITY_ADMIN, Role.DISTRICT_ADMIN):

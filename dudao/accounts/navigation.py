@@ -69,6 +69,19 @@ MENU = [
         {Role.SUPERVISOR, Role.AGENCY_ADMIN, Role.DISTRICT_ADMIN, Role.CITY_ADMIN},
     ),
     (
+        _("Evaluation cycles"),
+        "evaluation:cycle_list",
+        "award",
+        {Role.CITY_ADMIN, Role.DISTRICT_ADMIN, Role.HRSS},
+    ),
+    (
+        _("Service evaluation results"),
+        "evaluation:service_result_list",
+        "clipboard-check",
+        {Role.AGENCY_ADMIN, Role.CITY_ADMIN, Role.DISTRICT_ADMIN, Role.HRSS},
+    ),
+    (_("Evaluation statistics"), "evaluation:report", "bar-chart", {Role.HRSS, Role.CITY_ADMIN, Role.DISTRICT_ADMIN}),
+    (
         _("Subsidy statements"),
         "subsidies:statement_list",
         "cash-coin",

@@ -1,7 +1,8 @@
-from .views import scoring
+from .views import cycles, scoring
 
 app_name = "evaluation"
 
 urlpatterns = [
+    *cycles.urlpatterns,
     *scoring.urlpatterns,
 ]

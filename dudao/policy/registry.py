@@ -488,6 +488,94 @@ PARAMETERS = [
         minimum=1,
         maximum=10,
     ),
+    # Evaluation: indicators
+    Parameter(
+        key="evaluation.min_training_hours_per_year",
+        label=_("Minimum training hours per supervisor per year"),
+        help=_(
+            "Hours of training attended (programme sessions and agencies' or districts' own activities) in a calendar year."
+        ),
+        kind="int",
+        default=24,
+        district_may_override=True,
+        minimum=0,
+        maximum=2000,
+    ),
+    Parameter(
+        key="evaluation.indicator_weights",
+        label=_("Weights of the evaluation indicators"),
+        help=_(
+            "How much each indicator counts in the indicator part of the evaluation: 督导服务时数 (supervision "
+            "hours), 一线实务时数 (frontline practice hours), 督导对象满意度 (supervisee satisfaction), 能力提升 "
+            "(supervisee ability gain), 培训学时 (training hours) and 服务评估结果 (supervisees' service results)."
+        ),
+        kind="weight_table",
+        default={
+            "督导服务时数": "20.00",
+            "一线实务时数": "20.00",
+            "督导对象满意度": "20.00",
+            "能力提升": "15.00",
+            "培训学时": "10.00",
+            "服务评估结果": "15.00",
+        },
+        district_may_override=True,
+    ),
+    Parameter(
+        key="evaluation.points_without_ratings",
+        label=_("Points of an indicator without data"),
+        help=_(
+            "The points given for supervisee satisfaction when nobody rated the supervisor in the year, "
+            "and for service results when none of the supervisees has one."
+        ),
+        kind="int",
+        default=60,
+        district_may_override=True,
+        minimum=0,
+        maximum=100,
+    ),
+    Parameter(
+        key="evaluation.target_ability_gain",
+        label=_("Target ability gain, in tenths of a point"),
+        help=_(
+            "The average gain of the supervisees (end minus start of the year, on the 1–5 scale) that earns "
+            "full points, in tenths of a point: 10 means a gain of 1.0."
+        ),
+        kind="int",
+        default=10,
+        district_may_override=True,
+        minimum=1,
+        maximum=40,
+    ),
+    Parameter(
+        key="evaluation.appeal_days",
+        label=_("Days to appeal an evaluation result"),
+        help=_("Counted from the day the result is published."),
+        kind="day_count",
+        default=15,
+        district_may_override=True,
+        minimum=1,
+        maximum=365,
+    ),
+    Parameter(
+        key="evaluation.scoring_days",
+        label=_("Days the parties have to score, from the opening of a cycle"),
+        help=_("The default deadline for party scores offered when a cycle is opened."),
+        kind="day_count",
+        default=30,
+        district_may_override=True,
+        minimum=1,
+        maximum=365,
+    ),
+    Parameter(
+        key="evaluation.review_days",
+        label=_("Days for review after the scoring deadline"),
+        help=_("The default review deadline offered when a cycle is opened, counted from the scoring deadline."),
+        kind="day_count",
+        default=15,
+        district_may_override=True,
+        minimum=1,
+        maximum=365,
+    ),
 ]
 
 BY_KEY = {p.key: p for p in PARAMETERS}

@@ -14,6 +14,7 @@ import pkgutil
 from collections import Counter
 from dataclasses import dataclass
 from decimal import Decimal
+from io import BytesIO
 from types import SimpleNamespace
 
 import pytest
@@ -962,6 +963,105 @@ def assess_supervisee(c):
         scores=competency_scores(),
         assessed_on=dt.date.today(),
     )
+
+
+# --- evaluation: cycles and service results ------------------------------------------------
+
+
+def _cycle(c):
+    from dudao.evaluation.services import cycles
+    from dudao.pools.models import Entry
+
+    today = dt.date.today()
+    return cycles.open_cycle(
+        actor=c.world.city_admin,
+        owner=c.world.city,
+        level=Entry.Level.CITY,
+        year=today.year,
+        title="市级督导年度考评",
+        scoring_deadline=today + dt.timedelta(days=30),
+        review_deadline=today + dt.timedelta(days=40),
+    )
+
+
+@case("evaluation.cycles.open_cycle", "evaluation.cycle_opened")
+def open_evaluation_cycle(c):
+    yield
+    _cycle(c)
+
+
+@case("evaluation.cycles.compute", "evaluation.cycle_changed", "evaluation.indicators_computed")
+def compute_evaluation_cycle(c):
+    from dudao.evaluation.services import cycles
+
+    cycle = _cycle(c)
+    yield
+    cycles.compute(actor=c.world.city_admin, cycle=cycle)
+
+
+@case("evaluation.cycles.run_computation", "evaluation.indicators_computed")
+def run_evaluation_computation(c):
+    from dudao.evaluation.models import Cycle
+    from dudao.evaluation.services import cycles
+
+    cycle = _cycle(c)
+    Cycle.objects.filter(pk=cycle.pk).update(status=Cycle.Status.COMPUTING)
+    yield
+    cycles.run_computation(cycle.pk, c.world.city_admin.pk)
+
+
+# Reads the policy only.
+@case("evaluation.cycles.default_deadlines")
+def default_evaluation_deadlines(c):
+    from dudao.evaluation.services import cycles
+
+    yield
+    cycles.default_deadlines(c.world.city)
+
+
+@case("evaluation.service_results.record", "evaluation.service_result_recorded")
+def record_service_result(c):
+    from dudao.evaluation.services import service_results
+
+    yield
+    service_results.record(actor=c.world.agency_admin, person=c.world.social_worker_person, year=2026, score="88")
+
+
+@case(
+    "evaluation.service_results.import_sheet",
+    "evaluation.service_result_recorded",
+    "evaluation.service_results_imported",
+    many=True,
+)
+def import_service_results(c):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from openpyxl import Workbook
+
+    from dudao.evaluation.services import service_results
+
+    person = c.world.social_worker_person
+    wb = Workbook()
+    wb.active.append(["ID number", "Name", "Service evaluation result"])
+    wb.active.append([person.id_number, person.name, 90])
+    buffer = BytesIO()
+    wb.save(buffer)
+    data = buffer.getvalue()
+    yield
+    service_results.import_sheet(
+        actor=c.world.agency_admin,
+        organization=c.world.agency,
+        year=2026,
+        file=SimpleUploadedFile("results.xlsx", data),
+    )
+
+
+# Builds a blank sheet to fill in: writes nothing.
+@case("evaluation.service_results.template_file")
+def service_results_template(c):
+    from dudao.evaluation.services import service_results
+
+    yield
+    service_results.template_file(c.world.agency)
 
 
 # --- supervision: coverage -----------------------------------------------------------------

@@ -1,9 +1,9 @@
 """The API, one module per matter. Each module has `register(router)` for its
 viewsets and/or `urlpatterns` for its paths outside the router."""
 
-from . import scoring
+from . import cycles, scoring
 
-MODULES = [scoring]
+MODULES = [cycles, scoring]
 
 
 def register(router):

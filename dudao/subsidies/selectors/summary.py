@@ -89,6 +89,7 @@ def summary(user, year: int) -> dict:
     districts = sorted(
         grouped("organization__jurisdiction_id", "organization__jurisdiction__name"), key=lambda r: r["name"]
     )
+    agencies = sorted(grouped("organization_id", "organization__name"), key=lambda r: (r["name"], r["key"]))
     labels = dict(Entry.Level.choices)
     order = [Entry.Level.AGENCY, Entry.Level.DISTRICT, Entry.Level.CITY]
     levels = sorted(grouped("pool_level"), key=lambda r: order.index(r["key"]) if r["key"] in order else 9)
@@ -101,6 +102,7 @@ def summary(user, year: int) -> dict:
         "totals": totals,
         "budget_lines": budget,
         "districts": districts,
+        "agencies": agencies,
         "levels": levels,
         "hours": hours,
         "cost": cost,

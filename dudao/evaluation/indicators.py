@@ -1,0 +1,131 @@
+"""How each indicator computed from data becomes points out of 100 (issue 11
+item 5: "how indicators map to points" is policy data). One function per
+indicator; every number they use is a parameter the caller reads from policy
+(dudao/policy/registry.py, "# Evaluation: indicators"), never a constant here.
+
+The target ability gain is an int in tenths of a point on the 1–5 scale
+(`evaluation.target_ability_gain`, default 10 = a gain of 1.0): an int keeps
+the policy form a whole number and the arithmetic exact in Decimal.
+
+All arithmetic is Decimal, rounded half up to two places at the end."""
+
+from decimal import ROUND_HALF_UP, Decimal
+
+TWO = Decimal("0.01")
+HUNDRED = Decimal(100)
+
+# The indicator keys (the Evaluation.indicators JSON) and the names of their
+# weights in `evaluation.indicator_weights`.
+SERVICE_HOURS = "service_hours"
+PRACTICE_HOURS = "practice_hours"
+SATISFACTION = "satisfaction"
+ABILITY_GAIN = "ability_gain"
+TRAINING_HOURS = "training_hours"
+SERVICE_RESULTS = "service_results"
+
+WEIGHT_NAMES = {
+    SERVICE_HOURS: "督导服务时数",
+    PRACTICE_HOURS: "一线实务时数",
+    SATISFACTION: "督导对象满意度",
+    ABILITY_GAIN: "能力提升",
+    TRAINING_HOURS: "培训学时",
+    SERVICE_RESULTS: "服务评估结果",
+}
+
+POLICY_KEYS = [
+    "supervision.min_service_hours_per_year",
+    "supervision.min_practice_hours_per_year",
+    "evaluation.min_training_hours_per_year",
+    "evaluation.indicator_weights",
+    "evaluation.points_without_ratings",
+    "evaluation.target_ability_gain",
+]
+
+
+def q(value) -> Decimal:
+    return Decimal(value).quantize(TWO, rounding=ROUND_HALF_UP)
+
+
+def _dec(value) -> Decimal | None:
+    return None if value is None or value == "" else Decimal(str(value))
+
+
+def hours_points(hours, minimum) -> Decimal:
+    """min(hours / minimum, 1) × 100; a minimum of 0 asks for nothing, so full points."""
+    hours, minimum = Decimal(str(hours or 0)), Decimal(str(minimum))
+    if minimum <= 0:
+        return q(HUNDRED)
+    return q(min(hours / minimum, Decimal(1)) * HUNDRED)
+
+
+def satisfaction_points(average, without) -> Decimal:
+    """average / 5 × 100 (ratings are 1–5); no rating → `without`."""
+    average = _dec(average)
+    if average is None:
+        return q(without)
+    return q(average / 5 * HUNDRED)
+
+
+def ability_gain_points(gain, target_tenths) -> Decimal:
+    """clamp(gain / target, 0, 1) × 100, the target in tenths of a point; no
+    supervisee assessed at both ends → 0 (no gain was shown)."""
+    gain = _dec(gain)
+    if gain is None:
+        return q(0)
+    target = Decimal(target_tenths) / 10
+    if target <= 0:
+        return q(HUNDRED)
+    return q(max(Decimal(0), min(gain / target, Decimal(1))) * HUNDRED)
+
+
+def training_points(hours, minimum) -> Decimal:
+    """Like the other hours: min(hours / minimum, 1) × 100."""
+    return hours_points(hours, minimum)
+
+
+def service_results_points(average, without) -> Decimal:
+    """The supervisees' average result (already out of 100) as is; none → `without`."""
+    average = _dec(average)
+    if average is None:
+        return q(without)
+    return q(average)
+
+
+def points(indicators: dict, policy: dict) -> dict:
+    """{indicator: points} for one supervisor's indicators under `policy`
+    ({key: value} of POLICY_KEYS)."""
+    without = policy["evaluation.points_without_ratings"]
+    return {
+        SERVICE_HOURS: hours_points(indicators.get(SERVICE_HOURS), policy["supervision.min_service_hours_per_year"]),
+        PRACTICE_HOURS: hours_points(indicators.get(PRACTICE_HOURS), policy["supervision.min_practice_hours_per_year"]),
+        SATISFACTION: satisfaction_points(indicators.get(SATISFACTION), without),
+        ABILITY_GAIN: ability_gain_points(indicators.get(ABILITY_GAIN), policy["evaluation.target_ability_gain"]),
+        TRAINING_HOURS: training_points(
+            indicators.get(TRAINING_HOURS), policy["evaluation.min_training_hours_per_year"]
+        ),
+        SERVICE_RESULTS: service_results_points(indicators.get(SERVICE_RESULTS), without),
+    }
+
+
+def indicator_part(indicators: dict, policy: dict) -> tuple[Decimal, dict]:
+    """The weighted average of the indicators' points (0–100) and its breakdown:
+    each indicator's points, weight and weighted points (the value is in the indicators)."""
+    weights = policy["evaluation.indicator_weights"]
+    pts = points(indicators, policy)
+    lines = {}
+    total = Decimal(0)
+    for key, name in WEIGHT_NAMES.items():
+        weight = Decimal(str(weights.get(name, 0)))
+        weighted = pts[key] * weight / HUNDRED
+        total += weighted
+        lines[key] = {"points": str(pts[key]), "weight": str(weight), "weighted": str(q(weighted))}
+    return q(total), lines
+
+
+def below_minimum(indicators: dict, policy: dict) -> bool:
+    """Whether supervision or practice hours fall short of their minimum (the hours cap of the grade)."""
+    return Decimal(str(indicators.get(SERVICE_HOURS) or 0)) < Decimal(
+        str(policy["supervision.min_service_hours_per_year"])
+    ) or Decimal(str(indicators.get(PRACTICE_HOURS) or 0)) < Decimal(
+        str(policy["supervision.min_practice_hours_per_year"])
+    )

@@ -1,0 +1,304 @@
+"""The annual evaluation cycle (issue 11 items 3 and 7): the keeper of a pool
+opens it; the indicators of every active supervisor in the pool are computed
+from data as a background job with visible progress.
+
+The computation is set-based: a fixed handful of GROUP BY queries over the
+whole pool (selectors.cycles.pool_indicators), whatever the number of
+supervisors, then upserts in batches, each batch its own short transaction
+with the progress updated after it. No table is locked for long, so people keep
+recording sessions while it runs; what they record after a batch is read shows
+the next time the cycle is computed. Running it twice gives identical rows."""
+
+import datetime as dt
+import json
+import logging
+import threading
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, connection, connections, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from dudao.core import audit
+from dudao.core.validators import clean_text
+from dudao.directory.models import Jurisdiction
+from dudao.policy.selectors import value
+
+from .. import indicators as ind
+from .. import permissions
+from ..models import Cycle, Evaluation, PartyForm
+from ..selectors import cycles as selectors
+from . import scoring
+
+log = logging.getLogger(__name__)
+
+# Supervisors written per transaction (and per progress report).
+BATCH = 2000
+
+INDICATOR_FIELDS = ["indicators", "indicator_part", "breakdown", "home_organization", "entry", "updated_at"]
+
+
+def default_deadlines(owner: Jurisdiction, on: dt.date | None = None) -> tuple[dt.date, dt.date]:
+    """The deadlines offered when a cycle is opened: policy days from `on` (today)."""
+    on = on or timezone.localdate()
+    scoring = on + timedelta(days=int(value("evaluation.scoring_days", owner, on)))
+    review = scoring + timedelta(days=int(value("evaluation.review_days", owner, on)))
+    return scoring, review
+
+
+@transaction.atomic
+def open_cycle(
+    *,
+    actor,
+    owner: Jurisdiction,
+    level: str,
+    year: int,
+    title: str,
+    scoring_deadline: dt.date,
+    review_deadline: dt.date,
+) -> Cycle:
+    """The city opens the city pool's cycle, a district its own pool's."""
+    if not permissions.keeps_pool(actor, owner, level):
+        raise PermissionDenied(_("Only the keeper of a pool opens its evaluation cycle."))
+    title = clean_text(title, field="title", max_length=200)
+    if not title:
+        raise ValidationError({"title": _("Give the cycle a title.")})
+    today = timezone.localdate()
+    if not (2000 <= int(year) <= today.year):
+        raise ValidationError({"year": _("The year evaluated must have begun and not be before 2000.")})
+    if scoring_deadline < today:
+        raise ValidationError({"scoring_deadline": _("The deadline for party scores cannot be in the past.")})
+    if review_deadline < scoring_deadline:
+        raise ValidationError({"review_deadline": _("The review deadline cannot come before the scoring deadline.")})
+    if Cycle.objects.filter(owner=owner, level=level, year=year).exists():
+        raise ValidationError({"year": _("This pool already has a cycle for that year.")})
+    cycle = Cycle(
+        owner=owner,
+        level=level,
+        year=year,
+        title=title,
+        scoring_deadline=scoring_deadline,
+        review_deadline=review_deadline,
+        appeal_days=int(value("evaluation.appeal_days", owner, today)),
+        opened_by=actor,
+    )
+    try:
+        with transaction.atomic():
+            cycle.save()
+    except IntegrityError:
+        raise ValidationError({"year": _("This pool already has a cycle for that year.")}) from None
+    audit.record(
+        actor=actor,
+        event="evaluation.cycle_opened",
+        obj=cycle,
+        changes={
+            "owner": [None, owner.name],
+            "level": [None, level],
+            "year": [None, year],
+            "scoring_deadline": [None, str(scoring_deadline)],
+            "review_deadline": [None, str(review_deadline)],
+            "appeal_days": [None, cycle.appeal_days],
+        },
+    )
+    return cycle
+
+
+def _stale(cycle: Cycle) -> bool:
+    return cycle.updated_at < timezone.now() - timedelta(minutes=settings.DUDAO_JOB_STALE_MINUTES)
+
+
+def compute(*, actor, cycle: Cycle) -> Cycle:
+    """Start computing the cycle's indicators in the background; the cycle
+    shows `computing` with its progress until the job ends in `scoring`."""
+    with transaction.atomic():
+        cycle = Cycle.objects.select_for_update().select_related("owner").get(pk=cycle.pk)
+        if not permissions.manages_cycle(actor, cycle):
+            raise PermissionDenied(_("Only the cycle's owner computes its indicators."))
+        if cycle.status == Cycle.Status.COMPUTING and not _stale(cycle):
+            raise ValidationError(_("The indicators are being computed already."))
+        if cycle.status not in (Cycle.Status.DRAFT, Cycle.Status.SCORING, Cycle.Status.COMPUTING):
+            raise ValidationError(_("The indicators cannot be computed again once the cycle is under review."))
+        before = cycle.status
+        total = selectors.pool_entries(cycle).count()
+        cycle.status = Cycle.Status.COMPUTING
+        cycle.progress_done = 0
+        cycle.progress_total = total
+        cycle.save(update_fields=["status", "progress_done", "progress_total", "updated_at"])
+        audit.record(
+            actor=actor,
+            event="evaluation.cycle_changed",
+            obj=cycle,
+            changes={"status": [before, cycle.status], "progress_total": [None, total]},
+            reason=_("Computation of the indicators started."),
+        )
+        actor_id = actor.pk
+        if settings.CELERY_BROKER_URL:
+            transaction.on_commit(lambda: _enqueue(cycle.pk, actor_id))
+        elif not settings.DUDAO_JOBS_RUN_INLINE:
+            transaction.on_commit(lambda: _start_thread(cycle.pk, actor_id))
+    if settings.DUDAO_JOBS_RUN_INLINE and not settings.CELERY_BROKER_URL:
+        run_computation(cycle.pk, actor_id)
+    cycle.refresh_from_db()
+    return cycle
+
+
+def _enqueue(cycle_id, actor_id):
+    from ..tasks import compute_cycle_task
+
+    try:
+        compute_cycle_task.delay(cycle_id, actor_id)
+    except Exception:
+        log.exception("could not queue the computation of cycle %s", cycle_id)
+        _give_up(cycle_id)
+
+
+def _start_thread(cycle_id, actor_id):
+    threading.Thread(
+        target=_run_in_thread, args=(cycle_id, actor_id), name=f"dudao-cycle-{cycle_id}", daemon=True
+    ).start()
+
+
+def _run_in_thread(cycle_id, actor_id):
+    try:
+        run_computation(cycle_id, actor_id)
+    finally:
+        connections.close_all()
+
+
+def _give_up(cycle_id):
+    """Leave `computing` after a crash: back to scoring if indicators exist, else to draft."""
+    computed = Evaluation.objects.filter(cycle_id=cycle_id).exists()
+    Cycle.objects.filter(pk=cycle_id, status=Cycle.Status.COMPUTING).update(
+        status=Cycle.Status.SCORING if computed else Cycle.Status.DRAFT, updated_at=timezone.now()
+    )
+
+
+def run_computation(cycle_id: int, actor_id: int | None = None) -> None:
+    """The job: compute and write the indicators of every active supervisor in the pool."""
+    from dudao.accounts.models import User
+
+    try:
+        cycle = Cycle.objects.select_related("owner").get(pk=cycle_id, status=Cycle.Status.COMPUTING)
+    except Cycle.DoesNotExist:
+        log.warning("cycle %s is not computing; not run", cycle_id)
+        return
+    try:
+        written = _compute(cycle)
+    except Exception:
+        log.exception("computation of cycle %s failed", cycle_id)
+        _give_up(cycle_id)
+        return
+    now = timezone.now()
+    with transaction.atomic():
+        Cycle.objects.filter(pk=cycle_id).update(
+            status=Cycle.Status.SCORING, computed_at=now, progress_done=written, updated_at=now
+        )
+        cycle.refresh_from_db()
+        # Scoring opens: every party gets the forms it is due to fill in.
+        scoring.open_forms(cycle=cycle)
+        audit.record(
+            actor=User.objects.filter(pk=actor_id).first(),
+            event="evaluation.indicators_computed",
+            obj=cycle,
+            changes={"status": [Cycle.Status.COMPUTING, cycle.status], "supervisors": [None, written]},
+        )
+
+
+def _breakdown(lines: dict, part) -> dict:
+    """The indicator half of an evaluation's breakdown: each line in full, and
+    the points and weights by indicator that the result (services.results) and
+    an upheld appeal (services.appeals) read and correct."""
+    return {
+        "indicators": lines,
+        "indicator_part": str(part),
+        "indicator_points": {key: line["points"] for key, line in lines.items()},
+        "indicator_weights": {key: line["weight"] for key, line in lines.items()},
+    }
+
+
+def _compute(cycle: Cycle) -> int:
+    policy = selectors.cycle_policy(cycle)
+    entries = list(selectors.pool_entries(cycle).values_list("pk", "person_id", "person__employer_id"))
+    data = selectors.pool_indicators(cycle, policy)
+    chain = [getattr(cycle, name) for name in ("scope_j0", "scope_j1", "scope_j2", "scope_j3")]
+    write = _write_postgresql if connection.vendor == "postgresql" else _write_portable
+    done = 0
+    for start in range(0, len(entries), BATCH):
+        rows = []
+        for entry_id, person_id, employer_id in entries[start : start + BATCH]:
+            values = data.get(person_id) or selectors.empty_indicators()
+            part, lines = ind.indicator_part(values, policy)
+            rows.append((entry_id, person_id, employer_id, values, part, _breakdown(lines, part)))
+        with transaction.atomic():
+            write(cycle, chain, rows, timezone.now())
+        done += len(rows)
+        Cycle.objects.filter(pk=cycle.pk).update(progress_done=done, updated_at=timezone.now())
+    # A supervisor no longer active in the pool leaves the cycle, unless a party has scored them.
+    (
+        Evaluation.objects.filter(cycle_id=cycle.pk)
+        .exclude(entry_id__in=selectors.pool_entries(cycle).values("pk"))
+        .exclude(pk__in=PartyForm.objects.filter(evaluation__cycle_id=cycle.pk).values("evaluation_id"))
+        .delete()
+    )
+    return done
+
+
+def _write_portable(cycle, chain, rows, now):
+    Evaluation.objects.bulk_create(
+        [
+            Evaluation(
+                cycle_id=cycle.pk,
+                entry_id=entry_id,
+                person_id=person_id,
+                home_organization_id=employer_id,
+                indicators=values,
+                indicator_part=part,
+                breakdown=breakdown,
+                created_at=now,
+                updated_at=now,
+                **dict(zip(("scope_j0", "scope_j1", "scope_j2", "scope_j3"), chain, strict=True)),
+            )
+            for entry_id, person_id, employer_id, values, part, breakdown in rows
+        ],
+        update_conflicts=True,
+        unique_fields=["cycle", "person"],
+        update_fields=INDICATOR_FIELDS,
+    )
+
+
+STAGE_COLUMNS = "entry_id, person_id, home_organization_id, indicators, indicator_part, breakdown"
+
+
+def _write_postgresql(cycle, chain, rows, now):
+    """The batch through COPY into a temporary table, then one upsert that
+    leaves rows whose indicators did not change untouched: a refresh of an
+    unchanged pool writes nothing, and binding 2,000 JSON values as query
+    parameters cost more than computing them."""
+    table = Evaluation._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "CREATE TEMPORARY TABLE IF NOT EXISTS evaluation_stage (entry_id bigint, person_id bigint, "
+            "home_organization_id bigint, indicators jsonb, indicator_part numeric(5, 2), breakdown jsonb) "
+            "ON COMMIT DELETE ROWS"
+        )
+        with cursor.cursor.copy(f"COPY evaluation_stage ({STAGE_COLUMNS}) FROM STDIN") as copy:
+            for entry_id, person_id, employer_id, values, part, breakdown in rows:
+                copy.write_row((entry_id, person_id, employer_id, json.dumps(values), part, json.dumps(breakdown)))
+        cursor.execute(
+            f"""
+            INSERT INTO {table} (created_at, updated_at, scope_j0, scope_j1, scope_j2, scope_j3, cycle_id,
+                {STAGE_COLUMNS}, grade, hours_capped, parties_missing, status)
+            SELECT %s, %s, %s, %s, %s, %s, %s, {STAGE_COLUMNS}, '', false, '[]', %s FROM evaluation_stage
+            ON CONFLICT (cycle_id, person_id) DO UPDATE SET
+                entry_id = EXCLUDED.entry_id, home_organization_id = EXCLUDED.home_organization_id,
+                indicators = EXCLUDED.indicators, indicator_part = EXCLUDED.indicator_part,
+                breakdown = EXCLUDED.breakdown, updated_at = EXCLUDED.updated_at
+            WHERE ({table}.entry_id, {table}.home_organization_id, {table}.indicators, {table}.indicator_part,
+                   {table}.breakdown)
+                IS DISTINCT FROM (EXCLUDED.entry_id, EXCLUDED.home_organization_id, EXCLUDED.indicators,
+                   EXCLUDED.indicator_part, EXCLUDED.breakdown)
+            """,
+            [now, now, *chain, cycle.pk, Evaluation.Status.OPEN],
+        )

@@ -1,0 +1,291 @@
+"""Opening a cycle and computing its indicators from data: a hand-computed
+supervisor, idempotence, a query count that does not grow with the pool, and
+who may do what."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from dudao.core.models import AuditEntry
+from dudao.evaluation.models import Cycle, Evaluation, ServiceResult
+from dudao.evaluation.services import cycles as services
+from dudao.pools.models import Entry
+from dudao.supervision.models import PracticeLog, Session
+from dudao.training.models import Activity
+from tests.factories import staff
+from tests.pools.conftest import city_entry
+from tests.supervision.conftest import engagement
+from tests.supervision.test_summary_selectors import assessment, make_session, practice, rate
+
+pytestmark = pytest.mark.django_db
+
+TODAY = timezone.localdate()
+YEAR = TODAY.year
+LATER = TODAY + dt.timedelta(days=30)
+
+
+def open_city_cycle(world, **kwargs):
+    values = {
+        "owner": world.city,
+        "level": Entry.Level.CITY,
+        "year": YEAR,
+        "title": f"{YEAR}年度市级督导考评",
+        "scoring_deadline": LATER,
+        "review_deadline": LATER + dt.timedelta(days=10),
+    }
+    values.update(kwargs)
+    return services.open_cycle(actor=world.city_admin, **values)
+
+
+@pytest.fixture
+def year_of_work(world, supply, external_engagement):
+    """二七督导丙 (city pool) supervising 社工乙 and 社工丁 at world.agency this year."""
+    e = external_engagement
+    sw, colleague = world.social_worker_person, supply.colleagues[0]
+    day = dt.date(YEAR, 3, 10)
+    make_session(e, day, 90, supervisees=[sw, colleague])
+    make_session(e, day + dt.timedelta(days=1), 60, supervisees=[sw])
+    make_session(e, day + dt.timedelta(days=2), 120, status=Session.Status.PENDING, supervisees=[supply.colleagues[1]])
+    make_session(e, dt.date(YEAR - 1, 12, 30), 300, supervisees=[sw])  # last year: not counted
+    practice(e, day, "10.0", PracticeLog.Status.CONFIRMED)
+    practice(e, day + dt.timedelta(days=1), "5.5", PracticeLog.Status.CONFIRMED)
+    practice(e, day + dt.timedelta(days=2), "3.0", PracticeLog.Status.REJECTED)
+    for score in (4, 5, 5):
+        rate(e, score)
+    assessment(e, sw, "start", "3.00")
+    assessment(e, sw, "end", "3.50")
+    assessment(e, colleague, "start", "2.50")
+    assessment(e, colleague, "end", "3.50")
+    assessment(e, supply.colleagues[2], "start", "2.00")  # never assessed at the end: no gain
+    held = Activity.objects.create(
+        organization=world.erqi_agency, title="伦理培训", kind="ethics", held_on=day, hours=Decimal("6.0")
+    )
+    held.participants.add(supply.external_person)
+    planned = Activity.objects.create(
+        organization=world.erqi_agency, title="计划", kind="course", held_on=day, hours=Decimal("4.0"), is_plan=True
+    )
+    planned.participants.add(supply.external_person)
+    ServiceResult.objects.create(person=sw, year=YEAR, score=Decimal("80"))
+    ServiceResult.objects.create(person=colleague, year=YEAR, score=Decimal("90"))
+    ServiceResult.objects.create(
+        person=supply.colleagues[1], year=YEAR, score=Decimal("50")
+    )  # not a supervisee of this engagement
+    ServiceResult.objects.create(person=sw, year=YEAR - 1, score=Decimal("10"))  # another year
+    return e
+
+
+def test_the_city_opens_its_pools_cycle_with_the_policy_appeal_window(world):
+    cycle = open_city_cycle(world)
+    assert cycle.status == Cycle.Status.DRAFT
+    assert cycle.appeal_days == 15
+    assert cycle.scope_j1 == world.city.pk
+    assert AuditEntry.objects.filter(event="evaluation.cycle_opened", object_id=str(cycle.pk)).exists()
+
+
+def test_a_district_opens_only_its_own_pools_cycle(world):
+    cycle = services.open_cycle(
+        actor=world.district_admin,
+        owner=world.jinshui,
+        level=Entry.Level.DISTRICT,
+        year=YEAR,
+        title="金水区考评",
+        scoring_deadline=LATER,
+        review_deadline=LATER,
+    )
+    assert cycle.owner == world.jinshui
+    for owner, level in ((world.erqi, Entry.Level.DISTRICT), (world.city, Entry.Level.CITY)):
+        with pytest.raises(PermissionDenied):
+            services.open_cycle(
+                actor=world.district_admin,
+                owner=owner,
+                level=level,
+                year=YEAR,
+                title="x",
+                scoring_deadline=LATER,
+                review_deadline=LATER,
+            )
+
+
+@pytest.mark.parametrize("persona", ["agency_admin", "supervisor", "hrss", "association", "finance"])
+def test_other_roles_cannot_open_a_cycle(world, persona):
+    with pytest.raises(PermissionDenied):
+        services.open_cycle(
+            actor=world.persona(persona),
+            owner=world.city,
+            level=Entry.Level.CITY,
+            year=YEAR,
+            title="x",
+            scoring_deadline=LATER,
+            review_deadline=LATER,
+        )
+
+
+def test_a_second_cycle_for_the_same_pool_and_year_and_bad_deadlines_are_refused(world):
+    open_city_cycle(world)
+    with pytest.raises(ValidationError, match="已有考评周期"):
+        open_city_cycle(world)
+    with pytest.raises(ValidationError, match="审核截止日期不能早于"):
+        open_city_cycle(world, year=YEAR - 1, review_deadline=LATER - dt.timedelta(days=1))
+    with pytest.raises(ValidationError, match="不能早于今天"):
+        open_city_cycle(world, year=YEAR - 1, scoring_deadline=TODAY - dt.timedelta(days=1))
+
+
+def test_the_indicators_match_a_hand_computation(world, supply, year_of_work):
+    cycle = services.compute(actor=world.city_admin, cycle=open_city_cycle(world))
+    assert cycle.status == Cycle.Status.SCORING
+    assert (cycle.progress_done, cycle.progress_total) == (1, 1)
+    evaluation = Evaluation.objects.get(cycle=cycle)
+    assert evaluation.person == supply.external_person
+    assert evaluation.home_organization == world.erqi_agency
+    assert evaluation.indicators == {
+        "service_hours": "2.50",  # (90 + 60) / 60; the pending and last year's sessions do not count
+        "practice_hours": "15.50",  # 10.0 + 5.5; the rejected log does not count
+        "satisfaction": "4.67",  # (4 + 5 + 5) / 3
+        "ratings": 3,
+        "ability_gain": "0.75",  # ((3.50 − 3.00) + (3.50 − 2.50)) / 2
+        "assessed": 2,
+        "training_hours": "6.00",  # the planned activity does not count
+        "service_results": "85.00",  # (80 + 90) / 2: the engagement's supervisees, this year
+        "service_results_count": 2,
+    }
+    lines = evaluation.breakdown["indicators"]
+    assert {k: v["points"] for k, v in lines.items()} == {
+        "service_hours": "4.17",  # 2.5 / 60 × 100
+        "practice_hours": "15.50",  # 15.5 / 100 × 100
+        "satisfaction": "93.40",  # 4.67 / 5 × 100
+        "ability_gain": "75.00",  # 0.75 / 1.0 × 100
+        "training_hours": "25.00",  # 6 / 24 × 100
+        "service_results": "85.00",
+    }
+    # 4.17×.20 + 15.50×.20 + 93.40×.20 + 75×.15 + 25×.10 + 85×.15 = 49.114
+    assert evaluation.indicator_part == Decimal("49.11")
+    assert evaluation.chain() == cycle.chain()
+    assert AuditEntry.objects.filter(event="evaluation.indicators_computed", object_id=str(cycle.pk)).exists()
+
+
+def test_a_supervisor_without_data_gets_the_policy_points_without_ratings(world, supply):
+    cycle = services.compute(actor=world.city_admin, cycle=open_city_cycle(world))
+    lines = Evaluation.objects.get(cycle=cycle).breakdown["indicators"]
+    assert lines["satisfaction"]["points"] == "60.00"
+    assert lines["service_results"]["points"] == "60.00"
+    assert lines["ability_gain"]["points"] == "0.00"
+    assert lines["service_hours"]["points"] == "0.00"
+
+
+def test_below_the_fewest_ratings_shown_the_average_is_withheld(world, supply, external_engagement):
+    rate(external_engagement, 1)
+    rate(external_engagement, 2)
+    cycle = services.compute(actor=world.city_admin, cycle=open_city_cycle(world))
+    evaluation = Evaluation.objects.get(cycle=cycle)
+    assert evaluation.indicators["ratings"] == 2
+    assert evaluation.indicators["satisfaction"] is None
+
+
+def test_computing_twice_gives_identical_results(world, supply, year_of_work):
+    cycle = services.compute(actor=world.city_admin, cycle=open_city_cycle(world))
+    first = list(Evaluation.objects.filter(cycle=cycle).values("pk", "indicators", "breakdown", "indicator_part"))
+    cycle = services.compute(actor=world.city_admin, cycle=cycle)
+    second = list(Evaluation.objects.filter(cycle=cycle).values("pk", "indicators", "breakdown", "indicator_part"))
+    assert first == second
+
+
+def test_only_active_supervisors_of_the_cycles_pool_are_evaluated(world, supply):
+    suspended = city_entry(world, staff(world.erqi_agency, certified=True, name="停用督导"))
+    Entry.objects.filter(pk=suspended.pk).update(status=Entry.Status.SUSPENDED)
+    cycle = services.compute(actor=world.city_admin, cycle=open_city_cycle(world))
+    assert list(Evaluation.objects.filter(cycle=cycle).values_list("person_id", flat=True)) == [
+        supply.external_person.pk
+    ]
+
+
+def _queries(world, cycle):
+    with CaptureQueriesContext(connection) as ctx:
+        services.compute(actor=world.city_admin, cycle=cycle)
+    return len(ctx.captured_queries)
+
+
+def test_the_computation_costs_the_same_queries_however_many_supervisors(world, supply, year_of_work):
+    cycle = open_city_cycle(world)
+    _queries(world, cycle)  # the first run inserts; compare refreshes
+    few = _queries(world, cycle)
+    for n in range(6):
+        person = staff(world.erqi_agency, certified=True, name=f"督导{n}")
+        entry = city_entry(world, person)
+        e = engagement(entry, world.agency, supervisees=[world.social_worker_person])
+        make_session(e, dt.date(YEAR, 4, 1 + n), 60, supervisees=[world.social_worker_person])
+        rate(e, 5)
+    _queries(world, cycle)
+    many = _queries(world, cycle)
+    assert Evaluation.objects.filter(cycle=cycle).count() == 7
+    assert many == few
+
+
+def test_only_the_owner_computes_and_not_once_under_review(world, supply):
+    cycle = open_city_cycle(world)
+    for persona in ("district_admin", "hrss", "agency_admin"):
+        with pytest.raises(PermissionDenied):
+            services.compute(actor=world.persona(persona), cycle=cycle)
+    Cycle.objects.filter(pk=cycle.pk).update(status=Cycle.Status.REVIEW)
+    with pytest.raises(ValidationError):
+        services.compute(actor=world.city_admin, cycle=cycle)
+
+
+def test_a_computation_already_running_is_not_started_again(world, supply):
+    cycle = open_city_cycle(world)
+    Cycle.objects.filter(pk=cycle.pk).update(status=Cycle.Status.COMPUTING)
+    with pytest.raises(ValidationError, match="正在计算"):
+        services.compute(actor=world.city_admin, cycle=cycle)
+
+
+def test_progress_is_reported_per_batch(world, supply, monkeypatch):
+    for n in range(4):
+        city_entry(world, staff(world.erqi_agency, certified=True, name=f"批次{n}"))
+    monkeypatch.setattr(services, "BATCH", 2)
+    seen = []
+    real = Cycle.objects.filter
+
+    def spy(*args, **kwargs):
+        qs = real(*args, **kwargs)
+        original = qs.update
+
+        def update(**values):
+            if "progress_done" in values:
+                seen.append(values["progress_done"])
+            return original(**values)
+
+        qs.update = update
+        return qs
+
+    monkeypatch.setattr(Cycle.objects, "filter", spy)
+    cycle = services.compute(actor=world.city_admin, cycle=open_city_cycle(world))
+    assert seen[:3] == [2, 4, 5]
+    assert (cycle.progress_done, cycle.progress_total) == (5, 5)
+
+
+def test_a_crash_leaves_the_cycle_where_it_was_not_computing(world, supply, monkeypatch):
+    def boom(*args, **kwargs):
+        raise RuntimeError("database went away")
+
+    monkeypatch.setattr(services.selectors, "pool_indicators", boom)
+    cycle = services.compute(actor=world.city_admin, cycle=open_city_cycle(world))
+    assert cycle.status == Cycle.Status.DRAFT
+
+
+def test_a_large_pool_read_whole_gives_the_same_indicators_and_only_the_pools(
+    world, supply, internal_engagement, year_of_work, monkeypatch
+):
+    # 督导甲 (an agency's internal supervisor, not in the city pool) has sessions of their own.
+    make_session(internal_engagement, dt.date(YEAR, 5, 6), 60, supervisees=[world.social_worker_person])
+    rate(internal_engagement, 5)
+    cycle = services.compute(actor=world.city_admin, cycle=open_city_cycle(world))
+    filtered = list(Evaluation.objects.filter(cycle=cycle).values_list("person_id", "indicators", "breakdown"))
+    monkeypatch.setattr(services.selectors, "WHOLE_SCAN_FROM", 1)
+    Evaluation.objects.filter(cycle=cycle).delete()
+    services.compute(actor=world.city_admin, cycle=cycle)
+    assert list(Evaluation.objects.filter(cycle=cycle).values_list("person_id", "indicators", "breakdown")) == filtered
+    assert [pid for pid, *_ in filtered] == [supply.external_person.pk]
