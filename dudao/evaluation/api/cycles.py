@@ -164,6 +164,12 @@ class EvaluationSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
+    def to_representation(self, instance):
+        # An evaluation written before its indicators were computed (or by an
+        # older computation) lacks some keys: they read as "none yet", never a 500.
+        instance.indicators = {**selectors.empty_indicators(), **(instance.indicators or {})}
+        return super().to_representation(instance)
+
 
 class EvaluationViewSet(viewsets.ReadOnlyModelViewSet):
     """Per supervisor per cycle: the indicators computed from data (the scoring fields are the scoring area's)."""
