@@ -113,7 +113,7 @@ def compute(*, actor, cycle: Cycle) -> Cycle:
     """Start computing the cycle's indicators in the background; the cycle
     shows `computing` with its progress until the job ends in `scoring`."""
     with transaction.atomic():
-        cycle = Cycle.objects.select_for_update().select_related("owner").get(pk=cycle.pk)
+        cycle = Cycle.objects.select_for_update(of=("self",)).select_related("owner").get(pk=cycle.pk)
         if not permissions.manages_cycle(actor, cycle):
             raise PermissionDenied(_("Only the cycle's owner computes its indicators."))
         if cycle.status == Cycle.Status.COMPUTING and not _stale(cycle):
@@ -302,3 +302,6 @@ def _write_postgresql(cycle, chain, rows, now):
             """,
             [now, now, *chain, cycle.pk, Evaluation.Status.OPEN],
         )
+        # ON COMMIT empties the stage only when this batch's transaction is the
+        # outermost one; inside a longer transaction the next batch must not see these rows.
+        cursor.execute("DELETE FROM evaluation_stage")

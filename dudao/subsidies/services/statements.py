@@ -167,7 +167,7 @@ def compute(*, actor, engagement: Engagement, month) -> list[Statement]:
     government supplement) of a signed-off month not yet computed."""
     month = _month(month)
     engagement = (
-        Engagement.objects.select_for_update()
+        Engagement.objects.select_for_update(of=("self",))
         .select_related("organization__jurisdiction", "entry__jurisdiction", "supervisor")
         .get(pk=engagement.pk)
     )
@@ -187,7 +187,7 @@ def compute(*, actor, engagement: Engagement, month) -> list[Statement]:
             {"month": _("%(month)s has no confirmed session: nothing is owed.") % {"month": f"{month:%Y-%m}"}}
         )
     live = set(
-        Statement.objects.select_for_update()
+        Statement.objects.select_for_update(of=("self",))
         .filter(engagement=engagement, month=month)
         .exclude(status=S.VOIDED)
         .values_list("kind", flat=True)
@@ -320,7 +320,7 @@ def void_month(*, actor, engagement: Engagement, month, reason: str) -> list[Sta
     them again. Called by the receiver of the month's reopening."""
     month = _month(month)
     voided = list(
-        Statement.objects.select_for_update()
+        Statement.objects.select_for_update(of=("self",))
         .filter(engagement_id=engagement.pk, month=month, status__in=[S.COMPUTED, S.CONFIRMED])
         .order_by("pk")
     )
