@@ -25,11 +25,11 @@ from dudao.core.notifications import notify
 from dudao.core.validators import clean_text
 from dudao.directory.cities import city_of
 from dudao.directory.models import Organization, Person
-from dudao.policy.selectors import value as policy_value
 from dudao.pools.models import Entry
 from dudao.pools.selectors import is_available
 
 from .. import matching, permissions, signals
+from ..functions import functions_of
 from ..models import Engagement, Session
 from ..selectors.engagements import LIVE, capacity_of, kind_for
 
@@ -72,7 +72,7 @@ def _hours(value) -> Decimal:
 
 
 def _functions(functions, organization) -> list[str]:
-    allowed = list(policy_value("supervision.functions", organization.jurisdiction, timezone.localdate()))
+    allowed = functions_of(organization)
     chosen = [str(f).strip() for f in (functions or ()) if str(f).strip()]
     unknown = [f for f in chosen if f not in allowed]
     if unknown:

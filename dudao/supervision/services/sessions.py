@@ -19,6 +19,7 @@ from dudao.directory.models import Person
 from dudao.policy.selectors import value as policy_value
 
 from .. import permissions, signals, types
+from ..functions import functions_of
 from ..models import Attendance, Engagement, MonthSignOff, Rating, Session, SuperviseeType, guard_month_open
 
 A = Attendance.Status
@@ -116,7 +117,7 @@ def _clean_terms(
         )
     if form not in Session.Form.values:
         refuse("form", _("Choose the form of the session."))
-    allowed = list(_policy(engagement, "supervision.functions"))
+    allowed = functions_of(engagement.organization)
     chosen = list(dict.fromkeys(functions or ()))
     if not chosen:
         refuse("functions", _("Choose at least one function of the supervision."))

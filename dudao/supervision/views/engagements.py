@@ -19,11 +19,11 @@ from django.views.decorators.http import require_POST
 from dudao.core.forms import BootstrapMixin, add_service_errors, form_errors_text, posted
 from dudao.core.views import ListPage
 from dudao.directory.models import Organization, Person
-from dudao.policy.selectors import value as policy_value
 from dudao.pools.models import Entry
 
 from .. import agreement, permissions
 from ..engagement_filters import EngagementFilter
+from ..functions import functions_of
 from ..models import Engagement
 from ..selectors import engagements as selectors
 from ..services import engagements as services
@@ -63,7 +63,7 @@ class AgreementForm(BootstrapMixin, forms.Form):
 
     def __init__(self, *args, organization, **kwargs):
         super().__init__(*args, **kwargs)
-        choices = policy_value("supervision.functions", organization.jurisdiction, timezone.localdate())
+        choices = functions_of(organization)
         self.fields["functions"].choices = [(f, f) for f in choices]
 
 

@@ -20,9 +20,9 @@ from django.views.decorators.http import require_POST
 
 from dudao.core.forms import BootstrapMixin, add_service_errors, form_errors_text, posted
 from dudao.core.views import ListPage
-from dudao.policy.selectors import value as policy_value
 
 from .. import permissions, types
+from ..functions import functions_of
 from ..models import Attendance, Engagement, Session, SuperviseeType
 from ..selectors import sessions as selectors
 from ..services import sessions as services
@@ -365,7 +365,7 @@ class SessionForm(BootstrapMixin, forms.Form):
 
     def __init__(self, *args, engagement, people, kinds, **kwargs):
         super().__init__(*args, **kwargs)
-        allowed = policy_value("supervision.functions", engagement.organization.jurisdiction)
+        allowed = functions_of(engagement.organization)
         self.fields["functions"].choices = [(f, f) for f in allowed]
         self.people = {str(p.pk): p for p in people}
         self.fields["supervisees"].choices = [(str(p.pk), p.name) for p in people]
