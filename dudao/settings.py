@@ -241,6 +241,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "dudao.supervision.refresh_coverage",
         "schedule": crontab(hour=1, minute=30),
     },
+    "refresh-supervisor-years": {
+        "task": "dudao.supervision.refresh_supervisor_years",
+        "schedule": crontab(hour=1, minute=45),
+    },
     "expire-export-files": {"task": "dudao.core.expire_exports", "schedule": crontab(hour=1, minute=0)},
 }
 DUDAO_JOBS_RUN_INLINE = env_bool("DUDAO_JOBS_RUN_INLINE", False)

@@ -1088,6 +1088,24 @@ def refresh_all_coverage(c):
     supervision_coverage.refresh_all(batch_size=2)
 
 
+# A supervisor's yearly sums are derived data too, kept from audited changes of sessions,
+# ratings and practice logs: no event of their own.
+@case("supervision.years.refresh")
+def refresh_supervisor_year(c):
+    from dudao.supervision.services import years
+
+    yield
+    years.refresh(c.world.supervisor_person.pk, 2026)
+
+
+@case("supervision.years.rebuild")
+def rebuild_supervisor_years(c):
+    from dudao.supervision.services import years
+
+    yield
+    years.rebuild(2026)
+
+
 # --- writers outside services.py: imports, exports, reference data ------------------
 
 OTHER_WRITERS: list[tuple[str, Case]] = []

@@ -224,12 +224,13 @@ def _compute(cycle: Cycle) -> int:
     data = selectors.pool_indicators(cycle, policy)
     chain = [getattr(cycle, name) for name in ("scope_j0", "scope_j1", "scope_j2", "scope_j3")]
     write = _write_postgresql if connection.vendor == "postgresql" else _write_portable
+    score = ind.scorer(policy)
     done = 0
     for start in range(0, len(entries), BATCH):
         rows = []
         for entry_id, person_id, employer_id in entries[start : start + BATCH]:
             values = data.get(person_id) or selectors.empty_indicators()
-            part, lines = ind.indicator_part(values, policy)
+            part, lines = score(values)
             rows.append((entry_id, person_id, employer_id, values, part, _breakdown(lines, part)))
         with transaction.atomic():
             write(cycle, chain, rows, timezone.now())

@@ -21,6 +21,7 @@ from dudao.policy.selectors import value as policy_value
 from .. import permissions, signals, types
 from ..functions import functions_of
 from ..models import Attendance, Engagement, MonthSignOff, Rating, Session, SuperviseeType, guard_month_open
+from . import years
 
 A = Attendance.Status
 OPEN_STATUSES = (Session.Status.PENDING, Session.Status.DISPUTED)
@@ -382,8 +383,12 @@ def _settle(session: Session) -> Session:
     else:
         status = Session.Status.CONFIRMED
     if status != session.status:
+        was_confirmed = session.status == Session.Status.CONFIRMED
         Session.objects.filter(pk=session.pk).update(status=status, updated_at=timezone.now())
         session.status = status
+        if was_confirmed or status == Session.Status.CONFIRMED:
+            # An update() skips save(): the supervisor's year is refreshed here.
+            years.refresh(session.supervisor_id, session.date.year)
     return session
 
 
