@@ -143,10 +143,15 @@ def pool_indicators(cycle: Cycle, policy: dict) -> dict:
         .values_list("supervisor_id", "service_minutes", "practice_hours", "ratings", "rating_total")
         .order_by()
     ):
-        put(pid, ind.SERVICE_HOURS, _text(Decimal(minutes) / 60))
-        put(pid, ind.PRACTICE_HOURS, _text(hours))
-        put(pid, "ratings", count)
-        put(pid, ind.SATISFACTION, _text(Decimal(total) / count) if count and count >= min_shown else None)
+        if pid in members:
+            out.setdefault(pid, empty_indicators()).update(
+                {
+                    ind.SERVICE_HOURS: _text(Decimal(minutes) / 60),
+                    ind.PRACTICE_HOURS: _text(hours),
+                    "ratings": count,
+                    ind.SATISFACTION: _text(Decimal(total) / count) if count and count >= min_shown else None,
+                }
+            )
     # 4. Ability gain: per supervisee under one engagement assessed at both ends, end − start; averaged.
     gains: dict = {}
     for pid, s, e in (
