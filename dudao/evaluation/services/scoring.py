@@ -7,7 +7,7 @@ import datetime as dt
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -66,13 +66,29 @@ def open_forms(*, cycle: Cycle) -> int:
         if home:
             due.append((Party.HOME_AGENCY, home))
         due += [(Party.SERVED_AGENCY, org) for org in served.get(person_id, [])]
-        new += [
-            PartyForm(evaluation_id=pk, party=party, organization_id=org)
-            for party, org in due
-            if (pk, party, org) not in existing
-        ]
-    PartyForm.objects.bulk_create(new, batch_size=1000)
+        new += [(pk, party, org) for party, org in due if (pk, party, org) not in existing]
+    _insert_forms(new)
     return len(new)
+
+
+def _insert_forms(rows) -> None:
+    """Blank forms (evaluation id, party, agency id). On PostgreSQL through COPY: a
+    pool's first computation opens four forms per supervisor, 200,000 for a large
+    pool, and building as many model instances cost more than the computation itself."""
+    if connection.vendor != "postgresql":
+        PartyForm.objects.bulk_create(
+            [PartyForm(evaluation_id=pk, party=party, organization_id=org) for pk, party, org in rows],
+            batch_size=1000,
+        )
+        return
+    now = timezone.now()
+    columns = "created_at, updated_at, evaluation_id, party, organization_id, comment"
+    with (
+        connection.cursor() as cursor,
+        cursor.cursor.copy(f"COPY {PartyForm._meta.db_table} ({columns}) FROM STDIN") as copy,
+    ):
+        for pk, party, org in rows:
+            copy.write_row((now, now, pk, party, org, ""))
 
 
 def _score(value, field: str) -> Decimal:
