@@ -310,3 +310,10 @@ class Renewal(TimeStampedModel):
 
     def __str__(self):
         return f"{self.entry} {self.status}"
+
+    def grades_shown(self) -> list[tuple]:
+        """(year, grade label) of the grades in the term, for pages and exports."""
+        return [
+            (g.get("year"), Grade(g["grade"]).label if g.get("grade") in Grade.values else g.get("grade"))
+            for g in self.grades or []
+        ]
