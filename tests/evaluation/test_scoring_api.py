@@ -87,3 +87,15 @@ def test_the_supervisor_appeals_and_the_owner_decides(s, api):
 def test_renewals_are_listed_for_the_keeper_only(s, api):
     assert api(s.world.city_admin).get("/api/v1/renewals/").status_code == 200
     assert api(s.served_admin).get("/api/v1/renewals/").json()["results"] == []
+
+
+def test_the_owner_moves_the_review_deadline_over_the_api(s, api):
+    import datetime as dt
+
+    url = f"/api/v1/evaluation-cycles/{s.cycle.pk}/review-deadline/"
+    later = (s.cycle.review_deadline + dt.timedelta(days=7)).isoformat()
+    assert api(s.world.district_admin).post(url, {"review_deadline": later, "reason": "延期"}).status_code == 404
+    assert api(s.world.city_admin).post(url, {"review_deadline": later}).status_code == 400
+    moved = api(s.world.city_admin).post(url, {"review_deadline": later, "reason": "延期"})
+    assert moved.status_code == 200 and moved.json()["review_deadline"] == later
+    assert Cycle.objects.get(pk=s.cycle.pk).review_deadline.isoformat() == later

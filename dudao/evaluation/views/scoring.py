@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -41,6 +42,13 @@ class DecisionForm(forms.Form):
         coerce=lambda v: v == "1",
     )
     decision = forms.CharField(label=gettext_lazy("Reason"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class ReviewDeadlineForm(forms.Form):
+    review_deadline = forms.DateField(
+        label=gettext_lazy("New deadline for review"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    reason = forms.CharField(label=gettext_lazy("Reason"), max_length=300)
 
 
 class RenewalForm(forms.Form):
@@ -121,18 +129,26 @@ def form_edit(request, pk):
 @login_required
 def review(request, pk):
     cycle = get_object_or_404(selectors.owned_cycles(request.user), pk=pk)
-    if request.method == "POST":
-        action = request.POST.get("action")
+    action = request.POST.get("action") if request.method == "POST" else None
+    deadline_form = _bootstrap(ReviewDeadlineForm(request.POST if action == "move_deadline" else None))
+    if action in ("compute", "publish"):
         try:
             if action == "compute":
                 result_services.compute(actor=request.user, cycle=cycle)
                 messages.success(request, _("The results are computed; review them before publishing."))
-            elif action == "publish":
+            else:
                 result_services.publish(actor=request.user, cycle=cycle)
                 messages.success(request, _("The results are published."))
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         return redirect("evaluation:review", pk=cycle.pk)
+    if action == "move_deadline" and deadline_form.is_valid():
+        try:
+            result_services.move_review_deadline(actor=request.user, cycle=cycle, **deadline_form.cleaned_data)
+            messages.success(request, _("The review deadline is moved."))
+            return redirect("evaluation:review", pk=cycle.pk)
+        except ValidationError as exc:
+            add_service_errors(deadline_form, exc)
     evaluations = list(
         Evaluation.objects.filter(cycle=cycle)
         .select_related("person", "home_organization")
@@ -143,7 +159,14 @@ def review(request, pk):
     return render(
         request,
         "evaluation/scoring/review.html",
-        {"cycle": cycle, "evaluations": evaluations, "parties": Party.choices, "Party": Party},
+        {
+            "cycle": cycle,
+            "evaluations": evaluations,
+            "parties": Party.choices,
+            "Party": Party,
+            "deadline_form": deadline_form,
+            "review_closed": timezone.localdate() > cycle.review_deadline,
+        },
     )
 
 
@@ -172,7 +195,6 @@ def result_detail(request, pk):
     comments = []
     if not own or selectors.shows_party_comments(evaluation):
         comments = [f for f in evaluation.forms.select_related("organization") if f.comment]
-    from django.utils import timezone
 
     return render(
         request,
