@@ -1380,6 +1380,15 @@ def propose_renewals(c):
     renewals.propose_due(actor=c.world.city_admin, level="city", jurisdiction=c.world.city)
 
 
+@case("evaluation.renewals.propose_all_due", "evaluation.renewal_proposed")
+def propose_renewals_on_schedule(c):
+    from dudao.evaluation.services import renewals
+
+    _due_for_renewal(c)
+    yield
+    renewals.propose_all_due()
+
+
 @case("evaluation.renewals.decide", "evaluation.renewal_decided", "pools.entry_renewed")
 def decide_renewal(c):
     from dudao.evaluation.services import renewals
