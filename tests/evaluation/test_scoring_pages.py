@@ -174,3 +174,10 @@ def test_after_the_review_deadline_the_review_page_says_so_and_moves_it(s, login
     assert response.status_code == 302 and Cycle.objects.get(pk=s.cycle.pk).review_deadline == later
     client.post(url, {"action": "compute"})
     assert Cycle.objects.get(pk=s.cycle.pk).status == Cycle.Status.REVIEW
+
+
+def test_the_results_appeals_and_renewals_lists_refuse_roles_without_them(s, login, world):
+    for user in (world.finance, world.hrss, world.association):
+        for name in ("evaluation:result_list", "evaluation:appeal_list", "evaluation:renewal_list"):
+            assert login(user).get(reverse(name)).status_code == 403, (user, name)
+    assert login(s.supervisor).get(reverse("evaluation:renewal_list")).status_code == 403

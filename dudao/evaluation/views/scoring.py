@@ -250,6 +250,13 @@ class ResultList(ListPage):
         (gettext_lazy("Published at"), lambda e: e.published_at or ""),
     ]
 
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not permissions.reads_results(request.user):
+            raise PermissionDenied(
+                _("Evaluation results are read by the owners of cycles and the supervisors evaluated.")
+            )
+        return super().dispatch(request, *args, **kwargs)
+
     def get_queryset(self):
         return selectors.results_for(self.request.user)
 
@@ -276,6 +283,11 @@ class AppealList(ListPage):
         (gettext_lazy("Decision"), lambda a: a.decision),
         (gettext_lazy("Decided at"), lambda a: a.decided_at or ""),
     ]
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not permissions.reads_results(request.user):
+            raise PermissionDenied(_("Appeals are read by the owners of cycles and the supervisors who lodge them."))
+        return super().dispatch(request, *args, **kwargs)
 
     def get_queryset(self):
         return selectors.appeals_for(self.request.user)
@@ -356,6 +368,11 @@ class RenewalList(ListPage):
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(can_propose=bool(_kept_pools(self.request.user)), **kwargs)
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not permissions.keeps_pools(request.user):
+            raise PermissionDenied(_("Renewals are decided by the keepers of the city and district pools."))
+        return super().dispatch(request, *args, **kwargs)
 
     def get_queryset(self):
         return selectors.renewals_for(self.request.user)
