@@ -309,6 +309,7 @@ class RenewalSerializer(serializers.ModelSerializer):
             "entry_number",
             "supervisor_name",
             "expires_on",
+            "term_ends_on",
             "grades",
             "status",
             "reason",
