@@ -246,6 +246,8 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=1, minute=45),
     },
     "expire-export-files": {"task": "dudao.core.expire_exports", "schedule": crontab(hour=1, minute=0)},
+    # After the night's expiry: the entries whose term ends within the notice days.
+    "propose-renewals": {"task": "dudao.evaluation.propose_renewals", "schedule": crontab(hour=2, minute=0)},
 }
 DUDAO_JOBS_RUN_INLINE = env_bool("DUDAO_JOBS_RUN_INLINE", False)
 # An export of more rows than this runs as a job; smaller ones download at once.

@@ -1334,6 +1334,20 @@ def publish_results(c):
     results.publish(actor=c.world.city_admin, cycle=s.cycle)
 
 
+@case("evaluation.results.move_review_deadline", "evaluation.review_deadline_moved")
+def move_review_deadline(c):
+    from dudao.evaluation.services import results
+
+    s = _evaluation_scene(c)
+    yield
+    results.move_review_deadline(
+        actor=c.world.city_admin,
+        cycle=s.cycle,
+        review_deadline=s.cycle.review_deadline + dt.timedelta(days=7),
+        reason="协会评分延迟",
+    )
+
+
 @case("evaluation.appeals.lodge", "evaluation.appeal_lodged")
 def lodge_appeal(c):
     from dudao.evaluation.services import appeals
@@ -1382,6 +1396,15 @@ def propose_renewals(c):
     _due_for_renewal(c)
     yield
     renewals.propose_due(actor=c.world.city_admin, level="city", jurisdiction=c.world.city)
+
+
+@case("evaluation.renewals.propose_all_due", "evaluation.renewal_proposed")
+def propose_renewals_on_schedule(c):
+    from dudao.evaluation.services import renewals
+
+    _due_for_renewal(c)
+    yield
+    renewals.propose_all_due()
 
 
 @case("evaluation.renewals.decide", "evaluation.renewal_decided", "pools.entry_renewed")
