@@ -342,7 +342,7 @@ def report(request):
     by_owner = [dict(row, name=row["key"][0]) for row in data["by_owner"]]
     by_agency = [dict(row, name=row["key"][0] or _("No agency")) for row in data["by_agency"]]
     if request.GET.get("export") == "xlsx":
-        return _report_export(labels, by_owner, by_agency, by_level)
+        return _report_export(request.user, labels, by_owner, by_agency, by_level)
     chart = {"labels": labels, "rows": [{"name": r["name"], "counts": r["counts"]} for r in by_owner]}
     return render(
         request,
@@ -365,7 +365,7 @@ def _count(i):
     return lambda row: row[1]["counts"][i]
 
 
-def _report_export(labels, by_owner, by_agency, by_level) -> HttpResponse:
+def _report_export(user, labels, by_owner, by_agency, by_level) -> HttpResponse:
     rows = [(_("District"), r) for r in by_owner] + [(_("Agency"), r) for r in by_agency]
     rows += [(_("Pool"), r) for r in by_level]
     columns = [
@@ -375,7 +375,7 @@ def _report_export(labels, by_owner, by_agency, by_level) -> HttpResponse:
         (_("Total"), lambda row: row[1]["total"]),
     ]
     title = _("Evaluation grades")
-    return xlsx_response(f"{title}-{timezone.localdate():%Y%m%d}.xlsx", workbook_bytes(title, columns, rows))
+    return xlsx_response(f"{title}-{timezone.localdate():%Y%m%d}.xlsx", workbook_bytes(title, columns, rows, user=user))
 
 
 urlpatterns = [
