@@ -138,12 +138,15 @@ class _SheetWriter:
                 "text_wrap": True,
             }
         )
-        self.serial_format = workbook.add_format({"align": "center"})
-        self.date_format = workbook.add_format({"num_format": "yyyy-mm-dd"})
-        self.datetime_format = workbook.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"})
+        self.serial_format = workbook.add_format({"align": "center", "valign": "top"})
+        # Data columns wrap long text within their capped width; a cell
+        # written without a format of its own takes its column's.
+        self.column_format = workbook.add_format({"text_wrap": True, "valign": "top"})
+        self.date_format = workbook.add_format({"num_format": "yyyy-mm-dd", "valign": "top"})
+        self.datetime_format = workbook.add_format({"num_format": "yyyy-mm-dd hh:mm:ss", "valign": "top"})
         # quote_prefix keeps text that looks like a formula text even when
         # someone edits the cell later.
-        self.text_format = workbook.add_format({"quote_prefix": True})
+        self.text_format = workbook.add_format({"quote_prefix": True, "text_wrap": True, "valign": "top"})
         self.sheets = 0
         self.sheet = None
         self.row = 0
@@ -163,10 +166,13 @@ class _SheetWriter:
                 sheet.merge_range(row, 0, row, last, value, fmt)
             else:
                 sheet.write_string(row, 0, value, fmt)
-        self.widths = [display_width(h) for h in self.headers]
+        # The header leaves room for the filter button beside its text.
+        self.widths = [display_width(h) + 2 for h in self.headers]
         for col, header in enumerate(self.headers):
             sheet.write_string(HEADER_ROW, col, header, self.header_format)
         sheet.freeze_panes(HEADER_ROW + 1, 0)
+        if last:
+            sheet.set_column(1, last, None, self.column_format)
         # Printed: A4, landscape when wide, as wide as one page, the header on every page.
         sheet.set_paper(9)
         if len(self.headers) > 6:
@@ -179,7 +185,7 @@ class _SheetWriter:
     def _finish_sheet(self):
         self.sheet.set_column(0, 0, SERIAL_WIDTH)
         for col, width in enumerate(self.widths[1:], start=1):
-            self.sheet.set_column(col, col, min(max(width + 2, 8), MAX_COLUMN_WIDTH))
+            self.sheet.set_column(col, col, min(max(width + 2, 8), MAX_COLUMN_WIDTH), self.column_format)
         self.sheet.autofilter(HEADER_ROW, 0, max(self.row - 1, HEADER_ROW), len(self.headers) - 1)
 
     def append(self, values):

@@ -15,7 +15,7 @@ from io import BytesIO
 import pytest
 import xlwt
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.utils import translation
+from django.utils import timezone, translation
 from openpyxl import Workbook, load_workbook
 
 from dudao.core import excel
@@ -526,6 +526,7 @@ def test_an_export_opens_with_its_title_the_issuing_unit_and_the_date_then_a_fro
     widths = {letter: ws.column_dimensions[letter].width for letter in "ABCD"}
     assert widths["A"] < widths["B"] < widths["C"]  # 序号 narrow, a date fits
     assert widths["D"] <= excel.MAX_COLUMN_WIDTH + 1  # a long text is capped, not 400 wide
+    assert ws.cell(FIRST, 4).alignment.wrap_text  # and wraps within it
 
 
 def test_the_issuing_unit_comes_from_the_user_and_the_date_is_today(world):
@@ -533,7 +534,7 @@ def test_the_issuing_unit_comes_from_the_user_and_the_date_is_today(world):
         ws = _read_back(excel.workbook_bytes("名单", [("a", lambda o: o)], [1], user=world.district_admin)).worksheets[
             0
         ]
-        today = excel.date_format(dt.date.today(), "DATE_FORMAT")
+        today = excel.date_format(timezone.localdate(), "DATE_FORMAT")
     assert ws["A2"].value == f"制表单位：金水区民政局\u3000\u3000导出日期：{today}"
 
 
