@@ -77,7 +77,7 @@ class SealBox(Flowable):
     "(seal)" and "signature: ___  date: ____年__月__日" on the right, room
     for the round seal above them."""
 
-    def __init__(self, heading: str, opinion: str = "", *, width=174 * mm, height=42 * mm):
+    def __init__(self, heading: str, opinion: str = "", *, width=174 * mm, height=36 * mm):
         super().__init__()
         self.heading, self.opinion = heading, opinion
         self.width, self.height = width, height

@@ -239,8 +239,8 @@ def render_nomination_form(nomination: Nomination, *, results: list, show_full_i
 
 def round_list_title(round_, district=None) -> str:
     if district is None:
-        return _("%(round)s: list of nominees") % {"round": round_.title}
-    return _("%(round)s: list of nominees, %(district)s") % {"round": round_.title, "district": district.name}
+        return _("List of nominees (%(round)s)") % {"round": round_.title}
+    return _("List of nominees of %(district)s (%(round)s)") % {"round": round_.title, "district": district.name}
 
 
 LIST_COLUMNS = [
@@ -268,10 +268,18 @@ def round_list_pdf(round_, nominations, *, issuer: str, district=None) -> bytes:
     title = round_list_title(round_, district)
     today = formal_date(timezone.localdate())
     story = [Paragraph(text(title), st["title"])]
-    issued = [_("Issued by: %(unit)s") % {"unit": issuer}] if issuer else []
-    issued.append(_("Exported on: %(date)s") % {"date": today})
-    story.append(Paragraph(text("\u3000\u3000".join(issued)), st["body"]))
-    story.append(Spacer(1, 3 * mm))
+    issued = Table(
+        [
+            [
+                Paragraph(text(_("Issued by: %(unit)s") % {"unit": issuer} if issuer else ""), st["body"]),
+                Paragraph(text(_("Exported on: %(date)s") % {"date": today}), st["right"]),
+            ]
+        ],
+        colWidths=[126 * mm, 126 * mm],
+    )
+    issued.setStyle(TableStyle([("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 0)]))
+    story.append(issued)
+    story.append(Spacer(1, 2 * mm))
     rows = [[_("No."), *[str(label) for label, _value in LIST_COLUMNS]]]
     count = 0
     for count, n in enumerate(nominations, start=1):

@@ -141,14 +141,14 @@ def test_the_city_list_holds_every_district_in_pdf_and_excel(world, login, round
     nomination, erqi = reviewed
     client = login(world.city_admin)
     text = pdf_text(client.get(list_url(round_, "pdf")))
-    assert round_.title in text and "推荐名单" in text
+    assert f"推荐人选名单（{round_.title}）" in text
     assert nomination.person.name in text and erqi.person.name in text
     assert "制表单位：郑州市民政局" in text and formal_date(timezone.localdate()) in text
     assert "共2人" in text and "（盖章）" in text
 
     response = client.get(list_url(round_, "xlsx"))
     sheet = xlsx_sheet_rows(response)
-    assert sheet[0][0] == f"{round_.title}推荐名单"
+    assert sheet[0][0] == f"推荐人选名单（{round_.title}）"
     assert sheet[1][0].startswith("制表单位：郑州市民政局")
     assert sheet[excel.TITLE_ROWS][0] == "序号"
     rows = xlsx_rows(response)
@@ -166,7 +166,7 @@ def test_a_district_prints_its_own_list_only(world, login, round_, reviewed):
     assert list_url(round_, "pdf", world.jinshui) in page.content.decode()
     text = pdf_text(client.get(list_url(round_, "pdf", world.jinshui)))
     assert nomination.person.name in text and erqi.person.name not in text
-    assert "金水区" in text and "制表单位：金水区民政局" in text
+    assert f"金水区推荐人选名单（{round_.title}）" in text and "制表单位：金水区民政局" in text
     rows = xlsx_rows(client.get(list_url(round_, "xlsx", world.jinshui)))
     assert [r[0] for r in rows[1:]] == [nomination.person.name]
     # Another district's list is not found; the city's is not this reader's.
