@@ -89,6 +89,22 @@ def test_a_draft_form_shows_the_rules_as_checked_now_and_no_reviews_yet(world, l
     assert "尚未审核" in text
 
 
+def test_a_direct_entry_form_names_its_category_and_leaves_out_the_district_stage(world, login, round_):
+    person = hire_many(world.agency, 1)[0]
+    direct = nominate(
+        world,
+        round_,
+        person,
+        actor=world.district_admin,
+        path=Nomination.Path.DIRECT,
+        category=Nomination.Category.DISTRICT_SELECTED,
+        submit=False,
+    )
+    text = pdf_text(login(world.district_admin).get(form_url(direct)))
+    assert direct.get_category_display() in text.replace("\n", "")
+    assert "市级民政部门审核意见" in text and "区县民政部门审核意见" not in text
+
+
 def test_the_nomination_page_links_its_form(world, login, reviewed):
     nomination, _erqi = reviewed
     page = login(world.district_admin).get(reverse("selection:nomination_detail", args=[nomination.pk]))
