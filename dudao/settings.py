@@ -265,7 +265,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 # In-app notifications always; e-mail as well once a mail server is configured.
 DUDAO_EMAIL_NOTIFICATIONS = env_bool("DUDAO_EMAIL_NOTIFICATIONS", False)
-DUDAO_SITE_URL = os.environ.get("DUDAO_SITE_URL", "http://127.0.0.1:8000")
+# The address people reach the platform at, as printed documents and e-mails
+# give it: the certificate's QR code and verification link, links in
+# notifications, the host a background export job answers as. One setting
+# for the public base URL (DUDAO_SITE_URL, its former name, is still read).
+DUDAO_PUBLIC_URL = (os.environ.get("DUDAO_PUBLIC_URL") or os.environ.get("DUDAO_SITE_URL") or "").rstrip("/")
+if not DUDAO_PUBLIC_URL:
+    if DUDAO_ENV == "production":
+        raise RuntimeError("Set DUDAO_PUBLIC_URL in production, e.g. https://dudao.example.gov.cn (see README).")
+    DUDAO_PUBLIC_URL = "http://127.0.0.1:8000"
 DUDAO_MAX_EVIDENCE_BYTES = int(os.environ.get("DUDAO_MAX_EVIDENCE_BYTES", str(10 * 1024 * 1024)))
 EMAIL_BACKEND = os.environ.get("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "dudao@localhost")

@@ -25,7 +25,7 @@ def notify(recipients, message: str, link: str = "") -> None:
             addresses = [u.email for u in users.values() if u.email]
             if addresses:
                 try:
-                    send_mail(message[:120], f"{message}\n\n{settings.DUDAO_SITE_URL}{link}", None, addresses)
+                    send_mail(message[:120], f"{message}\n\n{settings.DUDAO_PUBLIC_URL}{link}", None, addresses)
                 except Exception:  # noqa: BLE001 - a mail outage must not undo or hide the in-app notice
                     log.exception("notification e-mail failed")
 

@@ -71,7 +71,9 @@ class ListPage(LoginRequiredMixin, TemplateView):
             )
             return redirect("core:job_detail", pk=job.pk)
         title, columns, rows = self.export_table(queryset)
-        return xlsx_response(f"{title}-{timezone.localdate():%Y%m%d}.xlsx", workbook_bytes(title, columns, rows))
+        return xlsx_response(
+            f"{title}-{timezone.localdate():%Y%m%d}.xlsx", workbook_bytes(title, columns, rows, user=request.user)
+        )
 
     def sorted(self, queryset):
         key = self.request.GET.get("sort") or self.default_sort

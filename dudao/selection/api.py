@@ -1,17 +1,21 @@
+from urllib.parse import quote
+
 from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
-from rest_framework import mixins, serializers, status, viewsets
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
+from rest_framework import mixins, renderers, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from dudao.accounts.scopes import scope_for
-from dudao.core.api import IdField, MultiPartParser, query_id, service_errors
+from dudao.core.api import IdField, MultiPartParser, PDFErrorsAsJSON, PDFRenderer, query_id, service_errors
 from dudao.directory.models import Jurisdiction
 from dudao.directory.selectors import organizations_for, people_for
 
-from . import permissions, selectors, services
+from . import documents, permissions, selectors, services
 from .filters import NominationFilter, TraineeFilter
 from .models import Nomination, Round, Trainee, Transition
 
@@ -250,7 +254,7 @@ class RoundViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         return Response(RuleSerializer([r.as_dict() for r in results], many=True).data)
 
 
-class NominationViewSet(viewsets.ReadOnlyModelViewSet):
+class NominationViewSet(PDFErrorsAsJSON, viewsets.ReadOnlyModelViewSet):
     serializer_class = NominationSerializer
     filterset_class = NominationFilter
     ordering_fields = ["updated_at", "submitted_at", "status"]
@@ -258,6 +262,22 @@ class NominationViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         return selectors.nominations_for(self.request.user).prefetch_related("transitions__actor")
+
+    @extend_schema(
+        responses={
+            (200, "application/pdf"): OpenApiResponse(OpenApiTypes.BINARY, description="The nomination form (PDF)")
+        },
+    )
+    @action(detail=True, methods=["get"], renderer_classes=[renderers.JSONRenderer, PDFRenderer], filter_backends=[])
+    def form(self, request, pk=None):
+        """The 推荐表 as a PDF: the nominee's particulars, the eligibility rule
+        by rule, the statement, the reviews, room for seals and signatures."""
+        content, filename = documents.nomination_form_for(request.user, pk)
+        response = HttpResponse(content, content_type="application/pdf")
+        response["Content-Disposition"] = (
+            f"attachment; filename=\"nomination-{pk}.pdf\"; filename*=UTF-8''{quote(filename)}"
+        )
+        return response
 
     @extend_schema(request=NominationCreateSerializer, responses={201: NominationSerializer})
     def create(self, request):

@@ -10,6 +10,10 @@ urlpatterns = [
     path("rounds/<int:pk>/", views.round_detail, name="round_detail"),
     path("rounds/<int:pk>/close/", views.round_close, name="round_close"),
     path("rounds/<int:pk>/summary.xlsx", views.round_summary_export, name="round_summary_export"),
+    path("rounds/<int:pk>/list.pdf", views.round_list_pdf, name="round_list_pdf"),
+    path("rounds/<int:pk>/list.xlsx", views.round_list_xlsx, name="round_list_xlsx"),
+    path("rounds/<int:pk>/districts/<int:district_pk>/list.pdf", views.round_list_pdf, name="district_list_pdf"),
+    path("rounds/<int:pk>/districts/<int:district_pk>/list.xlsx", views.round_list_xlsx, name="district_list_xlsx"),
     path("rounds/<int:pk>/nominate/<int:org_pk>/", views.round_nominate, name="round_nominate"),
     path("rounds/<int:pk>/direct/", views.direct_create, name="direct_create"),
     path("nominations/", views.NominationList.as_view(), name="nomination_list"),
@@ -21,5 +25,6 @@ urlpatterns = [
     path("nominations/<int:pk>/withdraw/", views.nomination_withdraw, name="nomination_withdraw"),
     path("nominations/<int:pk>/evidence/", views.nomination_evidence, name="nomination_evidence"),
     path("nominations/<int:pk>/evidence/<int:evidence_pk>/", views.evidence_download, name="evidence_download"),
+    path("nominations/<int:pk>/form.pdf", views.nomination_form, name="nomination_form"),
     path("nominations/<int:pk>/review/", views.nomination_review, name="nomination_review"),
 ]

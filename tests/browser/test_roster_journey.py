@@ -1,5 +1,4 @@
 import datetime as dt
-from io import BytesIO
 from pathlib import Path
 
 import openpyxl
@@ -9,6 +8,7 @@ from playwright.sync_api import expect
 
 from dudao.directory.imports import COLUMNS
 from dudao.directory.models import Person
+from tests.excel import xlsx_rows
 from tests.factories import id_number
 
 pytestmark = pytest.mark.browser
@@ -80,8 +80,7 @@ def test_an_agency_admin_imports_a_roster_finds_a_person_and_exports_the_list(wo
     download = info.value
     assert download.suggested_filename.endswith(".xlsx")
     # Playwright saves downloads under a random name without an extension, which openpyxl refuses.
-    sheet = openpyxl.load_workbook(BytesIO(Path(download.path()).read_bytes())).active
-    values = [list(row) for row in sheet.iter_rows(values_only=True)]
+    values = [list(row) for row in xlsx_rows(Path(download.path()).read_bytes())]
     assert values[0][0] == "姓名"
     assert [row[0] for row in values[1:]] == ["王晓梅"]
     assert values[1][1] == id_number(801)  # the agency admin sees its own staff's full ID

@@ -4,7 +4,6 @@ it with who made it and what changed."""
 
 import datetime as dt
 import json
-from io import BytesIO
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
@@ -12,7 +11,6 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
-from openpyxl import load_workbook
 
 from dudao.core import audit
 from dudao.core.excel import XLSX_TYPE
@@ -20,6 +18,7 @@ from dudao.core.models import AuditEntry
 from dudao.core.validators import mask_id_number
 from dudao.directory.models import Organization, Person
 from tests.conftest import ALL_PERSONAS
+from tests.excel import xlsx_rows
 
 URL = "/core/audit/"
 
@@ -131,7 +130,7 @@ def test_audit_export(world, login):
     assert response.status_code == 200
     assert response["Content-Type"] == XLSX_TYPE
     assert "attachment" in response["Content-Disposition"]
-    rows = list(load_workbook(BytesIO(response.content), read_only=True).worksheets[0].iter_rows(values_only=True))
+    rows = xlsx_rows(response)
     body = rows[1:]
     # Every matching entry, not only the first page.
     assert len(body) == AuditEntry.objects.filter(actor=world.district_admin).count() == 31
@@ -258,7 +257,7 @@ def test_an_older_entry_without_an_event_still_shows(world, login):
 def test_the_export_carries_the_events_label_and_code(world, login):
     record(world, world.agency, event="directory.organization_archived", reason="停业")
     response = login(world.city_admin).get(URL, {"export": "xlsx"})
-    rows = list(load_workbook(BytesIO(response.content), read_only=True).worksheets[0].iter_rows(values_only=True))
+    rows = xlsx_rows(response)
     assert rows[0][2] == "事件" and rows[0][7] == "事件代码"
     [row] = rows[1:]
     assert (row[2], row[7]) == ("机构已归档", "directory.organization_archived")

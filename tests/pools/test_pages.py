@@ -7,7 +7,6 @@ for another role is a 403."""
 import datetime as dt
 import html
 from decimal import Decimal
-from io import BytesIO
 
 import pytest
 from django.db import connection
@@ -15,13 +14,13 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext
-from openpyxl import load_workbook
 
 from dudao.core.excel import XLSX_TYPE
 from dudao.pools import services
 from dudao.pools.models import Entry, StatusChange
 from dudao.training.models import Activity
 from tests.conftest import ALL_PERSONAS
+from tests.excel import xlsx_rows
 from tests.factories import OrganizationFactory, staff
 
 from .conftest import VISIBLE, bulk_entries, domain
@@ -128,7 +127,7 @@ def test_export_has_the_filtered_rows(world, pools, login):
     services.change_status(actor=world.district_admin, entry=pools.district, to_status=S.SUSPENDED, reason="暂停")
     response = login(world.district_admin).get(url("entry_list"), {"export": "xlsx", "q": "督导甲"})
     assert response.status_code == 200 and response["Content-Type"] == XLSX_TYPE
-    rows = list(load_workbook(BytesIO(response.content), read_only=True).worksheets[0].iter_rows(values_only=True))
+    rows = xlsx_rows(response)
     assert len(rows) == 3
     by_number = {r[0]: r for r in rows[1:]}
     assert set(by_number) == expected(pools, ["city", "district"])

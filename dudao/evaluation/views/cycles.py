@@ -347,7 +347,7 @@ def report(request):
     by_agency = [dict(row, name=row["key"][0] or _("No agency")) for row in data["by_agency"]]
     subsidies = subsidy_summary(request.user, year)
     if request.GET.get("export") == "xlsx":
-        return _report_export(labels, by_owner, by_agency, by_level, subsidies)
+        return _report_export(request.user, labels, by_owner, by_agency, by_level, subsidies)
     chart = {"labels": labels, "rows": [{"name": r["name"], "counts": r["counts"]} for r in by_owner]}
     return render(
         request,
@@ -370,7 +370,7 @@ def _subsidy(key):
     return lambda row: row[1].get(key, "") if len(row) > 2 else ""
 
 
-def _report_export(labels, by_owner, by_agency, by_level, subsidies) -> HttpResponse:
+def _report_export(user, labels, by_owner, by_agency, by_level, subsidies) -> HttpResponse:
     """The grade counts by district, agency and pool level, then the subsidy
     figures by the same groups (rows marked as subsidies): HR&SS's page in one sheet."""
     rows = [(_("District"), r) for r in by_owner] + [(_("Agency"), r) for r in by_agency]
@@ -394,7 +394,7 @@ def _report_export(labels, by_owner, by_agency, by_level, subsidies) -> HttpResp
         (_("Cost per hour (yuan)"), lambda row: (row[1].get("per_hour") or "") if len(row) > 2 else ""),
     ]
     title = _("Evaluation grades")
-    return xlsx_response(f"{title}-{timezone.localdate():%Y%m%d}.xlsx", workbook_bytes(title, columns, rows))
+    return xlsx_response(f"{title}-{timezone.localdate():%Y%m%d}.xlsx", workbook_bytes(title, columns, rows, user=user))
 
 
 urlpatterns = [

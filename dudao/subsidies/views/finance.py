@@ -48,7 +48,7 @@ def finance(request):
         ]
         rows += [{"group": _("Budget line"), **b} for b in figures["budget_lines"]]
         title = _("Subsidy figures %(year)s") % {"year": year}
-        return xlsx_response(f"{title}.xlsx", workbook_bytes(title, columns, rows))
+        return xlsx_response(f"{title}.xlsx", workbook_bytes(title, columns, rows, user=request.user))
     chart = [
         {"name": r["name"], "per_hour": str(r["per_hour"] or 0), "cost": str(r["cost"])} for r in figures["districts"]
     ]

@@ -94,7 +94,7 @@ def _outcome_label(result) -> str:
 def results_export(request, pk):
     cohort = _results_visible(request, pk)
     title = _("Results")
-    content = workbook_bytes(title, _result_columns(), selectors.results(cohort))
+    content = workbook_bytes(title, _result_columns(), selectors.results(cohort), user=request.user)
     return xlsx_response(f"{cohort.name}-{title}-{timezone.localdate():%Y%m%d}.xlsx", content)
 
 
