@@ -1,4 +1,5 @@
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from dudao.core.forms import BootstrapMixin
@@ -61,6 +62,30 @@ class ReviewForm(BootstrapMixin, forms.Form):
         help_text=_("Required when returning or rejecting."),
     )
     expected_status = forms.CharField(widget=forms.HiddenInput)
+
+
+class BatchApproveForm(BootstrapMixin, forms.Form):
+    """The review queue's batch approval: the ticked rows, each sent as
+    "<id>:<status seen>" (the status guards against a decision taken meanwhile)."""
+
+    MAX_ITEMS = 500  # a technical bound on one request, not a policy number
+
+    reason = forms.CharField(label=_("Remark (optional)"), required=False, max_length=1000)
+
+    def clean(self):
+        cleaned = super().clean()
+        items, seen = [], set()
+        for value in self.data.getlist("selected")[: self.MAX_ITEMS]:
+            pk, _sep, status = str(value).partition(":")
+            if not pk.isdigit() or status not in Nomination.Status.values:
+                raise ValidationError(_("The selection could not be read; reload the queue and try again."))
+            if int(pk) not in seen:
+                seen.add(int(pk))
+                items.append((int(pk), status))
+        if not items:
+            raise ValidationError(_("Select at least one nomination to approve."))
+        cleaned["items"] = items
+        return cleaned
 
 
 class WithdrawForm(BootstrapMixin, forms.Form):

@@ -58,6 +58,9 @@ def round_nominate(request, pk, org_pk):
                 messages.error(request, " ".join(exc.messages))
         return redirect("selection:round_nominate", pk=round_.pk, org_pk=organization.pk)
     rows = selectors.nomination_sheet(round_, organization)
+    # Those who can be nominated (or already are) first; the rest folded, each with what it lacks.
+    ready = [row for row in rows if row["eligible"] or row["nomination"]]
+    others = [row for row in rows if not (row["eligible"] or row["nomination"])]
     return render(
         request,
         "selection/nominate.html",
@@ -66,6 +69,8 @@ def round_nominate(request, pk, org_pk):
             "organization": organization,
             "quota": selectors.quota_for(round_, organization),
             "rows": rows,
+            "ready": ready,
+            "others": others,
             "form": NominateForm(),
         },
     )
