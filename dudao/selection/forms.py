@@ -3,6 +3,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from dudao.core.forms import BootstrapMixin
+from dudao.directory.forms import StaffPickerField
 
 from .models import Nomination
 
@@ -30,11 +31,24 @@ class NominateForm(BootstrapMixin, forms.Form):
 
 
 class DirectNominationForm(BootstrapMixin, forms.Form):
-    person_id_number = forms.CharField(label=_("ID number of the person"), max_length=18)
+    person = StaffPickerField(
+        label=_("Person"), required=False, help_text=_("Type part of the name or of the unit, then choose.")
+    )
+    person_id_number = forms.CharField(label=_("Or the ID number of the person"), max_length=18, required=False)
     category = forms.ChoiceField(label=_("Category"), choices=Nomination.Category.choices)
     statement = forms.CharField(
         label=_("Recommendation"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
     )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["person"].for_user(user)
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("person") and not cleaned.get("person_id_number") and not self.errors.get("person"):
+            self.add_error("person", _("Choose the person, or give their ID number."))
+        return cleaned
 
 
 class EditNominationForm(BootstrapMixin, forms.Form):

@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
-from django.http import HttpResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from dudao.core.excel import XLSX_TYPE
 from dudao.core.forms import add_service_errors, form_errors_text, posted
 from dudao.core.views import ListPage
+from dudao.core.widgets import search_results
 
 from .. import imports, permissions, selectors, services
 from ..exports import people_rows
@@ -24,6 +25,7 @@ from ..forms import (
     PersonCreateForm,
     PersonForm,
     RosterUploadForm,
+    person_choice_label,
 )
 
 
@@ -56,6 +58,15 @@ class PersonList(ListPage):
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(can_create=permissions.can_add_people(self.request.user), **kwargs)
+
+
+@login_required
+def person_choices(request):
+    """Current staff the user manages matching what was typed, by name or
+    unit, for the searchable person pickers; ID numbers only masked."""
+    return JsonResponse(
+        search_results(selectors.search_managed_staff(request.user, request.GET.get("q", "")), person_choice_label)
+    )
 
 
 @login_required

@@ -81,10 +81,10 @@ def direct_create(request, pk):
     round_ = get_object_or_404(selectors.rounds_for(request.user), pk=pk)
     if not permissions.can_nominate_anywhere(request.user):
         raise PermissionDenied
-    form = DirectNominationForm(posted(request))
+    form = DirectNominationForm(posted(request), user=request.user)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
-        person = find_by_id_number(request.user, d["person_id_number"])
+        person = d["person"] or find_by_id_number(request.user, d["person_id_number"])
         employer = person.current_employer if person else None
         if person is None or employer is None:
             form.add_error("person_id_number", _("No person with this ID number is on a roster you can see."))
