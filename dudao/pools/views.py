@@ -163,16 +163,20 @@ def district_admit(request):
     person = district = None
     if request.method == "POST":
         person = get_object_or_404(people_for(request.user), pk=_int(request.POST.get("person")))
-        lookup = LookupForm(initial={"id_number": person.id_number})
+        lookup = LookupForm(initial={"person": person.pk}, user=request.user)
         district = selectors.district_for(request.user, person) or districts.first()
     else:
-        lookup = LookupForm(request.GET if "id_number" in request.GET else None)
+        asked = "id_number" in request.GET or "person" in request.GET
+        lookup = LookupForm(request.GET if asked else None, user=request.user)
         if lookup.is_bound and lookup.is_valid():
-            person = find_by_id_number(request.user, lookup.cleaned_data["id_number"])
+            person = lookup.cleaned_data["person"] or find_by_id_number(request.user, lookup.cleaned_data["id_number"])
             district = selectors.district_for(request.user, person) if person else None
             if district is None:
+                if lookup.cleaned_data["person"]:
+                    lookup.add_error("person", _("This person does not work at a unit in your district."))
+                else:
+                    lookup.add_error("id_number", _("No one with this ID number works at a unit in your district."))
                 person = None
-                lookup.add_error("id_number", _("No one with this ID number works at a unit in your district."))
     form = DistrictAdmitForm(
         posted(request), initial={"domains": list(person.service_domains.all())} if person else None
     )

@@ -117,6 +117,33 @@ class ReviewSerializer(serializers.Serializer):
     )
 
 
+class BatchApproveSerializer(serializers.Serializer):
+    nominations = serializers.ListField(
+        child=serializers.IntegerField(min_value=1), min_length=1, max_length=500, help_text="IDs to approve"
+    )
+    reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=1000)
+    expected_status = serializers.ChoiceField(
+        choices=Nomination.Status.choices,
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="Approve only those still in this status (a concurrency guard)",
+    )
+
+
+class BatchOutcomeSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    ok = serializers.BooleanField()
+    status = serializers.CharField(allow_null=True, help_text="The status after the attempt; null if not visible")
+    error = serializers.CharField(allow_blank=True)
+
+
+class BatchResultSerializer(serializers.Serializer):
+    approved = serializers.IntegerField()
+    failed = serializers.IntegerField()
+    results = BatchOutcomeSerializer(many=True)
+
+
 class ReasonSerializer(serializers.Serializer):
     reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=500)
 
@@ -361,6 +388,35 @@ class NominationViewSet(PDFErrorsAsJSON, viewsets.ReadOnlyModelViewSet):
             return self._respond(
                 services.review(actor=request.user, nomination=nomination, **serializer.validated_data)
             )
+
+    @extend_schema(request=BatchApproveSerializer, responses={200: BatchResultSerializer})
+    @action(detail=False, methods=["post"], url_path="approve-batch")
+    def approve_batch(self, request):
+        """Approve several nominations at the stage the caller reviews. Each goes
+        through the same review as one by one and is audited on its own; the
+        answer lists every item with its outcome (an ID the caller cannot see is
+        reported as not found, without saying whether it exists)."""
+        if not permissions.queue_stages(request.user):
+            raise PermissionDenied(_("You do not review nominations."))
+        serializer = BatchApproveSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        d = serializer.validated_data
+        ids = list(dict.fromkeys(d["nominations"]))
+        visible = selectors.nominations_for(request.user).in_bulk(ids)
+        outcomes = services.approve_many(
+            actor=request.user,
+            nominations=[(visible.get(pk), pk, d["expected_status"]) for pk in ids],
+            reason=d["reason"],
+        )
+        after = dict(Nomination.objects.filter(pk__in=visible).values_list("pk", "status"))
+        results = [
+            {"id": o.nomination_id, "ok": o.ok, "status": after.get(o.nomination_id), "error": o.error}
+            for o in outcomes
+        ]
+        approved = sum(1 for o in outcomes if o.ok)
+        return Response(
+            BatchResultSerializer({"approved": approved, "failed": len(outcomes) - approved, "results": results}).data
+        )
 
     @extend_schema(
         request={

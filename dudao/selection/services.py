@@ -5,6 +5,7 @@ city's review. Every transition locks the row it changes, is recorded with actor
 time and reason, and notifies the next party after commit."""
 
 import datetime as dt
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -401,6 +402,45 @@ def review(
     nomination.save()
     notify(recipients, message, _link(nomination))
     return nomination
+
+
+@dataclass(frozen=True)
+class BatchOutcome:
+    """One item of a batch approval: the nomination asked for (None when the
+    actor cannot see it), and the error that stopped it, if any."""
+
+    nomination_id: int
+    nomination: Nomination | None
+    error: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return not self.error
+
+
+@transaction.atomic
+def approve_many(
+    *, actor, nominations: list[tuple[Nomination | None, int, str | None]], reason: str = ""
+) -> list[BatchOutcome]:
+    """Approve several nominations at the stage the actor reviews, one by one
+    through `review` (each locked, checked and audited on its own, in its own
+    savepoint): one that fails is reported with its reason and leaves the
+    others approved. Each item is (nomination or None if out of the actor's
+    sight, its id, the status the actor saw)."""
+    outcomes = []
+    for nomination, pk, expected_status in nominations:
+        if nomination is None:
+            outcomes.append(BatchOutcome(pk, None, _("No such nomination in your scope.")))
+            continue
+        try:
+            done = review(
+                actor=actor, nomination=nomination, decision="approve", reason=reason, expected_status=expected_status
+            )
+            outcomes.append(BatchOutcome(pk, done))
+        except (ValidationError, PermissionDenied) as exc:
+            message = " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+            outcomes.append(BatchOutcome(pk, nomination, message))
+    return outcomes
 
 
 # --- evidence --------------------------------------------------------------------

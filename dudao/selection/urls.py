@@ -18,6 +18,7 @@ urlpatterns = [
     path("rounds/<int:pk>/direct/", views.direct_create, name="direct_create"),
     path("nominations/", views.NominationList.as_view(), name="nomination_list"),
     path("queue/", views.NominationList.as_view(queue=True), name="queue"),
+    path("queue/approve/", views.queue_approve, name="queue_approve"),
     path("trainees/", views.TraineeList.as_view(), name="trainee_list"),
     path("nominations/<int:pk>/", views.nomination_detail, name="nomination_detail"),
     path("nominations/<int:pk>/submit/", views.nomination_submit, name="nomination_submit"),

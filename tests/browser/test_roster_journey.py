@@ -63,6 +63,10 @@ def test_an_agency_admin_imports_a_roster_finds_a_person_and_exports_the_list(wo
     page.get_by_role("link", name="导入员工花名册").first.click()
     page.get_by_label("花名册文件（.xlsx）").set_input_files(str(upload))
     page.get_by_test_id("upload").click()
+    # The preview lists the adds; nothing is written until it is confirmed.
+    expect(page.get_by_test_id("preview-added")).to_contain_text("王晓梅")
+    assert not Person.objects.with_id_number(id_number(801)).exists()
+    page.get_by_test_id("confirm-import").click()
     page.get_by_test_id("import-done").wait_for()
     assert "已导入 3 名员工" in page.get_by_test_id("import-done").inner_text()
 

@@ -67,10 +67,10 @@ def test_a_nomination_goes_from_the_agency_through_a_return_and_two_approvals_to
     page.wait_for_url(re.compile(rf"/selection/nominations/{nomination.pk}/$"))
     expect(page.get_by_test_id("status")).to_have_text("退回修改")
     page.get_by_label("推荐理由").fill("从事社区服务多年，主持过三个督导项目")
-    page.get_by_test_id("save-changes").click()
-    expect(page.get_by_role("alert")).to_contain_text("已保存")
+    # One click saves the edited statement and resubmits it.
     page.get_by_test_id("submit").click()
     expect(page.get_by_test_id("status")).to_have_text("待县（市、区）审核")
+    expect(page.get_by_role("alert")).to_contain_text("修改已保存并提交审核")
     sign_out(page)
 
     # The district approves.

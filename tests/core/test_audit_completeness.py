@@ -424,6 +424,15 @@ def add_evidence(c):
     )
 
 
+@case("selection.approve_many", "selection.nomination_status_changed")
+def approve_many(c):
+    nomination = submitted(c)
+    yield
+    selection.approve_many(
+        actor=c.world.district_admin, nominations=[(nomination, nomination.pk, nomination.status)], reason=""
+    )
+
+
 # --- training ------------------------------------------------------------------------
 
 

@@ -13,6 +13,7 @@ from .nominations import (
     nomination_review,
     nomination_submit,
     nomination_withdraw,
+    queue_approve,
 )
 from .rounds import RoundList, round_close, round_create, round_detail, round_summary_export
 
@@ -29,6 +30,7 @@ __all__ = [
     "nomination_review",
     "nomination_submit",
     "nomination_withdraw",
+    "queue_approve",
     "round_close",
     "round_create",
     "round_detail",

@@ -9,10 +9,12 @@ from django.views.decorators.http import require_POST
 
 from dudao.core.forms import form_errors_text
 from dudao.core.views import ListPage
+from dudao.directory.selectors import people_for
 
 from .. import eligibility, permissions, selectors, services
 from ..filters import NominationFilter, TraineeFilter
 from ..forms import (
+    BatchApproveForm,
     EditNominationForm,
     EvidenceForm,
     ReviewForm,
@@ -59,7 +61,9 @@ class NominationList(ListPage):
         return queryset
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(queue=self.queue, **kwargs)
+        return super().get_context_data(
+            queue=self.queue, batch_form=BatchApproveForm() if self.queue else None, **kwargs
+        )
 
 
 class TraineeList(ListPage):
@@ -104,9 +108,12 @@ def nomination_detail(request, pk):
     else:
         results = [eligibility.RuleResult(**r) for r in nomination.eligibility]
     stage = permissions.reviewer_stage(request.user, nomination)
+    # The unit's quota beside the nomination: what the unit weighs when it
+    # nominates, and what a reviewer weighs when deciding.
     quota = (
         selectors.quota_for(nomination.round, nomination.organization)
-        if nomination.path == Nomination.Path.QUOTA and can_edit
+        if nomination.path == Nomination.Path.QUOTA
+        and (can_edit or stage or permissions.reviews(request.user, nomination))
         else None
     )
     return render(
@@ -125,6 +132,7 @@ def nomination_detail(request, pk):
             "evidence_form": EvidenceForm(),
             "withdraw_form": WithdrawForm(),
             "quota": quota,
+            "can_see_person": people_for(request.user).filter(pk=nomination.person_id).exists(),
         },
     )
 
@@ -164,17 +172,33 @@ def nomination_submit(request, pk):
 @login_required
 @require_POST
 def nomination_edit(request, pk):
-    _owned(request, pk)
+    """Save the edited recommendation; with action=submit, then (re)submit it in
+    the same click. The edit is saved first, so a refused submission never
+    loses it: the message says it was saved and why it was not submitted."""
+    nomination = _owned(request, pk)
     form = EditNominationForm(request.POST)
-    return _act(
-        request,
-        pk,
-        lambda n: services.update_nomination(
-            actor=request.user, nomination=n, statement=form.cleaned_data["statement"]
-        ),
-        _("Changes saved."),
-        form=form,
-    )
+    if not form.is_valid():
+        messages.error(request, form_errors_text(form))
+        return redirect("selection:nomination_detail", pk=nomination.pk)
+    try:
+        nomination = services.update_nomination(
+            actor=request.user, nomination=nomination, statement=form.cleaned_data["statement"]
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("selection:nomination_detail", pk=nomination.pk)
+    if request.POST.get("action") != "submit":
+        messages.success(request, _("Changes saved."))
+        return redirect("selection:nomination_detail", pk=nomination.pk)
+    try:
+        services.submit(actor=request.user, nomination=nomination)
+        messages.success(request, _("Changes saved and submitted for review."))
+    except ValidationError as exc:
+        messages.error(
+            request,
+            _("Changes saved, but not submitted: %(reason)s") % {"reason": " ".join(exc.messages)},
+        )
+    return redirect("selection:nomination_detail", pk=nomination.pk)
 
 
 @login_required
@@ -236,6 +260,39 @@ def nomination_review(request, pk):
         ),
         done,
     )
+
+
+@login_required
+@require_POST
+def queue_approve(request):
+    """Approve the ticked nominations of the review queue in one go: each goes
+    through the review service on its own, and each that fails is reported
+    with its reason while the others stand."""
+    if not permissions.queue_stages(request.user):
+        raise PermissionDenied(_("You do not review nominations."))
+    form = BatchApproveForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, form_errors_text(form))
+        return redirect("selection:queue")
+    items = form.cleaned_data["items"]
+    visible = selectors.nominations_for(request.user).in_bulk([pk for pk, _status in items])
+    outcomes = services.approve_many(
+        actor=request.user,
+        nominations=[(visible.get(pk), pk, status) for pk, status in items],
+        reason=form.cleaned_data["reason"],
+    )
+    approved = [o for o in outcomes if o.ok]
+    if approved:
+        messages.success(
+            request,
+            _("%(count)s approved: %(names)s")
+            % {"count": len(approved), "names": "、".join(o.nomination.person.name for o in approved)},
+        )
+    for o in outcomes:
+        if not o.ok:
+            name = o.nomination.person.name if o.nomination else f"#{o.nomination_id}"
+            messages.error(request, _("%(name)s was not approved: %(reason)s") % {"name": name, "reason": o.error})
+    return redirect("selection:queue")
 
 
 @login_required
