@@ -55,3 +55,9 @@ class PoolsConfig(AppConfig):
             admit_to_city_pool(actor=actor, member=member)
 
         member_passed.connect(admit, dispatch_uid="pools.passed_trainees_enter_the_city_pool", weak=False)
+
+        from dudao.training.selectors import register_pool_link_finder
+
+        from .selectors import profile_links
+
+        register_pool_link_finder(profile_links)

@@ -4,10 +4,12 @@ from functools import reduce
 from operator import or_
 
 from django.db.models import Q, QuerySet
+from django.urls import reverse
 from django.utils import timezone
 
 from dudao.core.scoping import nodes_q, scope_for
 from dudao.directory.models import Jurisdiction, Organization, Person
+from dudao.directory.selectors import people_for
 
 from . import permissions
 from .models import CODE_ALPHABET, Entry
@@ -38,6 +40,17 @@ def entries_for(user) -> QuerySet[Entry]:
         .select_related("person__education", "jurisdiction", "organization", "home_district")
         .prefetch_related("domains")
     )
+
+
+def profile_links(user, person_ids) -> dict:
+    """{person id: their profile's address} for the people among `person_ids`
+    with an entry the user sees and a profile the user may open; nobody else
+    gets a link (the training results page asks, training.selectors.pool_links)."""
+    if not permissions.reads_pools(user):
+        return {}
+    with_entry = entries_for(user).filter(person_id__in=person_ids).values("person_id")
+    openable = people_for(user).filter(pk__in=with_entry).values_list("pk", flat=True)
+    return {pk: reverse("pools:profile", args=[pk]) for pk in openable}
 
 
 def available(queryset: QuerySet[Entry]) -> QuerySet[Entry]:

@@ -65,6 +65,15 @@ def _programme_reader_q(user, prefix: str) -> list[Q]:
     return conditions
 
 
+def trainees_trained_q(user) -> Q | None:
+    """The trainees a trainer reads on the selection's list: those in a cohort
+    of a programme commissioned to it (selection.selectors.register_trainee_reader)."""
+    trainer_orgs = permissions.trainer_org_ids(user)
+    if not trainer_orgs:
+        return None
+    return Q(Exists(Member.objects.filter(trainee_id=OuterRef("pk"), programme__trainer_id__in=trainer_orgs)))
+
+
 def modules_for(user) -> QuerySet[Module]:
     return Module.objects.filter(programme__in=programmes_for(user)).select_related("domain")
 
@@ -404,6 +413,26 @@ def attendance_sheet(session: Session) -> dict:
     }
 
 
+# Where a passing trainee's pool entry and certificate are shown, as the pools
+# app answers it for this user: `finder(user, person_ids) -> {person_id: url}`,
+# only for the people whose page the user may open.
+POOL_LINK_FINDERS: list = []
+
+
+def register_pool_link_finder(finder) -> None:
+    if finder not in POOL_LINK_FINDERS:
+        POOL_LINK_FINDERS.append(finder)
+
+
+def pool_links(user, person_ids) -> dict:
+    person_ids = list(person_ids)
+    links: dict = {}
+    if person_ids:
+        for finder in POOL_LINK_FINDERS:
+            links.update(finder(user, person_ids))
+    return links
+
+
 def unconfirmed_members(cohort: Cohort) -> QuerySet[Member]:
     return cohort.members.filter(confirmed_at__isnull=True)
 
@@ -415,8 +444,14 @@ def score_sheet(user, cohort: Cohort, submitted=None) -> dict:
     params = result_parameters(programme)
     rows = []
     cohort_results = results(cohort, params)
+    links = pool_links(user, [r.member.trainee.person_id for r in cohort_results if r.confirmed and r.member.passed])
     for r in cohort_results:
-        row = {"result": r, "theory": r.member.theory_score, "practice": r.member.practice_score}
+        row = {
+            "result": r,
+            "theory": r.member.theory_score,
+            "practice": r.member.practice_score,
+            "pool_link": links.get(r.member.trainee.person_id),
+        }
         if submitted is not None and not r.confirmed:
             row["theory"] = submitted.get(f"theory-{r.member.pk}", "")
             row["practice"] = submitted.get(f"practice-{r.member.pk}", "")
@@ -427,7 +462,6 @@ def score_sheet(user, cohort: Cohort, submitted=None) -> dict:
         "rows": rows,
         "rules": result_rules(params),
         "is_trainer": permissions.is_trainer_of(user, programme),
-        "can_see_pools": permissions.sees_pools(user),
         "can_confirm": permissions.can_manage_programme(user, programme),
         "pending": sum(1 for r in cohort_results if not r.confirmed),
         "all_scored": all(r.scored for r in cohort_results),

@@ -707,3 +707,32 @@ def test_anonymous_users_are_sent_to_the_login_page(world, training, client):
     ):
         response = client.get(url)
         assert response.status_code == 302 and "/login/" in response.url
+
+
+# --- issue 12: the trainer's links and trainees ---------------------------------------------
+
+
+@pytest.mark.parametrize("name", sorted(RESULT_READERS))
+def test_the_results_page_links_a_pool_entry_only_where_the_reader_may_open_it(world, training, scheduled, login, name):
+    login(world.trainer).post(reverse("training:scores", args=[training.cohort.pk]), _score_data(training))
+    login(world.city_admin).post(reverse("training:confirm", args=[training.cohort.pk]))
+    client = login(world.persona(name))
+    body = client.get(reverse("training:scores", args=[training.cohort.pk])).content.decode()
+    links = [line.split('href="')[1].split('"')[0] for line in body.splitlines() if 'data-testid="entry-link"' in line]
+    # The trainer trains and assesses; the pool is not its to read, so it gets no link that would answer 404.
+    assert bool(links) is (name != "trainer")
+    assert all(client.get(link).status_code == 200 for link in links)
+
+
+def test_the_trainer_sees_the_trainees_of_its_programmes_on_the_trainee_list(world, training, other_trainer, login):
+    url = reverse("selection:trainee_list")
+    body = login(world.trainer).get(url).content.decode()
+    assert "督导甲" in body and "社工乙" in body
+    assert "备选丙" not in body  # in the round, but in no cohort of the trainer's
+    # The names are not links to nominations the trainer cannot open.
+    assert reverse("selection:nomination_detail", args=[training.supervisor_member.trainee.nomination_id]) not in body
+    # Another trainer sees none of them.
+    assert "督导甲" not in login(other_trainer).get(url).content.decode()
+    # The city still links each name to its nomination.
+    city = login(world.city_admin).get(url).content.decode()
+    assert reverse("selection:nomination_detail", args=[training.supervisor_member.trainee.nomination_id]) in city
