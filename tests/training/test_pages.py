@@ -14,7 +14,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext
 from openpyxl import Workbook
 
@@ -736,3 +736,49 @@ def test_the_trainer_sees_the_trainees_of_its_programmes_on_the_trainee_list(wor
     # The city still links each name to its nomination.
     city = login(world.city_admin).get(url).content.decode()
     assert reverse("selection:nomination_detail", args=[training.supervisor_member.trainee.nomination_id]) in city
+
+
+def test_the_attendance_page_records_excused_absences_and_offers_select_all(world, training, login):
+    session = schedule(world.trainer, training.cohort, training.theory, 4)
+    client = login(world.trainer)
+    url = reverse("training:attendance", args=[session.pk])
+    body = client.get(url).content.decode()
+    assert 'data-check-all="present"' in body and 'name="excused"' in body and "checklist.js" in body
+    response = client.post(url, {"present": [training.supervisor_member.pk], "excused": [training.worker_member.pk]})
+    assert response.status_code == 302
+    assert dict(Attendance.objects.values_list("member_id", "excused")) == {
+        training.supervisor_member.pk: False,
+        training.worker_member.pk: True,
+    }
+    rows = client.get(url).context["rows"]
+    assert {r["member"].trainee.person.name: (r["present"], r["excused"]) for r in rows} == {
+        "督导甲": (True, False),
+        "社工乙": (False, True),
+    }
+    assert (
+        zh(", %(n)s excused", n=1)
+        in client.get(reverse("training:cohort_detail", args=[training.cohort.pk])).content.decode()
+    )
+
+
+def test_the_attendance_page_of_a_session_not_yet_held_offers_no_save_and_refuses_a_post(world, training, login):
+    session = services.schedule_session(
+        actor=world.trainer,
+        cohort=training.cohort,
+        module=training.theory,
+        starts_at=timezone.localtime() + dt.timedelta(days=3),
+    )
+    client = login(world.trainer)
+    url = reverse("training:attendance", args=[session.pk])
+    body = client.get(url).content.decode()
+    assert 'data-testid="not-yet-held"' in body and 'data-testid="save-attendance"' not in body
+    response = client.post(url, {"present": [training.supervisor_member.pk]})
+    assert response.status_code == 200 and "not-yet-held" in response.content.decode()
+    refusal = zh(
+        "This session takes place on %(date)s: attendance is recorded from the day it is held.",
+        date=timezone.localdate(session.starts_at).isoformat(),
+    )
+    assert refusal in response.content.decode()
+    assert not Attendance.objects.exists()
+    cohort_page = client.get(reverse("training:cohort_detail", args=[training.cohort.pk])).content.decode()
+    assert 'data-testid="not-yet-held"' in cohort_page
