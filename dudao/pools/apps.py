@@ -61,3 +61,12 @@ class PoolsConfig(AppConfig):
         from .selectors import profile_links
 
         register_pool_link_finder(profile_links)
+
+        from dudao.directory.signals import disciplinary_record_added
+
+        from .services import flag_person_entries
+
+        def flag(sender, actor, record, **kwargs):
+            flag_person_entries(actor=actor, record=record)
+
+        disciplinary_record_added.connect(flag, dispatch_uid="pools.disciplinary_records_flag_entries", weak=False)

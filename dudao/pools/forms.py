@@ -30,6 +30,12 @@ class StatusChangeForm(BootstrapMixin, forms.Form):
         self.fields["to_status"].choices = [(s, labels[s]) for s in statuses] if statuses else Entry.Status.choices
 
 
+class ClearFlagForm(BootstrapMixin, forms.Form):
+    reason = forms.CharField(
+        label=_("What the review found"), max_length=1000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
 class LookupForm(BootstrapMixin, forms.Form):
     id_number = forms.CharField(label=_("ID number of the person"), max_length=18)
 
