@@ -338,7 +338,19 @@ def participant_choices(user) -> QuerySet[Person]:
         conditions.append(Q(employer_id__in=scope.managed_org_ids))
     if not conditions:
         return Person.objects.none()
-    return Person.objects.filter(reduce(or_, conditions), employed=True).order_by("name", "pk")
+    return (
+        Person.objects.filter(reduce(or_, conditions), employed=True).select_related("employer").order_by("name", "pk")
+    )
+
+
+def search_participants(user, text: str) -> QuerySet[Person]:
+    """People on the rosters the user manages whose name or current unit
+    contains what was typed (the participant picker)."""
+    text = (text or "").strip()[:64]
+    people = participant_choices(user)
+    if text:
+        people = people.filter(Q(name__contains=text) | Q(employer__name__contains=text))
+    return people
 
 
 def training_history(person) -> dict:

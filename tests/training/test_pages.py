@@ -782,3 +782,32 @@ def test_the_attendance_page_of_a_session_not_yet_held_offers_no_save_and_refuse
     assert not Attendance.objects.exists()
     cohort_page = client.get(reverse("training:cohort_detail", args=[training.cohort.pk])).content.decode()
     assert 'data-testid="not-yet-held"' in cohort_page
+
+
+def test_participants_are_chosen_with_a_search_by_name_or_unit(world, login):
+    client = login(world.agency_admin)
+    page = client.get(reverse("training:activity_create")).content.decode()
+    search = reverse("training:participant_choices")
+    assert f'data-search-url="{search}"' in page and "remove_button.js" in page and "Ctrl" not in page
+    # Only the chosen people are in the page, not the whole roster.
+    assert "督导甲" not in page
+    found = client.get(search, {"q": "督导"}).json()["results"]
+    assert [r["text"] for r in found] == [f"督导甲（{world.agency.name}）"]
+    by_unit = {r["text"] for r in client.get(search, {"q": world.agency.name[:4]}).json()["results"]}
+    assert by_unit == {f"督导甲（{world.agency.name}）", f"社工乙（{world.agency.name}）"}
+    # Nobody from a roster the admin does not manage.
+    erqi_person = staff(world.erqi_agency, name="二七社工戊")
+    assert not client.get(search, {"q": erqi_person.name}).json()["results"]
+    # A role that records no activities has no picker to ask.
+    assert login(world.trainer).get(search, {"q": "督导"}).status_code == 403
+    # A refused form keeps the chosen participants as options.
+    response = login(world.agency_admin).post(
+        reverse("training:activity_create"),
+        {
+            "organiser": f"org:{world.agency.pk}",
+            "title": "",
+            "kind": "course",
+            "participants": [world.supervisor_person.pk],
+        },
+    )
+    assert response.status_code == 200 and f"督导甲（{world.agency.name}）" in response.content.decode()
