@@ -26,28 +26,27 @@
   document.addEventListener("change", function (event) {
     var target = event.target;
     if (!(target instanceof HTMLInputElement) || target.type !== "checkbox") return;
-    if (target.hasAttribute("data-check-all")) {
-      boxes(target).forEach(function (box) {
-        if (box.checked !== target.checked) {
-          box.checked = target.checked;
-          box.dispatchEvent(new Event("change", { bubbles: true }));
-        }
-      });
-      sync(target);
-      return;
-    }
-    var key = target.getAttribute("data-exclusive");
-    var row = target.closest("tr");
-    if (key && row && target.checked) {
-      row.querySelectorAll('input[data-exclusive="' + key + '"]').forEach(function (other) {
-        if (other !== target && other.checked && !other.disabled) {
-          other.checked = false;
-        }
-      });
-    }
     var form = target.form || target.closest("form");
+    if (target.hasAttribute("data-check-all")) {
+      var on = target.checked;
+      boxes(target).forEach(function (box) {
+        box.checked = on;
+        if (on) exclude(box);
+      });
+    } else if (target.checked) {
+      exclude(target);
+    }
     if (form) masters(form).forEach(sync);
   });
+
+  function exclude(box) {
+    var key = box.getAttribute("data-exclusive");
+    var row = box.closest("tr");
+    if (!key || !row) return;
+    row.querySelectorAll('input[data-exclusive="' + key + '"]').forEach(function (other) {
+      if (other !== box && other.checked && !other.disabled) other.checked = false;
+    });
+  }
 
   document.addEventListener("DOMContentLoaded", function () { masters(document).forEach(sync); });
 })();
