@@ -37,7 +37,7 @@ class EntryFilter(django_filters.FilterSet):
     )
 
     flagged = django_filters.BooleanFilter(
-        label=_("Review"),
+        label=_("Review flag"),
         method="by_flag",
         widget=forms.Select(choices=[("", "---------"), ("true", _("Flagged for review"))]),
         help_text=_("Entries of the pools you keep whose person has a disciplinary record to review."),
