@@ -65,9 +65,12 @@ class SearchSelectMultiple(forms.SelectMultiple):
         chosen = []
         for raw in value:
             try:
-                chosen.append(int(raw))
+                number = int(raw)
             except (TypeError, ValueError):
                 continue
+            # A number no key can have is not looked up (the database may not hold it at all).
+            if 0 < number < 2**63:
+                chosen.append(number)
         options = [(field.prepare_value(obj), field.label_from_instance(obj)) for obj in queryset.filter(pk__in=chosen)]
         everything = self.choices
         self.choices = options
