@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 
 from dudao.pools.models import Entry
 from dudao.training import services
-from dudao.training.models import Attendance, Member
+from dudao.training.models import Activity, Attendance, Member
 from tests.selection.helpers import make_round
 from tests.training.conftest import make_trainee, trainer_org_of
 
@@ -161,3 +161,23 @@ def test_the_trainer_ticks_everyone_present_then_marks_one_excused(world, cohort
         for a in Attendance.objects.select_related("member__trainee__person")
     }
     assert rows == {"督导甲": (True, False), "社工乙": (False, True)}
+
+
+def test_an_agency_admin_finds_participants_by_name_and_unit_in_the_picker(world, page, sign_in):
+    sign_in("agency_admin")
+    page.goto(page.base_url + "/training/activities/new/")
+    page.locator("#id_title").fill("伦理专题学习")
+    page.locator("#id_held_on").fill("2026-05-10")
+    page.locator("#id_hours").fill("2")
+    picker = page.locator(".ts-wrapper").filter(has=page.locator("#id_participants-ts-control"))
+    page.locator("#id_participants-ts-control").fill("督导")
+    page.locator(".ts-dropdown .option", has_text="督导甲").click()
+    page.locator("#id_participants-ts-control").fill(world.agency.name[:4])
+    page.locator(".ts-dropdown .option", has_text="社工乙").click()
+    expect(picker.locator(".item")).to_have_count(2)
+    picker.locator(".item", has_text="社工乙").locator(".remove").click()
+    expect(picker.locator(".item")).to_have_count(1)
+    page.get_by_role("button", name="保存").click()
+    page.wait_for_url(re.compile(r"/training/activities/$"))
+    activity = Activity.objects.get()
+    assert [p.name for p in activity.participants.all()] == ["督导甲"]
