@@ -149,6 +149,17 @@ PARAMETERS = [
         maximum=100,
     ),
     Parameter(
+        key="training.excused_absence_counts",
+        label=_("An excused absence (leave) counts as attended"),
+        help=_(
+            "When on, the hours of a session a trainee was excused from count towards the minimum share "
+            "attended; when off, an excused absence counts as any absence."
+        ),
+        kind="bool",
+        default=False,
+        district_may_override=False,
+    ),
+    Parameter(
         key="pools.term_years",
         label=_("Term of a talent pool entry (years)"),
         help=_("An entry expires at the end of its term unless renewed after evaluation."),

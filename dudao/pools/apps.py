@@ -55,3 +55,18 @@ class PoolsConfig(AppConfig):
             admit_to_city_pool(actor=actor, member=member)
 
         member_passed.connect(admit, dispatch_uid="pools.passed_trainees_enter_the_city_pool", weak=False)
+
+        from dudao.training.selectors import register_pool_link_finder
+
+        from .selectors import profile_links
+
+        register_pool_link_finder(profile_links)
+
+        from dudao.directory.signals import disciplinary_record_added
+
+        from .services import flag_person_entries
+
+        def flag(sender, actor, record, **kwargs):
+            flag_person_entries(actor=actor, record=record)
+
+        disciplinary_record_added.connect(flag, dispatch_uid="pools.disciplinary_records_flag_entries", weak=False)

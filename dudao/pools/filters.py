@@ -36,9 +36,16 @@ class EntryFilter(django_filters.FilterSet):
         help_text=_("Available: active and within the term."),
     )
 
+    flagged = django_filters.BooleanFilter(
+        label=_("Review flag"),
+        method="by_flag",
+        widget=forms.Select(choices=[("", "---------"), ("true", _("Flagged for review"))]),
+        help_text=_("Entries of the pools you keep whose person has a disciplinary record to review."),
+    )
+
     class Meta:
         model = Entry
-        fields = ["q", "level", "domain", "home_district", "status", "available"]
+        fields = ["q", "level", "domain", "home_district", "status", "available", "flagged"]
 
     def search(self, queryset, name, value):
         value = value.strip()
@@ -53,3 +60,9 @@ class EntryFilter(django_filters.FilterSet):
         if value is None:
             return queryset
         return selectors.available(queryset) if value else selectors.unavailable(queryset)
+
+    def by_flag(self, queryset, name, value):
+        if not value:
+            return queryset
+        user = getattr(self.request, "user", None)
+        return selectors.flagged_for_keeper(queryset, user) if user is not None else queryset.none()

@@ -31,6 +31,12 @@ class StatusChangeForm(BootstrapMixin, forms.Form):
         self.fields["to_status"].choices = [(s, labels[s]) for s in statuses] if statuses else Entry.Status.choices
 
 
+class ClearFlagForm(BootstrapMixin, forms.Form):
+    reason = forms.CharField(
+        label=_("What the review found"), max_length=1000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
 class LookupForm(BootstrapMixin, forms.Form):
     person = StaffPickerField(
         label=_("Person"), required=False, help_text=_("Type part of the name or of the unit, then choose.")

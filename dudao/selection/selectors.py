@@ -65,9 +65,20 @@ def nominations_for(user) -> QuerySet[Nomination]:
     )
 
 
+# Who else reads a trainee, as apps above selection say it (training: the
+# trainer commissioned for the trainee's programme). Each is `condition(user)`
+# returning a Q over Trainee, or None when it grants the user nothing.
+TRAINEE_READERS: list = []
+
+
+def register_trainee_reader(condition) -> None:
+    if condition not in TRAINEE_READERS:
+        TRAINEE_READERS.append(condition)
+
+
 def trainees_for(user) -> QuerySet[Trainee]:
     scope = scope_for(user)
-    conditions = []
+    conditions = [q for reader in TRAINEE_READERS if (q := reader(user)) is not None]
     # The chain is stored on the trainee: a jurisdiction's list is one index range.
     if (q := nodes_q(scope.read_nodes)) is not None:
         conditions.append(q)

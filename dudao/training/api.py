@@ -157,6 +157,13 @@ class AttendanceSerializer(serializers.Serializer):
     present = serializers.ListField(
         child=IdField(), allow_empty=True, help_text="Member IDs present; every other member is absent"
     )
+    excused = serializers.ListField(
+        child=IdField(),
+        allow_empty=True,
+        required=False,
+        default=list,
+        help_text="Member IDs excused (on leave); counted as the policy parameter training.excused_absence_counts says",
+    )
 
 
 class QuestionSerializer(serializers.ModelSerializer):
@@ -424,7 +431,10 @@ class SessionViewSet(RoleFirstCreateMixin, viewsets.ReadOnlyModelViewSet):
         serializer.is_valid(raise_exception=True)
         with service_errors():
             count = services.record_attendance(
-                actor=request.user, session=session, present_member_ids=serializer.validated_data["present"]
+                actor=request.user,
+                session=session,
+                present_member_ids=serializer.validated_data["present"],
+                excused_member_ids=serializer.validated_data["excused"],
             )
         return Response({"present": count})
 

@@ -24,3 +24,9 @@ class TrainingConfig(AppConfig):
             follow_moved(Activity.objects.filter(organization=None), jurisdiction_ids, via="jurisdiction")
 
         jurisdictions_moved.connect(follow_tree, dispatch_uid="training.activities_follow_the_tree", weak=False)
+
+        from dudao.selection.selectors import register_trainee_reader
+
+        from .selectors import trainees_trained_q
+
+        register_trainee_reader(trainees_trained_q)

@@ -171,36 +171,62 @@ def schedule_session(
     return session
 
 
+PRESENT, EXCUSED, ABSENT = "present", "excused", "absent"
+
+
+def _member_ids(values) -> set[int]:
+    try:
+        return {int(pk) for pk in values}
+    except (TypeError, ValueError):
+        raise ValidationError(_("Some trainees are not in this cohort.")) from None
+
+
 @transaction.atomic
-def record_attendance(*, actor, session: Session, present_member_ids) -> int:
-    """Set who was present at a session; everyone else in the cohort is absent."""
+def record_attendance(*, actor, session: Session, present_member_ids, excused_member_ids=()) -> int:
+    """Set who was present at a session and who was excused (请假); everyone
+    else in the cohort is absent. Only a session held today or earlier."""
     _lock_cohort(session.cohort_id)
     session = Session.objects.select_for_update(of=("self",)).select_related("cohort__programme").get(pk=session.pk)
     _require(can_run_programme(actor, session.cohort.programme))
-    try:
-        present = {int(pk) for pk in present_member_ids}
-    except (TypeError, ValueError):
-        raise ValidationError(_("Some trainees are not in this cohort.")) from None
+    held_on = timezone.localdate(session.starts_at)
+    if held_on > timezone.localdate():
+        raise ValidationError(
+            _("This session takes place on %(date)s: attendance is recorded from the day it is held.")
+            % {"date": held_on.isoformat()}
+        )
+    present = _member_ids(present_member_ids)
+    excused = _member_ids(excused_member_ids)
     members = list(session.cohort.members.select_related("trainee__person"))
-    unknown = present - {m.pk for m in members}
-    if unknown:
+    if (present | excused) - {m.pk for m in members}:
         raise ValidationError(_("Some trainees are not in this cohort."))
-    before = dict(session.attendance.values_list("member_id", "present"))
+    if both := [m.trainee.person.name for m in members if m.pk in present and m.pk in excused]:
+        raise ValidationError(_("%(names)s cannot be both present and excused.") % {"names": "、".join(both)})
+
+    def state_of(pk) -> str:
+        return PRESENT if pk in present else EXCUSED if pk in excused else ABSENT
+
+    before = {
+        pk: (PRESENT if was_present else EXCUSED if was_excused else ABSENT)
+        for pk, was_present, was_excused in session.attendance.values_list("member_id", "present", "excused")
+    }
     # Confirmed results rest on the attendance they were confirmed with.
-    locked = [m.trainee.person.name for m in members if m.confirmed_at and bool(before.get(m.pk)) != (m.pk in present)]
+    locked = [m.trainee.person.name for m in members if m.confirmed_at and before.get(m.pk, ABSENT) != state_of(m.pk)]
     if locked:
         raise ValidationError(
             _("The results of %(names)s are confirmed; their attendance can no longer change.")
             % {"names": "、".join(locked)}
         )
+    changed = {}
     for member in members:
-        if before.get(member.pk) == (member.pk in present):
+        state = state_of(member.pk)
+        if before.get(member.pk) == state:
             continue
         Attendance.objects.update_or_create(
-            session=session, member=member, defaults={"present": member.pk in present, "recorded_by": actor}
+            session=session,
+            member=member,
+            defaults={"present": state == PRESENT, "excused": state == EXCUSED, "recorded_by": actor},
         )
-    after = {m.pk: m.pk in present for m in members}
-    changed = {str(pk): [before.get(pk), value] for pk, value in after.items() if before.get(pk) != value}
+        changed[str(member.pk)] = [before.get(member.pk), state]
     if changed:
         audit.record(
             actor=actor, event="training.attendance_recorded", obj=session, changes={"attendance": [None, changed]}

@@ -690,6 +690,56 @@ def district_rules_check(c):
     assert pools.district_rules_check(c.world.supervisor_person, c.world.jinshui)
 
 
+def _discipline(c, person):
+    from dudao.directory.models import DisciplinaryRecord
+
+    return DisciplinaryRecord.objects.create(person=person, decided_on=dt.date(2025, 3, 1), description="通报批评")
+
+
+@case("pools.admit_to_city_pool", "pools.admitted_to_city_pool", "pools.entry_flagged")
+def admit_to_city_pool_with_a_disciplinary_record(c):
+    _discipline(c, c.world.supervisor_person)
+    yield
+    assert city_entry(c.world, c.world.supervisor_person).flagged_for_review
+
+
+@case("directory.add_disciplinary_record", "directory.disciplinary_record_added", "pools.entry_flagged")
+def add_disciplinary_record_to_a_pool_member(c):
+    pools.designate_internal(
+        actor=c.world.agency_admin, organization=c.world.agency, person=c.world.social_worker_person
+    )
+    yield
+    directory.add_disciplinary_record(
+        actor=c.world.agency_admin,
+        person=c.world.social_worker_person,
+        decided_on=dt.date(2024, 5, 1),
+        description="违规收取服务对象费用",
+    )
+
+
+@case("pools.flag_person_entries", "pools.entry_flagged")
+def flag_person_entries(c):
+    district_entry(c)
+    record = _discipline(c, c.world.supervisor_person)
+    yield
+    assert pools.flag_person_entries(actor=c.world.district_admin, record=record) == 1
+
+
+@case("pools.clear_review_flag", "pools.entry_flag_cleared")
+def clear_review_flag(c):
+    entry = district_entry(c)
+    pools.flag_person_entries(actor=None, record=_discipline(c, c.world.supervisor_person))
+    yield
+    pools.clear_review_flag(actor=c.world.district_admin, entry=entry, reason="经核查，处分已期满，继续保留")
+
+
+@case("pools.discipline_note")
+def discipline_note(c):
+    record = _discipline(c, c.world.supervisor_person)
+    yield
+    assert "通报批评" in pools.discipline_note(record)
+
+
 # --- supervision: sessions -----------------------------------------------------------
 
 

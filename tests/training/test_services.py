@@ -606,3 +606,63 @@ def test_an_overall_score_that_only_rounds_up_to_the_pass_mark_does_not_pass():
         exact_overall=exact,
     )
     assert not result.passes
+
+
+# --- issue 12: excused absence and sessions not yet held -------------------------------------------
+
+
+def test_an_excused_absence_counts_as_absent_by_default_and_as_attended_when_the_policy_says_so(
+    world, training, hundred_hours
+):
+    _a, _b, c = hundred_hours
+    # The social worker (79 of 100 hours) was excused from the 20-hour practice session.
+    services.record_attendance(
+        actor=world.trainer,
+        session=c,
+        present_member_ids=[],
+        excused_member_ids=[training.worker_member.pk],
+    )
+    assert Attendance.objects.get(session=c, member=training.worker_member).excused is True
+    score(world, training.worker_member, 70, 70)
+    r = result_of(training.worker_member)
+    assert (r.attended_hours, r.excused_hours, r.share, r.passes) == (Decimal(79), Decimal(20), Decimal("79.0"), False)
+    policy_services.set_parameter(
+        actor=world.city_admin,
+        key="training.excused_absence_counts",
+        jurisdiction=world.city,
+        value=True,
+        effective_from=dt.date.today(),
+        reason="请假计入出勤",
+    )
+    r = result_of(training.worker_member)
+    assert (r.attended_hours, r.share, r.passes) == (Decimal(79), Decimal("99.0"), True)
+
+
+def test_a_trainee_is_not_both_present_and_excused(world, training):
+    session = schedule(world.trainer, training.cohort, training.theory, 4)
+    with pytest.raises(ValidationError, match="督导甲"):
+        services.record_attendance(
+            actor=world.trainer,
+            session=session,
+            present_member_ids=[training.supervisor_member.pk],
+            excused_member_ids=[training.supervisor_member.pk],
+        )
+    assert not Attendance.objects.exists()
+
+
+def test_attendance_is_refused_for_a_session_later_than_today(world, training):
+    tomorrow = timezone.localtime() + dt.timedelta(days=1)
+    session = services.schedule_session(
+        actor=world.trainer, cohort=training.cohort, module=training.theory, starts_at=tomorrow
+    )
+    with pytest.raises(ValidationError, match=tomorrow.date().isoformat()):
+        attend(world.trainer, session, training.supervisor_member)
+    assert not Attendance.objects.exists()
+    # Today's session is recorded.
+    today = services.schedule_session(
+        actor=world.trainer,
+        cohort=training.cohort,
+        module=training.theory,
+        starts_at=timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0),
+    )
+    assert attend(world.trainer, today, training.supervisor_member) == 1

@@ -86,6 +86,18 @@ class TraineeList(ListPage):
     def get_queryset(self):
         return selectors.trainees_for(self.request.user)
 
+    def decorate(self, rows):
+        """Link a trainee to the nomination only where the user may open it
+        (a trainer reads its trainees, not their nominations)."""
+        visible = set(
+            selectors.nominations_for(self.request.user)
+            .filter(pk__in=[t.nomination_id for t in rows])
+            .values_list("pk", flat=True)
+        )
+        for trainee in rows:
+            trainee.nomination_visible = trainee.nomination_id in visible
+        return rows
+
 
 def _visible_nomination(request, pk):
     return get_object_or_404(selectors.nominations_for(request.user), pk=pk)
