@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "dudao.directory",
     "dudao.accounts",
     "dudao.policy",
+    "dudao.publicity",
     "dudao.selection",
     "dudao.training",
     "dudao.pools",
@@ -241,6 +242,7 @@ CELERY_BEAT_SCHEDULE = {
         "task": "dudao.supervision.refresh_coverage",
         "schedule": crontab(hour=1, minute=30),
     },
+    "settle-publicity": {"task": "dudao.publicity.settle_publicity", "schedule": crontab(hour=0, minute=10)},
     "expire-export-files": {"task": "dudao.core.expire_exports", "schedule": crontab(hour=1, minute=0)},
 }
 DUDAO_JOBS_RUN_INLINE = env_bool("DUDAO_JOBS_RUN_INLINE", False)

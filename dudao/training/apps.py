@@ -24,3 +24,19 @@ class TrainingConfig(AppConfig):
             follow_moved(Activity.objects.filter(organization=None), jurisdiction_ids, via="jurisdiction")
 
         jurisdictions_moved.connect(follow_tree, dispatch_uid="training.activities_follow_the_tree", weak=False)
+
+        from django.urls import reverse
+
+        from dudao.publicity import kinds as publicity_kinds
+
+        from . import services
+
+        publicity_kinds.register(
+            publicity_kinds.Kind(
+                code=services.PUBLICITY_KIND,
+                label=_("Passing trainees of a cohort (entering the city pool)"),
+                take_effect=services.take_effect_after_publicity,
+                stop=services.stop_after_publicity,
+                record_url=lambda item: reverse("selection:nomination_detail", args=[item.record.rsplit(":", 1)[1]]),
+            )
+        )
