@@ -41,11 +41,11 @@ class SelectionConfig(AppConfig):
 
         from dudao.publicity import kinds as publicity_kinds
 
-        from . import services
+        from . import selectors, services
 
         publicity_kinds.register(
             publicity_kinds.Kind(
-                code=services.PUBLICITY_KIND,
+                code=selectors.PUBLICITY_KIND,
                 label=_("Trainees of a nomination round"),
                 take_effect=services.take_effect_after_publicity,
                 stop=services.stop_after_publicity,

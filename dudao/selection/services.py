@@ -23,7 +23,7 @@ from dudao.publicity import services as publicity
 
 from . import permissions
 from .models import EDITABLE, FINAL, Evidence, Nomination, Round, Trainee, Transition
-from .selectors import checked_eligibility, quota_for
+from .selectors import PUBLICITY_KIND, checked_eligibility, publicity_record, quota_for
 
 S = Nomination.Status
 ALLOWED_EVIDENCE = {b"%PDF": "application/pdf", b"\x89PNG": "image/png", b"\xff\xd8\xff": "image/jpeg"}
@@ -430,13 +430,6 @@ def _approve(nomination, actor, reason=""):
 
 
 # --- 公示 (dudao.publicity calls these with the item's row locked) -----------------
-
-PUBLICITY_KIND = "selection.trainees"
-
-
-def publicity_record(nomination_id) -> str:
-    return publicity_selectors.record_key("selection.nomination", nomination_id)
-
 
 @transaction.atomic
 def take_effect_after_publicity(*, actor, item) -> Nomination | None:

@@ -355,7 +355,8 @@ def take_effect_after_publicity(*, actor, item) -> Member | None:
     member = Member.objects.select_for_update(of=("self",)).select_related("trainee__person").get(pk=item.target_id)
     if not member.passed:
         return None
-    signals.member_passed.send(sender=Member, actor=actor, member=member)
+    # At night nobody acts: the entry is made in the name of whoever confirmed the result.
+    signals.member_passed.send(sender=Member, actor=actor or member.confirmed_by, member=member)
     return member
 
 

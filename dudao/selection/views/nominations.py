@@ -95,7 +95,7 @@ def nomination_detail(request, pk):
     # A 公示 whose period has ended takes effect when read, not only at night.
     publicity_services.settle_due()
     nomination = _visible_nomination(request, pk)
-    publicity_items = publicity_selectors.items_of_record(services.publicity_record(nomination.pk))
+    publicity_items = publicity_selectors.items_of_record(selectors.publicity_record(nomination.pk))
     can_edit = permissions.can_nominate(request.user, nomination.organization, nomination.path, nomination.category)
     evidence = list(nomination.evidence.all())
     if nomination.status in EDITABLE:
