@@ -87,8 +87,8 @@ class Item(models.Model):
 class Objection(models.Model):
     class Status(models.TextChoices):
         PENDING = "pending", _("Awaiting decision")
-        UPHELD = "upheld", _("Upheld")
-        DISMISSED = "dismissed", _("Dismissed")
+        UPHELD = "upheld", _("Objection upheld")
+        DISMISSED = "dismissed", _("Objection dismissed")
 
     item = models.ForeignKey(Item, verbose_name=_("item"), on_delete=models.PROTECT, related_name="objections")
     # None for an anonymous objection: not even the keeper learns who lodged it.
