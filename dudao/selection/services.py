@@ -431,6 +431,7 @@ def _approve(nomination, actor, reason=""):
 
 # --- 公示 (dudao.publicity calls these with the item's row locked) -----------------
 
+
 @transaction.atomic
 def take_effect_after_publicity(*, actor, item) -> Nomination | None:
     """The period ended with no upheld objection: the nominee becomes a trainee."""

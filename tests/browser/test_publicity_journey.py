@@ -24,7 +24,9 @@ def test_a_user_objects_during_publicity_and_the_city_upholds_the_objection(worl
     expect(page.get_by_test_id(f"item-{item.pk}")).to_contain_text("公示中（待生效）")
     page.get_by_test_id(f"object-{item.pk}").click()
     expect(page.get_by_test_id("objection-subject")).to_contain_text(item.name)
-    page.get_by_test_id("objection-form").locator("textarea[name=text]").fill("该同志近一年未从事一线服务，推荐材料所述不实。")
+    page.get_by_test_id("objection-form").locator("textarea[name=text]").fill(
+        "该同志近一年未从事一线服务，推荐材料所述不实。"
+    )
     page.get_by_test_id("lodge").click()
     page.wait_for_url(re.compile(r"/publicity/objections/\d+/$"))
     expect(page.get_by_test_id("objection-status")).to_have_text("待处理")
