@@ -102,8 +102,12 @@ class NoticeViewSet(viewsets.ReadOnlyModelViewSet):
     ordering_fields = ["starts_on", "ends_on", "title"]
     ordering = ["-starts_on", "-id"]
 
-    def get_queryset(self):
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        # Periods that ended take effect when the lists are read, not only at night.
         services.settle_due()
+
+    def get_queryset(self):
         return selectors.notices_for(self.request.user)
 
 
@@ -115,8 +119,11 @@ class ItemViewSet(viewsets.ReadOnlyModelViewSet):
     ordering_fields = ["name", "unit", "district"]
     ordering = ["name", "id"]
 
-    def get_queryset(self):
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
         services.settle_due()
+
+    def get_queryset(self):
         queryset = selectors.items_for(self.request.user)
         notice = self.request.query_params.get("notice")
         if notice and notice.isdigit():
