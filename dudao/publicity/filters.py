@@ -1,5 +1,6 @@
 import django_filters
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from . import kinds
@@ -17,8 +18,6 @@ class NoticeFilter(django_filters.FilterSet):
     )
 
     def by_period(self, queryset, name, value):
-        from django.utils import timezone
-
         today = timezone.localdate()
         if value == "running":
             return queryset.filter(starts_on__lte=today, ends_on__gte=today)
