@@ -4,12 +4,13 @@ objections (lodge: anyone signed in; decide: the keeper)."""
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from dudao.core.api import IdField, service_errors
+from dudao.core.api import IdField, query_id, service_errors
 
 from . import kinds, permissions, selectors, services
 from .filters import ItemFilter, NoticeFilter, ObjectionFilter
@@ -111,6 +112,11 @@ class NoticeViewSet(viewsets.ReadOnlyModelViewSet):
         return selectors.notices_for(self.request.user)
 
 
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[OpenApiParameter("notice", OpenApiTypes.INT, description="Only the items of this notice")]
+    )
+)
 class ItemViewSet(viewsets.ReadOnlyModelViewSet):
     """The people on the lists (name, unit, district, path); `?notice=` narrows to one list."""
 
@@ -125,10 +131,10 @@ class ItemViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         queryset = selectors.items_for(self.request.user)
-        notice = self.request.query_params.get("notice")
-        if notice and notice.isdigit():
-            queryset = queryset.filter(notice_id=int(notice))
-        return queryset
+        if getattr(self, "swagger_fake_view", False):
+            return queryset
+        notice = query_id(self.request, "notice")
+        return queryset if notice is None else queryset.filter(notice_id=notice)
 
 
 class ObjectionViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
