@@ -31,3 +31,15 @@ def expire_pool_entries():
     result = out.getvalue().strip()
     log.info("expire_pool_entries: %s", result)
     return result
+
+
+@app.task(name="dudao.publicity.settle_publicity")
+def settle_publicity():
+    """The nightly end of 公示 periods, exactly as `manage.py settle_publicity`."""
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("settle_publicity", stdout=out)
+    result = out.getvalue().strip()
+    log.info("settle_publicity: %s", result)
+    return result

@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "dudao.directory",
     "dudao.accounts",
     "dudao.policy",
+    "dudao.publicity",
     "dudao.selection",
     "dudao.training",
     "dudao.pools",
@@ -245,6 +246,7 @@ CELERY_BEAT_SCHEDULE = {
         "task": "dudao.supervision.refresh_supervisor_years",
         "schedule": crontab(hour=1, minute=45),
     },
+    "settle-publicity": {"task": "dudao.publicity.settle_publicity", "schedule": crontab(hour=0, minute=10)},
     "expire-export-files": {"task": "dudao.core.expire_exports", "schedule": crontab(hour=1, minute=0)},
     # After the night's expiry: the entries whose term ends within the notice days.
     "propose-renewals": {"task": "dudao.evaluation.propose_renewals", "schedule": crontab(hour=2, minute=0)},

@@ -16,6 +16,7 @@ MENU = [
     (_("Review queue"), "selection:queue", "inbox", {Role.CITY_ADMIN, Role.DISTRICT_ADMIN}),
     (_("Nominations"), "selection:nomination_list", "card-checklist", ALL - {Role.SOCIAL_WORKER, Role.TRAINER}),
     (_("Trainees"), "selection:trainee_list", "mortarboard", ALL - {Role.SOCIAL_WORKER}),
+    (_("Public notices"), "publicity:notice_list", "megaphone", ALL),
     (
         _("Training"),
         "training:programme_list",

@@ -291,3 +291,12 @@ def checked_eligibility(round_, person, organization, path, category="", evidenc
     ).select_related("education").get(pk=person.pk)
     context = eligibility.EvaluationContext.for_round(round_, organization)
     return eligibility.check(person, context=context, path=path, category=category, evidence_count=evidence_count)
+
+
+# 公示 of the city's approvals (dudao.publicity): the kind selection registers,
+# and the record key under which a nomination's items are found.
+PUBLICITY_KIND = "selection.trainees"
+
+
+def publicity_record(nomination_id) -> str:
+    return f"selection.nomination:{nomination_id}"

@@ -19,10 +19,12 @@ from dudao.core import audit
 from dudao.core.notifications import notify
 from dudao.core.validators import POLICY_YEAR, clean_text, validate_date_ahead, validate_year
 from dudao.directory.models import Jurisdiction, Organization, Person
+from dudao.publicity import selectors as publicity_selectors
+from dudao.publicity import services as publicity
 
 from . import permissions
 from .models import EDITABLE, FINAL, Evidence, Nomination, Round, Trainee, Transition
-from .selectors import checked_eligibility, quota_for
+from .selectors import PUBLICITY_KIND, checked_eligibility, publicity_record, quota_for
 
 S = Nomination.Status
 ALLOWED_EVIDENCE = {b"%PDF": "application/pdf", b"\x89PNG": "image/png", b"\xff\xd8\xff": "image/jpeg"}
@@ -335,7 +337,7 @@ def withdraw(*, actor, nomination: Nomination, reason: str = "") -> Nomination:
     nomination = _locked(nomination)
     _owner_check(actor, nomination)
     reason = _reason(reason)
-    if nomination.status in FINAL:
+    if nomination.status in FINAL or nomination.status == S.PUBLICITY:
         raise ValidationError(_("A decided nomination cannot be withdrawn."))
     if nomination.round.is_closed:
         raise ValidationError(_("The round is closed."))
@@ -391,10 +393,28 @@ def review(
             % {"name": nomination.person.name, "org": nomination.organization.name},
             _link(nomination),
         )
+    elif publicity_selectors.is_enabled(nomination.round.jurisdiction):
+        # 公示: the nominee becomes a trainee only when the period ends with no upheld objection.
+        _transition(nomination, S.PUBLICITY, actor, reason)
+        item = publicity.publish(
+            actor=actor,
+            kind=PUBLICITY_KIND,
+            jurisdiction=nomination.round.jurisdiction,
+            source=f"round:{nomination.round_id}",
+            title=_("Public notice of the trainees of %(round)s") % {"round": nomination.round.title},
+            target_id=nomination.pk,
+            record=publicity_record(nomination.pk),
+            name=nomination.person.name,
+            unit=nomination.organization.name,
+            district=nomination.organization.jurisdiction.name,
+            path=nomination.get_category_display() if nomination.category else nomination.get_path_display(),
+        )
+        message = _("%(name)s is approved and in public notice until %(end)s") % {
+            "name": nomination.person.name,
+            "end": item.notice.ends_on,
+        }
     else:
-        _transition(nomination, S.APPROVED, actor, reason)
-        nomination.decided_at = timezone.now()
-        Trainee.objects.create(round=nomination.round, person=nomination.person, nomination=nomination)
+        _approve(nomination, actor, reason)
         message = _("%(name)s is now a trainee of %(round)s") % {
             "name": nomination.person.name,
             "round": nomination.round,
@@ -441,6 +461,53 @@ def approve_many(
             message = " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
             outcomes.append(BatchOutcome(pk, nomination, message))
     return outcomes
+
+
+def _approve(nomination, actor, reason=""):
+    _transition(nomination, S.APPROVED, actor, reason)
+    nomination.decided_at = timezone.now()
+    Trainee.objects.create(round=nomination.round, person=nomination.person, nomination=nomination)
+
+
+# --- 公示 (dudao.publicity calls these with the item's row locked) -----------------
+
+
+@transaction.atomic
+def take_effect_after_publicity(*, actor, item) -> Nomination | None:
+    """The period ended with no upheld objection: the nominee becomes a trainee."""
+    nomination = _locked(Nomination(pk=item.target_id))
+    if nomination.status != S.PUBLICITY:
+        return None
+    _approve(
+        nomination,
+        actor,
+        _("Public notice %(start)s to %(end)s ended with no upheld objection.")
+        % {"start": item.notice.starts_on, "end": item.notice.ends_on},
+    )
+    nomination.save()
+    notify(
+        _nominating_unit_users(nomination),
+        _("%(name)s is now a trainee of %(round)s") % {"name": nomination.person.name, "round": nomination.round},
+        _link(nomination),
+    )
+    return nomination
+
+
+@transaction.atomic
+def stop_after_publicity(*, actor, item, reason: str) -> Nomination | None:
+    """An objection to the nominee was upheld: the nomination is rejected, saying why."""
+    nomination = _locked(Nomination(pk=item.target_id))
+    if nomination.status != S.PUBLICITY:
+        return None
+    _transition(nomination, S.REJECTED, actor, _("Objection upheld in public notice: %(reason)s") % {"reason": reason})
+    nomination.decided_at = timezone.now()
+    nomination.save()
+    notify(
+        _nominating_unit_users(nomination),
+        _("Nomination stopped by an upheld objection: %(name)s") % {"name": nomination.person.name},
+        _link(nomination),
+    )
+    return nomination
 
 
 # --- evidence --------------------------------------------------------------------

@@ -137,7 +137,8 @@ class ResultSerializer(serializers.Serializer):
 
 class ConfirmResultSerializer(serializers.Serializer):
     confirmed = serializers.IntegerField()
-    admitted = serializers.IntegerField()
+    admitted = serializers.IntegerField(help_text="Entered the city pool at once (public notice off)")
+    published = serializers.IntegerField(help_text="Passed and in public notice: enter the pool when it ends")
     failed = serializers.IntegerField()
 
 

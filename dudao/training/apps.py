@@ -30,3 +30,19 @@ class TrainingConfig(AppConfig):
         from .selectors import trainees_trained_q
 
         register_trainee_reader(trainees_trained_q)
+
+        from django.urls import reverse
+
+        from dudao.publicity import kinds as publicity_kinds
+
+        from . import services
+
+        publicity_kinds.register(
+            publicity_kinds.Kind(
+                code=services.PUBLICITY_KIND,
+                label=_("Passing trainees of a cohort (entering the city pool)"),
+                take_effect=services.take_effect_after_publicity,
+                stop=services.stop_after_publicity,
+                record_url=lambda item: reverse("selection:nomination_detail", args=[item.record.rsplit(":", 1)[1]]),
+            )
+        )

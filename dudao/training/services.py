@@ -16,6 +16,8 @@ from dudao.core.notifications import notify
 from dudao.core.validators import POLICY_YEAR, clean_text, validate_date_ahead, validate_past_date
 from dudao.directory.models import Jurisdiction, Organization
 from dudao.policy.selectors import value as policy_value
+from dudao.publicity import selectors as publicity_selectors
+from dudao.publicity import services as publicity
 
 from . import signals
 from .models import Activity, Attendance, Cohort, Member, Module, Programme, Question, Response, Session, Survey
@@ -323,22 +325,79 @@ def confirm_results(*, actor, cohort: Cohort) -> dict:
     if not pending:
         raise ValidationError(_("All results of this cohort are already confirmed."))
     now = timezone.now()
-    admitted = 0
+    admitted = published = 0
+    # 公示: with the city's policy on, the passing trainees are published and
+    # enter the pool only when the period ends with no upheld objection.
+    publish = publicity_selectors.is_enabled(cohort.programme.jurisdiction)
     for r in pending:
         member = r.member
         member.passed = r.passes
         member.confirmed_by, member.confirmed_at = actor, now
         member.save(update_fields=["passed", "confirmed_by", "confirmed_at"])
-        if r.passes:
+        if r.passes and publish:
+            _publish(actor, cohort, member)
+            published += 1
+        elif r.passes:
             signals.member_passed.send(sender=Member, actor=actor, member=member)
             admitted += 1
     audit.record(
         actor=actor,
         event="training.results_confirmed",
         obj=cohort,
-        changes={"confirmed": [None, len(pending)], "admitted": [None, admitted]},
+        changes={"confirmed": [None, len(pending)], "admitted": [None, admitted], "published": [None, published]},
     )
-    return {"confirmed": len(pending), "admitted": admitted, "failed": len(pending) - admitted}
+    return {
+        "confirmed": len(pending),
+        "admitted": admitted,
+        "published": published,
+        "failed": len(pending) - admitted - published,
+    }
+
+
+PUBLICITY_KIND = "training.results"
+
+
+def _publish(actor, cohort, member):
+    nomination = member.trainee.nomination
+    publicity.publish(
+        actor=actor,
+        kind=PUBLICITY_KIND,
+        jurisdiction=cohort.programme.jurisdiction,
+        source=f"cohort:{cohort.pk}",
+        title=_("Public notice of the passing trainees of %(programme)s %(cohort)s")
+        % {"programme": cohort.programme.name, "cohort": cohort.name},
+        target_id=member.pk,
+        record=publicity_selectors.record_key("selection.nomination", nomination.pk),
+        name=member.trainee.person.name,
+        unit=nomination.organization.name,
+        district=nomination.organization.jurisdiction.name,
+        path=nomination.get_category_display() if nomination.category else nomination.get_path_display(),
+    )
+
+
+@transaction.atomic
+def take_effect_after_publicity(*, actor, item) -> Member | None:
+    """The period ended with no upheld objection: the trainee enters the city pool (through pools)."""
+    member = Member.objects.select_for_update(of=("self",)).select_related("trainee__person").get(pk=item.target_id)
+    if not member.passed:
+        return None
+    # At night nobody acts: the entry is made in the name of whoever confirmed the result.
+    signals.member_passed.send(sender=Member, actor=actor or member.confirmed_by, member=member)
+    return member
+
+
+@transaction.atomic
+def stop_after_publicity(*, actor, item, reason: str) -> Member | None:
+    """An objection was upheld: the result stands as not passed, saying why; no pool entry is made."""
+    member = Member.objects.select_for_update(of=("self",)).select_related("trainee__person").get(pk=item.target_id)
+    if not member.passed:
+        return None
+    member.passed = False
+    member.save(update_fields=["passed"])
+    audit.record(
+        actor=actor, event="training.result_stopped", obj=member, changes={"passed": [True, False]}, reason=reason
+    )
+    return member
 
 
 # --- surveys ----------------------------------------------------------------------

@@ -8,6 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from dudao.selection.models import Nomination, Trainee, Transition
+from tests.factories import publicity_off
 from tests.selection.helpers import hire, hire_many, make_round
 
 pytestmark = pytest.mark.browser
@@ -33,6 +34,7 @@ def decide(page, decision, reason=""):
 
 
 def test_a_nomination_goes_from_the_agency_through_a_return_and_two_approvals_to_the_trainee_list(world, page, sign_in):
+    publicity_off(world.city)  # the journey to the trainee list; 公示 has its own journey
     hire_many(world.agency, 13)
     hire(world.agency, name="王晓梅")  # with 督导甲: 15 certified, so 2 places
     round_ = make_round(world.city_admin, world.city)

@@ -13,6 +13,7 @@ from playwright.sync_api import expect
 from dudao.pools.models import Entry
 from dudao.training import services
 from dudao.training.models import Activity, Attendance, Member
+from tests.factories import publicity_off
 from tests.selection.helpers import make_round
 from tests.training.conftest import make_trainee, trainer_org_of
 
@@ -26,6 +27,7 @@ def sign_out(page):
 
 @pytest.fixture
 def cohort(world):
+    publicity_off(world.city)  # results enter the pool at once; 公示 has its own journey
     round_ = make_round(world.city_admin, world.city)
     trainees = [
         make_trainee(round_, world.supervisor_person, world.agency),

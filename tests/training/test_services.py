@@ -210,7 +210,7 @@ def test_confirmation_admits_the_passing_trainees_to_the_city_pool(world, traini
     score(world, training.supervisor_member, 60, 60)  # 80 %: passes
     score(world, training.worker_member, 95, 95)  # 79 %: does not
     outcome = services.confirm_results(actor=world.city_admin, cohort=training.cohort)
-    assert outcome == {"confirmed": 2, "admitted": 1, "failed": 1}
+    assert outcome == {"confirmed": 2, "admitted": 1, "published": 0, "failed": 1}
     assert refreshed(training.supervisor_member).passed is True
     assert refreshed(training.worker_member).passed is False
     entry = Entry.objects.get()

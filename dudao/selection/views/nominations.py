@@ -10,6 +10,9 @@ from django.views.decorators.http import require_POST
 from dudao.core.forms import form_errors_text
 from dudao.core.views import ListPage
 from dudao.directory.selectors import people_for
+from dudao.publicity import permissions as publicity_permissions
+from dudao.publicity import selectors as publicity_selectors
+from dudao.publicity import services as publicity_services
 
 from .. import eligibility, permissions, selectors, services
 from ..filters import NominationFilter, TraineeFilter
@@ -105,7 +108,10 @@ def _visible_nomination(request, pk):
 
 @login_required
 def nomination_detail(request, pk):
+    # A 公示 whose period has ended takes effect when read, not only at night.
+    publicity_services.settle_due()
     nomination = _visible_nomination(request, pk)
+    publicity_items = publicity_selectors.items_of_record(selectors.publicity_record(nomination.pk))
     can_edit = permissions.can_nominate(request.user, nomination.organization, nomination.path, nomination.category)
     evidence = list(nomination.evidence.all())
     if nomination.status in EDITABLE:
@@ -138,7 +144,10 @@ def nomination_detail(request, pk):
             "evidence": evidence,
             "timeline": nomination.transitions.select_related("actor"),
             "can_edit": can_edit and nomination.status in EDITABLE,
-            "can_withdraw": can_edit and nomination.status not in (S.APPROVED, S.REJECTED, S.WITHDRAWN),
+            "can_withdraw": can_edit and nomination.status not in (S.APPROVED, S.REJECTED, S.WITHDRAWN, S.PUBLICITY),
+            "publicity_items": publicity_items,
+            "publicity_keeper": bool(publicity_items)
+            and publicity_permissions.can_keep(request.user, publicity_items[0].notice),
             "review_form": ReviewForm(initial={"expected_status": nomination.status}) if stage else None,
             "edit_form": EditNominationForm(initial={"statement": nomination.statement}),
             "evidence_form": EvidenceForm(),

@@ -50,13 +50,16 @@ def confirm(request, pk):
     cohort = _results_visible(request, pk)
     try:
         outcome = services.confirm_results(actor=request.user, cohort=cohort)
-        messages.success(
-            request,
-            _(
+        if outcome["published"]:
+            message = _(
+                "%(confirmed)s results confirmed: %(published)s trainees passed and are in public notice before they "
+                "enter the city pool, %(failed)s did not pass."
+            )
+        else:
+            message = _(
                 "%(confirmed)s results confirmed: %(admitted)s trainees passed and enter the city pool, %(failed)s did not pass."
             )
-            % outcome,
-        )
+        messages.success(request, message % outcome)
     except ValidationError as exc:
         messages.error(request, errors_text(exc))
     return redirect("training:scores", pk=cohort.pk)
