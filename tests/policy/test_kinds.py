@@ -348,6 +348,7 @@ SAMPLES = {
     "weight_table": {"理论": "40.00", "实务": "60.00"},
     "competency_list": ["沟通", "评估"],
     "hours_by_supervisee_type": {"new": 4, "intern": 4, "frontline": 2, "other": 0},
+    "day_list": [3, 1],
 }
 
 
