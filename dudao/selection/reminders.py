@@ -67,7 +67,7 @@ def _nominations(round_, today, days_in) -> list[reminders.Deadline]:
         quota = quota_for(round_, unit)
         if quota.quota <= quota.used:
             continue
-        what = _("%(org)s has %(places)s place(s) in %(round)s and has nominated nobody yet") % {
+        what = _("nominate for %(round)s (%(org)s has %(places)s place(s) and has nominated nobody yet)") % {
             "org": unit.name,
             "places": quota.quota - quota.used,
             "round": round_.title,
