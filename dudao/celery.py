@@ -43,3 +43,15 @@ def settle_publicity():
     result = out.getvalue().strip()
     log.info("settle_publicity: %s", result)
     return result
+
+
+@app.task(name="dudao.core.send_deadline_reminders")
+def send_deadline_reminders():
+    """The daily deadline reminders, exactly as `manage.py send_reminders` (the cron alternative) sends them."""
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("send_reminders", stdout=out)
+    result = out.getvalue().strip()
+    log.info("send_reminders: %s", result)
+    return result

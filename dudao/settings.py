@@ -250,6 +250,11 @@ CELERY_BEAT_SCHEDULE = {
     "expire-export-files": {"task": "dudao.core.expire_exports", "schedule": crontab(hour=1, minute=0)},
     # After the night's expiry: the entries whose term ends within the notice days.
     "propose-renewals": {"task": "dudao.evaluation.propose_renewals", "schedule": crontab(hour=2, minute=0)},
+    # In the morning, so a reminder is read on the day it counts from.
+    "send-deadline-reminders": {
+        "task": "dudao.core.send_deadline_reminders",
+        "schedule": crontab(hour=7, minute=30),
+    },
 }
 DUDAO_JOBS_RUN_INLINE = env_bool("DUDAO_JOBS_RUN_INLINE", False)
 # An export of more rows than this runs as a job; smaller ones download at once.

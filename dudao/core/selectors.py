@@ -1,6 +1,6 @@
 from django.db.models import QuerySet
 
-from .models import AuditEntry
+from .models import AuditEntry, Notification
 from .scoping import scope_for
 
 
@@ -11,3 +11,13 @@ def audit_entries_for(user) -> QuerySet[AuditEntry] | None:
     if not scope_for(user).can("core.audit.read"):
         return None
     return AuditEntry.objects.select_related("actor", "content_type")
+
+
+def notifications_for(user) -> QuerySet[Notification]:
+    """The user's own notices, newest first; handled ones too (shown as handled)."""
+    return Notification.objects.filter(recipient=user)
+
+
+def live_notification_count(user) -> int:
+    """What the bell shows: notices neither read nor handled by anyone."""
+    return Notification.objects.filter(recipient=user, read_at=None, resolved_at=None).count()

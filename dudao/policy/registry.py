@@ -616,6 +616,20 @@ PARAMETERS = [
         minimum=1,
         maximum=365,
     ),
+    # Notifications (issue 12): deadline reminders go to whoever still has the matter.
+    Parameter(
+        key="notifications.reminder_days",
+        label=_("Deadline reminders, days before the deadline"),
+        help=_(
+            "A reminder goes out on each of these days before a deadline (nominations, reviews, evaluation "
+            "forms, training scores) to those who have not yet acted; none when the list is empty."
+        ),
+        kind="day_list",
+        default=[3, 1],
+        district_may_override=True,
+        minimum=0,
+        maximum=30,
+    ),
 ]
 
 BY_KEY = {p.key: p for p in PARAMETERS}

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from dudao.accounts.selectors import holders
 from dudao.core import audit
-from dudao.core.notifications import notify
+from dudao.core.notifications import matter_of, notify, resolve_matter
 from dudao.core.validators import POLICY_YEAR, clean_text, validate_date_ahead, validate_year
 from dudao.directory.models import Jurisdiction, Organization, Person
 from dudao.publicity import selectors as publicity_selectors
@@ -24,6 +24,7 @@ from dudao.publicity import services as publicity
 
 from . import permissions
 from .models import EDITABLE, FINAL, Evidence, Nomination, Round, Trainee, Transition
+from .reminders import nominate_matter
 from .selectors import PUBLICITY_KIND, checked_eligibility, publicity_record, quota_for
 
 S = Nomination.Status
@@ -117,6 +118,9 @@ def close_round(*, actor, round_: Round, reason: str = "") -> Round:
         changes={"closed_at": [None, str(round_.closed_at)]},
         reason=reason,
     )
+    # A closed round takes no more nominations or reviews: its to-dos are moot.
+    pending = round_.nominations.filter(status__in=[S.DISTRICT_REVIEW, S.CITY_REVIEW, S.RETURNED])
+    resolve_matter(*[matter_of(n, step) for n in pending for step in _STEPS], within=matter_of(round_))
     return round_
 
 
@@ -153,6 +157,10 @@ def _transition(nomination, to_status, actor, reason=""):
 
 def _link(nomination):
     return reverse("selection:nomination_detail", args=[nomination.pk])
+
+
+# The to-dos a nomination gives: a review at a stage, or the unit's revision after a return.
+_STEPS = (S.DISTRICT_REVIEW, S.CITY_REVIEW, S.RETURNED)
 
 
 def _nominating_unit_users(nomination):
@@ -322,12 +330,14 @@ def submit(*, actor, nomination: Nomination) -> Nomination:
     nomination.submitted_at = timezone.now()
     _transition(nomination, to_status, actor)
     nomination.save()
+    resolve_matter(matter_of(nomination, S.RETURNED), nominate_matter(round_, nomination.organization))
     reviewers = _district_reviewers(nomination) if to_status == S.DISTRICT_REVIEW else _city_reviewers(nomination)
     notify(
         reviewers,
         _("Nomination to review: %(name)s (%(org)s)")
         % {"name": nomination.person.name, "org": nomination.organization.name},
         _link(nomination),
+        matter=matter_of(nomination, to_status),
     )
     return nomination
 
@@ -344,6 +354,7 @@ def withdraw(*, actor, nomination: Nomination, reason: str = "") -> Nomination:
     _transition(nomination, S.WITHDRAWN, actor, reason)
     nomination.decided_at = timezone.now()
     nomination.save()
+    resolve_matter(within=matter_of(nomination))
     return nomination
 
 
@@ -375,9 +386,13 @@ def review(
         raise ValidationError({"reason": _("Give a reason when returning or rejecting.")})
 
     recipients = _nominating_unit_users(nomination)
+    # Whoever of the stage's reviewers decided, the review is no one's to-do any more.
+    resolve_matter(matter_of(nomination, stage))
+    matter = ""
     if decision == "return":
         _transition(nomination, S.RETURNED, actor, reason)
         message = _("Nomination returned for revision: %(name)s") % {"name": nomination.person.name}
+        matter = matter_of(nomination, S.RETURNED)
     elif decision == "reject":
         _transition(nomination, S.REJECTED, actor, reason)
         nomination.decided_at = timezone.now()
@@ -392,6 +407,7 @@ def review(
             _("Nomination to review: %(name)s (%(org)s)")
             % {"name": nomination.person.name, "org": nomination.organization.name},
             _link(nomination),
+            matter=matter_of(nomination, S.CITY_REVIEW),
         )
     elif publicity_selectors.is_enabled(nomination.round.jurisdiction):
         # 公示: the nominee becomes a trainee only when the period ends with no upheld objection.
@@ -420,7 +436,7 @@ def review(
             "round": nomination.round,
         }
     nomination.save()
-    notify(recipients, message, _link(nomination))
+    notify(recipients, message, _link(nomination), matter=matter)
     return nomination
 
 

@@ -12,14 +12,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dudao.core import audit
-from dudao.core.notifications import notify
+from dudao.core.notifications import matter_of, notify, resolve_matter
 from dudao.core.validators import POLICY_YEAR, clean_text, validate_date_ahead, validate_past_date
 from dudao.directory.models import Jurisdiction, Organization
 from dudao.policy.selectors import value as policy_value
 from dudao.publicity import selectors as publicity_selectors
 from dudao.publicity import services as publicity
 
-from . import signals
+from . import notices, signals
 from .models import Activity, Attendance, Cohort, Member, Module, Programme, Question, Response, Session, Survey
 from .permissions import can_commission_in, can_manage_programme, can_run_programme, is_trainer_of, may_organise_for
 from .selectors import result_parameters, results
@@ -262,6 +262,7 @@ def record_scores(*, actor, member: Member, theory_score, practice_score) -> Mem
             _("The results of %(name)s are confirmed and can no longer change.") % {"name": member.trainee.person.name}
         )
     before = [str(member.theory_score), str(member.practice_score)]
+    was_scored = None not in (member.theory_score, member.practice_score)
     member.theory_score = _score(theory_score, _("Theory score"))
     member.practice_score = _score(practice_score, _("Practice score"))
     member.scored_by, member.scored_at = actor, timezone.now()
@@ -271,6 +272,11 @@ def record_scores(*, actor, member: Member, theory_score, practice_score) -> Mem
         event="training.scores_recorded",
         obj=member,
         changes={"scores": [before, [str(member.theory_score), str(member.practice_score)]]},
+    )
+    notices.scores_entered(
+        actor=actor,
+        cohort=member.cohort,
+        completed_some=not was_scored and None not in (member.theory_score, member.practice_score),
     )
     return member
 
@@ -340,6 +346,7 @@ def confirm_results(*, actor, cohort: Cohort) -> dict:
         elif r.passes:
             signals.member_passed.send(sender=Member, actor=actor, member=member)
             admitted += 1
+    resolve_matter(within=matter_of(cohort))
     audit.record(
         actor=actor,
         event="training.results_confirmed",
@@ -441,6 +448,7 @@ def send_survey(*, actor, survey: Survey) -> int:
         users,
         _("Training-needs survey: %(title)s") % {"title": survey.title},
         reverse("training:survey_answer", args=[survey.pk]),
+        matter=matter_of(survey, "answer"),
     )
     audit.record(
         actor=actor, event="training.survey_sent", obj=survey, changes={"sent_at": [None, str(survey.sent_at)]}
@@ -492,6 +500,7 @@ def submit_response(*, actor, survey: Survey, answers: dict) -> Response:
     _require(member is not None, _("Only trainees of the programme answer its survey."))
     cleaned = _clean_answers(survey, answers)
     response, created = Response.objects.update_or_create(survey=survey, member=member, defaults={"answers": cleaned})
+    resolve_matter(matter_of(survey, "answer"), recipients=[actor])
     # The answers stay out of the log: who answered, not what.
     audit.record(
         actor=actor,

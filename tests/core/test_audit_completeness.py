@@ -1257,6 +1257,17 @@ def import_scores(c):
     assert import_scores(actor=c.world.trainer, cohort=t.cohort, upload=upload) == 2
 
 
+@other_writer("core.reminders.send_due", "core.reminder_sent")
+def send_deadline_reminders(c):
+    from dudao.core.reminders import send_due
+    from tests.selection.helpers import hire_many
+
+    round_ = make_round(c.world.city_admin, c.world.city)
+    hire_many(c.world.agency, 7)
+    yield
+    assert send_due(timezone.localdate(round_.submission_deadline) - dt.timedelta(days=3))["sent"] == 1
+
+
 @other_writer("core.jobs.start_export", "core.export_requested")
 def start_export(c):
     from dudao.core.jobs import start_export

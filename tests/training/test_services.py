@@ -13,6 +13,7 @@ from django.utils import timezone, translation
 from openpyxl import Workbook, load_workbook
 
 from dudao.core.models import AuditEntry, Notification
+from dudao.core.selectors import live_notification_count
 from dudao.policy import services as policy_services
 from dudao.pools.models import Entry
 from dudao.training import imports, selectors, services
@@ -464,6 +465,9 @@ def test_sending_a_survey_notifies_the_trainees(world, training, survey, django_
     assert Notification.objects.first().link == f"/training/surveys/{survey.pk}/answer/"
     with pytest.raises(ValidationError):
         services.send_survey(actor=world.city_admin, survey=survey)
+    # Each trainee's own to-do: answering handles hers, not the other's.
+    services.submit_response(actor=world.supervisor, survey=survey, answers=answers(survey, "儿童", ["讲授"], 3, "无"))
+    assert [live_notification_count(u) for u in (world.supervisor, world.social_worker)] == [0, 1]
 
 
 def answers(survey, *values):

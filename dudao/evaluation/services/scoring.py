@@ -12,11 +12,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dudao.core import audit
+from dudao.core.notifications import resolve_matter
 from dudao.core.validators import clean_text
 from dudao.supervision.models import Engagement
 
 from .. import scoring_permissions as permissions
 from ..models import Cycle, Evaluation, Party, PartyForm
+from ..reminders import forms_matter
 
 SCORE_FIELDS = ("ethics", "ability", "performance")
 SCORING = (Cycle.Status.SCORING, Cycle.Status.REVIEW)
@@ -165,4 +167,7 @@ def submit(
         obj=form,
         changes={name: [before[name], str(values[name])] for name in SCORE_FIELDS},
     )
+    mine = PartyForm.objects.filter(evaluation__cycle=cycle, party=form.party, organization_id=form.organization_id)
+    if not mine.filter(submitted_at=None).exists():
+        resolve_matter(forms_matter(cycle, form.party, form.organization_id))
     return form
