@@ -314,8 +314,11 @@ def test_reopening_needs_a_reason_and_tells_the_supervisor(
 
 
 def test_a_month_that_has_not_begun_cannot_be_signed_off(world, internal_engagement):
-    with pytest.raises(ValidationError):
-        services.sign_off(actor=world.agency_admin, engagement=internal_engagement, month=dt.date(2026, 12, 1))
+    # Next month from today, whatever the day the suite runs (a fixed date begins one day).
+    next_month = (timezone.localdate().replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+    with pytest.raises(ValidationError) as caught:
+        services.sign_off(actor=world.agency_admin, engagement=internal_engagement, month=next_month)
+    assert caught.value.message_dict["month"] == [gettext("A month can be signed off only once it has begun.")]
 
 
 def test_each_confirmation_of_a_group_session_moves_coverage(
