@@ -3,6 +3,7 @@ pages use, split by unicode-range, loaded by every page after the system fonts
 and allowed by the Content-Security-Policy."""
 
 import re
+from pathlib import Path
 
 from django.contrib.staticfiles import finders
 
@@ -13,7 +14,7 @@ def test_the_font_stylesheets_and_their_slices_are_found_only_for_the_weights_in
     css = finders.find("vendor/noto-sans-sc/400.css")
     assert css and finders.find("vendor/noto-sans-sc/700.css")
     assert not finders.find("vendor/noto-sans-sc/100.css")
-    text = open(css, encoding="utf-8").read()
+    text = Path(css).read_text(encoding="utf-8")
     slices = re.findall(r"url\(\./(files/[^)]+\.woff2)\)", text)
     # Split by unicode-range: many slices, each with its range, every one served.
     assert len(slices) > 50
@@ -30,7 +31,7 @@ def test_every_page_loads_the_font_after_the_system_fonts(client):
     assert "/static/vendor/noto-sans-sc/400.css" in content
     assert content.index("noto-sans-sc/400.css") < content.index("dudao/site.css")
     assert "font-src 'self'" in response["Content-Security-Policy"]
-    stack = open(finders.find("dudao/site.css"), encoding="utf-8").read()
+    stack = Path(finders.find("dudao/site.css")).read_text(encoding="utf-8")
     family = re.search(r"--bs-font-sans-serif:([^;]+);", stack).group(1)
     assert family.index("system-ui") < family.index("Microsoft YaHei") < family.index('"Noto Sans SC"')
 
