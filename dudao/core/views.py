@@ -12,6 +12,7 @@ from django.views.generic import TemplateView
 
 from . import paging
 from .excel import workbook_bytes, xlsx_response
+from .filters import readable_choices
 from .forms import bootstrap
 
 # Rows fetched per database round trip while an export streams.
@@ -96,6 +97,7 @@ class ListPage(LoginRequiredMixin, TemplateView):
         if self.filterset_class:
             filterset = self.filterset_class(request.GET or None, queryset=queryset, request=request)
             bootstrap(filterset.form)
+            readable_choices(filterset.form)
             if filterset.is_bound:
                 # A filter value that cannot be applied (a stale link, an
                 # organisation outside the scope) must not silently widen the

@@ -298,6 +298,7 @@ def test_the_log_reads_as_a_person_would_write_it(world, login):
     for raw in ("<code>kind</code>", ">district<", "True", "False", "+00:00"):
         assert raw not in content
     assert "李区管" in content and "金水区 · 县（市、区）民政部门" in content
+    assert len(entries(client.get(URL, {"actor": "李区管"}))) == 1
     assert reason in content
     assert "2026-12-01 01:30" in content  # 17:30 UTC is 01:30 the next day in Shanghai
     # The export reads the same way.
