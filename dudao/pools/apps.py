@@ -55,3 +55,11 @@ class PoolsConfig(AppConfig):
             admit_to_city_pool(actor=actor, member=member)
 
         member_passed.connect(admit, dispatch_uid="pools.passed_trainees_enter_the_city_pool", weak=False)
+
+        from dudao.accounts.navigation import register_check
+
+        def in_a_pool(scope):
+            return bool(scope.person_id) and Entry.objects.filter(person_id=scope.person_id).exists()
+
+        # A social worker's menu shows the talent pool once they have an entry in one.
+        register_check("pools:entry_list", in_a_pool)
