@@ -52,8 +52,15 @@ def readable_choices(form):
         if str(getattr(field, "empty_label", None)) == _DASHES:
             field.empty_label = _("All")
         queryset = getattr(field, "queryset", None)
-        if queryset is not None and hasattr(queryset.model, "district_label"):
-            field.label_from_instance = _district_label
+        if queryset is not None:
+            # The options come from the query as the select renders (with the label just set).
+            if hasattr(queryset.model, "district_label"):
+                field.label_from_instance = _district_label
+        elif getattr(widget, "choices", None):
+            # A fixed list was handed to the widget, dashes included.
+            widget.choices = [
+                (value, _("All") if value == "" and str(label) == _DASHES else label) for value, label in widget.choices
+            ]
     return form
 
 

@@ -115,6 +115,8 @@ class ListPage(LoginRequiredMixin, TemplateView):
         sort_base.pop("sort", None)
         context = self.get_context_data(
             filter=filterset,
+            # How many filters are set, shown on the phone's folded filter button.
+            active_filters=sum(1 for name in filterset.form.fields if request.GET.get(name)) if filterset else 0,
             page_obj=page,
             object_list=page.object_list,
             sort=sort,

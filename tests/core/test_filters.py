@@ -42,3 +42,9 @@ def test_the_organisation_list_reads_name_and_shows_the_city_as_city_level(world
     row = re.search(r"<tr>\s*<td><a [^>]*>启明培训</a></td>(.*?)</tr>", content, re.S).group(1)
     assert "<td>市级</td>" in row and "郑州市" not in row
     assert Jurisdiction.objects.get(code="410105").district_label == "金水区"
+
+
+def test_a_list_of_fixed_choices_also_offers_all(world, login):
+    content = login(world.city_admin).get(reverse("pools:entry_list")).content.decode()
+    assert "---------" not in content
+    assert _options(content, "status")[0] == "全部"
