@@ -56,10 +56,12 @@ def readable_choices(form):
             # The options come from the query as the select renders (with the label just set).
             if hasattr(queryset.model, "district_label"):
                 field.label_from_instance = _district_label
-        elif getattr(widget, "choices", None):
-            # A fixed list was handed to the widget, dashes included.
+        elif getattr(widget, "choices", None) is not None:
+            # The widget was handed its options, dashes included, when the form
+            # was built (a fixed list, or an iterator bound to the declared field).
             widget.choices = [
-                (value, _("All") if value == "" and str(label) == _DASHES else label) for value, label in widget.choices
+                (value, _("All") if value == "" and str(label) == _DASHES else label)
+                for value, label in iter(widget.choices)
             ]
     return form
 
