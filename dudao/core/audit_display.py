@@ -89,7 +89,7 @@ def display_value(model, key: str, value) -> str:
     if isinstance(value, bool):
         return _("Yes") if value else _("No")
     field = _field(model, key)
-    if field is not None and field.choices:
+    if field is not None and getattr(field, "choices", None):
         labels = {str(code): label for code, label in field.flatchoices}
         if str(value) in labels:
             return str(labels[str(value)])
