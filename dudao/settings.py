@@ -142,6 +142,16 @@ STATICFILES_DIRS = [
     ("vendor/echarts", BASE_DIR / "node_modules" / "echarts" / "dist"),
     ("vendor/tom-select", BASE_DIR / "node_modules" / "tom-select" / "dist"),
 ]
+# The Chinese web font of the pages (@fontsource/noto-sans-sc): split by unicode-range,
+# so a page downloads only the slices holding the characters it shows. Only the weights
+# the pages use are served (dudao.core.staticfinders), not the package's nine.
+DUDAO_WEB_FONT_DIR = BASE_DIR / "node_modules" / "@fontsource" / "noto-sans-sc"
+DUDAO_WEB_FONT_WEIGHTS = (400, 700)
+STATICFILES_FINDERS = [
+    "django.contrib.staticfiles.finders.FileSystemFinder",
+    "django.contrib.staticfiles.finders.AppDirectoriesFinder",
+    "dudao.core.staticfinders.WebFontFinder",
+]
 # The CJK font embedded (subset) in generated PDFs, from the npm lockfile.
 DUDAO_CJK_FONT = Path(
     os.environ.get(

@@ -93,6 +93,25 @@ class AuditEntry(models.Model):
 
         return label(self.event) if self.event else self.get_action_display()
 
+    @property
+    def readable_changes(self) -> list[tuple[str, str, str]]:
+        """(field label, old, new) as the pages show them (dudao.core.audit_display)."""
+        from .audit_display import readable_changes
+
+        return readable_changes(self)
+
+    @property
+    def actor_name(self) -> str:
+        from .audit_display import actor_name
+
+        return actor_name(self)
+
+    @property
+    def actor_unit(self) -> str:
+        from .audit_display import actor_unit
+
+        return actor_unit(self)
+
 
 class Notification(models.Model):
     """An in-app notice to one user; written after the change it reports has committed."""

@@ -70,3 +70,11 @@ class PoolsConfig(AppConfig):
             flag_person_entries(actor=actor, record=record)
 
         disciplinary_record_added.connect(flag, dispatch_uid="pools.disciplinary_records_flag_entries", weak=False)
+
+        from dudao.accounts.navigation import register_check
+
+        def in_a_pool(scope):
+            return bool(scope.person_id) and Entry.objects.filter(person_id=scope.person_id).exists()
+
+        # A social worker's menu shows the talent pool once they have an entry in one.
+        register_check("pools:entry_list", in_a_pool)

@@ -43,7 +43,7 @@ class EntryList(ListPage):
         (gettext_lazy("Name"), lambda e: e.person.name),
         (gettext_lazy("Level"), lambda e: e.get_level_display()),
         (gettext_lazy("Pool"), _pool_name),
-        (gettext_lazy("Home district"), lambda e: e.home_district.name),
+        (gettext_lazy("Home district"), lambda e: e.home_district.district_label),
         (gettext_lazy("Service domains"), lambda e: "、".join(d.name for d in e.domains.all())),
         (gettext_lazy("Admitted on"), lambda e: e.admitted_on),
         (gettext_lazy("Term ends on"), lambda e: e.expires_on),

@@ -8,6 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from dudao.selection.models import Nomination, Trainee, Transition
+from tests.browser.conftest import open_menu
 from tests.factories import publicity_off
 from tests.selection.helpers import hire, hire_many, make_round
 
@@ -20,7 +21,7 @@ def sign_out(page):
 
 
 def open_from_queue(page, name):
-    page.get_by_role("link", name="待我审核").first.click()
+    open_menu(page, "选拔推荐", "待我审核")
     page.get_by_test_id("nomination-table").get_by_role("link", name=name).click()
     page.wait_for_url(re.compile(r"/selection/nominations/\d+/$"))
 
@@ -41,7 +42,7 @@ def test_a_nomination_goes_from_the_agency_through_a_return_and_two_approvals_to
 
     # The agency nominates 王晓梅 from the round page.
     sign_in("agency_admin")
-    page.get_by_role("link", name="推荐轮次").first.click()
+    open_menu(page, "选拔推荐", "推荐轮次")
     page.get_by_role("link", name=round_.title).click()
     expect(page.get_by_test_id("quota-text")).to_contain_text("持证社工 15 人，可推荐 2 人，已推荐 0 人")
     page.get_by_test_id("nominate-link").click()
@@ -89,7 +90,7 @@ def test_a_nomination_goes_from_the_agency_through_a_return_and_two_approvals_to
     expect(page.get_by_test_id("status")).to_have_text("已通过，列为培养对象")
 
     # The person is listed as a trainee of the round.
-    page.get_by_role("link", name="培养对象").first.click()
+    open_menu(page, "选拔推荐", "培养对象")
     table = page.get_by_test_id("trainee-table")
     expect(table.get_by_role("link", name="王晓梅")).to_be_visible()
     expect(table).to_contain_text(world.agency.name)
