@@ -62,7 +62,7 @@ def render(notice: Notice) -> bytes:
         author=issuer,
     )
     items = list(notice.items.exclude(status=Item.Status.STOPPED).order_by("name", "id"))
-    public_url = settings.DUDAO_SITE_URL.rstrip("/") + reverse("publicity:notice_detail", args=[notice.pk])
+    public_url = settings.DUDAO_PUBLIC_URL + reverse("publicity:notice_detail", args=[notice.pk])
     story = [
         Paragraph(notice.title, style["title"]),
         Spacer(1, 6 * mm),

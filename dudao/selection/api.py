@@ -119,7 +119,10 @@ class ReviewSerializer(serializers.Serializer):
 
 class BatchApproveSerializer(serializers.Serializer):
     nominations = serializers.ListField(
-        child=serializers.IntegerField(min_value=1), min_length=1, max_length=500, help_text="IDs to approve"
+        child=serializers.IntegerField(min_value=1, max_value=2**63 - 1),
+        min_length=1,
+        max_length=500,
+        help_text="IDs to approve",
     )
     reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=1000)
     expected_status = serializers.ChoiceField(

@@ -222,7 +222,16 @@ def test_home_page_for_a_user_without_roles(db, client, django_user_model):
 # Pages an anonymous visitor may open. Anything else of the project's own apps
 # sends them to the login page.
 # Pages meant for anyone: the login itself and the public certificate check (policy 四(三): a verifiable pool).
-PUBLIC = {"accounts:login", "accounts:logout", "pools:verify", "pools:verify_code"}
+PUBLIC = {
+    "accounts:login",
+    "accounts:logout",
+    "pools:verify",
+    "pools:verify_code",
+    # 公示 on the public page, while policy data allows it (tests/publicity cover the switch).
+    "publicity:public_list",
+    "publicity:public_notice",
+    "publicity:public_print",
+}
 NOT_OURS = {"admin"}  # Django's admin has its own login.
 
 

@@ -78,7 +78,7 @@ def test_approval_extends_the_term_and_the_certificate_shows_it(s, monkeypatch):
     assert renewal.status == Renewal.Status.APPROVED
     assert AuditEntry.objects.filter(event="pools.entry_renewed").exists()
     shown = []
-    monkeypatch.setattr(certificates, "date_format", lambda d, fmt: shown.append(d) or str(d))
+    monkeypatch.setattr(certificates, "formal_date", lambda d: shown.append(d) or str(d))
     certificates.render(entry)
     assert entry.expires_on in shown
     with pytest.raises(ValidationError):
