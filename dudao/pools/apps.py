@@ -55,3 +55,10 @@ class PoolsConfig(AppConfig):
             admit_to_city_pool(actor=actor, member=member)
 
         member_passed.connect(admit, dispatch_uid="pools.passed_trainees_enter_the_city_pool", weak=False)
+
+        from dudao.core import workbench
+
+        from . import todos
+
+        workbench.register(todos.todos)
+        workbench.register_figures(todos.figures)

@@ -36,3 +36,11 @@ class SelectionConfig(AppConfig):
             )
 
         jurisdictions_moved.connect(follow_tree, dispatch_uid="selection.nominations_follow_the_tree", weak=False)
+
+        from dudao.core import workbench
+
+        from . import todos
+
+        workbench.register(todos.todos)
+        workbench.register_deadlines(todos.deadlines)
+        workbench.register_figures(todos.figures)

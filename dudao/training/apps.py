@@ -24,3 +24,10 @@ class TrainingConfig(AppConfig):
             follow_moved(Activity.objects.filter(organization=None), jurisdiction_ids, via="jurisdiction")
 
         jurisdictions_moved.connect(follow_tree, dispatch_uid="training.activities_follow_the_tree", weak=False)
+
+        from dudao.core import workbench
+
+        from . import todos
+
+        workbench.register(todos.todos)
+        workbench.register_deadlines(todos.deadlines)
