@@ -1,5 +1,20 @@
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
 from dudao.core import workbench
 from dudao.core.workbench import Todo
+from dudao.directory.models import ServiceDomain
+from dudao.pools import services as pool_services
+from dudao.pools.models import Entry
+from dudao.selection.models import Nomination
+from tests.conftest import ALL_PERSONAS
+from tests.factories import staff
+from tests.workbench_scene import workbench_scene
 
 
 def test_home_lists_the_registered_to_dos_with_something_to_do(world, login, monkeypatch):
@@ -17,23 +32,38 @@ def test_home_shows_no_to_do_heading_when_nothing_is_due(world, login, monkeypat
     assert 'data-testid="todos"' not in login(world.agency_admin).get("/").content.decode()
 
 
+def test_deadlines_drop_the_past_and_come_soonest_first(world, monkeypatch):
+    today = timezone.localdate()
+
+    def provider(user):
+        return [
+            workbench.Deadline("晚", today + dt.timedelta(days=9)),
+            workbench.Deadline("已过", today - dt.timedelta(days=1)),
+            workbench.Deadline("今天", today),
+        ]
+
+    monkeypatch.setattr(workbench, "_deadline_providers", [provider])
+    found = workbench.deadlines_for(world.agency_admin)
+    assert [(d.label, d.days_left) for d in found] == [("今天", 0), ("晚", 9)]
+    assert found[0].tone == "danger" and found[1].tone == "warning"
+
+
+def test_figures_and_charts_are_told_apart_and_a_target_gives_a_bounded_percent(world, monkeypatch):
+    def provider(user):
+        return [
+            workbench.Figure("库", 120, target=100),
+            workbench.Figure("时", "—", target=10),
+            workbench.Chart("c", "图", ["甲"], [("需求", [None])]),
+        ]
+
+    monkeypatch.setattr(workbench, "_figure_providers", [provider])
+    figures, charts = workbench.figures_for(world.hrss)
+    assert [f.percent for f in figures] == [100, None]
+    assert charts[0].data() == {"kind": "bar", "categories": ["甲"], "series": [{"name": "需求", "data": [0.0]}]}
+
+
 # --- every persona's 工作台, on data that gives each something to do ---------------
 
-import datetime as dt  # noqa: E402
-
-import pytest  # noqa: E402
-from django.db import connection  # noqa: E402
-from django.test.utils import CaptureQueriesContext  # noqa: E402
-from django.urls import reverse  # noqa: E402
-from django.utils import timezone  # noqa: E402
-
-from dudao.directory.models import ServiceDomain  # noqa: E402
-from dudao.pools import services as pool_services  # noqa: E402
-from dudao.pools.models import Entry  # noqa: E402
-from dudao.selection.models import Nomination  # noqa: E402
-from tests.conftest import ALL_PERSONAS  # noqa: E402
-from tests.factories import staff  # noqa: E402
-from tests.workbench_scene import workbench_scene  # noqa: E402
 
 # The roles the issue gives no to-do of their own: they watch figures.
 FIGURES_ONLY = {"hrss", "finance"}
