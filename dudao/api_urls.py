@@ -8,6 +8,7 @@ from dudao.directory import api as directory_api
 from dudao.evaluation import api as evaluation_api
 from dudao.policy.api import ParameterViewSet
 from dudao.pools import api as pools_api
+from dudao.publicity import api as publicity_api
 from dudao.selection import api as selection_api
 from dudao.subsidies import api as subsidies_api
 from dudao.supervision import api as supervision_api
@@ -24,6 +25,7 @@ router.register("policy/parameters", ParameterViewSet, basename="policy-paramete
 router.register("rounds", selection_api.RoundViewSet, basename="round")
 router.register("nominations", selection_api.NominationViewSet, basename="nomination")
 router.register("trainees", selection_api.TraineeViewSet, basename="trainee")
+publicity_api.register(router)
 training_api.register(router)
 pools_api.register(router)
 supervision_api.register(router)

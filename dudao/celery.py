@@ -31,3 +31,27 @@ def expire_pool_entries():
     result = out.getvalue().strip()
     log.info("expire_pool_entries: %s", result)
     return result
+
+
+@app.task(name="dudao.publicity.settle_publicity")
+def settle_publicity():
+    """The nightly end of 公示 periods, exactly as `manage.py settle_publicity`."""
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("settle_publicity", stdout=out)
+    result = out.getvalue().strip()
+    log.info("settle_publicity: %s", result)
+    return result
+
+
+@app.task(name="dudao.core.send_deadline_reminders")
+def send_deadline_reminders():
+    """The daily deadline reminders, exactly as `manage.py send_reminders` (the cron alternative) sends them."""
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("send_reminders", stdout=out)
+    result = out.getvalue().strip()
+    log.info("send_reminders: %s", result)
+    return result

@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "dudao.directory",
     "dudao.accounts",
     "dudao.policy",
+    "dudao.publicity",
     "dudao.selection",
     "dudao.training",
     "dudao.pools",
@@ -140,6 +141,16 @@ STATICFILES_DIRS = [
     ("vendor/bootstrap-icons", BASE_DIR / "node_modules" / "bootstrap-icons" / "font"),
     ("vendor/echarts", BASE_DIR / "node_modules" / "echarts" / "dist"),
     ("vendor/tom-select", BASE_DIR / "node_modules" / "tom-select" / "dist"),
+]
+# The Chinese web font of the pages (@fontsource/noto-sans-sc): split by unicode-range,
+# so a page downloads only the slices holding the characters it shows. Only the weights
+# the pages use are served (dudao.core.staticfinders), not the package's nine.
+DUDAO_WEB_FONT_DIR = BASE_DIR / "node_modules" / "@fontsource" / "noto-sans-sc"
+DUDAO_WEB_FONT_WEIGHTS = (400, 700)
+STATICFILES_FINDERS = [
+    "django.contrib.staticfiles.finders.FileSystemFinder",
+    "django.contrib.staticfiles.finders.AppDirectoriesFinder",
+    "dudao.core.staticfinders.WebFontFinder",
 ]
 # The CJK font embedded (subset) in generated PDFs, from the npm lockfile.
 DUDAO_CJK_FONT = Path(
@@ -241,7 +252,19 @@ CELERY_BEAT_SCHEDULE = {
         "task": "dudao.supervision.refresh_coverage",
         "schedule": crontab(hour=1, minute=30),
     },
+    "refresh-supervisor-years": {
+        "task": "dudao.supervision.refresh_supervisor_years",
+        "schedule": crontab(hour=1, minute=45),
+    },
+    "settle-publicity": {"task": "dudao.publicity.settle_publicity", "schedule": crontab(hour=0, minute=10)},
     "expire-export-files": {"task": "dudao.core.expire_exports", "schedule": crontab(hour=1, minute=0)},
+    # After the night's expiry: the entries whose term ends within the notice days.
+    "propose-renewals": {"task": "dudao.evaluation.propose_renewals", "schedule": crontab(hour=2, minute=0)},
+    # In the morning, so a reminder is read on the day it counts from.
+    "send-deadline-reminders": {
+        "task": "dudao.core.send_deadline_reminders",
+        "schedule": crontab(hour=7, minute=30),
+    },
 }
 DUDAO_JOBS_RUN_INLINE = env_bool("DUDAO_JOBS_RUN_INLINE", False)
 # An export of more rows than this runs as a job; smaller ones download at once.
@@ -259,7 +282,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 # In-app notifications always; e-mail as well once a mail server is configured.
 DUDAO_EMAIL_NOTIFICATIONS = env_bool("DUDAO_EMAIL_NOTIFICATIONS", False)
-DUDAO_SITE_URL = os.environ.get("DUDAO_SITE_URL", "http://127.0.0.1:8000")
+# The address people reach the platform at, as printed documents and e-mails
+# give it: the certificate's QR code and verification link, links in
+# notifications, the host a background export job answers as. One setting
+# for the public base URL (DUDAO_SITE_URL, its former name, is still read).
+DUDAO_PUBLIC_URL = (os.environ.get("DUDAO_PUBLIC_URL") or os.environ.get("DUDAO_SITE_URL") or "").rstrip("/")
+if not DUDAO_PUBLIC_URL:
+    if DUDAO_ENV == "production":
+        raise RuntimeError("Set DUDAO_PUBLIC_URL in production, e.g. https://dudao.example.gov.cn (see README).")
+    DUDAO_PUBLIC_URL = "http://127.0.0.1:8000"
 DUDAO_MAX_EVIDENCE_BYTES = int(os.environ.get("DUDAO_MAX_EVIDENCE_BYTES", str(10 * 1024 * 1024)))
 EMAIL_BACKEND = os.environ.get("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "dudao@localhost")

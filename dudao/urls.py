@@ -7,6 +7,7 @@ urlpatterns = [
     path("core/", include("dudao.core.urls")),
     path("selection/", include("dudao.selection.urls")),
     path("policy/", include("dudao.policy.urls")),
+    path("publicity/", include("dudao.publicity.urls")),
     path("training/", include("dudao.training.urls")),
     path("pools/", include("dudao.pools.urls")),
     path("supervision/", include("dudao.supervision.urls")),

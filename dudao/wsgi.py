@@ -12,7 +12,7 @@ def _preload_certificate_font():
     from django.conf import settings
 
     if settings.DUDAO_CJK_FONT.exists():
-        from dudao.pools.certificates import register_font
+        from dudao.core.pdf import register_font
 
         register_font()
 

@@ -110,3 +110,15 @@ def user_with_role(role: Role, *, username=None, jurisdiction=None, organization
     user = UserFactory(**({"username": username} if username else {}), person=person)
     RoleAssignment.objects.create(user=user, role=role, jurisdiction=jurisdiction, organization=organization)
     return user
+
+
+def publicity_off(city) -> None:
+    """The city publishes nothing before it takes effect (公示 off, from today):
+    for the tests of the workflows themselves; tests/publicity runs with it on."""
+    from django.utils import timezone
+
+    from dudao.policy.models import ParameterVersion
+
+    ParameterVersion.objects.create(
+        key="publicity.enabled", jurisdiction=city, value=False, effective_from=timezone.localdate()
+    )

@@ -39,6 +39,8 @@ from schemathesis.specs.openapi.checks import (
 from dudao.core.models import AuditEntry, Job
 from dudao.policy import services as policy_services
 from dudao.pools import services as pool_services
+from dudao.publicity import services as publicity_services
+from dudao.selection.selectors import publicity_record
 from dudao.supervision.services import engagements as engagement_services
 from dudao.training import services as training_services
 from tests.pools.conftest import city_entry
@@ -146,6 +148,7 @@ def records(world):
         covers_all_staff=True,
     )
     practice_log, assessment = supervision_records(world, entry)
+    publicity_item, objection = publicity_records(world, submitted)
     return {
         "jurisdictions": world.jinshui.pk,
         "organizations": world.agency.pk,
@@ -172,8 +175,30 @@ def records(world):
         "assessments": assessment.pk,
         "supervisors": world.supervisor_person.pk,
         "subsidy-statements": subsidy_statement(engagement),
+        "publicity-notices": publicity_item.notice_id,
+        "publicity-items": publicity_item.pk,
+        "publicity-objections": objection.pk,
         **evaluation_records(world),
     }
+
+
+def publicity_records(world, nomination):
+    """A list in 公示 with one person and a named objection awaiting decision."""
+    item = publicity_services.publish(
+        actor=world.city_admin,
+        kind="selection.trainees",
+        jurisdiction=world.city,
+        source="round:fuzz",
+        title="培养对象名单公示",
+        target_id=nomination.pk,
+        record=publicity_record(nomination.pk),
+        name=nomination.person.name,
+        unit=nomination.organization.name,
+        district=world.jinshui.name,
+        path="按比例推荐",
+    )
+    objection = publicity_services.lodge_objection(actor=world.supervisor, item=item, text="材料不实")
+    return item, objection
 
 
 def evaluation_records(world):

@@ -12,6 +12,7 @@ ORDER = [
     "directory",
     "accounts",
     "policy",
+    "publicity",
     "selection",
     "training",
     "pools",

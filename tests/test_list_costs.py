@@ -15,6 +15,8 @@ from dudao.accounts.models import AccessLogEntry, Role
 from dudao.core import audit
 from dudao.core.models import Job, Notification
 from dudao.pools.models import Entry
+from dudao.publicity.models import Item as PublicityItem
+from dudao.publicity.models import Notice, Objection
 from dudao.selection.models import Nomination, Round, Trainee
 from dudao.training.models import Activity, Cohort, Member, Module, Programme, Session, Survey
 
@@ -210,6 +212,31 @@ def grow_entries(world, n):
         )
 
 
+def grow_notices(world, n):
+    today = timezone.localdate()
+    for _ in range(n):
+        number = next(SERIAL)
+        notice = Notice.objects.create(
+            kind="selection.trainees",
+            jurisdiction=world.city,
+            source=f"cost:{number}",
+            title=f"公示{number}",
+            starts_on=today,
+            ends_on=today + dt.timedelta(days=6),
+        )
+        PublicityItem.objects.create(
+            notice=notice, target_id=number, record=f"cost:{number}", name="甲", unit="乙", district="丙", path="丁"
+        )
+
+
+def grow_objections(world, n):
+    grow_notices(world, 1)
+    item = PublicityItem.objects.order_by("-pk").first()
+    Objection.objects.bulk_create(
+        [Objection(item=item, lodged_by=world.supervisor, text=f"异议{next(SERIAL)}") for _ in range(n)]
+    )
+
+
 # (what, URL, persona, grow, page size)
 PAGES = [
     ("directory:organization_list", "city_admin", grow_organizations),
@@ -228,6 +255,8 @@ PAGES = [
     ("training:programme_list", "city_admin", grow_programmes),
     ("training:activity_list", "agency_admin", grow_activities),
     ("pools:entry_list", "district_admin", grow_entries),
+    ("publicity:notice_list", "supervisor", grow_notices),
+    ("publicity:objection_list", "city_admin", grow_objections),
 ]
 
 ENDPOINTS = [
@@ -248,6 +277,9 @@ ENDPOINTS = [
     ("/api/v1/surveys/", "city_admin", grow_surveys),
     ("/api/v1/activities/", "agency_admin", grow_activities),
     ("/api/v1/pool-entries/", "district_admin", grow_entries),
+    ("/api/v1/publicity-notices/", "supervisor", grow_notices),
+    ("/api/v1/publicity-items/", "supervisor", grow_notices),
+    ("/api/v1/publicity-objections/", "city_admin", grow_objections),
 ]
 
 

@@ -7,10 +7,12 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts")
 
     def ready(self):
-        from dudao.core import scoping
+        from dudao.core import excel, scoping
 
         from . import access_log
         from .scopes import build_scope
+        from .units import unit_name
 
         access_log.connect()
         scoping.register_resolver(build_scope)
+        excel.register_issuer(unit_name)

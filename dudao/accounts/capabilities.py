@@ -31,6 +31,8 @@ ROLE_CAPABILITIES: dict[str, set[str]] = {
         "training.programmes.manage",
         "training.activities.organise",
         "pools.city.keep",
+        # The city publishes its decisions (公示) and decides the objections to them.
+        "publicity.keep",
         # Policy 三(三), 五(一): the city evaluates its pool's supervisors each year.
         "evaluation.cycles.city",
     },

@@ -1,5 +1,6 @@
 from django.conf import settings
 
+from dudao.core.selectors import live_notification_count
 from dudao.directory.cities import home_city
 
 from .models import Role
@@ -14,7 +15,7 @@ def navigation(request):
     scope = scope_for(user)
     labels = dict(Role.choices)
     return {
-        "unread_notifications": user.notifications.filter(read_at=None).count(),
+        "unread_notifications": live_notification_count(user),
         "nav_items": menu_for(scope),
         "user_roles": [labels[r] for r in Role if r in scope.roles],
         # The city the user works in names the platform and its policy document.

@@ -1,3 +1,4 @@
+import json
 import logging
 from contextlib import contextmanager
 
@@ -5,7 +6,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, OperationalError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from rest_framework import exceptions, parsers, serializers, status
+from rest_framework import exceptions, parsers, renderers, serializers, status
 from rest_framework.exceptions import NotFound
 from rest_framework.pagination import BasePagination
 from rest_framework.response import Response
@@ -354,3 +355,28 @@ def document_error_responses(result, generator, request, public):
                     "description": descriptions[code],
                 }
     return result
+
+
+class PDFRenderer(renderers.BaseRenderer):
+    """For the actions that answer a PDF (certificates, the 推荐表)."""
+
+    media_type = "application/pdf"
+    format = "pdf"
+    charset = None
+    render_style = "binary"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        # Errors reach here as data when the client asked only for PDF.
+        return data if isinstance(data, bytes) else json.dumps(data, ensure_ascii=False).encode()
+
+
+class PDFErrorsAsJSON:
+    """A viewset mix-in: a refusal is JSON and says so, even when the client
+    asked for the PDF (?format=pdf): a "PDF" holding a JSON error would
+    mislead a client."""
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        if response.status_code >= 400 and isinstance(getattr(request, "accepted_renderer", None), PDFRenderer):
+            request.accepted_renderer = renderers.JSONRenderer()
+            request.accepted_media_type = request.accepted_renderer.media_type
+        return super().finalize_response(request, response, *args, **kwargs)

@@ -10,6 +10,7 @@ from .models import AuditEntry
 A = AuditEntry.Action
 
 EXPORT_REQUESTED = register("core.export_requested", _("Export requested"), A.EXPORT)
+REMINDER_SENT = register("core.reminder_sent", _("Deadline reminder sent"), A.CREATE)
 
 # Older entries only: record() refuses these.
 for _action, _label in (

@@ -35,6 +35,7 @@ import xlsxwriter
 from django.conf import settings
 from django.http import HttpResponse
 from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
@@ -49,7 +50,7 @@ Column = tuple[str, Callable[[object], object]]
 
 # --- writing --------------------------------------------------------------------------
 
-# Rows per sheet, the header included (Excel's limit); a longer export
+# Rows per sheet, the title rows and the header included (Excel's limit); a longer export
 # continues on "<title> (2)". A module constant so tests can make it small.
 MAX_SHEET_ROWS = 1_048_576
 # Characters per cell (Excel's limit); XlsxWriter would cut the text itself.
@@ -83,44 +84,117 @@ def sheet_name(title: str, number: int = 1) -> str:
     return base[: 31 - len(suffix)] + suffix
 
 
+# Above the header of every sheet: the title, then the issuing unit and the
+# export date. The header row is frozen under them and repeats on each printed
+# page; the first column numbers the rows (序号) across sheets.
+TITLE_ROWS = 2
+HEADER_ROW = TITLE_ROWS  # 0-based index of the header row
+SERIAL_WIDTH = 6
+MAX_COLUMN_WIDTH = 50
+
+# Who names the unit a user exports for (a function of the user returning a
+# name): registered by the accounts app at start-up, as the scope resolver is.
+_issuer_resolver = None
+
+
+def register_issuer(resolver) -> None:
+    global _issuer_resolver
+    _issuer_resolver = resolver
+
+
+def issuing_unit(user) -> str:
+    """The unit an export of this user is issued by ("" when none is known)."""
+    if user is None or _issuer_resolver is None or not getattr(user, "is_authenticated", False):
+        return ""
+    return _issuer_resolver(user) or ""
+
+
+def issue_line(issuer: str, exported_on: dt.date) -> str:
+    """The second row of an export: 制表单位：…　　导出日期：2026年11月30日."""
+    date = date_format(exported_on, "DATE_FORMAT")
+    parts = [_("Issued by: %(unit)s") % {"unit": issuer}] if issuer else []
+    parts.append(_("Exported on: %(date)s") % {"date": date})
+    return "\u3000\u3000".join(parts)
+
+
 class _SheetWriter:
     """One export: the formats, the current sheet, and the rule that turns a
     Python value into a cell."""
 
-    def __init__(self, workbook, title: str, headers: list[str]):
+    def __init__(self, workbook, title: str, headers: list[str], issuer: str = "", exported_on=None):
         self.workbook = workbook
-        self.title = title
-        self.headers = [clean_text(str(h)) for h in headers]
-        self.header_format = workbook.add_format({"bold": True})
-        self.date_format = workbook.add_format({"num_format": "yyyy-mm-dd"})
-        self.datetime_format = workbook.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"})
+        self.title = clean_text(str(title))
+        self.headers = [str(_("No."))] + [clean_text(str(h)) for h in headers]
+        self.issue_line = clean_text(issue_line(issuer, exported_on or timezone.localdate()))
+        self.title_format = workbook.add_format({"bold": True, "font_size": 14, "align": "center", "valign": "vcenter"})
+        self.issue_format = workbook.add_format({"font_size": 10, "align": "left", "valign": "vcenter"})
+        self.header_format = workbook.add_format(
+            {
+                "bold": True,
+                "border": 1,
+                "bg_color": "#E7EEF7",
+                "align": "center",
+                "valign": "vcenter",
+                "text_wrap": True,
+            }
+        )
+        self.serial_format = workbook.add_format({"align": "center", "valign": "top"})
+        # Data columns wrap long text within their capped width; a cell
+        # written without a format of its own takes its column's.
+        self.column_format = workbook.add_format({"text_wrap": True, "valign": "top"})
+        self.date_format = workbook.add_format({"num_format": "yyyy-mm-dd", "valign": "top"})
+        self.datetime_format = workbook.add_format({"num_format": "yyyy-mm-dd hh:mm:ss", "valign": "top"})
         # quote_prefix keeps text that looks like a formula text even when
         # someone edits the cell later.
-        self.text_format = workbook.add_format({"quote_prefix": True})
+        self.text_format = workbook.add_format({"quote_prefix": True, "text_wrap": True, "valign": "top"})
         self.sheets = 0
         self.sheet = None
         self.row = 0
+        self.serial = 0
 
     def new_sheet(self):
         if self.sheet is not None:
-            self._set_widths()
+            self._finish_sheet()
         self.sheets += 1
-        self.sheet = self.workbook.add_worksheet(sheet_name(self.title, self.sheets))
-        self.widths = [display_width(h) for h in self.headers]
+        self.sheet = sheet = self.workbook.add_worksheet(sheet_name(self.title, self.sheets))
+        last = len(self.headers) - 1
+        for row, (value, fmt, height) in enumerate(
+            [(self.title, self.title_format, 28), (self.issue_line, self.issue_format, 20)]
+        ):
+            sheet.set_row(row, height)
+            if last:
+                sheet.merge_range(row, 0, row, last, value, fmt)
+            else:
+                sheet.write_string(row, 0, value, fmt)
+        # The header leaves room for the filter button beside its text.
+        self.widths = [display_width(h) + 2 for h in self.headers]
         for col, header in enumerate(self.headers):
-            self.sheet.write_string(0, col, header, self.header_format)
-        self.sheet.freeze_panes(1, 0)
-        self.row = 1
+            sheet.write_string(HEADER_ROW, col, header, self.header_format)
+        sheet.freeze_panes(HEADER_ROW + 1, 0)
+        if last:
+            sheet.set_column(1, last, None, self.column_format)
+        # Printed: A4, landscape when wide, as wide as one page, the header on every page.
+        sheet.set_paper(9)
+        if len(self.headers) > 6:
+            sheet.set_landscape()
+        sheet.fit_to_pages(1, 0)
+        sheet.repeat_rows(HEADER_ROW)
+        sheet.set_footer("&C&P / &N")
+        self.first_data_row = self.row = HEADER_ROW + 1
 
-    def _set_widths(self):
-        for col, width in enumerate(self.widths):
-            self.sheet.set_column(col, col, min(max(width + 2, 8), 60))
+    def _finish_sheet(self):
+        self.sheet.set_column(0, 0, SERIAL_WIDTH)
+        for col, width in enumerate(self.widths[1:], start=1):
+            self.sheet.set_column(col, col, min(max(width + 2, 8), MAX_COLUMN_WIDTH), self.column_format)
+        self.sheet.autofilter(HEADER_ROW, 0, max(self.row - 1, HEADER_ROW), len(self.headers) - 1)
 
     def append(self, values):
         if self.sheet is None or self.row >= MAX_SHEET_ROWS:
             self.new_sheet()
-        measure = self.row <= WIDTH_SAMPLE_ROWS
-        for col, value in enumerate(values):
+        self.serial += 1
+        self.sheet.write_number(self.row, 0, self.serial, self.serial_format)
+        measure = self.row - self.first_data_row < WIDTH_SAMPLE_ROWS
+        for col, value in enumerate(values, start=1):
             shown = self.write(self.row, col, value)
             if measure and shown:
                 self.widths[col] = max(self.widths[col], display_width(shown[:60]))
@@ -129,7 +203,7 @@ class _SheetWriter:
     def close(self):
         if self.sheet is None:
             self.new_sheet()
-        self._set_widths()
+        self._finish_sheet()
 
     def write(self, row: int, col: int, value) -> str:
         """Write one value; returns its text for the column width."""
@@ -179,12 +253,23 @@ class _SheetWriter:
 
 
 def write_workbook(
-    target, title: str, columns: list[Column], objects: Iterable, *, progress=None, progress_every: int = 1000
+    target,
+    title: str,
+    columns: list[Column],
+    objects: Iterable,
+    *,
+    user=None,
+    issuer: str | None = None,
+    progress=None,
+    progress_every: int = 1000,
 ) -> int:
     """Stream `objects` as rows into an .xlsx written to `target` (a path or a
-    binary file object); returns the number of data rows. `progress(n)` is
-    called every `progress_every` rows so a background job can report how far
-    it has got. The one writer every export uses, immediate or in a job."""
+    binary file object); returns the number of data rows. Each sheet starts
+    with the title, the issuing unit (`issuer`, or the unit `user` exports
+    for) and the export date, then the frozen header with 序号 first.
+    `progress(n)` is called every `progress_every` rows so a background job
+    can report how far it has got. The one writer every export uses,
+    immediate or in a job."""
     workbook = xlsxwriter.Workbook(
         target,
         {
@@ -196,7 +281,9 @@ def write_workbook(
             "strings_to_numbers": False,
         },
     )
-    writer = _SheetWriter(workbook, title, [header for header, _accessor in columns])
+    if issuer is None:
+        issuer = issuing_unit(user)
+    writer = _SheetWriter(workbook, title, [header for header, _accessor in columns], issuer)
     count = 0
     try:
         for obj in objects:
@@ -212,9 +299,9 @@ def write_workbook(
     return count
 
 
-def workbook_bytes(title: str, columns: list[Column], objects: Iterable) -> bytes:
+def workbook_bytes(title: str, columns: list[Column], objects: Iterable, *, user=None, issuer=None) -> bytes:
     buffer = BytesIO()
-    write_workbook(buffer, title, columns, objects)
+    write_workbook(buffer, title, columns, objects, user=user, issuer=issuer)
     return buffer.getvalue()
 
 

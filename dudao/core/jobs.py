@@ -103,7 +103,7 @@ def _run_list_page(list_name: str, query: str, user, sink):
     match = resolve(path)
     params = QueryDict(query, mutable=True)
     params["export"] = "xlsx"
-    host = urlsplit(settings.DUDAO_SITE_URL).netloc or "localhost"
+    host = urlsplit(settings.DUDAO_PUBLIC_URL).netloc or "localhost"
     request = RequestFactory().get(f"{path}?{params.urlencode()}", HTTP_HOST=host)
     request.user = user
     request.resolver_match = match
@@ -263,7 +263,13 @@ def run_export(job_id: int) -> None:
             # One aggregate query, small beside reading every row, so the page can show a percentage.
             Job.objects.filter(pk=job.pk).update(rows_total=queryset.count(), updated_at=timezone.now())
             return write_workbook(
-                path, title, columns, rows, progress=report, progress_every=settings.DUDAO_EXPORT_PROGRESS_EVERY
+                path,
+                title,
+                columns,
+                rows,
+                user=job.owner,
+                progress=report,
+                progress_every=settings.DUDAO_EXPORT_PROGRESS_EVERY,
             )
 
         with translation.override(job.parameters.get("language") or settings.LANGUAGE_CODE):

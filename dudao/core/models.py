@@ -93,6 +93,25 @@ class AuditEntry(models.Model):
 
         return label(self.event) if self.event else self.get_action_display()
 
+    @property
+    def readable_changes(self) -> list[tuple[str, str, str]]:
+        """(field label, old, new) as the pages show them (dudao.core.audit_display)."""
+        from .audit_display import readable_changes
+
+        return readable_changes(self)
+
+    @property
+    def actor_name(self) -> str:
+        from .audit_display import actor_name
+
+        return actor_name(self)
+
+    @property
+    def actor_unit(self) -> str:
+        from .audit_display import actor_unit
+
+        return actor_unit(self)
+
 
 class Notification(models.Model):
     """An in-app notice to one user; written after the change it reports has committed."""
@@ -104,12 +123,46 @@ class Notification(models.Model):
     link = models.CharField(_("link"), max_length=300, blank=True)
     created_at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+    # The matter a to-do notice asks someone to handle ("selection.nomination:12:district_review",
+    # see notifications.matter_of); blank for a notice that only informs. When anyone entitled
+    # handles the matter, every recipient's notice of it is resolved (notifications.resolve_matter).
+    matter = models.CharField(_("matter"), max_length=160, blank=True, db_index=True)
+    resolved_at = models.DateTimeField(_("handled at"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["recipient", "read_at"])]
         verbose_name = _("notification")
         verbose_name_plural = _("notifications")
+
+    def __str__(self):
+        return self.message
+
+    @property
+    def is_live(self) -> bool:
+        """Counted on the bell: neither read nor handled."""
+        return self.read_at is None and self.resolved_at is None
+
+
+class Reminder(models.Model):
+    """A deadline reminder the daily job sent (core.reminders): one per matter,
+    deadline and step (3 days before, 1 day before, as policy data says), so a
+    second run on the same day sends nothing again."""
+
+    matter = models.CharField(_("matter"), max_length=160, db_index=True)
+    due_on = models.DateField(_("deadline"))
+    days_before = models.PositiveSmallIntegerField(_("days before the deadline"))
+    message = models.CharField(_("message"), max_length=300)
+    recipients = models.PositiveIntegerField(_("recipients"), default=0)
+    sent_at = models.DateTimeField(_("sent at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-sent_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["matter", "due_on", "days_before"], name="one_reminder_per_step"),
+        ]
+        verbose_name = _("deadline reminder")
+        verbose_name_plural = _("deadline reminders")
 
     def __str__(self):
         return self.message

@@ -12,6 +12,7 @@ from django.views.generic import TemplateView
 
 from . import paging
 from .excel import workbook_bytes, xlsx_response
+from .filters import readable_choices
 from .forms import bootstrap
 
 # Rows fetched per database round trip while an export streams.
@@ -71,7 +72,9 @@ class ListPage(LoginRequiredMixin, TemplateView):
             )
             return redirect("core:job_detail", pk=job.pk)
         title, columns, rows = self.export_table(queryset)
-        return xlsx_response(f"{title}-{timezone.localdate():%Y%m%d}.xlsx", workbook_bytes(title, columns, rows))
+        return xlsx_response(
+            f"{title}-{timezone.localdate():%Y%m%d}.xlsx", workbook_bytes(title, columns, rows, user=request.user)
+        )
 
     def sorted(self, queryset):
         key = self.request.GET.get("sort") or self.default_sort
@@ -96,6 +99,7 @@ class ListPage(LoginRequiredMixin, TemplateView):
         if self.filterset_class:
             filterset = self.filterset_class(request.GET or None, queryset=queryset, request=request)
             bootstrap(filterset.form)
+            readable_choices(filterset.form)
             if filterset.is_bound:
                 # A filter value that cannot be applied (a stale link, an
                 # organisation outside the scope) must not silently widen the
@@ -113,6 +117,8 @@ class ListPage(LoginRequiredMixin, TemplateView):
         sort_base.pop("sort", None)
         context = self.get_context_data(
             filter=filterset,
+            # How many filters are set, shown on the phone's folded filter button.
+            active_filters=sum(1 for name in filterset.form.fields if request.GET.get(name)) if filterset else 0,
             page_obj=page,
             object_list=page.object_list,
             sort=sort,

@@ -4,11 +4,12 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from .notifications import mark_read
+from .selectors import notifications_for
 
 
 @login_required
 def notification_list(request):
-    page = Paginator(request.user.notifications.all(), 25).get_page(request.GET.get("page"))
+    page = Paginator(notifications_for(request.user), 25).get_page(request.GET.get("page"))
     return render(request, "core/notification_list.html", {"page_obj": page, "querystring": ""})
 
 

@@ -9,9 +9,13 @@ from django.utils import timezone
 
 from dudao.accounts.models import Role, RoleAssignment, User
 from dudao.directory.models import DisciplinaryRecord, Jurisdiction, Organization
+from dudao.publicity import selectors as publicity_selectors
+from dudao.publicity import services as publicity_services
+from dudao.publicity.models import Item as PublicityItem
+from dudao.publicity.models import Notice
 from dudao.selection import eligibility, services
 from dudao.selection.models import Nomination, Round
-from dudao.selection.selectors import staff_for_nomination
+from dudao.selection.selectors import publicity_record, staff_for_nomination
 
 # A one-page PDF, enough to stand for a scanned letter of recommendation.
 EVIDENCE_PDF = (
@@ -41,6 +45,18 @@ def _eligible(round_, organization, count, prefer=None):
         if len(found) == count:
             break
     return found
+
+
+def conclude_publicity(source: str, days_ago: int = 14) -> int:
+    """The demo's history: today's 公示 of `source` is moved back to have run
+    `days_ago` days ago, and ends as the nightly job would end it."""
+    today = timezone.localdate()
+    days = publicity_selectors.settings_for(Jurisdiction.objects.get(code="410100"))["days"]
+    start = today - dt.timedelta(days=days_ago)
+    Notice.objects.filter(source=source, starts_on=today).update(
+        starts_on=start, ends_on=start + dt.timedelta(days=int(days) - 1)
+    )
+    return publicity_services.settle_due()
 
 
 @transaction.atomic
@@ -108,6 +124,9 @@ def load(password: str) -> str:
         n = nominate(tongxin_admin, tongxin, picks[2], "禁毒社会工作方向，承担区级督导项目。")
         approve_all_the_way(n, erqi_admin)
 
+    # Their 公示 ran two weeks ago and ended with no objection: they are trainees.
+    conclude_publicity(f"round:{round_.pk}")
+
     # 和美 (中原区 has no district admin in the demo; the city acts after its review).
     picks = _eligible(round_, hemei, 1)
     if picks:
@@ -139,7 +158,16 @@ def load(password: str) -> str:
         )
         services.submit(actor=university_admin, nomination=n)
         if i == 0:
+            # Approved today: in 公示, with one anonymous objection awaiting the city's decision.
             services.review(actor=city_admin, nomination=n, decision="approve", reason="同意直接列为培养对象。")
+            item = PublicityItem.objects.get(record=publicity_record(n.pk))
+            publicity_services.lodge_objection(
+                actor=User.objects.get(username="social_worker"),
+                item=item,
+                text="据了解，该教师近两年未实际参与社区社会工作实务，推荐材料所述项目经历请核实。",
+                anonymous=True,
+                contact="0371-60000000",
+            )
 
     # A disciplinary record, so the eligibility page shows a failing rule.
     staff = sunshine.employments.filter(end_date=None).select_related("person").order_by("person__name").last()

@@ -137,7 +137,10 @@ def load(password: str) -> str:
     )
     if not internal_entries or xinhe_admin is None:
         return "supervision demo skipped: no internal supervisors"
-    first_month = _month_start(today, 3)
+    # Early in a month the latest sessions fall in the previous one (none can be in the
+    # future): everything moves a month back, so the demo still shows four months.
+    lag = 1 if today.day <= 3 else 0
+    first_month = _month_start(today, 3 + lag)
     ends_on = min(e.expires_on for e in internal_entries)
 
     # 1. 阳光: its own supervisor (the demo login) for ten staff, the social worker among them.
@@ -181,7 +184,7 @@ def load(password: str) -> str:
     # the current one with a session to confirm and one disputed.
     plan = [(3, TOPICS[0], 1), (10, TOPICS[1], 4), (17, TOPICS[2], 3), (24, TOPICS[3], 1)]
     for back in (3, 2, 1):
-        month = _month_start(today, back)
+        month = _month_start(today, back + lag)
         _sessions_for_month(
             supervisor_user=supervisor_user,
             engagement=internal,
@@ -193,13 +196,10 @@ def load(password: str) -> str:
             rng_seed=back,
         )
     for back in (3, 2):
-        sessions.sign_off(actor=agency_admin, engagement=internal, month=_month_start(today, back))
-    current = _month_start(today, 0)
+        sessions.sign_off(actor=agency_admin, engagement=internal, month=_month_start(today, back + lag))
+    current = _month_start(today, lag)
     this_month = [(1, TOPICS[4]), (2, TOPICS[5]), (3, TOPICS[0])]
-    days = [d for d in (1, 2, 3) if current.replace(day=d) < today]
-    if len(days) < 3:
-        # Early in a month the latest sessions fall in the last days of the previous one.
-        current = _month_start(today, 1)
+    if lag:
         this_month = [(26, TOPICS[4]), (27, TOPICS[5]), (28, TOPICS[0])]
 
     def record(day, topic, present):

@@ -17,6 +17,8 @@ from dudao.selection.models import Round
 from dudao.training import services
 from dudao.training.models import Programme, Question
 
+from .selection import conclude_publicity
+
 
 @transaction.atomic
 def load() -> str:
@@ -102,6 +104,8 @@ def load() -> str:
     for member, (theory, practice) in zip(members, scores, strict=False):
         services.record_scores(actor=trainer_user, member=member, theory_score=theory, practice_score=practice)
     services.confirm_results(actor=city_admin, cohort=cohort)
+    # The results' 公示 ended with no objection: the passing trainees are in the city pool.
+    conclude_publicity(f"cohort:{cohort.pk}", days_ago=9)
 
     survey = services.create_survey(
         actor=trainer_user,

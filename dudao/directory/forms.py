@@ -1,11 +1,13 @@
 from django import forms
+from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
 from dudao.core.forms import BootstrapMixin
-from dudao.core.validators import ModelMultipleIdsField, normalize_phone, validate_phone
+from dudao.core.validators import ModelMultipleIdsField, mask_id_number, normalize_phone, validate_phone
+from dudao.core.widgets import SearchSelect
 
 from .models import CertificateLevel, EducationLevel, Employment, Organization, OrganizationType, Person, ServiceDomain
-from .selectors import employer_choices, manageable_jurisdictions
+from .selectors import employer_choices, manageable_jurisdictions, search_managed_staff
 
 
 class DateInput(forms.DateInput):
@@ -13,6 +15,30 @@ class DateInput(forms.DateInput):
 
     def __init__(self, **kwargs):
         super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+def person_choice_label(person: Person) -> str:
+    """How a picker names a person: name, unit and the ID number masked (two
+    namesakes stay apart; the full number is never sent to the browser)."""
+    unit = person.employer.name if person.employer_id and person.employed else "—"
+    return f"{person.name} · {unit} · {mask_id_number(person.id_number)}"
+
+
+class StaffPickerField(forms.ModelChoiceField):
+    """Choose one of the current staff the user manages by typing part of the
+    name or of the unit (core.widgets.SearchSelect; directory:person_choices)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("queryset", Person.objects.none())
+        kwargs.setdefault("widget", SearchSelect(reverse_lazy("directory:person_choices")))
+        super().__init__(**kwargs)
+
+    def for_user(self, user):
+        self.queryset = search_managed_staff(user, "")
+        return self
+
+    def label_from_instance(self, obj):
+        return person_choice_label(obj)
 
 
 class PhoneField(forms.CharField):

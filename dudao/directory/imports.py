@@ -1,8 +1,15 @@
 """The staff roster import: an agency's whole roster file is checked row by row
-and written in one transaction, or not at all."""
+and written in one transaction, or not at all. A file may be the agency's
+roster again: its own current staff (matched by ID number) are updated, new
+people are added, and a preview lists the adds, changes and unchanged rows
+before anything is written (plan_roster, then import_roster with the plan's
+digest)."""
 
 import datetime as dt
+import hashlib
+import json
 import re
+from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -26,12 +33,12 @@ from dudao.core.excel import (
     read_rows,
     template_bytes,
 )
-from dudao.core.validators import normalize_code, validate_id_number
+from dudao.core.validators import normalize_code, normalize_phone, validate_id_number
 
 from .models import Certificate, CertificateLevel, EducationLevel, Employment, Organization, Person, ServiceDomain
 from .scoping import refresh_people
 from .selectors import employer_choices
-from .services import transfer_problem
+from .services import add_certificate, transfer_problem, update_person
 
 COLUMNS = [
     ("name", gettext_lazy("Name"), True),
@@ -234,7 +241,10 @@ def _references():
     }
 
 
-def validate_roster(upload, *, today: dt.date | None = None) -> list[dict]:
+def validate_roster(upload, *, today: dt.date | None = None, organization: Organization | None = None) -> list[dict]:
+    """The rows of a valid file, or ImportRejected listing every wrong row.
+    With `organization`, a row whose ID number is one of its current staff is
+    that person's update (`own`, with its `changes`), not a duplicate."""
     today = today or dt.date.today()
     try:
         headers, rows = read_rows(upload)
@@ -287,11 +297,21 @@ def validate_roster(upload, *, today: dt.date | None = None) -> list[dict]:
     # DUDAO_MAX_IMPORT_ROWS keys, well within what both databases take).
     existing = {
         person.id_number: person
-        for person in Person.objects.with_id_numbers(list(seen_ids)).prefetch_related("employments")
+        for person in Person.objects.with_id_numbers(list(seen_ids))
+        .select_related("education")
+        .prefetch_related("employments", "service_domains", "certificates__level")
     }
     by_row = {data["row"]: data for data in parsed}
     for id_number, person in existing.items():
         data = by_row[seen_ids[id_number]]
+        current = _current_employment(person, organization)
+        if current is not None:
+            # The agency's own staff member: the row updates their record.
+            data["existing"], data["own"], data["employment"] = person, True, current
+            problem = _own_problem(person, current, data)
+            if problem:
+                errors.append(RowError(data["row"], f"{id_number}: {problem}"))
+            continue
         problem = transfer_problem(person, data["name"], data["start_date"])
         if problem:
             errors.append(RowError(data["row"], f"{id_number}: {problem}"))
@@ -315,19 +335,144 @@ def validate_roster(upload, *, today: dt.date | None = None) -> list[dict]:
     if errors:
         errors.sort(key=lambda e: e.row)
         raise ImportRejected(errors)
+    for data in parsed:
+        if data.get("own"):
+            data["changes"] = _own_changes(data["existing"], data["employment"], data)
     return parsed
 
 
+def _current_employment(person: Person, organization: Organization | None) -> Employment | None:
+    if organization is None:
+        return None
+    return next(
+        (e for e in person.employments.all() if e.organization_id == organization.pk and e.end_date is None), None
+    )
+
+
+def _own_problem(person: Person, current: Employment, data: dict) -> str | None:
+    """Why a row cannot update this staff member's current employment: a
+    start date on or before the end of an earlier employment."""
+    earlier = [e.end_date for e in person.employments.all() if e.pk != current.pk and e.end_date]
+    last_end = max(earlier, default=None)
+    if last_end and data["start_date"] and data["start_date"] <= last_end:
+        return _("the employment must start after the previous one ended (%(date)s).") % {"date": last_end}
+    return None
+
+
+def _shown(value) -> str:
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+def _own_changes(person: Person, employment: Employment, data: dict) -> list[dict]:
+    """What the row changes on a staff member's record, field by field. An
+    empty optional cell leaves the recorded value as it is; service domains
+    and certificates are added to those recorded, never removed."""
+    label = {key: str(lbl) for key, lbl, _req in COLUMNS}
+    changes = []
+
+    def change(key, field, old, new, column=None):
+        changes.append({"key": key, "field": field, "label": column or label[key], "old": old, "new": new})
+
+    if data["name"] != person.name:
+        change("name", "name", person.name, data["name"])
+    if data["education"] is not None and data["education"].pk != person.education_id:
+        change("education", "education", person.education, data["education"])
+    if data["major"] and data["major"] != person.major:
+        change("major", "major", person.major, data["major"])
+    if data["phone"] and normalize_phone(data["phone"]) != person.phone:
+        change("phone", "phone", person.phone, normalize_phone(data["phone"]))
+    if data["frontline_since"] and data["frontline_since"] != person.frontline_since:
+        change("frontline_since", "frontline_since", person.frontline_since, data["frontline_since"])
+    if data["position"] and data["position"] != employment.position:
+        change("position", "position", employment.position, data["position"])
+    if data["start_date"] and data["start_date"] != employment.start_date:
+        change("start_date", "start_date", employment.start_date, data["start_date"])
+    held = list(person.service_domains.all())
+    gained = [d for d in data["service_domains"] if d.pk not in {h.pk for h in held}]
+    if gained:
+        change("service_domains", "service_domains", "、".join(map(str, held)), "、".join(map(str, held + gained)))
+    cert = data["certificate"]
+    if cert:
+        change(
+            "certificate_number",
+            "certificate",
+            None,
+            f"{cert['level']} {cert['number']}（{cert['issued_on']:%Y-%m-%d}）",
+            column=_("Certificate"),
+        )
+    for item in changes:
+        item["old"], item["new"] = _shown(item["old"]), _shown(item["new"])
+    return changes
+
+
+@dataclass
+class RosterPlan:
+    """What a valid roster file would do to the organisation: every row is an
+    add (a new person, or one joining between jobs), a change of one of its
+    own staff, or unchanged."""
+
+    rows: list[dict]
+
+    @property
+    def added(self) -> list[dict]:
+        return [r for r in self.rows if not r.get("own")]
+
+    @property
+    def changed(self) -> list[dict]:
+        return [r for r in self.rows if r.get("own") and r["changes"]]
+
+    @property
+    def unchanged(self) -> list[dict]:
+        return [r for r in self.rows if r.get("own") and not r["changes"]]
+
+    @property
+    def digest(self) -> str:
+        """A fingerprint of what would be written: the confirmation writes only
+        if the file and the roster still give the same plan."""
+        summary = [
+            [
+                r["row"],
+                r["id_number"],
+                "own" if r.get("own") else ("transfer" if r.get("existing") else "new"),
+                [[c["key"], c["old"], c["new"]] for c in r.get("changes", [])],
+            ]
+            for r in self.rows
+        ]
+        return hashlib.sha256(json.dumps(summary, ensure_ascii=False).encode()).hexdigest()[:32]
+
+
+def plan_roster(*, actor, organization: Organization, upload, today: dt.date | None = None) -> RosterPlan:
+    """The preview of an import: validates the file against the organisation's
+    roster and writes nothing."""
+    if not employer_choices(actor).filter(pk=organization.pk).exists():
+        raise PermissionDenied
+    return RosterPlan(validate_roster(upload, today=today, organization=organization))
+
+
 @transaction.atomic
-def import_roster(*, actor, organization: Organization, upload, today: dt.date | None = None) -> int:
-    """Write every row of a valid roster file; raise ImportRejected and write
-    nothing if any row is wrong."""
+def import_roster(
+    *, actor, organization: Organization, upload, today: dt.date | None = None, digest: str | None = None
+) -> int:
+    """Write every row of a valid roster file: add the new people, update the
+    organisation's own staff; raise ImportRejected and write nothing if any
+    row is wrong. With `digest` (from the preview), refuse if the plan is no
+    longer the one previewed. Returns the number of people added or changed."""
     if not employer_choices(actor).filter(pk=organization.pk).exists():
         raise PermissionDenied
     # Lock the organisation so two uploads of the same file cannot both pass
     # the duplicate check and then collide half-way through writing.
     organization = Organization.objects.select_for_update().get(pk=organization.pk)
-    rows = validate_roster(upload, today=today)
+    plan = RosterPlan(validate_roster(upload, today=today, organization=organization))
+    if digest is not None and digest != plan.digest:
+        raise ValidationError(
+            _("The roster changed since the preview (someone edited it, or the file differs); check the new preview.")
+        )
+    changed = _update_own_staff(actor, organization, plan.changed)
+    rows = plan.added
 
     new_rows = [r for r in rows if r.get("existing") is None]
     people = bulk.insert(
@@ -382,22 +527,70 @@ def import_roster(*, actor, organization: Organization, upload, today: dt.date |
     )
     transferred = [p for p, r in pairs if r.get("existing") is not None]
     refresh_people([p.pk for p in transferred])
+    changes = {
+        "staff_imported": [None, len(pairs)],
+        "transferred": [None, len(transferred)],
+        "file": [None, getattr(upload, "name", "")],
+    }
+    if changed or plan.unchanged:
+        changes["staff_updated"] = [None, changed]
+        changes["staff_unchanged"] = [None, len(plan.unchanged)]
     audit.record(
         actor=actor,
         event="directory.staff_imported",
         obj=organization,
-        changes={
-            "staff_imported": [None, len(pairs)],
-            "transferred": [None, len(transferred)],
-            "file": [None, getattr(upload, "name", "")],
-        },
+        changes=changes,
         reason=_("Staff roster import"),
     )
-    audit.record_many(
-        actor=actor,
-        event="directory.person_imported",
-        objects=[p for p, _r in pairs],
-        changes={"employer": [None, str(organization)]},
-        reason=_("Staff roster import"),
-    )
-    return len(pairs)
+    if pairs:
+        audit.record_many(
+            actor=actor,
+            event="directory.person_imported",
+            objects=[p for p, _r in pairs],
+            changes={"employer": [None, str(organization)]},
+            reason=_("Staff roster import"),
+        )
+    return len(pairs) + changed
+
+
+def _update_own_staff(actor, organization: Organization, rows: list[dict]) -> int:
+    """Apply each own staff member's changes through the directory's services
+    (the same checks and audit as the person form); the employment's position
+    and start date on the row itself, audited with the person."""
+    reason = _("Staff roster import")
+    for r in rows:
+        person, employment = r["existing"], r["employment"]
+        keys = {c["field"] for c in r["changes"]}
+        fields = {f: r[f] for f in ("name", "education", "major", "phone", "frontline_since") if f in keys}
+        domains = None
+        if "service_domains" in keys:
+            domains = list(person.service_domains.all()) + [
+                d for d in r["service_domains"] if d not in person.service_domains.all()
+            ]
+        if fields or domains is not None:
+            update_person(actor=actor, person=person, service_domains=domains, reason=reason, **fields)
+        if "certificate" in keys:
+            cert = r["certificate"]
+            add_certificate(
+                actor=actor,
+                person=person,
+                level=cert["level"],
+                number=cert["number"],
+                issued_on=cert["issued_on"],
+                reason=reason,
+            )
+        employment_changes = {}
+        for field in ("position", "start_date"):
+            if field in keys:
+                employment_changes[field] = [_shown(getattr(employment, field)), _shown(r[field])]
+                setattr(employment, field, r[field])
+        if employment_changes:
+            employment.save(update_fields=list(employment_changes))
+            audit.record(
+                actor=actor,
+                event="directory.person_updated",
+                obj=person,
+                changes=employment_changes,
+                reason=reason,
+            )
+    return len(rows)

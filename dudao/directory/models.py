@@ -72,6 +72,12 @@ class Jurisdiction(JurisdictionChain):
     def is_city_level(self) -> bool:
         return self.kind in {self.Kind.CITY, self.Kind.PROVINCE}
 
+    @property
+    def district_label(self) -> str:
+        """The name shown where districts are listed (a district column or
+        filter): the city itself there is the city level (市级), not a district."""
+        return str(_("City level")) if self.is_city_level else self.name
+
 
 class City(models.Model):
     """What differs between the cities one instance serves, kept as reference

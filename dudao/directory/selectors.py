@@ -104,6 +104,18 @@ def find_by_id_number(user, id_number: str) -> Person | None:
     return managed_people(user).with_id_number(id_number).select_related("employer").first()
 
 
+def search_managed_staff(user, text: str) -> QuerySet[Person]:
+    """Current staff the user manages (an agency its own, a district those of
+    its units) whose name or unit contains what was typed: the searchable
+    person pickers (direct nomination, district admission) ask this instead
+    of a typed ID number."""
+    text = (text or "").strip()[:64]
+    queryset = managed_people(user).filter(employed=True).select_related("employer")
+    if text:
+        queryset = queryset.filter(Q(name__icontains=text) | Q(employer__name__icontains=text))
+    return queryset.order_by("name", "pk")
+
+
 def people_for(user) -> QuerySet[Person]:
     q = people_q(scope_for(user))
     if q is None:

@@ -375,4 +375,5 @@ def add_disciplinary_record(
         changes={"disciplinary_record": [None, f"{decided_on} {record.description}"]},
         reason=reason,
     )
+    signals.disciplinary_record_added.send(sender=DisciplinaryRecord, actor=actor, record=record)
     return record

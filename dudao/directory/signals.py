@@ -25,3 +25,7 @@ jurisdictions_moved = Signal()
 # employment, an organisation moved, the tree changed. Apps that copy a
 # person's chain onto their own rows update them.
 people_rescoped = Signal()
+
+# Sent inside the transaction that adds a disciplinary record (services.add_disciplinary_record)
+# with `actor` and `record`: the pools flag the person's entries for their keepers' review.
+disciplinary_record_added = Signal()

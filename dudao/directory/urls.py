@@ -14,6 +14,7 @@ urlpatterns = [
     path("organizations/<int:pk>/staff-import/", views.roster_import, name="roster_import"),
     path("organizations/<int:pk>/staff-import/template/", views.roster_template, name="roster_template"),
     path("people/", views.PersonList.as_view(), name="person_list"),
+    path("people/choices/", views.person_choices, name="person_choices"),
     path("people/new/", views.person_create, name="person_create"),
     path("people/<int:pk>/", views.person_detail, name="person_detail"),
     path("people/<int:pk>/edit/", views.person_edit, name="person_edit"),

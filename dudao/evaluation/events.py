@@ -13,6 +13,7 @@ register("evaluation.indicators_computed", _("Evaluation indicators computed"), 
 register("evaluation.service_result_recorded", _("Service evaluation result recorded"), A.UPDATE)
 register("evaluation.service_results_imported", _("Service evaluation results imported"), A.IMPORT)
 register("evaluation.party_scored", _("Party scores submitted"), A.UPDATE)
+register("evaluation.review_deadline_moved", _("Review deadline moved"), A.UPDATE)
 register("evaluation.results_computed", _("Evaluation results computed"), A.UPDATE)
 register("evaluation.results_published", _("Evaluation results published"), A.UPDATE)
 register("evaluation.appeal_lodged", _("Appeal lodged"), A.CREATE)

@@ -10,6 +10,7 @@ the policy form a whole number and the arithmetic exact in Decimal.
 All arithmetic is Decimal, rounded half up to two places at the end."""
 
 from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
 
 TWO = Decimal("0.01")
 HUNDRED = Decimal(100)
@@ -50,6 +51,12 @@ def _dec(value) -> Decimal | None:
     return None if value is None or value == "" else Decimal(str(value))
 
 
+# The point functions are pure and their inputs are two-decimal figures that recur
+# across a pool, so a cycle of 50,000 supervisors computes each distinct one once.
+cached = lru_cache(maxsize=8192)
+
+
+@cached
 def hours_points(hours, minimum) -> Decimal:
     """min(hours / minimum, 1) × 100; a minimum of 0 asks for nothing, so full points."""
     hours, minimum = Decimal(str(hours or 0)), Decimal(str(minimum))
@@ -58,6 +65,7 @@ def hours_points(hours, minimum) -> Decimal:
     return q(min(hours / minimum, Decimal(1)) * HUNDRED)
 
 
+@cached
 def satisfaction_points(average, without) -> Decimal:
     """average / 5 × 100 (ratings are 1–5); no rating → `without`."""
     average = _dec(average)
@@ -66,6 +74,7 @@ def satisfaction_points(average, without) -> Decimal:
     return q(average / 5 * HUNDRED)
 
 
+@cached
 def ability_gain_points(gain, target_tenths) -> Decimal:
     """clamp(gain / target, 0, 1) × 100, the target in tenths of a point; no
     supervisee assessed at both ends → 0 (no gain was shown)."""
@@ -83,6 +92,7 @@ def training_points(hours, minimum) -> Decimal:
     return hours_points(hours, minimum)
 
 
+@cached
 def service_results_points(average, without) -> Decimal:
     """The supervisees' average result (already out of 100) as is; none → `without`."""
     average = _dec(average)
@@ -107,19 +117,33 @@ def points(indicators: dict, policy: dict) -> dict:
     }
 
 
-def indicator_part(indicators: dict, policy: dict) -> tuple[Decimal, dict]:
-    """The weighted average of the indicators' points (0–100) and its breakdown:
-    each indicator's points, weight and weighted points (the value is in the indicators)."""
+def scorer(policy: dict):
+    """A function of one supervisor's indicators giving the weighted average of
+    their points (0–100) and its breakdown: each indicator's points, weight and
+    weighted points (the value is in the indicators). The weights are read once
+    per policy, and a line is built once per distinct points of an indicator."""
     weights = policy["evaluation.indicator_weights"]
-    pts = points(indicators, policy)
-    lines = {}
-    total = Decimal(0)
-    for key, name in WEIGHT_NAMES.items():
-        weight = Decimal(str(weights.get(name, 0)))
-        weighted = pts[key] * weight / HUNDRED
-        total += weighted
-        lines[key] = {"points": str(pts[key]), "weight": str(weight), "weighted": str(q(weighted))}
-    return q(total), lines
+    weight_of = {key: Decimal(str(weights.get(name, 0))) for key, name in WEIGHT_NAMES.items()}
+
+    @lru_cache(maxsize=8192)
+    def line(key, pts):
+        weighted = pts * weight_of[key] / HUNDRED
+        return weighted, {"points": str(pts), "weight": str(weight_of[key]), "weighted": str(q(weighted))}
+
+    def score(indicators: dict) -> tuple[Decimal, dict]:
+        total = Decimal(0)
+        lines = {}
+        for key, pts in points(indicators, policy).items():
+            weighted, lines[key] = line(key, pts)
+            total += weighted
+        return q(total), lines
+
+    return score
+
+
+def indicator_part(indicators: dict, policy: dict) -> tuple[Decimal, dict]:
+    """The weighted average of the indicators' points (0–100) and its breakdown (see scorer)."""
+    return scorer(policy)(indicators)
 
 
 def below_minimum(indicators: dict, policy: dict) -> bool:

@@ -298,15 +298,26 @@ class Renewal(TimeStampedModel):
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     reason = models.CharField(_("reason"), max_length=300, blank=True)
     new_expires_on = models.DateField(_("new term ends on"), null=True, blank=True)
+    # The end of the term this renewal is about: an entry is proposed once per
+    # term, so a refusal is not proposed again by the next scheduled run.
+    term_ends_on = models.DateField(_("term ends on"), null=True, blank=True)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(
                 fields=["entry"], condition=models.Q(status="proposed"), name="one_open_renewal_per_entry"
-            )
+            ),
+            models.UniqueConstraint(fields=["entry", "term_ends_on"], name="one_renewal_per_entry_and_term"),
         ]
         verbose_name = _("renewal")
         verbose_name_plural = _("renewals")
 
     def __str__(self):
         return f"{self.entry} {self.status}"
+
+    def grades_shown(self) -> list[tuple]:
+        """(year, grade label) of the grades in the term, for pages and exports."""
+        return [
+            (g.get("year"), Grade(g["grade"]).label if g.get("grade") in Grade.values else g.get("grade"))
+            for g in self.grades or []
+        ]

@@ -68,3 +68,16 @@ def is_evaluated(user, evaluation) -> bool:
 def scoring_person_id(user) -> int | None:
     """The person whose own results the user reads."""
     return scope_for(user).person_id
+
+
+def reads_results(user) -> bool:
+    """Results and appeals are read by the owners of cycles and by supervisors (their own)."""
+    return any(owner_nodes(user).values()) or scoring_person_id(user) is not None
+
+
+def keeps_pools(user) -> bool:
+    """Renewals are read and decided by the keepers of the city and district pools."""
+    from dudao.pools import permissions as pool_permissions
+
+    scope = scope_for(user)
+    return bool(scope.nodes_for(pool_permissions.KEEP_CITY) or scope.nodes_for(pool_permissions.KEEP_DISTRICT))

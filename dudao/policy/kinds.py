@@ -255,6 +255,55 @@ class DayCount(WholeNumber):
 
 
 @register
+class DayList(Kind):
+    """Distinct whole numbers of days, largest first: the days before a
+    deadline on which a reminder goes out ([3, 1]). Empty: no reminders."""
+
+    name = "day_list"
+    label = gettext_lazy("Days before a deadline")
+
+    def clean(self, parameter, value):
+        if not isinstance(value, list | tuple):
+            raise ValidationError(_("Give the numbers of days as a list, such as 3, 1."))
+        if len(value) > 10:
+            raise ValidationError(_("Give at most 10 numbers of days."))
+        numbers = []
+        for item in value:
+            number = whole_number(item)
+            if number is None:
+                raise ValidationError(_("Enter whole numbers of days."))
+            if number < 0:
+                raise ValidationError(_("The number of days cannot be negative."))
+            check_range(parameter, number)
+            if number in numbers:
+                raise ValidationError(_("%(days)s days is given twice.") % {"days": number})
+            numbers.append(number)
+        return sorted(numbers, reverse=True)
+
+    def display(self, parameter, value):
+        if not isinstance(value, list):
+            return str(value)
+        if not value:
+            return _("None")
+        return _("%(days)s days before") % {"days": "、".join(str(d) for d in value)}
+
+    def form_field(self, parameter):
+        return forms.CharField(
+            label=_("Days"), required=False, help_text=_("Separate the numbers with commas, such as 3, 1.")
+        )
+
+    def form_value(self, parameter, cleaned_data):
+        text = str(cleaned_data.get("value") or "")
+        return [part.strip() for part in re.split(r"[,，、\s]+", text) if part.strip()]
+
+    def form_initial(self, parameter, value):
+        return {"value": ", ".join(str(d) for d in value)} if isinstance(value, list) else {}
+
+    def schema(self, parameter=None):
+        return {"type": "array", "uniqueItems": True, "maxItems": 10, "items": {"type": "integer", "minimum": 0}}
+
+
+@register
 class YesNo(Kind):
     name = "bool"
     label = gettext_lazy("Yes or no")

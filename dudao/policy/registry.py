@@ -148,6 +148,46 @@ PARAMETERS = [
         minimum=0,
         maximum=100,
     ),
+    # 公示 (issue 12): the city's decisions are published before they take effect.
+    Parameter(
+        key="publicity.enabled",
+        label=_("Publish approved nominees and confirmed results (公示) before they take effect"),
+        help=_(
+            "When on, a trainee or pool entry takes effect only when the public notice period ends with no upheld objection."
+        ),
+        kind="bool",
+        default=True,
+        district_may_override=False,
+    ),
+    Parameter(
+        key="publicity.days",
+        label=_("Days of a public notice (公示)"),
+        help=_("Counted from the day of publication, that day included."),
+        kind="day_count",
+        default=7,
+        district_may_override=False,
+        minimum=1,
+        maximum=60,
+    ),
+    Parameter(
+        key="publicity.public_page",
+        label=_("Show public notices on a public page"),
+        help=_("When on, anyone may read running public notices without signing in; when off, only signed-in users."),
+        kind="bool",
+        default=True,
+        district_may_override=False,
+    ),
+    Parameter(
+        key="training.excused_absence_counts",
+        label=_("An excused absence (leave) counts as attended"),
+        help=_(
+            "When on, the hours of a session a trainee was excused from count towards the minimum share "
+            "attended; when off, an excused absence counts as any absence."
+        ),
+        kind="bool",
+        default=False,
+        district_may_override=False,
+    ),
     Parameter(
         key="pools.term_years",
         label=_("Term of a talent pool entry (years)"),
@@ -575,6 +615,20 @@ PARAMETERS = [
         district_may_override=True,
         minimum=1,
         maximum=365,
+    ),
+    # Notifications (issue 12): deadline reminders go to whoever still has the matter.
+    Parameter(
+        key="notifications.reminder_days",
+        label=_("Deadline reminders, days before the deadline"),
+        help=_(
+            "A reminder goes out on each of these days before a deadline (nominations, reviews, evaluation "
+            "forms, training scores) to those who have not yet acted; none when the list is empty."
+        ),
+        kind="day_list",
+        default=[3, 1],
+        district_may_override=True,
+        minimum=0,
+        maximum=30,
     ),
 ]
 

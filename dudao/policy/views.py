@@ -64,7 +64,7 @@ def parameter_list(request):
             (_("Districts may set their own"), lambda r: _("Yes") if r["parameter"].district_may_override else _("No")),
         ]
         title = _("Policy parameters")
-        return xlsx_response(f"{title}.xlsx", workbook_bytes(title, columns, rows))
+        return xlsx_response(f"{title}.xlsx", workbook_bytes(title, columns, rows, user=request.user))
     return render(request, "policy/parameter_list.html", {"rows": rows, "jurisdiction": jurisdiction, "today": today})
 
 

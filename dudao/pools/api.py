@@ -1,8 +1,6 @@
 """The talent pools over the API: the search, status changes, certificates,
 district admissions, internal designations, and the public verification."""
 
-import json
-
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
 from django.http import HttpResponse
@@ -15,7 +13,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
-from dudao.core.api import IdField, query_id, service_errors
+from dudao.core.api import IdField, PDFRenderer, query_id, service_errors
 from dudao.directory.models import ServiceDomain
 from dudao.directory.selectors import organizations_for, people_for
 from dudao.selection import eligibility
@@ -132,17 +130,6 @@ class PublicVerificationSerializer(serializers.Serializer):
     status = serializers.CharField(help_text=f"As of today: {STATUS_HELP}")
     term_start = serializers.DateField()
     term_end = serializers.DateField()
-
-
-class PDFRenderer(renderers.BaseRenderer):
-    media_type = "application/pdf"
-    format = "pdf"
-    charset = None
-    render_style = "binary"
-
-    def render(self, data, accepted_media_type=None, renderer_context=None):
-        # Errors reach here as data when the client asked only for PDF.
-        return data if isinstance(data, bytes) else json.dumps(data, ensure_ascii=False).encode()
 
 
 def _entry_queryset(user):

@@ -56,6 +56,29 @@ class PoolsConfig(AppConfig):
 
         member_passed.connect(admit, dispatch_uid="pools.passed_trainees_enter_the_city_pool", weak=False)
 
+        from dudao.training.selectors import register_pool_link_finder
+
+        from .selectors import profile_links
+
+        register_pool_link_finder(profile_links)
+
+        from dudao.directory.signals import disciplinary_record_added
+
+        from .services import flag_person_entries
+
+        def flag(sender, actor, record, **kwargs):
+            flag_person_entries(actor=actor, record=record)
+
+        disciplinary_record_added.connect(flag, dispatch_uid="pools.disciplinary_records_flag_entries", weak=False)
+
+        from dudao.accounts.navigation import register_check
+
+        def in_a_pool(scope):
+            return bool(scope.person_id) and Entry.objects.filter(person_id=scope.person_id).exists()
+
+        # A social worker's menu shows the talent pool once they have an entry in one.
+        register_check("pools:entry_list", in_a_pool)
+
         from dudao.core import workbench
 
         from . import todos

@@ -13,3 +13,5 @@ register("pools.internal_designated", _("Internal supervisor designated"), A.CRE
 register("pools.entry_status_changed", _("Pool entry status changed"), A.UPDATE)
 register("pools.entry_expired", _("Pool entry expired"), A.UPDATE)
 register("pools.entry_renewed", _("Pool entry renewed for a new term"), A.UPDATE)
+register("pools.entry_flagged", _("Pool entry flagged for review"), A.UPDATE)
+register("pools.entry_flag_cleared", _("Pool entry reviewed, flag cleared"), A.UPDATE)

@@ -40,10 +40,16 @@ class EntryFilter(django_filters.FilterSet):
     expires_within = django_filters.NumberFilter(
         label=_("Term ends within (days)"), method="by_expiry", min_value=0, max_value=3650
     )
+    flagged = django_filters.BooleanFilter(
+        label=_("Review flag"),
+        method="by_flag",
+        widget=forms.Select(choices=[("", "---------"), ("true", _("Flagged for review"))]),
+        help_text=_("Entries of the pools you keep whose person has a disciplinary record to review."),
+    )
 
     class Meta:
         model = Entry
-        fields = ["q", "level", "domain", "home_district", "status", "available", "expires_within"]
+        fields = ["q", "level", "domain", "home_district", "status", "available", "expires_within", "flagged"]
 
     def search(self, queryset, name, value):
         value = value.strip()
@@ -61,3 +67,9 @@ class EntryFilter(django_filters.FilterSet):
         if value is None:
             return queryset
         return selectors.available(queryset) if value else selectors.unavailable(queryset)
+
+    def by_flag(self, queryset, name, value):
+        if not value:
+            return queryset
+        user = getattr(self.request, "user", None)
+        return selectors.flagged_for_keeper(queryset, user) if user is not None else queryset.none()

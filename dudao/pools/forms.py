@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from dudao.core.forms import BootstrapMixin
 from dudao.core.validators import ModelMultipleIdsField
+from dudao.directory.forms import StaffPickerField
 from dudao.directory.models import ServiceDomain
 
 from .models import Entry
@@ -30,8 +31,27 @@ class StatusChangeForm(BootstrapMixin, forms.Form):
         self.fields["to_status"].choices = [(s, labels[s]) for s in statuses] if statuses else Entry.Status.choices
 
 
+class ClearFlagForm(BootstrapMixin, forms.Form):
+    reason = forms.CharField(
+        label=_("What the review found"), max_length=1000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
 class LookupForm(BootstrapMixin, forms.Form):
-    id_number = forms.CharField(label=_("ID number of the person"), max_length=18)
+    person = StaffPickerField(
+        label=_("Person"), required=False, help_text=_("Type part of the name or of the unit, then choose.")
+    )
+    id_number = forms.CharField(label=_("Or the ID number of the person"), max_length=18, required=False)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["person"].for_user(user)
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("person") and not cleaned.get("id_number") and not self.errors.get("person"):
+            self.add_error("person", _("Choose the person, or give their ID number."))
+        return cleaned
 
 
 class DistrictAdmitForm(BootstrapMixin, forms.Form):

@@ -77,6 +77,11 @@ class Entry(TimeStampedModel, JurisdictionChain):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("admitted by"), null=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # Raised for the keeper's review when the person has a disciplinary record
+    # (at admission or when one is added later); the keeper clears it with a reason.
+    flagged_for_review = models.BooleanField(_("flagged for review"), default=False, db_index=True)
+    review_note = models.CharField(_("why flagged"), max_length=400, blank=True, validators=[validate_single_line_text])
+    flagged_at = models.DateTimeField(_("flagged at"), null=True, blank=True)
 
     # Who else reads the entry, kept on the row so that a jurisdiction's list is
     # index ranges on this one table (a join to the person per row cost 170 ms

@@ -4,10 +4,12 @@ from functools import reduce
 from operator import or_
 
 from django.db.models import Q, QuerySet
+from django.urls import reverse
 from django.utils import timezone
 
 from dudao.core.scoping import nodes_q, scope_for
 from dudao.directory.models import Jurisdiction, Organization, Person
+from dudao.directory.selectors import people_for
 
 from . import permissions
 from .models import CODE_ALPHABET, Entry
@@ -38,6 +40,54 @@ def entries_for(user) -> QuerySet[Entry]:
         .select_related("person__education", "jurisdiction", "organization", "home_district")
         .prefetch_related("domains")
     )
+
+
+def kept_q(user) -> Q | None:
+    """The entries of the pools the user keeps, as a condition: the city its
+    pool, a district its own, an agency its internal supervisors
+    (permissions.can_keep, for a whole list)."""
+    scope = scope_for(user)
+    conditions = []
+    if (q := nodes_q(scope.nodes_for(permissions.KEEP_CITY))) is not None:
+        conditions.append(q & Q(level=Entry.Level.CITY))
+    if (q := nodes_q(scope.nodes_for(permissions.KEEP_DISTRICT))) is not None:
+        conditions.append(q & Q(level=Entry.Level.DISTRICT))
+    if org_ids := permissions.designating_org_ids(user):
+        conditions.append(Q(level=Entry.Level.AGENCY, organization_id__in=org_ids))
+    return reduce(or_, conditions) if conditions else None
+
+
+def flagged_for_keeper(queryset: QuerySet[Entry], user) -> QuerySet[Entry]:
+    """The entries flagged for review in the pools the user keeps; a flag is
+    the keeper's to see, so anyone else finds none."""
+    kept = kept_q(user)
+    return queryset.filter(kept, flagged_for_review=True) if kept is not None else queryset.none()
+
+
+def with_flags(user, entries) -> list:
+    """Set `show_flag` on each entry: flagged, and the user keeps its pool."""
+    entries = list(entries)
+    for entry in entries:
+        entry.show_flag = entry.flagged_for_review and permissions.can_keep(user, entry)
+    return entries
+
+
+def discipline_for_keeper(user, person: Person, entries) -> list:
+    """The person's disciplinary records, for a keeper of one of their entries."""
+    if not any(permissions.can_keep(user, entry) for entry in entries):
+        return []
+    return list(person.disciplinary_records.order_by("-decided_on", "-id"))
+
+
+def profile_links(user, person_ids) -> dict:
+    """{person id: their profile's address} for the people among `person_ids`
+    with an entry the user sees and a profile the user may open; nobody else
+    gets a link (the training results page asks, training.selectors.pool_links)."""
+    if not permissions.reads_pools(user):
+        return {}
+    with_entry = entries_for(user).filter(person_id__in=person_ids).values("person_id")
+    openable = people_for(user).filter(pk__in=with_entry).values_list("pk", flat=True)
+    return {pk: reverse("pools:profile", args=[pk]) for pk in openable}
 
 
 def available(queryset: QuerySet[Entry]) -> QuerySet[Entry]:

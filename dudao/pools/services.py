@@ -115,6 +115,70 @@ def _create(
         },
         reason=source,
     )
+    record = person.disciplinary_records.order_by("-decided_on", "-id").first()
+    if record is not None:
+        _flag(actor=actor, entry=entry, note=discipline_note(record))
+    return entry
+
+
+# --- review flags -------------------------------------------------------------------
+
+
+def discipline_note(record) -> str:
+    return (_("Disciplinary record of %(date)s: %(text)s") % {"date": record.decided_on, "text": record.description})[
+        :400
+    ]
+
+
+def _flag(*, actor, entry: Entry, note: str) -> bool:
+    """Raise the entry's review flag (the caller holds the entry); False when it was up already."""
+    if entry.flagged_for_review:
+        return False
+    entry.flagged_for_review, entry.review_note, entry.flagged_at = True, note, timezone.now()
+    entry.save(update_fields=["flagged_for_review", "review_note", "flagged_at", "updated_at"])
+    audit.record(
+        actor=actor,
+        event="pools.entry_flagged",
+        obj=entry,
+        changes={"flagged_for_review": [False, True]},
+        reason=note,
+    )
+    return True
+
+
+@transaction.atomic
+def flag_person_entries(*, actor, record) -> int:
+    """A disciplinary record was added: every live entry of the person is
+    flagged for its keeper's review (the directory's signal calls this)."""
+    entries = Entry.objects.select_for_update().filter(
+        person_id=record.person_id, status__in=[S.ACTIVE, S.SUSPENDED], flagged_for_review=False
+    )
+    note = discipline_note(record)
+    return sum(_flag(actor=actor, entry=entry, note=note) for entry in entries)
+
+
+@transaction.atomic
+def clear_review_flag(*, actor, entry: Entry, reason: str) -> Entry:
+    """The keeper has reviewed the entry (kept, suspended or retired it) and lowers the flag."""
+    entry = (
+        Entry.objects.select_for_update(of=("self",)).select_related("jurisdiction", "organization").get(pk=entry.pk)
+    )
+    if not permissions.can_keep(actor, entry):
+        raise PermissionDenied(_("Only the keeper of this pool reviews its entries."))
+    reason = clean_text(reason, field="reason", multiline=True, max_length=1000)
+    if not reason:
+        raise ValidationError({"reason": _("Say what the review found.")})
+    if not entry.flagged_for_review:
+        raise ValidationError(_("This entry is not flagged for review."))
+    entry.flagged_for_review = False
+    entry.save(update_fields=["flagged_for_review", "updated_at"])
+    audit.record(
+        actor=actor,
+        event="pools.entry_flag_cleared",
+        obj=entry,
+        changes={"flagged_for_review": [True, False]},
+        reason=reason,
+    )
     return entry
 
 

@@ -19,7 +19,7 @@ from dudao.training.selectors import training_history
 
 from . import certificates, permissions, selectors, services, throttling
 from .filters import EntryFilter
-from .forms import DesignateForm, DistrictAdmitForm, LookupForm, StatusChangeForm, VerifyForm
+from .forms import ClearFlagForm, DesignateForm, DistrictAdmitForm, LookupForm, StatusChangeForm, VerifyForm
 from .models import Entry
 
 
@@ -43,7 +43,7 @@ class EntryList(ListPage):
         (gettext_lazy("Name"), lambda e: e.person.name),
         (gettext_lazy("Level"), lambda e: e.get_level_display()),
         (gettext_lazy("Pool"), _pool_name),
-        (gettext_lazy("Home district"), lambda e: e.home_district.name),
+        (gettext_lazy("Home district"), lambda e: e.home_district.district_label),
         (gettext_lazy("Service domains"), lambda e: "、".join(d.name for d in e.domains.all())),
         (gettext_lazy("Admitted on"), lambda e: e.admitted_on),
         (gettext_lazy("Term ends on"), lambda e: e.expires_on),
@@ -53,6 +53,9 @@ class EntryList(ListPage):
 
     def get_queryset(self):
         return selectors.entries_for(self.request.user)
+
+    def decorate(self, rows):
+        return selectors.with_flags(self.request.user, rows)
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
@@ -71,11 +74,14 @@ def entry_detail(request, pk):
     entry = _visible_entry(request, pk)
     keeper = permissions.can_keep(request.user, entry)
     statuses = services.next_statuses(entry) if keeper else []
+    entry.show_flag = keeper and entry.flagged_for_review
     return render(
         request,
         "pools/entry_detail.html",
         {
             "entry": entry,
+            "discipline": selectors.discipline_for_keeper(request.user, entry.person, [entry]),
+            "clear_flag_form": ClearFlagForm() if entry.show_flag else None,
             "pool_name": _pool_name(entry),
             "history": selectors.history_of(entry),
             "available": selectors.is_available(entry),
@@ -102,6 +108,25 @@ def entry_status(request, pk):
         messages.error(request, " ".join(exc.messages))
     except PermissionDenied as exc:
         raise PermissionDenied(str(exc)) from exc
+    return redirect("pools:entry_detail", pk=entry.pk)
+
+
+@login_required
+@require_POST
+def entry_clear_flag(request, pk):
+    """The keeper has reviewed a flagged entry and lowers the flag, saying why."""
+    entry = _visible_entry(request, pk)
+    if not permissions.can_keep(request.user, entry):
+        raise PermissionDenied(_("Only the keeper of this pool reviews its entries."))
+    form = ClearFlagForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, form_errors_text(form))
+        return redirect("pools:entry_detail", pk=entry.pk)
+    try:
+        services.clear_review_flag(actor=request.user, entry=entry, reason=form.cleaned_data["reason"])
+        messages.success(request, _("The review is recorded and the flag cleared."))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
     return redirect("pools:entry_detail", pk=entry.pk)
 
 
@@ -163,16 +188,20 @@ def district_admit(request):
     person = district = None
     if request.method == "POST":
         person = get_object_or_404(people_for(request.user), pk=_int(request.POST.get("person")))
-        lookup = LookupForm(initial={"id_number": person.id_number})
+        lookup = LookupForm(initial={"person": person.pk}, user=request.user)
         district = selectors.district_for(request.user, person) or districts.first()
     else:
-        lookup = LookupForm(request.GET if "id_number" in request.GET else None)
+        asked = "id_number" in request.GET or "person" in request.GET
+        lookup = LookupForm(request.GET if asked else None, user=request.user)
         if lookup.is_bound and lookup.is_valid():
-            person = find_by_id_number(request.user, lookup.cleaned_data["id_number"])
+            person = lookup.cleaned_data["person"] or find_by_id_number(request.user, lookup.cleaned_data["id_number"])
             district = selectors.district_for(request.user, person) if person else None
             if district is None:
+                if lookup.cleaned_data["person"]:
+                    lookup.add_error("person", _("This person does not work at a unit in your district."))
+                else:
+                    lookup.add_error("id_number", _("No one with this ID number works at a unit in your district."))
                 person = None
-                lookup.add_error("id_number", _("No one with this ID number works at a unit in your district."))
     form = DistrictAdmitForm(
         posted(request), initial={"domains": list(person.service_domains.all())} if person else None
     )
@@ -265,15 +294,17 @@ def _history_template() -> str:
 @login_required
 def profile(request, pk):
     person = get_object_or_404(people_for(request.user), pk=pk)
+    entries = selectors.with_flags(
+        request.user, selectors.entries_for(request.user).filter(person=person).order_by("-admitted_on", "entry_number")
+    )
     return render(
         request,
         "pools/profile.html",
         {
             "person": person,
             "employer": current_employer(person),
-            "entries": selectors.entries_for(request.user)
-            .filter(person=person)
-            .order_by("-admitted_on", "entry_number"),
+            "entries": entries,
+            "discipline": selectors.discipline_for_keeper(request.user, person, entries),
             "history": training_history(person),
             "history_template": _history_template(),
         },

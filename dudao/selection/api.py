@@ -1,17 +1,21 @@
+from urllib.parse import quote
+
 from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
-from rest_framework import mixins, serializers, status, viewsets
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
+from rest_framework import mixins, renderers, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from dudao.accounts.scopes import scope_for
-from dudao.core.api import IdField, MultiPartParser, query_id, service_errors
+from dudao.core.api import IdField, MultiPartParser, PDFErrorsAsJSON, PDFRenderer, query_id, service_errors
 from dudao.directory.models import Jurisdiction
 from dudao.directory.selectors import organizations_for, people_for
 
-from . import permissions, selectors, services
+from . import documents, permissions, selectors, services
 from .filters import NominationFilter, TraineeFilter
 from .models import Nomination, Round, Trainee, Transition
 
@@ -111,6 +115,33 @@ class ReviewSerializer(serializers.Serializer):
     expected_status = serializers.ChoiceField(
         choices=Nomination.Status.choices, required=False, allow_null=True, default=None
     )
+
+
+class BatchApproveSerializer(serializers.Serializer):
+    nominations = serializers.ListField(
+        child=serializers.IntegerField(min_value=1), min_length=1, max_length=500, help_text="IDs to approve"
+    )
+    reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=1000)
+    expected_status = serializers.ChoiceField(
+        choices=Nomination.Status.choices,
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="Approve only those still in this status (a concurrency guard)",
+    )
+
+
+class BatchOutcomeSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    ok = serializers.BooleanField()
+    status = serializers.CharField(allow_null=True, help_text="The status after the attempt; null if not visible")
+    error = serializers.CharField(allow_blank=True)
+
+
+class BatchResultSerializer(serializers.Serializer):
+    approved = serializers.IntegerField()
+    failed = serializers.IntegerField()
+    results = BatchOutcomeSerializer(many=True)
 
 
 class ReasonSerializer(serializers.Serializer):
@@ -250,7 +281,7 @@ class RoundViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         return Response(RuleSerializer([r.as_dict() for r in results], many=True).data)
 
 
-class NominationViewSet(viewsets.ReadOnlyModelViewSet):
+class NominationViewSet(PDFErrorsAsJSON, viewsets.ReadOnlyModelViewSet):
     serializer_class = NominationSerializer
     filterset_class = NominationFilter
     ordering_fields = ["updated_at", "submitted_at", "status"]
@@ -258,6 +289,22 @@ class NominationViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         return selectors.nominations_for(self.request.user).prefetch_related("transitions__actor")
+
+    @extend_schema(
+        responses={
+            (200, "application/pdf"): OpenApiResponse(OpenApiTypes.BINARY, description="The nomination form (PDF)")
+        },
+    )
+    @action(detail=True, methods=["get"], renderer_classes=[renderers.JSONRenderer, PDFRenderer], filter_backends=[])
+    def form(self, request, pk=None):
+        """The 推荐表 as a PDF: the nominee's particulars, the eligibility rule
+        by rule, the statement, the reviews, room for seals and signatures."""
+        content, filename = documents.nomination_form_for(request.user, pk)
+        response = HttpResponse(content, content_type="application/pdf")
+        response["Content-Disposition"] = (
+            f"attachment; filename=\"nomination-{pk}.pdf\"; filename*=UTF-8''{quote(filename)}"
+        )
+        return response
 
     @extend_schema(request=NominationCreateSerializer, responses={201: NominationSerializer})
     def create(self, request):
@@ -341,6 +388,35 @@ class NominationViewSet(viewsets.ReadOnlyModelViewSet):
             return self._respond(
                 services.review(actor=request.user, nomination=nomination, **serializer.validated_data)
             )
+
+    @extend_schema(request=BatchApproveSerializer, responses={200: BatchResultSerializer})
+    @action(detail=False, methods=["post"], url_path="approve-batch")
+    def approve_batch(self, request):
+        """Approve several nominations at the stage the caller reviews. Each goes
+        through the same review as one by one and is audited on its own; the
+        answer lists every item with its outcome (an ID the caller cannot see is
+        reported as not found, without saying whether it exists)."""
+        if not permissions.queue_stages(request.user):
+            raise PermissionDenied(_("You do not review nominations."))
+        serializer = BatchApproveSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        d = serializer.validated_data
+        ids = list(dict.fromkeys(d["nominations"]))
+        visible = selectors.nominations_for(request.user).in_bulk(ids)
+        outcomes = services.approve_many(
+            actor=request.user,
+            nominations=[(visible.get(pk), pk, d["expected_status"]) for pk in ids],
+            reason=d["reason"],
+        )
+        after = dict(Nomination.objects.filter(pk__in=visible).values_list("pk", "status"))
+        results = [
+            {"id": o.nomination_id, "ok": o.ok, "status": after.get(o.nomination_id), "error": o.error}
+            for o in outcomes
+        ]
+        approved = sum(1 for o in outcomes if o.ok)
+        return Response(
+            BatchResultSerializer({"approved": approved, "failed": len(outcomes) - approved, "results": results}).data
+        )
 
     @extend_schema(
         request={

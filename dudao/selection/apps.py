@@ -37,6 +37,22 @@ class SelectionConfig(AppConfig):
 
         jurisdictions_moved.connect(follow_tree, dispatch_uid="selection.nominations_follow_the_tree", weak=False)
 
+        from django.urls import reverse
+
+        from dudao.publicity import kinds as publicity_kinds
+
+        from . import selectors, services
+
+        publicity_kinds.register(
+            publicity_kinds.Kind(
+                code=selectors.PUBLICITY_KIND,
+                label=_("Trainees of a nomination round"),
+                take_effect=services.take_effect_after_publicity,
+                stop=services.stop_after_publicity,
+                record_url=lambda item: reverse("selection:nomination_detail", args=[item.target_id]),
+            )
+        )
+
         from dudao.core import workbench
 
         from . import todos

@@ -60,6 +60,9 @@ class Nomination(TimeStampedModel, JurisdictionChain):
         DRAFT = "draft", _("Draft")
         DISTRICT_REVIEW = "district_review", _("Awaiting district review")
         CITY_REVIEW = "city_review", _("Awaiting city review")
+        # Approved by the city, published (公示): becomes a trainee when the period
+        # ends with no upheld objection (dudao.publicity).
+        PUBLICITY = "publicity", _("In public notice: pending")
         RETURNED = "returned", _("Returned for revision")
         APPROVED = "approved", _("Approved: trainee")
         REJECTED = "rejected", _("Rejected")
@@ -113,6 +116,7 @@ class Nomination(TimeStampedModel, JurisdictionChain):
 PLACE_HOLDING = (
     Nomination.Status.DISTRICT_REVIEW,
     Nomination.Status.CITY_REVIEW,
+    Nomination.Status.PUBLICITY,
     Nomination.Status.RETURNED,
     Nomination.Status.APPROVED,
 )

@@ -117,6 +117,12 @@ def queue_stages(actor) -> list[str]:
     return stages
 
 
+def reads_round_lists(actor) -> bool:
+    """The printed lists of a round (per district, for the city) are for the
+    roles that read a jurisdiction, as its summaries are."""
+    return reads_summaries(actor)
+
+
 def reads_whole_round(actor, round_: Round) -> bool:
     """Whether the actor's summary of a round covers all of its districts."""
     scope = scope_for(actor)

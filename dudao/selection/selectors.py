@@ -6,6 +6,7 @@ from functools import reduce
 from operator import or_
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.shortcuts import get_object_or_404
 
 from dudao.core.scoping import nodes_q, path_and_ancestors, scope_for
 from dudao.directory.models import Certificate, Employment, Jurisdiction, Organization, Person
@@ -13,7 +14,7 @@ from dudao.policy.selectors import value as policy_value
 from dudao.policy.selectors import value_by_jurisdiction
 
 from . import eligibility, permissions
-from .models import PLACE_HOLDING, Nomination, Round, Trainee
+from .models import EDITABLE, PLACE_HOLDING, Nomination, Round, Trainee, Transition
 
 
 def rounds_for(user) -> QuerySet[Round]:
@@ -64,9 +65,20 @@ def nominations_for(user) -> QuerySet[Nomination]:
     )
 
 
+# Who else reads a trainee, as apps above selection say it (training: the
+# trainer commissioned for the trainee's programme). Each is `condition(user)`
+# returning a Q over Trainee, or None when it grants the user nothing.
+TRAINEE_READERS: list = []
+
+
+def register_trainee_reader(condition) -> None:
+    if condition not in TRAINEE_READERS:
+        TRAINEE_READERS.append(condition)
+
+
 def trainees_for(user) -> QuerySet[Trainee]:
     scope = scope_for(user)
-    conditions = []
+    conditions = [q for reader in TRAINEE_READERS if (q := reader(user)) is not None]
     # The chain is stored on the trainee: a jurisdiction's list is one index range.
     if (q := nodes_q(scope.read_nodes)) is not None:
         conditions.append(q)
@@ -79,6 +91,66 @@ def trainees_for(user) -> QuerySet[Trainee]:
     return Trainee.objects.filter(reduce(or_, conditions)).select_related(
         "round", "person__education", "nomination__organization__jurisdiction"
     )
+
+
+# --- printed documents (推荐表, round lists) ---------------------------------------------
+
+
+def eligibility_of(nomination: Nomination, evidence_count: int | None = None) -> list:
+    """The eligibility rules as the nomination's page and its 推荐表 show them:
+    checked now while the unit may still change it, else as checked at submission."""
+    if nomination.status in EDITABLE:
+        if evidence_count is None:
+            evidence_count = nomination.evidence.count()
+        return checked_eligibility(
+            nomination.round,
+            nomination.person,
+            nomination.organization,
+            nomination.path,
+            nomination.category,
+            evidence_count,
+        )
+    return [eligibility.RuleResult(**r) for r in nomination.eligibility]
+
+
+def nomination_form(user, pk) -> Nomination:
+    """A nomination the user can see, with what its 推荐表 prints: the
+    nominee's certificates and the transitions with their actors."""
+    return get_object_or_404(
+        nominations_for(user).prefetch_related(
+            Prefetch(
+                "person__certificates", queryset=Certificate.objects.select_related("level").order_by("issued_on")
+            ),
+            Prefetch("transitions", queryset=Transition.objects.select_related("actor")),
+        ),
+        pk=pk,
+    )
+
+
+LISTED_OUT = (Nomination.Status.DRAFT, Nomination.Status.WITHDRAWN)
+
+
+def round_list(user, round_: Round, district: Jurisdiction | None = None) -> QuerySet[Nomination]:
+    """A round's list as printed: its submitted nominations the user can see
+    (drafts and withdrawn ones left out), by district, unit and name; only
+    those of units in `district` when given."""
+    queryset = nominations_for(user).filter(round=round_).exclude(status__in=LISTED_OUT)
+    if district is not None:
+        queryset = queryset.filter(organization__jurisdiction=district)
+    return queryset.order_by(
+        "organization__jurisdiction__order",
+        "organization__jurisdiction__path",
+        "organization__name",
+        "person__name",
+        "pk",
+    )
+
+
+def round_list_districts(user, round_: Round) -> list[Jurisdiction]:
+    """The districts (the jurisdictions of the nominating units) the user has
+    a list of in this round, in the city's order."""
+    ids = round_list(user, round_).order_by().values("organization__jurisdiction").distinct()
+    return list(Jurisdiction.objects.filter(pk__in=ids).order_by("order", "path"))
 
 
 def certified_employments(round_: Round) -> QuerySet[Employment]:
@@ -219,3 +291,12 @@ def checked_eligibility(round_, person, organization, path, category="", evidenc
     ).select_related("education").get(pk=person.pk)
     context = eligibility.EvaluationContext.for_round(round_, organization)
     return eligibility.check(person, context=context, path=path, category=category, evidence_count=evidence_count)
+
+
+# 公示 of the city's approvals (dudao.publicity): the kind selection registers,
+# and the record key under which a nomination's items are found.
+PUBLICITY_KIND = "selection.trainees"
+
+
+def publicity_record(nomination_id) -> str:
+    return f"selection.nomination:{nomination_id}"

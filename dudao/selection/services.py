@@ -5,6 +5,7 @@ city's review. Every transition locks the row it changes, is recorded with actor
 time and reason, and notifies the next party after commit."""
 
 import datetime as dt
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -15,13 +16,16 @@ from django.utils.translation import gettext as _
 
 from dudao.accounts.selectors import holders
 from dudao.core import audit
-from dudao.core.notifications import notify
+from dudao.core.notifications import matter_of, notify, resolve_matter
 from dudao.core.validators import POLICY_YEAR, clean_text, validate_date_ahead, validate_year
 from dudao.directory.models import Jurisdiction, Organization, Person
+from dudao.publicity import selectors as publicity_selectors
+from dudao.publicity import services as publicity
 
 from . import permissions
 from .models import EDITABLE, FINAL, Evidence, Nomination, Round, Trainee, Transition
-from .selectors import checked_eligibility, quota_for
+from .reminders import nominate_matter
+from .selectors import PUBLICITY_KIND, checked_eligibility, publicity_record, quota_for
 
 S = Nomination.Status
 ALLOWED_EVIDENCE = {b"%PDF": "application/pdf", b"\x89PNG": "image/png", b"\xff\xd8\xff": "image/jpeg"}
@@ -114,6 +118,9 @@ def close_round(*, actor, round_: Round, reason: str = "") -> Round:
         changes={"closed_at": [None, str(round_.closed_at)]},
         reason=reason,
     )
+    # A closed round takes no more nominations or reviews: its to-dos are moot.
+    pending = round_.nominations.filter(status__in=[S.DISTRICT_REVIEW, S.CITY_REVIEW, S.RETURNED])
+    resolve_matter(*[matter_of(n, step) for n in pending for step in _STEPS], within=matter_of(round_))
     return round_
 
 
@@ -150,6 +157,10 @@ def _transition(nomination, to_status, actor, reason=""):
 
 def _link(nomination):
     return reverse("selection:nomination_detail", args=[nomination.pk])
+
+
+# The to-dos a nomination gives: a review at a stage, or the unit's revision after a return.
+_STEPS = (S.DISTRICT_REVIEW, S.CITY_REVIEW, S.RETURNED)
 
 
 def _nominating_unit_users(nomination):
@@ -319,12 +330,14 @@ def submit(*, actor, nomination: Nomination) -> Nomination:
     nomination.submitted_at = timezone.now()
     _transition(nomination, to_status, actor)
     nomination.save()
+    resolve_matter(matter_of(nomination, S.RETURNED), nominate_matter(round_, nomination.organization))
     reviewers = _district_reviewers(nomination) if to_status == S.DISTRICT_REVIEW else _city_reviewers(nomination)
     notify(
         reviewers,
         _("Nomination to review: %(name)s (%(org)s)")
         % {"name": nomination.person.name, "org": nomination.organization.name},
         _link(nomination),
+        matter=matter_of(nomination, to_status),
     )
     return nomination
 
@@ -334,13 +347,14 @@ def withdraw(*, actor, nomination: Nomination, reason: str = "") -> Nomination:
     nomination = _locked(nomination)
     _owner_check(actor, nomination)
     reason = _reason(reason)
-    if nomination.status in FINAL:
+    if nomination.status in FINAL or nomination.status == S.PUBLICITY:
         raise ValidationError(_("A decided nomination cannot be withdrawn."))
     if nomination.round.is_closed:
         raise ValidationError(_("The round is closed."))
     _transition(nomination, S.WITHDRAWN, actor, reason)
     nomination.decided_at = timezone.now()
     nomination.save()
+    resolve_matter(within=matter_of(nomination))
     return nomination
 
 
@@ -372,9 +386,13 @@ def review(
         raise ValidationError({"reason": _("Give a reason when returning or rejecting.")})
 
     recipients = _nominating_unit_users(nomination)
+    # Whoever of the stage's reviewers decided, the review is no one's to-do any more.
+    resolve_matter(matter_of(nomination, stage))
+    matter = ""
     if decision == "return":
         _transition(nomination, S.RETURNED, actor, reason)
         message = _("Nomination returned for revision: %(name)s") % {"name": nomination.person.name}
+        matter = matter_of(nomination, S.RETURNED)
     elif decision == "reject":
         _transition(nomination, S.REJECTED, actor, reason)
         nomination.decided_at = timezone.now()
@@ -389,17 +407,122 @@ def review(
             _("Nomination to review: %(name)s (%(org)s)")
             % {"name": nomination.person.name, "org": nomination.organization.name},
             _link(nomination),
+            matter=matter_of(nomination, S.CITY_REVIEW),
         )
+    elif publicity_selectors.is_enabled(nomination.round.jurisdiction):
+        # 公示: the nominee becomes a trainee only when the period ends with no upheld objection.
+        _transition(nomination, S.PUBLICITY, actor, reason)
+        item = publicity.publish(
+            actor=actor,
+            kind=PUBLICITY_KIND,
+            jurisdiction=nomination.round.jurisdiction,
+            source=f"round:{nomination.round_id}",
+            title=_("Public notice of the trainees of %(round)s") % {"round": nomination.round.title},
+            target_id=nomination.pk,
+            record=publicity_record(nomination.pk),
+            name=nomination.person.name,
+            unit=nomination.organization.name,
+            district=nomination.organization.jurisdiction.name,
+            path=nomination.get_category_display() if nomination.category else nomination.get_path_display(),
+        )
+        message = _("%(name)s is approved and in public notice until %(end)s") % {
+            "name": nomination.person.name,
+            "end": item.notice.ends_on,
+        }
     else:
-        _transition(nomination, S.APPROVED, actor, reason)
-        nomination.decided_at = timezone.now()
-        Trainee.objects.create(round=nomination.round, person=nomination.person, nomination=nomination)
+        _approve(nomination, actor, reason)
         message = _("%(name)s is now a trainee of %(round)s") % {
             "name": nomination.person.name,
             "round": nomination.round,
         }
     nomination.save()
-    notify(recipients, message, _link(nomination))
+    notify(recipients, message, _link(nomination), matter=matter)
+    return nomination
+
+
+@dataclass(frozen=True)
+class BatchOutcome:
+    """One item of a batch approval: the nomination asked for (None when the
+    actor cannot see it), and the error that stopped it, if any."""
+
+    nomination_id: int
+    nomination: Nomination | None
+    error: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return not self.error
+
+
+@transaction.atomic
+def approve_many(
+    *, actor, nominations: list[tuple[Nomination | None, int, str | None]], reason: str = ""
+) -> list[BatchOutcome]:
+    """Approve several nominations at the stage the actor reviews, one by one
+    through `review` (each locked, checked and audited on its own, in its own
+    savepoint): one that fails is reported with its reason and leaves the
+    others approved. Each item is (nomination or None if out of the actor's
+    sight, its id, the status the actor saw)."""
+    outcomes = []
+    for nomination, pk, expected_status in nominations:
+        if nomination is None:
+            outcomes.append(BatchOutcome(pk, None, _("No such nomination in your scope.")))
+            continue
+        try:
+            done = review(
+                actor=actor, nomination=nomination, decision="approve", reason=reason, expected_status=expected_status
+            )
+            outcomes.append(BatchOutcome(pk, done))
+        except (ValidationError, PermissionDenied) as exc:
+            message = " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+            outcomes.append(BatchOutcome(pk, nomination, message))
+    return outcomes
+
+
+def _approve(nomination, actor, reason=""):
+    _transition(nomination, S.APPROVED, actor, reason)
+    nomination.decided_at = timezone.now()
+    Trainee.objects.create(round=nomination.round, person=nomination.person, nomination=nomination)
+
+
+# --- 公示 (dudao.publicity calls these with the item's row locked) -----------------
+
+
+@transaction.atomic
+def take_effect_after_publicity(*, actor, item) -> Nomination | None:
+    """The period ended with no upheld objection: the nominee becomes a trainee."""
+    nomination = _locked(Nomination(pk=item.target_id))
+    if nomination.status != S.PUBLICITY:
+        return None
+    _approve(
+        nomination,
+        actor,
+        _("Public notice %(start)s to %(end)s ended with no upheld objection.")
+        % {"start": item.notice.starts_on, "end": item.notice.ends_on},
+    )
+    nomination.save()
+    notify(
+        _nominating_unit_users(nomination),
+        _("%(name)s is now a trainee of %(round)s") % {"name": nomination.person.name, "round": nomination.round},
+        _link(nomination),
+    )
+    return nomination
+
+
+@transaction.atomic
+def stop_after_publicity(*, actor, item, reason: str) -> Nomination | None:
+    """An objection to the nominee was upheld: the nomination is rejected, saying why."""
+    nomination = _locked(Nomination(pk=item.target_id))
+    if nomination.status != S.PUBLICITY:
+        return None
+    _transition(nomination, S.REJECTED, actor, _("Objection upheld in public notice: %(reason)s") % {"reason": reason})
+    nomination.decided_at = timezone.now()
+    nomination.save()
+    notify(
+        _nominating_unit_users(nomination),
+        _("Nomination stopped by an upheld objection: %(name)s") % {"name": nomination.person.name},
+        _link(nomination),
+    )
     return nomination
 
 

@@ -1,7 +1,7 @@
 """A subsidy statement as an A4 PDF in Chinese: payer, supervisor, month, the
 lines with their rates, the ceiling's adjustment, the total, and the
-confirmation and payment when there are. The CJK font is the pool
-certificate's, embedded as a subset."""
+confirmation and payment when there are. The CJK font is the one every
+document uses (dudao/core/pdf.py), embedded as a subset."""
 
 from io import BytesIO
 from xml.sax.saxutils import escape
@@ -15,7 +15,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from dudao.pools.certificates import register_font
+from dudao.core.pdf import register_font
 
 from .models import Purpose, Statement
 

@@ -15,7 +15,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer
 
-from dudao.pools.certificates import register_font
+from dudao.core.pdf import register_font
 
 from .models import Engagement
 

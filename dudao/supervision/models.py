@@ -31,6 +31,7 @@ __all__ = [
     "Session",
     "SuperviseeProfile",
     "SuperviseeType",
+    "SupervisorYear",
 ]
 
 
@@ -217,10 +218,19 @@ class Session(TimeStampedModel, JurisdictionChain):
         if self._state.adding:
             self.set_chain(self.organization)
         super().save(*args, **kwargs)
+        _years_follow(self, "date")
 
     def delete(self, *args, **kwargs):
         guard_month_open(self.engagement_id, self.month)
-        return super().delete(*args, **kwargs)
+        result = super().delete(*args, **kwargs)
+        _years_follow(self, "date")
+        return result
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        instance._year_key = _year_key(instance, "date")
+        return instance
 
     @property
     def hours(self):
@@ -311,6 +321,21 @@ class Rating(models.Model):
 
     def __str__(self):
         return f"{self.month:%Y-%m} {self.score}"
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        _years_follow(self, "month")
+
+    def delete(self, *args, **kwargs):
+        result = super().delete(*args, **kwargs)
+        _years_follow(self, "month")
+        return result
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        instance._year_key = _year_key(instance, "month")
+        return instance
 
 
 class MonthSignOff(models.Model):
@@ -411,6 +436,18 @@ class PracticeLog(TimeStampedModel, JurisdictionChain):
         if self._state.adding:
             self.set_chain(self.organization)
         super().save(*args, **kwargs)
+        _years_follow(self, "date")
+
+    def delete(self, *args, **kwargs):
+        result = super().delete(*args, **kwargs)
+        _years_follow(self, "date")
+        return result
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        instance._year_key = _year_key(instance, "date")
+        return instance
 
 
 class Assessment(TimeStampedModel):
@@ -480,3 +517,50 @@ class OrganizationCoverage(JurisdictionChain):
     def save(self, *args, **kwargs):
         self.set_chain(self.organization)
         super().save(*args, **kwargs)
+
+
+class SupervisorYear(models.Model):
+    """Per supervisor and calendar year, the sums the annual evaluation reads:
+    confirmed supervision minutes, confirmed practice hours and the ratings'
+    count and total. Kept by services.years whenever a session, rating or
+    practice log is saved or deleted (and a session's status settles), and
+    rebuilt nightly from the source rows: an evaluation cycle then reads one row
+    per supervisor instead of every session of the year (issue 11 item 7)."""
+
+    supervisor = models.ForeignKey(Person, verbose_name=_("supervisor"), on_delete=models.CASCADE, related_name="+")
+    year = models.PositiveSmallIntegerField(_("year"))
+    service_minutes = models.PositiveIntegerField(_("confirmed supervision minutes"), default=0)
+    practice_hours = models.DecimalField(_("confirmed practice hours"), max_digits=8, decimal_places=1, default=0)
+    ratings = models.PositiveIntegerField(_("ratings"), default=0)
+    rating_total = models.PositiveIntegerField(_("sum of ratings"), default=0)
+    refreshed_at = models.DateTimeField(_("refreshed at"), auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["year", "supervisor"], name="one_supervisor_year")]
+        verbose_name = _("supervisor's year")
+        verbose_name_plural = _("supervisors' years")
+
+    def __str__(self):
+        return f"{self.supervisor_id} {self.year}"
+
+
+def _year_key(instance, field):
+    """(supervisor, year) of a record that counts in SupervisorYear: a rating,
+    or a session or practice log once confirmed; None for one that does not."""
+    # From __dict__: reading a field deferred by .only() would cost a query per row loaded.
+    values = instance.__dict__
+    day, supervisor_id = values.get(field), values.get("supervisor_id")
+    if "status" in values and values["status"] != "confirmed":
+        return None
+    return (supervisor_id, day.year) if day and supervisor_id else None
+
+
+def _years_follow(instance, field):
+    """Refresh the supervisor-year row this record counts in, and the one it
+    counted in when loaded (a changed date or supervisor moves it)."""
+    from .services import years
+
+    keys = {_year_key(instance, field), getattr(instance, "_year_key", None)} - {None}
+    for supervisor_id, year in sorted(keys):
+        years.refresh(supervisor_id, year)
+    instance._year_key = _year_key(instance, field)

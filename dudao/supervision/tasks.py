@@ -1,4 +1,4 @@
-"""Supervision's periodic task (found by Celery's autodiscovery; scheduled in
+"""Supervision's periodic tasks (found by Celery's autodiscovery; scheduled in
 settings.CELERY_BEAT_SCHEDULE)."""
 
 import logging
@@ -19,4 +19,17 @@ def refresh_coverage():
     call_command("refresh_supervision_coverage", stdout=out)
     result = out.getvalue().strip()
     log.info("refresh_supervision_coverage: %s", result)
+    return result
+
+
+@shared_task(name="dudao.supervision.refresh_supervisor_years")
+def refresh_supervisor_years():
+    """The nightly rebuild of the supervisors' yearly sums, exactly as
+    `manage.py refresh_supervisor_years` (the cron alternative) does it."""
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("refresh_supervisor_years", stdout=out)
+    result = out.getvalue().strip()
+    log.info("refresh_supervisor_years: %s", result)
     return result

@@ -137,7 +137,8 @@ class ResultSerializer(serializers.Serializer):
 
 class ConfirmResultSerializer(serializers.Serializer):
     confirmed = serializers.IntegerField()
-    admitted = serializers.IntegerField()
+    admitted = serializers.IntegerField(help_text="Entered the city pool at once (public notice off)")
+    published = serializers.IntegerField(help_text="Passed and in public notice: enter the pool when it ends")
     failed = serializers.IntegerField()
 
 
@@ -156,6 +157,13 @@ class SessionSerializer(serializers.ModelSerializer):
 class AttendanceSerializer(serializers.Serializer):
     present = serializers.ListField(
         child=IdField(), allow_empty=True, help_text="Member IDs present; every other member is absent"
+    )
+    excused = serializers.ListField(
+        child=IdField(),
+        allow_empty=True,
+        required=False,
+        default=list,
+        help_text="Member IDs excused (on leave); counted as the policy parameter training.excused_absence_counts says",
     )
 
 
@@ -424,7 +432,10 @@ class SessionViewSet(RoleFirstCreateMixin, viewsets.ReadOnlyModelViewSet):
         serializer.is_valid(raise_exception=True)
         with service_errors():
             count = services.record_attendance(
-                actor=request.user, session=session, present_member_ids=serializer.validated_data["present"]
+                actor=request.user,
+                session=session,
+                present_member_ids=serializer.validated_data["present"],
+                excused_member_ids=serializer.validated_data["excused"],
             )
         return Response({"present": count})
 

@@ -25,6 +25,28 @@ class TrainingConfig(AppConfig):
 
         jurisdictions_moved.connect(follow_tree, dispatch_uid="training.activities_follow_the_tree", weak=False)
 
+        from dudao.selection.selectors import register_trainee_reader
+
+        from .selectors import trainees_trained_q
+
+        register_trainee_reader(trainees_trained_q)
+
+        from django.urls import reverse
+
+        from dudao.publicity import kinds as publicity_kinds
+
+        from . import services
+
+        publicity_kinds.register(
+            publicity_kinds.Kind(
+                code=services.PUBLICITY_KIND,
+                label=_("Passing trainees of a cohort (entering the city pool)"),
+                take_effect=services.take_effect_after_publicity,
+                stop=services.stop_after_publicity,
+                record_url=lambda item: reverse("selection:nomination_detail", args=[item.record.rsplit(":", 1)[1]]),
+            )
+        )
+
         from dudao.core import workbench
 
         from . import todos

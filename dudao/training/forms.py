@@ -1,8 +1,10 @@
 from django import forms
+from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
 from dudao.core.forms import BootstrapMixin
 from dudao.core.validators import ModelMultipleIdsField
+from dudao.core.widgets import SearchSelectMultiple
 from dudao.directory.models import Organization, ServiceDomain
 
 from .models import Activity, Module, Question
@@ -153,6 +155,11 @@ class SurveyAnswerForm(forms.Form):
         return {k: v for k, v in self.cleaned_data.items() if v not in (None, "", [])}
 
 
+def participant_label(person) -> str:
+    """A person as the participant picker shows them: name and current unit."""
+    return f"{person.name}（{person.employer.name}）" if person.employer_id else person.name
+
+
 class ActivityForm(BootstrapMixin, forms.Form):
     organiser = forms.ChoiceField(label=_("Organised by"))
     title = forms.CharField(label=_("Title"), max_length=128)
@@ -167,8 +174,8 @@ class ActivityForm(BootstrapMixin, forms.Form):
         label=_("Participants"),
         queryset=None,
         required=False,
-        widget=forms.SelectMultiple(attrs={"size": 10}),
-        help_text=_("Hold Ctrl (or ⌘) to choose several people."),
+        widget=SearchSelectMultiple(reverse_lazy("training:participant_choices")),
+        help_text=_("Type a name or a unit to find people on the rosters you manage; choose as many as took part."),
     )
 
     def __init__(self, *args, organizations, jurisdictions, people, **kwargs):
@@ -179,6 +186,7 @@ class ActivityForm(BootstrapMixin, forms.Form):
         choices += [(f"jur:{pk}", j.name) for pk, j in self.jurisdictions.items()]
         self.fields["organiser"].choices = choices
         self.fields["participants"].queryset = people
+        self.fields["participants"].label_from_instance = participant_label
 
     def organiser_kwargs(self) -> dict:
         kind, _sep, pk = self.cleaned_data["organiser"].partition(":")

@@ -21,7 +21,7 @@ from dudao.core.excel import (
 )
 from dudao.core.models import AuditEntry
 
-from . import services
+from . import notices, services
 from .models import Cohort, Member
 from .permissions import is_trainer_of
 
@@ -146,6 +146,7 @@ def import_scores(*, actor, cohort: Cohort, upload) -> int:
     locked = Member.objects.select_for_update(of=("self",)).in_bulk([c["member"].pk for c in changes])
     now = timezone.now()
     members, entries = [], []
+    completed_some = False
     for change in changes:
         member = locked[change["member"].pk]
         if member.confirmed_at:
@@ -159,7 +160,9 @@ def import_scores(*, actor, cohort: Cohort, upload) -> int:
                 ]
             )
         before = [str(member.theory_score), str(member.practice_score)]
+        was_scored = None not in (member.theory_score, member.practice_score)
         member.theory_score, member.practice_score = change["theory"], change["practice"]
+        completed_some |= not was_scored and None not in (member.theory_score, member.practice_score)
         member.scored_by, member.scored_at = actor, now
         members.append(member)
         # What record_scores writes for one member, here for all in one insert.
@@ -180,4 +183,5 @@ def import_scores(*, actor, cohort: Cohort, upload) -> int:
         changes={"scores_imported": [None, len(changes)], "file": [None, getattr(upload, "name", "")]},
         reason=_("Score sheet import"),
     )
+    notices.scores_entered(actor=actor, cohort=cohort, completed_some=completed_some)
     return len(changes)

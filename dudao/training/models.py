@@ -168,13 +168,21 @@ class Attendance(models.Model):
     session = models.ForeignKey(Session, verbose_name=_("session"), on_delete=models.CASCADE, related_name="attendance")
     member = models.ForeignKey(Member, verbose_name=_("member"), on_delete=models.CASCADE, related_name="attendance")
     present = models.BooleanField(pgettext_lazy("attendance", "present"))
+    # An excused absence (请假): absent, but counted as the policy parameter
+    # training.excused_absence_counts says (by default as any absence).
+    excused = models.BooleanField(_("excused absence"), default=False)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), null=True, on_delete=models.SET_NULL, related_name="+"
     )
     recorded_at = models.DateTimeField(_("recorded at"), auto_now=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["session", "member"], name="one_attendance_per_session")]
+        constraints = [
+            models.UniqueConstraint(fields=["session", "member"], name="one_attendance_per_session"),
+            models.CheckConstraint(
+                condition=~models.Q(present=True, excused=True), name="attendance_present_or_excused"
+            ),
+        ]
         verbose_name = _("attendance")
         verbose_name_plural = _("attendance")
 

@@ -63,7 +63,3 @@ def may_organise_for(user, *, organization=None, jurisdiction=None) -> bool:
     if jurisdiction is not None:
         return scope.can_at(ACTIVITIES_ORGANISE, jurisdiction.path)
     return False
-
-
-def sees_pools(user) -> bool:
-    return scope_for(user).can("pools.entries.read")

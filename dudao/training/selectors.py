@@ -18,7 +18,12 @@ from dudao.selection.selectors import rounds_for
 from . import permissions
 from .models import Activity, Attendance, Cohort, Member, Module, Programme, Response, Session, Survey
 
-RESULT_KEYS = ["training.theory_weight", "training.pass_mark", "training.min_attendance_share"]
+RESULT_KEYS = [
+    "training.theory_weight",
+    "training.pass_mark",
+    "training.min_attendance_share",
+    "training.excused_absence_counts",
+]
 
 
 def programmes_for(user) -> QuerySet[Programme]:
@@ -63,6 +68,15 @@ def _programme_reader_q(user, prefix: str) -> list[Q]:
     if trainer_orgs := permissions.trainer_org_ids(user):
         conditions.append(Q(**{f"{prefix}trainer_id__in": trainer_orgs}))
     return conditions
+
+
+def trainees_trained_q(user) -> Q | None:
+    """The trainees a trainer reads on the selection's list: those in a cohort
+    of a programme commissioned to it (selection.selectors.register_trainee_reader)."""
+    trainer_orgs = permissions.trainer_org_ids(user)
+    if not trainer_orgs:
+        return None
+    return Q(Exists(Member.objects.filter(trainee_id=OuterRef("pk"), programme__trainer_id__in=trainer_orgs)))
 
 
 def modules_for(user) -> QuerySet[Module]:
@@ -156,6 +170,14 @@ class Result:
     min_share: int
     # The unrounded weighted score: the pass decision uses it, so 59.95 does not pass a mark of 60.
     exact_overall: Decimal | None = None
+    # Hours of sessions the trainee was excused from (请假), and whether the policy counts them as attended.
+    excused_hours: Decimal = Decimal(0)
+    excused_counts: bool = False
+
+    @property
+    def counted_hours(self) -> Decimal:
+        """The hours the attendance share is taken of."""
+        return self.attended_hours + (self.excused_hours if self.excused_counts else 0)
 
     @property
     def scored(self) -> bool:
@@ -164,7 +186,7 @@ class Result:
     @property
     def attendance_ok(self) -> bool:
         # Compared on the exact hours, not the rounded share: 79.95 % is not 80 %.
-        return bool(self.total_hours) and self.attended_hours * 100 >= self.min_share * self.total_hours
+        return bool(self.total_hours) and self.counted_hours * 100 >= self.min_share * self.total_hours
 
     @property
     def passes(self) -> bool:
@@ -201,6 +223,7 @@ def result_rules(params: dict) -> dict:
         "practice_weight": practice_weight(params["training.theory_weight"]),
         "pass_mark": params["training.pass_mark"],
         "min_share": params["training.min_attendance_share"],
+        "excused_counts": params["training.excused_absence_counts"],
     }
 
 
@@ -222,19 +245,26 @@ def results(cohort: Cohort, params: dict | None = None) -> list[Result]:
     params = params or result_parameters(cohort.programme)
     tenth = Decimal("0.1")
     total = (Session.objects.filter(cohort=cohort).aggregate(h=Sum("hours"))["h"] or Decimal(0)).quantize(tenth)
-    attended = dict(
-        Attendance.objects.filter(session__cohort=cohort, present=True)
-        .values("member_id")
+    attended, excused = {}, {}
+    for member_id, present, hours in (
+        Attendance.objects.filter(session__cohort=cohort)
+        .filter(Q(present=True) | Q(excused=True))
+        .values("member_id", "present")
         .annotate(h=Sum("session__hours"))
-        .values_list("member_id", "h")
-    )
+        .values_list("member_id", "present", "h")
+        .order_by()
+    ):
+        (attended if present else excused)[member_id] = hours
+    counts = bool(params["training.excused_absence_counts"])
     out = []
     for member in cohort.members.select_related(
         "trainee__person__education", "trainee__nomination__organization__jurisdiction"
     ):
         hours = Decimal(attended.get(member.pk) or 0).quantize(tenth)
+        leave = Decimal(excused.get(member.pk) or 0).quantize(tenth)
+        counted = hours + (leave if counts else 0)
         # Rounded down, so the share shown never reads as reaching the minimum when it does not.
-        share = (hours * 100 / total).quantize(Decimal("0.1"), rounding=ROUND_DOWN) if total else None
+        share = (counted * 100 / total).quantize(Decimal("0.1"), rounding=ROUND_DOWN) if total else None
         out.append(
             Result(
                 member=member,
@@ -247,6 +277,8 @@ def results(cohort: Cohort, params: dict | None = None) -> list[Result]:
                 exact_overall=exact_overall_score(
                     member.theory_score, member.practice_score, params["training.theory_weight"]
                 ),
+                excused_hours=leave,
+                excused_counts=counts,
             )
         )
     return out
@@ -306,7 +338,19 @@ def participant_choices(user) -> QuerySet[Person]:
         conditions.append(Q(employer_id__in=scope.managed_org_ids))
     if not conditions:
         return Person.objects.none()
-    return Person.objects.filter(reduce(or_, conditions), employed=True).order_by("name", "pk")
+    return (
+        Person.objects.filter(reduce(or_, conditions), employed=True).select_related("employer").order_by("name", "pk")
+    )
+
+
+def search_participants(user, text: str) -> QuerySet[Person]:
+    """People on the rosters the user manages whose name or current unit
+    contains what was typed (the participant picker)."""
+    text = (text or "").strip()[:64]
+    people = participant_choices(user)
+    if text:
+        people = people.filter(Q(name__contains=text) | Q(employer__name__contains=text))
+    return people
 
 
 def training_history(person) -> dict:
@@ -381,6 +425,7 @@ def cohort_page(user, cohort: Cohort) -> dict:
     can_see = permissions.can_see_results(user, programme)
     sessions = cohort.sessions.select_related("module").annotate(
         present_count=Count("attendance", filter=Q(attendance__present=True)),
+        excused_count=Count("attendance", filter=Q(attendance__excused=True)),
         recorded_count=Count("attendance"),
     )
     return {
@@ -390,18 +435,55 @@ def cohort_page(user, cohort: Cohort) -> dict:
         "can_see_results": can_see,
         "is_trainer": permissions.is_trainer_of(user, programme),
         "sessions": sessions,
+        "today": timezone.localdate().isoformat(),
         "results": results(cohort) if can_see else [],
         "members": cohort.members.select_related("trainee__person", "trainee__nomination__organization__jurisdiction"),
     }
 
 
 def attendance_sheet(session: Session) -> dict:
-    present = set(session.attendance.filter(present=True).values_list("member_id", flat=True))
-    members = session.cohort.members.select_related("trainee__person", "trainee__nomination__organization")
-    return {
-        "rows": [{"member": m, "present": m.pk in present} for m in members],
-        "recorded": session.attendance.exists(),
+    states = {
+        pk: "present" if present else "excused" if excused else "absent"
+        for pk, present, excused in session.attendance.values_list("member_id", "present", "excused")
     }
+    members = session.cohort.members.select_related("trainee__person", "trainee__nomination__organization")
+    held_on = timezone.localdate(session.starts_at)
+    return {
+        "rows": [
+            {
+                "member": m,
+                "present": states.get(m.pk) == "present",
+                "excused": states.get(m.pk) == "excused",
+            }
+            for m in members
+        ],
+        "recorded": bool(states),
+        "not_yet_held": held_on > timezone.localdate(),
+        "held_on": held_on,
+        "excused_counts": resolve_many(["training.excused_absence_counts"], session.cohort.programme.jurisdiction)[
+            "training.excused_absence_counts"
+        ][0],
+    }
+
+
+# Where a passing trainee's pool entry and certificate are shown, as the pools
+# app answers it for this user: `finder(user, person_ids) -> {person_id: url}`,
+# only for the people whose page the user may open.
+POOL_LINK_FINDERS: list = []
+
+
+def register_pool_link_finder(finder) -> None:
+    if finder not in POOL_LINK_FINDERS:
+        POOL_LINK_FINDERS.append(finder)
+
+
+def pool_links(user, person_ids) -> dict:
+    person_ids = list(person_ids)
+    links: dict = {}
+    if person_ids:
+        for finder in POOL_LINK_FINDERS:
+            links.update(finder(user, person_ids))
+    return links
 
 
 def unconfirmed_members(cohort: Cohort) -> QuerySet[Member]:
@@ -415,8 +497,14 @@ def score_sheet(user, cohort: Cohort, submitted=None) -> dict:
     params = result_parameters(programme)
     rows = []
     cohort_results = results(cohort, params)
+    links = pool_links(user, [r.member.trainee.person_id for r in cohort_results if r.confirmed and r.member.passed])
     for r in cohort_results:
-        row = {"result": r, "theory": r.member.theory_score, "practice": r.member.practice_score}
+        row = {
+            "result": r,
+            "theory": r.member.theory_score,
+            "practice": r.member.practice_score,
+            "pool_link": links.get(r.member.trainee.person_id),
+        }
         if submitted is not None and not r.confirmed:
             row["theory"] = submitted.get(f"theory-{r.member.pk}", "")
             row["practice"] = submitted.get(f"practice-{r.member.pk}", "")
@@ -427,7 +515,6 @@ def score_sheet(user, cohort: Cohort, submitted=None) -> dict:
         "rows": rows,
         "rules": result_rules(params),
         "is_trainer": permissions.is_trainer_of(user, programme),
-        "can_see_pools": permissions.sees_pools(user),
         "can_confirm": permissions.can_manage_programme(user, programme),
         "pending": sum(1 for r in cohort_results if not r.confirmed),
         "all_scored": all(r.scored for r in cohort_results),

@@ -12,12 +12,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dudao.core import audit
-from dudao.core.notifications import notify
+from dudao.core.notifications import matter_of, notify, resolve_matter
 from dudao.core.validators import POLICY_YEAR, clean_text, validate_date_ahead, validate_past_date
 from dudao.directory.models import Jurisdiction, Organization
 from dudao.policy.selectors import value as policy_value
+from dudao.publicity import selectors as publicity_selectors
+from dudao.publicity import services as publicity
 
-from . import signals
+from . import notices, signals
 from .models import Activity, Attendance, Cohort, Member, Module, Programme, Question, Response, Session, Survey
 from .permissions import can_commission_in, can_manage_programme, can_run_programme, is_trainer_of, may_organise_for
 from .selectors import result_parameters, results
@@ -171,36 +173,62 @@ def schedule_session(
     return session
 
 
+PRESENT, EXCUSED, ABSENT = "present", "excused", "absent"
+
+
+def _member_ids(values) -> set[int]:
+    try:
+        return {int(pk) for pk in values}
+    except (TypeError, ValueError):
+        raise ValidationError(_("Some trainees are not in this cohort.")) from None
+
+
 @transaction.atomic
-def record_attendance(*, actor, session: Session, present_member_ids) -> int:
-    """Set who was present at a session; everyone else in the cohort is absent."""
+def record_attendance(*, actor, session: Session, present_member_ids, excused_member_ids=()) -> int:
+    """Set who was present at a session and who was excused (请假); everyone
+    else in the cohort is absent. Only a session held today or earlier."""
     _lock_cohort(session.cohort_id)
     session = Session.objects.select_for_update(of=("self",)).select_related("cohort__programme").get(pk=session.pk)
     _require(can_run_programme(actor, session.cohort.programme))
-    try:
-        present = {int(pk) for pk in present_member_ids}
-    except (TypeError, ValueError):
-        raise ValidationError(_("Some trainees are not in this cohort.")) from None
+    held_on = timezone.localdate(session.starts_at)
+    if held_on > timezone.localdate():
+        raise ValidationError(
+            _("This session takes place on %(date)s: attendance is recorded from the day it is held.")
+            % {"date": held_on.isoformat()}
+        )
+    present = _member_ids(present_member_ids)
+    excused = _member_ids(excused_member_ids)
     members = list(session.cohort.members.select_related("trainee__person"))
-    unknown = present - {m.pk for m in members}
-    if unknown:
+    if (present | excused) - {m.pk for m in members}:
         raise ValidationError(_("Some trainees are not in this cohort."))
-    before = dict(session.attendance.values_list("member_id", "present"))
+    if both := [m.trainee.person.name for m in members if m.pk in present and m.pk in excused]:
+        raise ValidationError(_("%(names)s cannot be both present and excused.") % {"names": "、".join(both)})
+
+    def state_of(pk) -> str:
+        return PRESENT if pk in present else EXCUSED if pk in excused else ABSENT
+
+    before = {
+        pk: (PRESENT if was_present else EXCUSED if was_excused else ABSENT)
+        for pk, was_present, was_excused in session.attendance.values_list("member_id", "present", "excused")
+    }
     # Confirmed results rest on the attendance they were confirmed with.
-    locked = [m.trainee.person.name for m in members if m.confirmed_at and bool(before.get(m.pk)) != (m.pk in present)]
+    locked = [m.trainee.person.name for m in members if m.confirmed_at and before.get(m.pk, ABSENT) != state_of(m.pk)]
     if locked:
         raise ValidationError(
             _("The results of %(names)s are confirmed; their attendance can no longer change.")
             % {"names": "、".join(locked)}
         )
+    changed = {}
     for member in members:
-        if before.get(member.pk) == (member.pk in present):
+        state = state_of(member.pk)
+        if before.get(member.pk) == state:
             continue
         Attendance.objects.update_or_create(
-            session=session, member=member, defaults={"present": member.pk in present, "recorded_by": actor}
+            session=session,
+            member=member,
+            defaults={"present": state == PRESENT, "excused": state == EXCUSED, "recorded_by": actor},
         )
-    after = {m.pk: m.pk in present for m in members}
-    changed = {str(pk): [before.get(pk), value] for pk, value in after.items() if before.get(pk) != value}
+        changed[str(member.pk)] = [before.get(member.pk), state]
     if changed:
         audit.record(
             actor=actor, event="training.attendance_recorded", obj=session, changes={"attendance": [None, changed]}
@@ -234,6 +262,7 @@ def record_scores(*, actor, member: Member, theory_score, practice_score) -> Mem
             _("The results of %(name)s are confirmed and can no longer change.") % {"name": member.trainee.person.name}
         )
     before = [str(member.theory_score), str(member.practice_score)]
+    was_scored = None not in (member.theory_score, member.practice_score)
     member.theory_score = _score(theory_score, _("Theory score"))
     member.practice_score = _score(practice_score, _("Practice score"))
     member.scored_by, member.scored_at = actor, timezone.now()
@@ -243,6 +272,11 @@ def record_scores(*, actor, member: Member, theory_score, practice_score) -> Mem
         event="training.scores_recorded",
         obj=member,
         changes={"scores": [before, [str(member.theory_score), str(member.practice_score)]]},
+    )
+    notices.scores_entered(
+        actor=actor,
+        cohort=member.cohort,
+        completed_some=not was_scored and None not in (member.theory_score, member.practice_score),
     )
     return member
 
@@ -297,22 +331,80 @@ def confirm_results(*, actor, cohort: Cohort) -> dict:
     if not pending:
         raise ValidationError(_("All results of this cohort are already confirmed."))
     now = timezone.now()
-    admitted = 0
+    admitted = published = 0
+    # 公示: with the city's policy on, the passing trainees are published and
+    # enter the pool only when the period ends with no upheld objection.
+    publish = publicity_selectors.is_enabled(cohort.programme.jurisdiction)
     for r in pending:
         member = r.member
         member.passed = r.passes
         member.confirmed_by, member.confirmed_at = actor, now
         member.save(update_fields=["passed", "confirmed_by", "confirmed_at"])
-        if r.passes:
+        if r.passes and publish:
+            _publish(actor, cohort, member)
+            published += 1
+        elif r.passes:
             signals.member_passed.send(sender=Member, actor=actor, member=member)
             admitted += 1
+    resolve_matter(within=matter_of(cohort))
     audit.record(
         actor=actor,
         event="training.results_confirmed",
         obj=cohort,
-        changes={"confirmed": [None, len(pending)], "admitted": [None, admitted]},
+        changes={"confirmed": [None, len(pending)], "admitted": [None, admitted], "published": [None, published]},
     )
-    return {"confirmed": len(pending), "admitted": admitted, "failed": len(pending) - admitted}
+    return {
+        "confirmed": len(pending),
+        "admitted": admitted,
+        "published": published,
+        "failed": len(pending) - admitted - published,
+    }
+
+
+PUBLICITY_KIND = "training.results"
+
+
+def _publish(actor, cohort, member):
+    nomination = member.trainee.nomination
+    publicity.publish(
+        actor=actor,
+        kind=PUBLICITY_KIND,
+        jurisdiction=cohort.programme.jurisdiction,
+        source=f"cohort:{cohort.pk}",
+        title=_("Public notice of the passing trainees of %(programme)s %(cohort)s")
+        % {"programme": cohort.programme.name, "cohort": cohort.name},
+        target_id=member.pk,
+        record=publicity_selectors.record_key("selection.nomination", nomination.pk),
+        name=member.trainee.person.name,
+        unit=nomination.organization.name,
+        district=nomination.organization.jurisdiction.name,
+        path=nomination.get_category_display() if nomination.category else nomination.get_path_display(),
+    )
+
+
+@transaction.atomic
+def take_effect_after_publicity(*, actor, item) -> Member | None:
+    """The period ended with no upheld objection: the trainee enters the city pool (through pools)."""
+    member = Member.objects.select_for_update(of=("self",)).select_related("trainee__person").get(pk=item.target_id)
+    if not member.passed:
+        return None
+    # At night nobody acts: the entry is made in the name of whoever confirmed the result.
+    signals.member_passed.send(sender=Member, actor=actor or member.confirmed_by, member=member)
+    return member
+
+
+@transaction.atomic
+def stop_after_publicity(*, actor, item, reason: str) -> Member | None:
+    """An objection was upheld: the result stands as not passed, saying why; no pool entry is made."""
+    member = Member.objects.select_for_update(of=("self",)).select_related("trainee__person").get(pk=item.target_id)
+    if not member.passed:
+        return None
+    member.passed = False
+    member.save(update_fields=["passed"])
+    audit.record(
+        actor=actor, event="training.result_stopped", obj=member, changes={"passed": [True, False]}, reason=reason
+    )
+    return member
 
 
 # --- surveys ----------------------------------------------------------------------
@@ -356,6 +448,7 @@ def send_survey(*, actor, survey: Survey) -> int:
         users,
         _("Training-needs survey: %(title)s") % {"title": survey.title},
         reverse("training:survey_answer", args=[survey.pk]),
+        matter=matter_of(survey, "answer"),
     )
     audit.record(
         actor=actor, event="training.survey_sent", obj=survey, changes={"sent_at": [None, str(survey.sent_at)]}
@@ -407,6 +500,7 @@ def submit_response(*, actor, survey: Survey, answers: dict) -> Response:
     _require(member is not None, _("Only trainees of the programme answer its survey."))
     cleaned = _clean_answers(survey, answers)
     response, created = Response.objects.update_or_create(survey=survey, member=member, defaults={"answers": cleaned})
+    resolve_matter(matter_of(survey, "answer"), recipients=[actor])
     # The answers stay out of the log: who answered, not what.
     audit.record(
         actor=actor,

@@ -25,5 +25,6 @@ urlpatterns = [
     path("surveys/<int:pk>/answer/", views.survey_answer, name="survey_answer"),
     path("activities/", views.ActivityList.as_view(), name="activity_list"),
     path("activities/new/", views.activity_create, name="activity_create"),
+    path("activities/participants/", views.participant_choices, name="participant_choices"),
     path("mine/", views.my_training, name="my_training"),
 ]

@@ -52,3 +52,10 @@ def sign_in(page):
         page.wait_for_url(page.base_url + "/")
 
     return _sign_in
+
+
+def open_menu(page, group, item):
+    """The menu keeps its pages in one dropdown per domain: open the group, follow the item."""
+    menu = page.get_by_test_id("main-menu")
+    menu.get_by_role("button", name=group).click()
+    menu.get_by_role("link", name=item).click()

@@ -1,5 +1,4 @@
 import datetime as dt
-from io import BytesIO
 from pathlib import Path
 
 import openpyxl
@@ -9,6 +8,7 @@ from playwright.sync_api import expect
 
 from dudao.directory.imports import COLUMNS
 from dudao.directory.models import Person
+from tests.excel import xlsx_rows
 from tests.factories import id_number
 
 pytestmark = pytest.mark.browser
@@ -63,6 +63,10 @@ def test_an_agency_admin_imports_a_roster_finds_a_person_and_exports_the_list(wo
     page.get_by_role("link", name="导入员工花名册").first.click()
     page.get_by_label("花名册文件（.xlsx）").set_input_files(str(upload))
     page.get_by_test_id("upload").click()
+    # The preview lists the adds; nothing is written until it is confirmed.
+    expect(page.get_by_test_id("preview-added")).to_contain_text("王晓梅")
+    assert not Person.objects.with_id_number(id_number(801)).exists()
+    page.get_by_test_id("confirm-import").click()
     page.get_by_test_id("import-done").wait_for()
     assert "已导入 3 名员工" in page.get_by_test_id("import-done").inner_text()
 
@@ -80,8 +84,7 @@ def test_an_agency_admin_imports_a_roster_finds_a_person_and_exports_the_list(wo
     download = info.value
     assert download.suggested_filename.endswith(".xlsx")
     # Playwright saves downloads under a random name without an extension, which openpyxl refuses.
-    sheet = openpyxl.load_workbook(BytesIO(Path(download.path()).read_bytes())).active
-    values = [list(row) for row in sheet.iter_rows(values_only=True)]
+    values = [list(row) for row in xlsx_rows(Path(download.path()).read_bytes())]
     assert values[0][0] == "姓名"
     assert [row[0] for row in values[1:]] == ["王晓梅"]
     assert values[1][1] == id_number(801)  # the agency admin sees its own staff's full ID

@@ -8,6 +8,8 @@ import pytest
 from playwright.sync_api import expect
 
 from dudao.selection.models import Nomination, Trainee, Transition
+from tests.browser.conftest import open_menu
+from tests.factories import publicity_off
 from tests.selection.helpers import hire, hire_many, make_round
 
 pytestmark = pytest.mark.browser
@@ -19,7 +21,7 @@ def sign_out(page):
 
 
 def open_from_queue(page, name):
-    page.get_by_role("link", name="待我审核").first.click()
+    open_menu(page, "选拔推荐", "待我审核")
     page.get_by_test_id("nomination-table").get_by_role("link", name=name).click()
     page.wait_for_url(re.compile(r"/selection/nominations/\d+/$"))
 
@@ -33,13 +35,14 @@ def decide(page, decision, reason=""):
 
 
 def test_a_nomination_goes_from_the_agency_through_a_return_and_two_approvals_to_the_trainee_list(world, page, sign_in):
+    publicity_off(world.city)  # the journey to the trainee list; 公示 has its own journey
     hire_many(world.agency, 13)
     hire(world.agency, name="王晓梅")  # with 督导甲: 15 certified, so 2 places
     round_ = make_round(world.city_admin, world.city)
 
     # The agency nominates 王晓梅 from the round page.
     sign_in("agency_admin")
-    page.get_by_role("link", name="推荐轮次").first.click()
+    open_menu(page, "选拔推荐", "推荐轮次")
     page.get_by_role("link", name=round_.title).click()
     expect(page.get_by_test_id("quota-text")).to_contain_text("持证社工 15 人，可推荐 2 人，已推荐 0 人")
     page.get_by_test_id("nominate-link").click()
@@ -67,10 +70,10 @@ def test_a_nomination_goes_from_the_agency_through_a_return_and_two_approvals_to
     page.wait_for_url(re.compile(rf"/selection/nominations/{nomination.pk}/$"))
     expect(page.get_by_test_id("status")).to_have_text("退回修改")
     page.get_by_label("推荐理由").fill("从事社区服务多年，主持过三个督导项目")
-    page.get_by_test_id("save-changes").click()
-    expect(page.get_by_role("alert")).to_contain_text("已保存")
+    # One click saves the edited statement and resubmits it.
     page.get_by_test_id("submit").click()
     expect(page.get_by_test_id("status")).to_have_text("待县（市、区）审核")
+    expect(page.get_by_role("alert")).to_contain_text("修改已保存并提交审核")
     sign_out(page)
 
     # The district approves.
@@ -87,7 +90,7 @@ def test_a_nomination_goes_from_the_agency_through_a_return_and_two_approvals_to
     expect(page.get_by_test_id("status")).to_have_text("已通过，列为培养对象")
 
     # The person is listed as a trainee of the round.
-    page.get_by_role("link", name="培养对象").first.click()
+    open_menu(page, "选拔推荐", "培养对象")
     table = page.get_by_test_id("trainee-table")
     expect(table.get_by_role("link", name="王晓梅")).to_be_visible()
     expect(table).to_contain_text(world.agency.name)

@@ -12,7 +12,8 @@ from playwright.sync_api import expect
 
 from dudao.pools.models import Entry
 from dudao.training import services
-from dudao.training.models import Attendance, Member
+from dudao.training.models import Activity, Attendance, Member
+from tests.factories import publicity_off
 from tests.selection.helpers import make_round
 from tests.training.conftest import make_trainee, trainer_org_of
 
@@ -26,6 +27,7 @@ def sign_out(page):
 
 @pytest.fixture
 def cohort(world):
+    publicity_off(world.city)  # results enter the pool at once; 公示 has its own journey
     round_ = make_round(world.city_admin, world.city)
     trainees = [
         make_trainee(round_, world.supervisor_person, world.agency),
@@ -139,3 +141,45 @@ def test_the_trainer_records_attendance_and_scores_and_the_city_confirms_into_th
     page.get_by_test_id("verify-form").get_by_role("button").click()
     expect(page.get_by_test_id("verify-result")).to_be_visible()
     expect(page.get_by_test_id("verify-name")).to_contain_text("督")
+
+
+def test_the_trainer_ticks_everyone_present_then_marks_one_excused(world, cohort, page, sign_in):
+    sign_in("trainer")
+    page.goto(page.base_url + f"/training/cohorts/{cohort.pk}/")
+    sessions = page.get_by_test_id("session-table").locator("tbody tr")
+    sessions.filter(has_text="督导理论").get_by_test_id("attendance-link").click()
+    page.wait_for_url(re.compile(r"/training/sessions/\d+/attendance/$"))
+    page.get_by_test_id("check-all").check()
+    expect(page.get_by_label("督导甲", exact=True)).to_be_checked()
+    expect(page.get_by_label("社工乙", exact=True)).to_be_checked()
+    # 请假 for 社工乙 takes the tick off 出勤 and leaves 全选 half-set.
+    page.locator('tr[data-member="社工乙"] input[name="excused"]').check()
+    expect(page.get_by_label("社工乙", exact=True)).not_to_be_checked()
+    assert page.get_by_test_id("check-all").evaluate("box => box.indeterminate")
+    page.get_by_test_id("save-attendance").click()
+    page.wait_for_url(re.compile(r"/training/cohorts/\d+/$"))
+    rows = {
+        a.member.trainee.person.name: (a.present, a.excused)
+        for a in Attendance.objects.select_related("member__trainee__person")
+    }
+    assert rows == {"督导甲": (True, False), "社工乙": (False, True)}
+
+
+def test_an_agency_admin_finds_participants_by_name_and_unit_in_the_picker(world, page, sign_in):
+    sign_in("agency_admin")
+    page.goto(page.base_url + "/training/activities/new/")
+    page.locator("#id_title").fill("伦理专题学习")
+    page.locator("#id_held_on").fill("2026-05-10")
+    page.locator("#id_hours").fill("2")
+    picker = page.locator(".ts-wrapper").filter(has=page.locator("#id_participants-ts-control"))
+    page.locator("#id_participants-ts-control").fill("督导")
+    page.locator(".ts-dropdown .option", has_text="督导甲").click()
+    page.locator("#id_participants-ts-control").fill(world.agency.name[:4])
+    page.locator(".ts-dropdown .option", has_text="社工乙").click()
+    expect(picker.locator(".item")).to_have_count(2)
+    picker.locator(".item", has_text="社工乙").locator(".remove").click()
+    expect(picker.locator(".item")).to_have_count(1)
+    page.get_by_role("button", name="保存").click()
+    page.wait_for_url(re.compile(r"/training/activities/$"))
+    activity = Activity.objects.get()
+    assert [p.name for p in activity.participants.all()] == ["督导甲"]

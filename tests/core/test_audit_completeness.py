@@ -34,12 +34,15 @@ from dudao.policy.registry import BY_KEY as PARAMETERS_BY_KEY
 from dudao.policy.registry import PARAMETERS
 from dudao.pools import services as pools
 from dudao.pools.models import Entry
+from dudao.publicity import services as publicity
+from dudao.publicity.models import Item as PublicityItem
+from dudao.publicity.models import Notice
 from dudao.selection import services as selection
 from dudao.supervision.services import coverage as supervision_coverage
 from dudao.supervision.services import engagements as supervision_engagements
 from dudao.training import services as training
 from dudao.training.models import Question
-from tests.factories import credit_code, id_number
+from tests.factories import credit_code, id_number, publicity_off
 from tests.pools.conftest import city_entry
 from tests.selection.helpers import PDF, hire, make_round
 from tests.training.conftest import build_training, trainer_org_of
@@ -424,6 +427,15 @@ def add_evidence(c):
     )
 
 
+@case("selection.approve_many", "selection.nomination_status_changed")
+def approve_many(c):
+    nomination = submitted(c)
+    yield
+    selection.approve_many(
+        actor=c.world.district_admin, nominations=[(nomination, nomination.pk, nomination.status)], reason=""
+    )
+
+
 # --- training ------------------------------------------------------------------------
 
 
@@ -543,9 +555,23 @@ def record_cohort_scores(c):
     )
 
 
-@case("training.confirm_results", "training.results_confirmed", "pools.admitted_to_city_pool")
+@case("training.confirm_results", "training.results_confirmed", "publicity.item_published")
 def confirm_results(c):
-    """One trainee passes (all hours attended) and enters the city pool; the other was absent."""
+    """One trainee passes (all hours attended) and is published (公示 on, the default); the other was absent."""
+    t = programme(c)
+    s = session(c, t)
+    training.record_attendance(actor=c.world.trainer, session=s, present_member_ids=[t.members[0].pk])
+    training.record_cohort_scores(
+        actor=c.world.trainer, cohort=t.cohort, scores={t.members[0].pk: (80, 85), t.members[1].pk: (70, 75)}
+    )
+    yield
+    assert training.confirm_results(actor=c.world.city_admin, cohort=t.cohort)["published"] == 1
+
+
+@case("training.confirm_results", "training.results_confirmed", "pools.admitted_to_city_pool")
+def confirm_results_without_publicity(c):
+    """With 公示 off the passing trainee enters the city pool at once."""
+    publicity_off(c.world.city)
     t = programme(c)
     s = session(c, t)
     training.record_attendance(actor=c.world.trainer, session=s, present_member_ids=[t.members[0].pk])
@@ -554,6 +580,32 @@ def confirm_results(c):
     )
     yield
     assert training.confirm_results(actor=c.world.city_admin, cohort=t.cohort)["admitted"] == 1
+
+
+def published_result(c):
+    """A passing trainee's result in 公示: (the publicity item, the member)."""
+    t = programme(c)
+    s = session(c, t)
+    training.record_attendance(actor=c.world.trainer, session=s, present_member_ids=[t.members[0].pk])
+    training.record_cohort_scores(
+        actor=c.world.trainer, cohort=t.cohort, scores={t.members[0].pk: (80, 85), t.members[1].pk: (70, 75)}
+    )
+    training.confirm_results(actor=c.world.city_admin, cohort=t.cohort)
+    return PublicityItem.objects.get(notice__kind="training.results")
+
+
+@case("training.take_effect_after_publicity", "pools.admitted_to_city_pool")
+def result_takes_effect(c):
+    item = published_result(c)
+    yield
+    training.take_effect_after_publicity(actor=None, item=item)
+
+
+@case("training.stop_after_publicity", "training.result_stopped")
+def result_stopped(c):
+    item = published_result(c)
+    yield
+    training.stop_after_publicity(actor=c.world.city_admin, item=item, reason="异议属实")
 
 
 @case("training.create_survey", "training.survey_created")
@@ -679,6 +731,56 @@ def next_statuses(c):
 def district_rules_check(c):
     yield
     assert pools.district_rules_check(c.world.supervisor_person, c.world.jinshui)
+
+
+def _discipline(c, person):
+    from dudao.directory.models import DisciplinaryRecord
+
+    return DisciplinaryRecord.objects.create(person=person, decided_on=dt.date(2025, 3, 1), description="通报批评")
+
+
+@case("pools.admit_to_city_pool", "pools.admitted_to_city_pool", "pools.entry_flagged")
+def admit_to_city_pool_with_a_disciplinary_record(c):
+    _discipline(c, c.world.supervisor_person)
+    yield
+    assert city_entry(c.world, c.world.supervisor_person).flagged_for_review
+
+
+@case("directory.add_disciplinary_record", "directory.disciplinary_record_added", "pools.entry_flagged")
+def add_disciplinary_record_to_a_pool_member(c):
+    pools.designate_internal(
+        actor=c.world.agency_admin, organization=c.world.agency, person=c.world.social_worker_person
+    )
+    yield
+    directory.add_disciplinary_record(
+        actor=c.world.agency_admin,
+        person=c.world.social_worker_person,
+        decided_on=dt.date(2024, 5, 1),
+        description="违规收取服务对象费用",
+    )
+
+
+@case("pools.flag_person_entries", "pools.entry_flagged")
+def flag_person_entries(c):
+    district_entry(c)
+    record = _discipline(c, c.world.supervisor_person)
+    yield
+    assert pools.flag_person_entries(actor=c.world.district_admin, record=record) == 1
+
+
+@case("pools.clear_review_flag", "pools.entry_flag_cleared")
+def clear_review_flag(c):
+    entry = district_entry(c)
+    pools.flag_person_entries(actor=None, record=_discipline(c, c.world.supervisor_person))
+    yield
+    pools.clear_review_flag(actor=c.world.district_admin, entry=entry, reason="经核查，处分已期满，继续保留")
+
+
+@case("pools.discipline_note")
+def discipline_note(c):
+    record = _discipline(c, c.world.supervisor_person)
+    yield
+    assert "通报批评" in pools.discipline_note(record)
 
 
 # --- supervision: sessions -----------------------------------------------------------
@@ -1088,6 +1190,24 @@ def refresh_all_coverage(c):
     supervision_coverage.refresh_all(batch_size=2)
 
 
+# A supervisor's yearly sums are derived data too, kept from audited changes of sessions,
+# ratings and practice logs: no event of their own.
+@case("supervision.years.refresh")
+def refresh_supervisor_year(c):
+    from dudao.supervision.services import years
+
+    yield
+    years.refresh(c.world.supervisor_person.pk, 2026)
+
+
+@case("supervision.years.rebuild")
+def rebuild_supervisor_years(c):
+    from dudao.supervision.services import years
+
+    yield
+    years.rebuild(2026)
+
+
 # --- writers outside services.py: imports, exports, reference data ------------------
 
 OTHER_WRITERS: list[tuple[str, Case]] = []
@@ -1135,6 +1255,17 @@ def import_scores(c):
     yield
     upload = SimpleUploadedFile("scores.xlsx", buffer.getvalue())
     assert import_scores(actor=c.world.trainer, cohort=t.cohort, upload=upload) == 2
+
+
+@other_writer("core.reminders.send_due", "core.reminder_sent")
+def send_deadline_reminders(c):
+    from dudao.core.reminders import send_due
+    from tests.selection.helpers import hire_many
+
+    round_ = make_round(c.world.city_admin, c.world.city)
+    hire_many(c.world.agency, 7)
+    yield
+    assert send_due(timezone.localdate(round_.submission_deadline) - dt.timedelta(days=3))["sent"] == 1
 
 
 @other_writer("core.jobs.start_export", "core.export_requested")
@@ -1316,6 +1447,20 @@ def publish_results(c):
     results.publish(actor=c.world.city_admin, cycle=s.cycle)
 
 
+@case("evaluation.results.move_review_deadline", "evaluation.review_deadline_moved")
+def move_review_deadline(c):
+    from dudao.evaluation.services import results
+
+    s = _evaluation_scene(c)
+    yield
+    results.move_review_deadline(
+        actor=c.world.city_admin,
+        cycle=s.cycle,
+        review_deadline=s.cycle.review_deadline + dt.timedelta(days=7),
+        reason="协会评分延迟",
+    )
+
+
 @case("evaluation.appeals.lodge", "evaluation.appeal_lodged")
 def lodge_appeal(c):
     from dudao.evaluation.services import appeals
@@ -1366,6 +1511,15 @@ def propose_renewals(c):
     renewals.propose_due(actor=c.world.city_admin, level="city", jurisdiction=c.world.city)
 
 
+@case("evaluation.renewals.propose_all_due", "evaluation.renewal_proposed")
+def propose_renewals_on_schedule(c):
+    from dudao.evaluation.services import renewals
+
+    _due_for_renewal(c)
+    yield
+    renewals.propose_all_due()
+
+
 @case("evaluation.renewals.decide", "evaluation.renewal_decided", "pools.entry_renewed")
 def decide_renewal(c):
     from dudao.evaluation.services import renewals
@@ -1391,6 +1545,125 @@ def renewed_term_end(c):
     entry = city_entry(c.world, c.world.supervisor_person)
     yield
     pools.renewed_term_end(entry)
+
+
+# --- publicity (公示) -------------------------------------------------------------------
+
+
+def approved_in_publicity(c):
+    """A nomination the district and the city approved: in 公示 (on by default)."""
+    nomination = submitted(c)
+    selection.review(actor=c.world.district_admin, nomination=nomination, decision="approve")
+    selection.review(actor=c.world.city_admin, nomination=nomination, decision="approve")
+    return nomination, PublicityItem.objects.get(target_id=nomination.pk, notice__kind="selection.trainees")
+
+
+def lodged(c, item):
+    return publicity.lodge_objection(actor=c.world.supervisor, item=item, text="推荐材料与事实不符")
+
+
+def period_over(item):
+    Notice.objects.filter(pk=item.notice_id).update(
+        starts_on=timezone.localdate() - dt.timedelta(days=10), ends_on=timezone.localdate() - dt.timedelta(days=3)
+    )
+
+
+@case("selection.review", "selection.nomination_status_changed", "publicity.item_published")
+def city_approval_in_publicity(c):
+    nomination = submitted(c)
+    selection.review(actor=c.world.district_admin, nomination=nomination, decision="approve")
+    yield
+    selection.review(actor=c.world.city_admin, nomination=nomination, decision="approve")
+
+
+@case("publicity.publish", "publicity.item_published")
+def publish(c):
+    nomination = submitted(c)
+    yield
+    publicity.publish(
+        actor=c.world.city_admin,
+        kind="selection.trainees",
+        jurisdiction=c.world.city,
+        source="round:x",
+        title="公示",
+        target_id=nomination.pk,
+        record="selection.nomination:x",
+        name="甲",
+        unit="乙",
+        district="丙",
+        path="丁",
+    )
+
+
+@case("publicity.update_notice", "publicity.notice_updated")
+def update_notice(c):
+    _nomination, item = approved_in_publicity(c)
+    yield
+    publicity.update_notice(actor=c.world.city_admin, notice=item.notice, contact="市民政局 0371-60000000")
+
+
+@case("publicity.lodge_objection", "publicity.objection_lodged")
+def lodge_objection(c):
+    _nomination, item = approved_in_publicity(c)
+    yield
+    lodged(c, item)
+
+
+@case(
+    "publicity.decide_objection",
+    "publicity.objection_decided",
+    "publicity.item_stopped",
+    "selection.nomination_status_changed",
+)
+def uphold_objection(c):
+    _nomination, item = approved_in_publicity(c)
+    objection = lodged(c, item)
+    yield
+    publicity.decide_objection(actor=c.world.city_admin, objection=objection, decision="upheld", reason="经核实属实")
+
+
+@case("publicity.decide_objection", "publicity.objection_decided")
+def dismiss_objection_during_the_period(c):
+    _nomination, item = approved_in_publicity(c)
+    objection = lodged(c, item)
+    yield
+    publicity.decide_objection(actor=c.world.city_admin, objection=objection, decision="dismissed", reason="不属实")
+
+
+@case(
+    "publicity.decide_objection",
+    "publicity.objection_decided",
+    "publicity.item_took_effect",
+    "selection.nomination_status_changed",
+)
+def dismiss_objection_after_the_period(c):
+    _nomination, item = approved_in_publicity(c)
+    objection = lodged(c, item)
+    period_over(item)
+    yield
+    publicity.decide_objection(actor=c.world.city_admin, objection=objection, decision="dismissed", reason="不属实")
+
+
+@case("publicity.settle_due", "publicity.item_took_effect", "selection.nomination_status_changed")
+def settle_due(c):
+    _nomination, item = approved_in_publicity(c)
+    period_over(item)
+    yield
+    assert publicity.settle_due() == 1
+
+
+@case("selection.take_effect_after_publicity", "selection.nomination_status_changed")
+def nomination_takes_effect(c):
+    _nomination, item = approved_in_publicity(c)
+    yield
+    selection.take_effect_after_publicity(actor=None, item=item)
+
+
+@case("selection.stop_after_publicity", "selection.nomination_status_changed")
+def nomination_stopped(c):
+    _nomination, item = approved_in_publicity(c)
+    yield
+    selection.stop_after_publicity(actor=c.world.city_admin, item=item, reason="异议属实")
 
 
 # --- the checks ----------------------------------------------------------------------

@@ -3,8 +3,6 @@ the htmx partial and the Excel export; and a change made on a page shows up in
 it with who made it and what changed."""
 
 import datetime as dt
-import json
-from io import BytesIO
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
@@ -12,7 +10,6 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
-from openpyxl import load_workbook
 
 from dudao.core import audit
 from dudao.core.excel import XLSX_TYPE
@@ -20,6 +17,7 @@ from dudao.core.models import AuditEntry
 from dudao.core.validators import mask_id_number
 from dudao.directory.models import Organization, Person
 from tests.conftest import ALL_PERSONAS
+from tests.excel import xlsx_rows
 
 URL = "/core/audit/"
 
@@ -131,14 +129,15 @@ def test_audit_export(world, login):
     assert response.status_code == 200
     assert response["Content-Type"] == XLSX_TYPE
     assert "attachment" in response["Content-Disposition"]
-    rows = list(load_workbook(BytesIO(response.content), read_only=True).worksheets[0].iter_rows(values_only=True))
+    rows = xlsx_rows(response)
     body = rows[1:]
     # Every matching entry, not only the first page.
     assert len(body) == AuditEntry.objects.filter(actor=world.district_admin).count() == 31
     assert {r[1] for r in body} == {"jinshui_admin"}
-    org_row = next(r for r in body if r[4] == "金水阳光社工中心")
-    assert json.loads(org_row[5]) == {"contact_name": ["", "王五"]}
-    assert org_row[6] == "换人"
+    assert {r[2] for r in body} == {"金水区 · 县（市、区）民政部门"}
+    org_row = next(r for r in body if r[5] == "金水阳光社工中心")
+    assert org_row[6] == "联系人：— → 王五"
+    assert org_row[7] == "换人"
     assert isinstance(org_row[0], dt.datetime)
 
 
@@ -166,8 +165,9 @@ def test_a_change_made_on_a_page_appears_in_the_log(world, login):
     assert entry.changes == {"contact_name": ["", "王五"], "contact_phone": ["", "0371-62345678"]}
     assert entry.reason == "联系人变更"
     content = response.content.decode()
-    for text in ("jinshui_admin", "contact_name", "王五", "0371-62345678", "联系人变更"):
+    for text in ("jinshui_admin", "联系人", "王五", "0371-62345678", "联系人变更"):
         assert text in content
+    assert "contact_name" not in content
 
 
 def test_a_person_created_on_a_page_appears_in_the_log(world, login):
@@ -258,7 +258,54 @@ def test_an_older_entry_without_an_event_still_shows(world, login):
 def test_the_export_carries_the_events_label_and_code(world, login):
     record(world, world.agency, event="directory.organization_archived", reason="停业")
     response = login(world.city_admin).get(URL, {"export": "xlsx"})
-    rows = list(load_workbook(BytesIO(response.content), read_only=True).worksheets[0].iter_rows(values_only=True))
-    assert rows[0][2] == "事件" and rows[0][7] == "事件代码"
+    rows = xlsx_rows(response)
+    assert rows[0][3] == "事件" and rows[0][8] == "事件代码"
     [row] = rows[1:]
-    assert (row[2], row[7]) == ("机构已归档", "directory.organization_archived")
+    assert (row[3], row[8]) == ("机构已归档", "directory.organization_archived")
+
+
+def test_the_log_reads_as_a_person_would_write_it(world, login):
+    """Field labels, not field names; a choice's label, not its code; 是/否, not
+    True/False; dates and times as dates, in local time; the actor by name and
+    unit; the whole reason. The API keeps the stored values."""
+    world.district_admin.display_name = "李区管"
+    world.district_admin.save()
+    reason = "经核实，" + "该辖区已调整为开发区管理，" * 20 + "特此记录。"
+    record(
+        world,
+        world.jinshui,
+        actor=world.district_admin,
+        changes={
+            "kind": ["district", "zone"],
+            "is_active": [True, False],
+            "closed_at": [None, "2026-11-30 17:30:00+00:00"],
+            "expires_on": ["2026-01-31", "2027-01-31"],
+        },
+        reason=reason,
+    )
+    client = login(world.city_admin)
+    response = client.get(URL)
+    content = response.content.decode()
+    [entry] = entries(response)
+    assert entry.readable_changes == [
+        ("类别", "县（市、区）", "开发区"),
+        ("有效", "是", "否"),
+        # A key that is no field of the model keeps its name, its value still reads as a time.
+        ("closed_at", "—", "2026-12-01 01:30"),
+        ("expires_on", "2026-01-31", "2027-01-31"),
+    ]
+    for raw in ("<code>kind</code>", ">district<", "True", "False", "+00:00"):
+        assert raw not in content
+    assert "李区管" in content and "金水区 · 县（市、区）民政部门" in content
+    assert len(entries(client.get(URL, {"actor": "李区管"}))) == 1
+    assert reason in content
+    assert "2026-12-01 01:30" in content  # 17:30 UTC is 01:30 the next day in Shanghai
+    # The export reads the same way.
+    rows = xlsx_rows(client.get(URL, {"export": "xlsx"}))
+    [row] = rows[1:]
+    assert row[1:3] == ("李区管", "金水区 · 县（市、区）民政部门")
+    assert "开发区" in row[6] and "district" not in row[6] and row[7] == reason
+    # The API hands out the entry as stored.
+    api = client.get(f"/api/v1/audit/{entry.pk}/")
+    assert api.status_code == 200
+    assert api.json()["changes"]["kind"] == ["district", "zone"]

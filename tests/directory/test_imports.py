@@ -19,7 +19,7 @@ from dudao.core.models import AuditEntry
 from dudao.directory.imports import COLUMNS, ImportRejected, import_roster, template_file, validate_roster
 from dudao.directory.models import Certificate, Employment, Person
 
-from ..factories import id_number
+from ..factories import id_number, staff
 
 pytestmark = pytest.mark.django_db
 
@@ -206,11 +206,14 @@ def test_the_same_certificate_number_at_different_levels_is_not_a_duplicate(worl
 
 
 def test_an_id_number_already_on_the_platform_is_named_by_row(world):
+    # Someone still employed by another unit; the agency's own staff would be updated instead
+    # (tests/directory/test_roster_reimport.py).
+    elsewhere = staff(world.erqi_agency, name="导入3402")
     rows = [_row(n) for n in range(3400, 3403)]
-    rows[2]["id_number"] = world.supervisor_person.id_number
+    rows[2]["id_number"] = elsewhere.id_number
     errors = _reject(world, _xlsx(rows))
     assert [e.row for e in errors] == [4]
-    assert world.supervisor_person.id_number in errors[0].message
+    assert elsewhere.id_number in errors[0].message
 
 
 def test_a_certificate_number_already_on_the_platform_is_named_by_row(world):

@@ -6,7 +6,7 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 from django.utils import translation
-from django.utils.translation import gettext
+from django.utils.translation import pgettext
 
 from dudao.directory.models import (
     CertificateLevel,
@@ -231,7 +231,7 @@ def test_organization_export_has_the_filtered_rows(world, login):
     assert len(expected) > 10
     assert [(r[0], r[1]) for r in rows[1:]] == expected
     with translation.override("zh-hans"):
-        assert rows[0][0] == gettext("Name")
+        assert rows[0][0] == pgettext("organisation", "Name") == "名称"
 
 
 def test_person_export_masks_id_numbers_for_hrss(world, login):

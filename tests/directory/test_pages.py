@@ -566,6 +566,12 @@ def test_roster_import_post(world, login, persona):
     )
     response = login(world.persona(persona)).post(url, {"file": upload})
     if ROSTER[persona] == 200:
+        # The upload previews; the confirmation writes.
+        assert response.status_code == 200
+        assert not Person.objects.filter(name__startswith="导入").exists()
+        plan = response.context["plan"]
+        assert [r["name"] for r in plan.added] == ["导入1", "导入2"]
+        response = login(world.persona(persona)).post(url, {"action": "confirm", "digest": plan.digest})
         assert response.status_code == 302
         assert response.url == url
         imported = Person.objects.filter(name__startswith="导入")
@@ -588,7 +594,9 @@ def test_roster_import_file_which_template_came_from_imports_back(world, login):
     template = client.get(reverse("directory:roster_template", args=[world.agency.pk]))
     upload = BytesIO(template.content)
     upload.name = "template.xlsx"
-    response = client.post(reverse("directory:roster_import", args=[world.agency.pk]), {"file": upload})
+    url = reverse("directory:roster_import", args=[world.agency.pk])
+    preview = client.post(url, {"file": upload})
+    response = client.post(url, {"action": "confirm", "digest": preview.context["plan"].digest})
     assert response.status_code == 302
     assert Person.objects.filter(name="张三").exists()
 

@@ -11,11 +11,11 @@ from django.core.exceptions import FieldError
 from django.core.management import call_command
 from django.db import connection
 from django.urls import reverse
-from openpyxl import load_workbook
 
 from dudao.core import crypto
 from dudao.directory import services
 from dudao.directory.models import Person
+from tests.excel import xlsx_rows
 
 from ..conftest import ALL_PERSONAS
 from ..factories import id_number, staff
@@ -114,11 +114,7 @@ def test_a_full_number_typed_into_search_finds_only_people_the_user_manages(worl
 
 
 def _export_ids(client):
-    rows = list(
-        load_workbook(
-            io.BytesIO(client.get(reverse("directory:person_list"), {"export": "xlsx", "employment": "all"}).content)
-        ).active.values
-    )
+    rows = xlsx_rows(client.get(reverse("directory:person_list"), {"export": "xlsx", "employment": "all"}))
     header = rows[0]
     return {row[header.index("姓名")]: row[header.index("身份证号")] for row in rows[1:]}
 

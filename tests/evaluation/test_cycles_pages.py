@@ -9,6 +9,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from dudao.evaluation.models import Cycle, Evaluation, Grade, ServiceResult
 from dudao.evaluation.services import cycles as services
@@ -183,7 +184,8 @@ def test_hrss_sees_grade_distributions_with_a_chart_and_an_export(world, supply,
     assert b'id="grades-chart"' in page.content and b"echarts.min.js" in page.content
     assert b'data-testid="subsidies-none"' in page.content
     rows = xlsx_rows(client.get(reverse("evaluation:report"), {"export": "xlsx"}))
-    assert rows[1][1] == "郑州市" and rows[1][-1] == 1
+    total = rows[0].index(str(_("Total")))
+    assert rows[1][1] == "郑州市" and rows[1][total] == 1
     # A district reads only its own jurisdiction's cycles: the city pool's grades are not its.
     assert login(world.district_admin).get(reverse("evaluation:report")).context["by_owner"] == []
 
@@ -219,6 +221,13 @@ def test_hrss_sees_the_years_subsidy_totals_per_district_agency_and_pool_level(w
     assert [r["name"] for r in subsidies["agencies"]] == ["金水阳光社工中心"]
     assert [r["key"] for r in subsidies["levels"]] == ["agency"]
     assert b'data-testid="subsidies-by-agency"' in page.content
+    # "All years" holds the same figures, and the export carries them beside the grades.
+    client = login(world.hrss)
+    every = client.get(reverse("evaluation:report")).context["subsidies"]
+    assert [(r["name"], r["statement"]) for r in every["districts"]] == [("金水区", Decimal("180.00"))]
+    rows = xlsx_rows(client.get(reverse("evaluation:report"), {"year": YEAR, "export": "xlsx"}))
+    statements = rows[0].index(str(_("Statements (yuan)")))
+    assert ("金水区", 180) in {(r[1], r[statements]) for r in rows[1:]}
     # Another district's admin sees none of it.
     assert (
         login(world.erqi_admin).get(reverse("evaluation:report"), {"year": YEAR}).context["subsidies"]["agencies"] == []

@@ -104,3 +104,66 @@ def test_the_keeper_proposes_and_approves_on_the_pages(s, login):
     response = client.post(reverse("evaluation:renewal_decide", args=[renewal.pk]), {"approve": "1", "reason": "续聘"})
     assert response.status_code == 302
     assert Entry.objects.get(pk=s.entry.pk).expires_on > s.entry.expires_on
+
+
+def test_a_refused_renewal_is_not_proposed_again_for_the_same_term(s):
+    _graded(s, "pass")
+    (renewal,) = renewals.propose_due(actor=s.world.city_admin, level="city", jurisdiction=s.world.city)
+    assert renewal.term_ends_on == s.entry.expires_on
+    renewals.decide(actor=s.world.city_admin, renewal=renewal, approve=False, reason="本人申请不再续聘")
+    assert renewals.propose_due(actor=s.world.city_admin, level="city", jurisdiction=s.world.city) == []
+
+
+def test_the_scheduled_run_proposes_each_pool_s_due_entries_once_audited_and_tells_the_keeper(
+    s, django_capture_on_commit_callbacks
+):
+    from dudao.core.models import Notification
+
+    _graded(s, "pass")
+    with django_capture_on_commit_callbacks(execute=True):
+        done = renewals.propose_all_due()
+    assert done == {("city", s.world.city.name): 1}
+    renewal = Renewal.objects.get(entry=s.entry)
+    assert renewal.status == Renewal.Status.PROPOSED and renewal.term_ends_on == s.entry.expires_on
+    entry = AuditEntry.objects.get(event="evaluation.renewal_proposed")
+    assert entry.actor is None and entry.reason
+    assert Notification.objects.filter(recipient=s.world.city_admin, link__contains="renewals").exists()
+    assert not Notification.objects.filter(recipient=s.world.district_admin, link__contains="renewals").exists()
+    # Again the same night, and the next day after a refusal: nothing new.
+    assert renewals.propose_all_due() == {}
+    renewals.decide(actor=s.world.city_admin, renewal=renewal, approve=False, reason="不再续聘")
+    assert renewals.propose_all_due(timezone.localdate() + dt.timedelta(days=1)) == {}
+    assert Renewal.objects.filter(entry=s.entry).count() == 1
+
+
+def test_the_scheduled_run_reads_each_pool_s_notice_days(s):
+    from dudao.policy import services as policy_services
+
+    _graded(s, "pass")
+    Entry.objects.filter(pk=s.entry.pk).update(expires_on=timezone.localdate() + dt.timedelta(days=120))
+    assert renewals.propose_all_due() == {}
+    policy_services.set_parameter(
+        actor=s.world.city_admin,
+        key="evaluation.renewal_notice_days",
+        jurisdiction=s.world.city,
+        value=150,
+        effective_from=timezone.localdate(),
+        reason="提前半年启动续聘",
+    )
+    assert renewals.propose_all_due() == {("city", s.world.city.name): 1}
+
+
+def test_the_command_and_the_beat_task_run_the_proposals(s):
+    from io import StringIO
+
+    from django.conf import settings
+    from django.core.management import call_command
+
+    from dudao.evaluation.tasks import propose_renewals
+
+    _graded(s, "pass")
+    out = StringIO()
+    call_command("propose_renewals", stdout=out)
+    assert "proposed: 1" in out.getvalue()
+    assert propose_renewals().endswith("proposed: 0")
+    assert settings.CELERY_BEAT_SCHEDULE["propose-renewals"]["task"] == propose_renewals.name

@@ -87,3 +87,38 @@ def test_the_supervisor_appeals_and_the_owner_decides(s, api):
 def test_renewals_are_listed_for_the_keeper_only(s, api):
     assert api(s.world.city_admin).get("/api/v1/renewals/").status_code == 200
     assert api(s.served_admin).get("/api/v1/renewals/").json()["results"] == []
+
+
+def test_the_owner_moves_the_review_deadline_over_the_api(s, api):
+    import datetime as dt
+
+    url = f"/api/v1/evaluation-cycles/{s.cycle.pk}/review-deadline/"
+    later = (s.cycle.review_deadline + dt.timedelta(days=7)).isoformat()
+    assert api(s.world.district_admin).post(url, {"review_deadline": later, "reason": "延期"}).status_code == 404
+    assert api(s.world.city_admin).post(url, {"review_deadline": later}).status_code == 400
+    moved = api(s.world.city_admin).post(url, {"review_deadline": later, "reason": "延期"})
+    assert moved.status_code == 200 and moved.json()["review_deadline"] == later
+    assert Cycle.objects.get(pk=s.cycle.pk).review_deadline.isoformat() == later
+
+
+def test_a_late_score_is_refused_over_the_api(s, api):
+    import datetime as dt
+
+    Cycle.objects.filter(pk=s.cycle.pk).update(scoring_deadline=dt.date.today() - dt.timedelta(days=1))
+    form = PartyForm.objects.get(party="association")
+    late = api(s.world.association).post(
+        f"/api/v1/evaluation-forms/{form.pk}/submit/", {"ethics": "80", "ability": "80", "performance": "80"}
+    )
+    assert late.status_code == 400 and PartyForm.objects.get(pk=form.pk).submitted_at is None
+
+
+def test_the_supervisor_reads_no_party_s_comment_over_the_api(s, api):
+    score_all(s)
+    PartyForm.objects.filter(party="association").update(comment="协会意见：仅供主管部门")
+    results.compute(actor=s.world.city_admin, cycle=s.cycle)
+    results.publish(actor=s.world.city_admin, cycle=s.cycle)
+    client = api(s.supervisor)
+    mine = client.get(f"/api/v1/evaluation-results/{s.evaluation.pk}/")
+    assert mine.status_code == 200 and "协会意见" not in mine.content.decode()
+    assert client.get("/api/v1/evaluation-forms/").json()["results"] == []
+    assert "协会意见" in api(s.world.association).get("/api/v1/evaluation-forms/").content.decode()

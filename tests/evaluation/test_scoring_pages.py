@@ -157,3 +157,27 @@ def test_the_lists_work_for_their_roles(s, login, world):
     ):
         assert login(user).get(reverse(name)).status_code == 200
     assert Evaluation.objects.count() == 1
+
+
+def test_after_the_review_deadline_the_review_page_says_so_and_moves_it(s, login):
+    score_all(s)
+    yesterday = timezone.localdate() - dt.timedelta(days=1)
+    Cycle.objects.filter(pk=s.cycle.pk).update(scoring_deadline=yesterday, review_deadline=yesterday)
+    client = login(s.world.city_admin)
+    url = reverse("evaluation:review", args=[s.cycle.pk])
+    client.post(url, {"action": "compute"})
+    assert Cycle.objects.get(pk=s.cycle.pk).status == Cycle.Status.SCORING
+    assert 'data-testid="review-closed"' in client.get(url).content.decode()
+    later = timezone.localdate() + dt.timedelta(days=3)
+    assert client.post(url, {"action": "move_deadline", "review_deadline": later, "reason": ""}).status_code == 200
+    response = client.post(url, {"action": "move_deadline", "review_deadline": later, "reason": "协会评分延迟"})
+    assert response.status_code == 302 and Cycle.objects.get(pk=s.cycle.pk).review_deadline == later
+    client.post(url, {"action": "compute"})
+    assert Cycle.objects.get(pk=s.cycle.pk).status == Cycle.Status.REVIEW
+
+
+def test_the_results_appeals_and_renewals_lists_refuse_roles_without_them(s, login, world):
+    for user in (world.finance, world.hrss, world.association):
+        for name in ("evaluation:result_list", "evaluation:appeal_list", "evaluation:renewal_list"):
+            assert login(user).get(reverse(name)).status_code == 403, (user, name)
+    assert login(s.supervisor).get(reverse("evaluation:renewal_list")).status_code == 403

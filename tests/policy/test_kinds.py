@@ -298,6 +298,14 @@ def test_a_choice_parameter_may_name_another_reference_data_set(reference):
     assert "Choose one of" in refused(domain, "intermediate")
 
 
+def test_reminder_days_are_kept_largest_first_and_read_from_a_typed_list():
+    reminder_days = BY_KEY["notifications.reminder_days"]
+    assert clean_value(reminder_days, [1, "7", 3]) == [7, 3, 1]
+    typed = reminder_days.value_kind.form_value(reminder_days, {"value": "1，3、 7"})
+    assert clean_value(reminder_days, typed) == [7, 3, 1]
+    assert clean_value(reminder_days, reminder_days.value_kind.form_value(reminder_days, {"value": ""})) == []
+
+
 # --- Chinese words ------------------------------------------------------------------------------
 
 
@@ -316,6 +324,8 @@ def test_a_choice_parameter_may_name_another_reference_data_set(reference):
         (DAYS, 30, "30 天"),
         (BY_KEY["selection.no_disciplinary_record"], True, "是"),
         (BY_KEY["selection.nomination_ratio"], 7, "1:7"),
+        (BY_KEY["notifications.reminder_days"], [3, 1], "截止前3、1天"),
+        (BY_KEY["notifications.reminder_days"], [], "无"),
     ],
 )
 def test_values_read_in_chinese(parameter, value, shown):
@@ -325,7 +335,17 @@ def test_values_read_in_chinese(parameter, value, shown):
 
 @pytest.mark.parametrize(
     ("parameter", "value"),
-    [(MONEY, "-1"), (PERCENT, "101"), (WEIGHTS, {"理论": "40"}), (COMPETENCIES, []), (DAYS, -1), (MONEY, 1.5)],
+    [
+        (MONEY, "-1"),
+        (PERCENT, "101"),
+        (WEIGHTS, {"理论": "40"}),
+        (COMPETENCIES, []),
+        (DAYS, -1),
+        (MONEY, 1.5),
+        (BY_KEY["notifications.reminder_days"], [3, 3]),
+        (BY_KEY["notifications.reminder_days"], [31]),
+        (BY_KEY["notifications.reminder_days"], "3"),
+    ],
 )
 def test_refusals_read_in_chinese(parameter, value):
     with translation.override("zh-hans"), pytest.raises(ValidationError) as exc:
@@ -348,6 +368,7 @@ SAMPLES = {
     "weight_table": {"理论": "40.00", "实务": "60.00"},
     "competency_list": ["沟通", "评估"],
     "hours_by_supervisee_type": {"new": 4, "intern": 4, "frontline": 2, "other": 0},
+    "day_list": [3, 1],
 }
 
 

@@ -3,14 +3,12 @@ version, and the pages and API that show and change them."""
 
 import dataclasses
 import datetime as dt
-from io import BytesIO
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils import translation
-from openpyxl import load_workbook
 
 from dudao.core.excel import XLSX_TYPE
 from dudao.core.models import AuditEntry
@@ -18,6 +16,7 @@ from dudao.policy import registry, selectors, services
 from dudao.policy.models import ParameterVersion
 from dudao.policy.registry import BY_KEY, PARAMETERS
 from tests.conftest import ALL_PERSONAS
+from tests.excel import xlsx_rows
 
 RATIO = "selection.nomination_ratio"
 LEVEL = "selection.min_certificate_level"
@@ -340,7 +339,7 @@ def test_the_parameter_list_exports_to_excel(world, login):
     response = login(world.hrss).get(reverse("policy:parameter_list"), {"export": "xlsx"})
     assert response.status_code == 200
     assert response["Content-Type"] == XLSX_TYPE
-    rows = list(load_workbook(BytesIO(response.content)).worksheets[0].iter_rows(values_only=True))
+    rows = xlsx_rows(response)
     assert len(rows) == 1 + len(PARAMETERS)
     assert rows[1][1] == "1:7"
 

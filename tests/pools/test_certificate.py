@@ -49,7 +49,7 @@ def test_the_chinese_text_can_be_extracted(world, pools):
     assert "郑州市" in text
     assert "养老、社区" in text  # the domains
     assert zh("Certificate of admission") in text
-    assert f"{zh('Entry number')}: {entry.entry_number}" in text
+    assert f"{zh('Entry number')}：{entry.entry_number}" in text  # full-width punctuation
     grouped = " ".join(entry.verification_code[i : i + 4] for i in range(0, 16, 4))
     assert grouped in text
     assert reverse("pools:verify_code", args=[entry.verification_code]) in text
@@ -68,9 +68,38 @@ def test_the_title_glyphs_map_to_their_characters(world, pools, monkeypatch):
     assert set("入库证书") <= mapped
     lines = text_lines(pdf)
     assert "入库证书" in lines
-    assert f"入库编号: {pools.district.entry_number}" in lines
-    assert any(line.startswith("验证码: ") for line in lines)
+    assert f"入库编号：{pools.district.entry_number}" in lines
+    assert any(line.startswith("验证码：") for line in lines)
     assert "金水区" in "\n".join(lines)
+
+
+def test_the_certificate_reads_formally_with_the_issuing_authority_dates_in_words_and_a_seal_area(
+    world, pools, monkeypatch
+):
+    seals = []
+    monkeypatch.setattr(certificates, "draw_seal_area", lambda canvas, x, y, **kw: seals.append((x, y)))
+    entry = pools.city
+    text = "\n".join(text_lines(certificates.render(entry)))
+    admitted = f"{entry.admitted_on.year}年{entry.admitted_on.month}月{entry.admitted_on.day}日"
+    assert f"入库日期：{admitted}" in text
+    assert f"有效期至：{entry.expires_on.year}年{entry.expires_on.month}月{entry.expires_on.day}日" in text
+    assert "督导甲：" in text and "经审核认定，你已入选郑州市社会工作督导人才库。特发此证。" in text
+    assert "郑州市民政局" in text and text.count(admitted) >= 2  # the issuing authority dates it too
+    assert ": " not in text.replace("http://", "").replace("https://", "")  # no half-width colons in the wording
+    assert len(seals) == 1
+
+
+def test_the_qr_code_and_the_printed_address_use_the_public_url(world, pools, settings, monkeypatch):
+    settings.DUDAO_PUBLIC_URL = "https://dudao.zhengzhou.gov.cn"
+    encoded = []
+    real = certificates.QrCodeWidget
+    monkeypatch.setattr(certificates, "QrCodeWidget", lambda value: encoded.append(value) or real(value))
+    entry = pools.city
+    expected = "https://dudao.zhengzhou.gov.cn" + reverse("pools:verify_code", args=[entry.verification_code])
+    assert certificates.verification_url(entry) == expected
+    text = "\n".join(text_lines(certificates.render(entry)))
+    assert encoded == [expected]
+    assert expected in text and "127.0.0.1" not in text
 
 
 @pytest.mark.parametrize("level", ["city", "district", "agency"])

@@ -7,7 +7,6 @@ for another role is a 403."""
 import datetime as dt
 import html
 from decimal import Decimal
-from io import BytesIO
 
 import pytest
 from django.db import connection
@@ -15,13 +14,13 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext
-from openpyxl import load_workbook
 
 from dudao.core.excel import XLSX_TYPE
 from dudao.pools import services
 from dudao.pools.models import Entry, StatusChange
 from dudao.training.models import Activity
 from tests.conftest import ALL_PERSONAS
+from tests.excel import xlsx_rows
 from tests.factories import OrganizationFactory, staff
 
 from .conftest import VISIBLE, bulk_entries, domain
@@ -128,7 +127,7 @@ def test_export_has_the_filtered_rows(world, pools, login):
     services.change_status(actor=world.district_admin, entry=pools.district, to_status=S.SUSPENDED, reason="暂停")
     response = login(world.district_admin).get(url("entry_list"), {"export": "xlsx", "q": "督导甲"})
     assert response.status_code == 200 and response["Content-Type"] == XLSX_TYPE
-    rows = list(load_workbook(BytesIO(response.content), read_only=True).worksheets[0].iter_rows(values_only=True))
+    rows = xlsx_rows(response)
     assert len(rows) == 3
     by_number = {r[0]: r for r in rows[1:]}
     assert set(by_number) == expected(pools, ["city", "district"])
@@ -157,6 +156,7 @@ def _queries(client, path, params):
         ("city_admin", {"domain": "elderly", "status": "active", "sort": "-expires"}),
         ("district_admin", {}),
         ("district_admin", {"available": "true", "home_district": "410105", "sort": "admitted"}),
+        ("district_admin", {"flagged": "true"}),
     ],
 )
 def test_list_queries_do_not_grow_with_rows(world, pools, login, persona, params):
@@ -487,3 +487,70 @@ def test_profile_falls_back_to_its_own_history_table(world, pools, login, monkey
     activity.participants.add(world.supervisor_person)
     body = login(world.supervisor).get(url("profile", world.supervisor_person.pk)).content.decode()
     assert 'data-testid="training-history"' in body and "个案督导实务训练" in body and world.agency.name in body
+
+
+# --- issue 12: a disciplinary record flags the entry for the keeper's review -----------------------
+
+
+def _discipline(world, person, *, actor=None):
+    from dudao.directory import services as directory
+
+    return directory.add_disciplinary_record(
+        actor=actor or world.district_admin,
+        person=person,
+        decided_on=dt.date(2025, 6, 1),
+        description="服务记录造假，通报批评",
+        authority="金水区民政局",
+    )
+
+
+def test_a_disciplinary_record_flags_the_entries_and_the_keeper_sees_it(world, pools, login):
+    _discipline(world, world.supervisor_person)
+    city, district = Entry.objects.get(pk=pools.city.pk), Entry.objects.get(pk=pools.district.pk)
+    assert city.flagged_for_review and district.flagged_for_review
+    assert "服务记录造假" in city.review_note
+    # The city keeps the city pool: the marker on the list, the filter, the record on the profile and the entry.
+    client = login(world.city_admin)
+    listed = client.get(url("entry_list"), {"flagged": "true"})
+    assert [e.pk for e in listed.context["object_list"]] == [pools.city.pk]
+    assert listed.content.decode().count('data-testid="review-flag"') == 1
+    profile = client.get(url("profile", world.supervisor_person.pk)).content.decode()
+    assert 'data-testid="discipline"' in profile and "服务记录造假" in profile
+    detail = client.get(url("entry_detail", pools.city.pk)).content.decode()
+    assert 'data-testid="discipline"' in detail and 'data-testid="clear-flag-form"' in detail
+    # Readers who keep none of the person's entries see neither the flag nor the record.
+    hrss = login(world.hrss)
+    assert not list(hrss.get(url("entry_list"), {"flagged": "true"}).context["object_list"])
+    assert 'data-testid="review-flag"' not in hrss.get(url("entry_list")).content.decode()
+    assert "服务记录造假" not in hrss.get(url("profile", world.supervisor_person.pk)).content.decode()
+
+
+def test_an_entry_admitted_with_a_disciplinary_record_is_flagged(world, login):
+    person = staff(world.agency, certified=True, name="待复核丁")
+    from dudao.directory.models import DisciplinaryRecord
+
+    DisciplinaryRecord.objects.create(person=person, decided_on=dt.date(2025, 1, 5), description="违规收费")
+    from .conftest import city_entry
+
+    entry = city_entry(world, person)
+    assert entry.flagged_for_review and "违规收费" in entry.review_note
+
+
+@pytest.mark.parametrize(("persona", "status"), [("city_admin", 302), ("hrss", 403), ("erqi_admin", 404)])
+def test_the_keeper_records_the_review_and_clears_the_flag(world, pools, login, persona, status):
+    _discipline(world, world.supervisor_person)
+    client = login(world.persona(persona))
+    response = client.post(url("entry_clear_flag", pools.city.pk), {"reason": "处分已期满，经研究继续保留"})
+    assert response.status_code == status
+    assert Entry.objects.get(pk=pools.city.pk).flagged_for_review is (status != 302)
+    if status == 302:
+        page = client.get(url("entry_detail", pools.city.pk)).content.decode()
+        assert 'data-testid="clear-flag-form"' not in page and 'data-testid="review-flag"' not in page
+        # The record itself stays visible to the keeper.
+        assert 'data-testid="discipline"' in page
+
+
+def test_clearing_a_flag_needs_a_reason(world, pools, login):
+    _discipline(world, world.supervisor_person)
+    login(world.city_admin).post(url("entry_clear_flag", pools.city.pk), {"reason": ""})
+    assert Entry.objects.get(pk=pools.city.pk).flagged_for_review

@@ -4,6 +4,7 @@ and without the policy defaults stored."""
 import pytest
 
 from dudao.policy import services as policy_services
+from tests.factories import publicity_off
 
 from .helpers import make_round
 
@@ -20,3 +21,11 @@ def defaults(request, reference):
 @pytest.fixture
 def round_(world):
     return make_round(world.city_admin, world.city)
+
+
+@pytest.fixture(autouse=True)
+def _without_publicity(request):
+    """These tests are of the workflow itself: the city's approval and its
+    confirmation take effect at once. 公示 in between is tests/publicity's."""
+    if "world" in request.fixturenames:
+        publicity_off(request.getfixturevalue("world").city)

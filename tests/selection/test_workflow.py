@@ -12,6 +12,7 @@ from django.utils import translation
 
 from dudao.accounts.models import Role
 from dudao.core.models import AuditEntry, Notification
+from dudao.core.selectors import live_notification_count
 from dudao.selection import services
 from dudao.selection.models import Evidence, Nomination, Trainee, Transition
 from tests.factories import OrganizationFactory, user_with_role
@@ -333,6 +334,36 @@ def test_notification_messages_name_the_nominee_and_the_decision(
         ).count()
         == 2
     )
+
+
+def test_a_review_handled_by_any_reviewer_leaves_no_live_notice_with_anyone(
+    world, round_, nominee, login, django_capture_on_commit_callbacks
+):
+    colleague = user_with_role(Role.DISTRICT_ADMIN, username="jinshui_admin2", jurisdiction=world.jinshui)
+    with django_capture_on_commit_callbacks(execute=True):
+        n = nominate(world, round_, nominee)
+    assert [live_notification_count(u) for u in (world.district_admin, colleague)] == [1, 1]
+    with django_capture_on_commit_callbacks(execute=True):
+        services.review(actor=colleague, nomination=n, decision="return", reason="补充证书扫描件")
+    # The colleague handled it: neither district admin has it to do any more, read or not.
+    assert [live_notification_count(u) for u in (world.district_admin, colleague)] == [0, 0]
+    page = login(world.district_admin).get(reverse("core:notification_list"))
+    assert page.context["unread_notifications"] == 0
+    assert page.content.decode().count("data-handled") == 1
+    # The agency's to-do of revising is handled by resubmitting, which asks the district again.
+    assert live_notification_count(world.agency_admin) == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        services.submit(actor=world.agency_admin, nomination=n)
+    assert live_notification_count(world.agency_admin) == 0
+    assert [live_notification_count(u) for u in (world.district_admin, colleague)] == [1, 1]
+    with django_capture_on_commit_callbacks(execute=True):
+        services.review(actor=world.district_admin, nomination=n, decision="approve")
+    assert [live_notification_count(u) for u in (world.district_admin, colleague, world.city_admin)] == [0, 0, 1]
+    # A notice that only informs stays until it is read.
+    assert live_notification_count(world.agency_admin) == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        services.withdraw(actor=world.agency_admin, nomination=n, reason="本人放弃")
+    assert live_notification_count(world.city_admin) == 0
 
 
 def test_nothing_is_notified_when_the_transition_fails(world, round_, nominee, django_capture_on_commit_callbacks):

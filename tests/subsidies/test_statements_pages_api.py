@@ -13,6 +13,7 @@ from django.urls import reverse
 from dudao.subsidies import pdf
 from dudao.subsidies.models import Statement
 from dudao.subsidies.services import statements as services
+from tests.excel import xlsx_rows
 from tests.pools.pdftext import text_lines
 
 from .helpers import session, sign_off, standard
@@ -270,6 +271,8 @@ def test_finance_sees_supplements_against_the_budget_line_and_the_cost_per_hour(
     assert "133.75" in page and 'id="subsidy-chart"' in page
     export = login(world.finance).get(reverse("subsidies:finance"), {"year": 2026, "export": "xlsx"})
     assert "spreadsheet" in export["Content-Type"]
+    # The budget line's owed, paid and outstanding each under its own header.
+    assert xlsx_rows(export)[-1][-3:] == (83.5, 83.5, 0)
     assert login(world.agency_admin).get(reverse("subsidies:finance")).status_code == 403
 
 

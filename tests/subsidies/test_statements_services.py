@@ -8,6 +8,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from dudao.core.models import AuditEntry, Notification
+from dudao.core.selectors import live_notification_count
 from dudao.subsidies.models import Line, Statement, yuan
 from dudao.subsidies.services import statements as services
 from dudao.supervision.models import MonthSignOff, Session
@@ -112,7 +113,9 @@ def test_only_the_payer_computes(world, march):
 
 
 def test_the_payer_confirms_and_pays_with_the_split_across_purposes(world, march, django_capture_on_commit_callbacks):
-    (statement,) = services.compute(actor=world.agency_admin, engagement=march, month=MARCH)
+    with django_capture_on_commit_callbacks(execute=True):
+        (statement,) = services.compute(actor=world.agency_admin, engagement=march, month=MARCH)
+    payers = live_notification_count(world.agency_admin)
     with pytest.raises(PermissionDenied):
         services.confirm(actor=world.finance, statement=statement)
     with pytest.raises(ValidationError, match="仅已确认"):
@@ -124,6 +127,7 @@ def test_the_payer_confirms_and_pays_with_the_split_across_purposes(world, march
             purposes={"other": "300"},
         )
     services.confirm(actor=world.agency_admin, statement=statement)
+    assert live_notification_count(world.agency_admin) == payers - 1  # confirmed: no longer to do
     with pytest.raises(ValidationError) as refused:
         services.pay(
             actor=world.agency_admin,

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from dudao.accounts.models import Role
 from dudao.core.models import AuditEntry, Notification
+from dudao.core.selectors import live_notification_count
 from dudao.directory import reference_data
 from dudao.directory.models import Jurisdiction, Person
 from dudao.policy import services as policy_services
@@ -293,9 +294,12 @@ def test_the_capacity_check_runs_with_the_supervisors_row_locked(world, supply, 
 
 
 def test_the_supervisor_accepts_and_both_agencies_are_told(world, supply, django_capture_on_commit_callbacks):
-    engagement = propose(world, supply)
+    with django_capture_on_commit_callbacks(execute=True):
+        engagement = propose(world, supply)
+    assert live_notification_count(supply.external_supervisor) == 1
     with django_capture_on_commit_callbacks(execute=True):
         engagement = services.accept(actor=supply.external_supervisor, engagement=engagement)
+    assert live_notification_count(supply.external_supervisor) == 0  # the proposal is answered
     assert engagement.status == Engagement.Status.ACTIVE and engagement.decided_at is not None
     assert any("接受" in m or "accepted" in m for m in notices(world.agency_admin))
     assert any("二七督导丙" in m for m in notices(world.outsider))

@@ -4,17 +4,16 @@ role (403); the lists cost a fixed number of queries."""
 
 import datetime as dt
 from decimal import Decimal
-from io import BytesIO
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
-from openpyxl import load_workbook
 
 from dudao.policy.registry import BY_KEY
 from dudao.supervision.models import Assessment, PracticeLog
+from tests.excel import xlsx_rows
 
 pytestmark = pytest.mark.django_db
 
@@ -73,8 +72,7 @@ def test_the_practice_list_sorts_and_exports(world, login):
     assert [r.hours for r in rows] == [Decimal("5.0"), Decimal("1.0")]
     response = client.get(LIST, {"export": "xlsx", "sort": "hours"})
     assert response.status_code == 200
-    sheet = load_workbook(BytesIO(b"".join(response.streaming_content if response.streaming else [response.content])))
-    values = list(sheet.active.iter_rows(values_only=True))
+    values = xlsx_rows(response)
     assert len(values) >= 3
     assert any("督导甲" in str(cell) for row in values for cell in row)
 

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from dudao.core.models import AuditEntry, Notification
+from dudao.core.selectors import live_notification_count
 from dudao.supervision.models import Attendance, Engagement, MonthSignedOff, MonthSignOff, Rating, Session
 from dudao.supervision.services import sessions as services
 
@@ -211,12 +212,15 @@ def test_a_session_stays_pending_until_every_supervisee_confirms(world, internal
 def test_a_dispute_tells_the_agency_and_its_resolution_settles_the_session(
     world, internal_engagement, django_capture_on_commit_callbacks
 ):
-    session = record(world, internal_engagement)
+    with django_capture_on_commit_callbacks(execute=True):
+        session = record(world, internal_engagement)
     with django_capture_on_commit_callbacks(execute=True):
         attendance = services.dispute(actor=world.social_worker, session=session, reason="当天未进行督导")
     session.refresh_from_db()
     assert session.status == Session.Status.DISPUTED
     assert Notification.objects.filter(recipient=world.agency_admin, link__contains=str(session.pk)).exists()
+    # Disputing handled the supervisee's request to confirm; the agency now has one to resolve.
+    assert [live_notification_count(u) for u in (world.social_worker, world.agency_admin)] == [0, 1]
     with pytest.raises(PermissionDenied):
         services.resolve(actor=world.supervisor, attendance=attendance, upheld=True, resolution="核实")
     with pytest.raises(PermissionDenied):
@@ -224,6 +228,7 @@ def test_a_dispute_tells_the_agency_and_its_resolution_settles_the_session(
     with pytest.raises(ValidationError):
         services.resolve(actor=world.agency_admin, attendance=attendance, upheld=True, resolution="")
     services.resolve(actor=world.agency_admin, attendance=attendance, upheld=False, resolution="经核实未进行")
+    assert live_notification_count(world.agency_admin) == 0
     session.refresh_from_db()
     attendance.refresh_from_db()
     assert session.status == Session.Status.CONFIRMED
@@ -309,8 +314,11 @@ def test_reopening_needs_a_reason_and_tells_the_supervisor(
 
 
 def test_a_month_that_has_not_begun_cannot_be_signed_off(world, internal_engagement):
-    with pytest.raises(ValidationError):
-        services.sign_off(actor=world.agency_admin, engagement=internal_engagement, month=dt.date(2026, 12, 1))
+    # Next month from today, whatever the day the suite runs (a fixed date begins one day).
+    next_month = (timezone.localdate().replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+    with pytest.raises(ValidationError) as caught:
+        services.sign_off(actor=world.agency_admin, engagement=internal_engagement, month=next_month)
+    assert caught.value.message_dict["month"] == [gettext("A month can be signed off only once it has begun.")]
 
 
 def test_each_confirmation_of_a_group_session_moves_coverage(

@@ -14,7 +14,7 @@ from dudao.directory.models import OrganizationType
 from dudao.selection.models import Nomination, Trainee
 from dudao.training import services
 from tests.conftest import ALL_PERSONAS
-from tests.factories import OrganizationFactory, staff, user_with_role
+from tests.factories import OrganizationFactory, publicity_off, staff, user_with_role
 from tests.selection.helpers import make_round
 
 # Who sees the programme (and its cohorts): the city-level bureaus, the
@@ -135,3 +135,11 @@ def schedule(actor, cohort, module, hours, *, day=1):
 
 def attend(actor, session, *members):
     return services.record_attendance(actor=actor, session=session, present_member_ids=[m.pk for m in members])
+
+
+@pytest.fixture(autouse=True)
+def _without_publicity(request):
+    """These tests are of the workflow itself: the city's approval and its
+    confirmation take effect at once. 公示 in between is tests/publicity's."""
+    if "world" in request.fixturenames:
+        publicity_off(request.getfixturevalue("world").city)

@@ -225,7 +225,7 @@ def test_cohort_confirm(world, training, other_trainer, scheduled, api, name):
     response = api(persona(world, other_trainer, name)).post(f"/api/v1/cohorts/{training.cohort.pk}/confirm/")
     assert response.status_code == expected(name, allowed={"city_admin"})
     if name == "city_admin":
-        assert response.json() == {"confirmed": 2, "admitted": 1, "failed": 1}
+        assert response.json() == {"confirmed": 2, "admitted": 1, "published": 0, "failed": 1}
         assert Entry.objects.get().person == world.supervisor_person
         assert api(world.city_admin).post(f"/api/v1/cohorts/{training.cohort.pk}/confirm/").status_code == 400
     else:

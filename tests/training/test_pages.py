@@ -14,7 +14,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext
 from openpyxl import Workbook
 
@@ -707,3 +707,107 @@ def test_anonymous_users_are_sent_to_the_login_page(world, training, client):
     ):
         response = client.get(url)
         assert response.status_code == 302 and "/login/" in response.url
+
+
+# --- issue 12: the trainer's links and trainees ---------------------------------------------
+
+
+@pytest.mark.parametrize("name", sorted(RESULT_READERS))
+def test_the_results_page_links_a_pool_entry_only_where_the_reader_may_open_it(world, training, scheduled, login, name):
+    login(world.trainer).post(reverse("training:scores", args=[training.cohort.pk]), _score_data(training))
+    login(world.city_admin).post(reverse("training:confirm", args=[training.cohort.pk]))
+    client = login(world.persona(name))
+    body = client.get(reverse("training:scores", args=[training.cohort.pk])).content.decode()
+    links = [line.split('href="')[1].split('"')[0] for line in body.splitlines() if 'data-testid="entry-link"' in line]
+    # The trainer trains and assesses; the pool is not its to read, so it gets no link that would answer 404.
+    assert bool(links) is (name != "trainer")
+    assert all(client.get(link).status_code == 200 for link in links)
+
+
+def test_the_trainer_sees_the_trainees_of_its_programmes_on_the_trainee_list(world, training, other_trainer, login):
+    url = reverse("selection:trainee_list")
+    body = login(world.trainer).get(url).content.decode()
+    assert "督导甲" in body and "社工乙" in body
+    assert "备选丙" not in body  # in the round, but in no cohort of the trainer's
+    # The names are not links to nominations the trainer cannot open.
+    assert reverse("selection:nomination_detail", args=[training.supervisor_member.trainee.nomination_id]) not in body
+    # Another trainer sees none of them.
+    assert "督导甲" not in login(other_trainer).get(url).content.decode()
+    # The city still links each name to its nomination.
+    city = login(world.city_admin).get(url).content.decode()
+    assert reverse("selection:nomination_detail", args=[training.supervisor_member.trainee.nomination_id]) in city
+
+
+def test_the_attendance_page_records_excused_absences_and_offers_select_all(world, training, login):
+    session = schedule(world.trainer, training.cohort, training.theory, 4)
+    client = login(world.trainer)
+    url = reverse("training:attendance", args=[session.pk])
+    body = client.get(url).content.decode()
+    assert 'data-check-all="present"' in body and 'name="excused"' in body and "checklist.js" in body
+    response = client.post(url, {"present": [training.supervisor_member.pk], "excused": [training.worker_member.pk]})
+    assert response.status_code == 302
+    assert dict(Attendance.objects.values_list("member_id", "excused")) == {
+        training.supervisor_member.pk: False,
+        training.worker_member.pk: True,
+    }
+    rows = client.get(url).context["rows"]
+    assert {r["member"].trainee.person.name: (r["present"], r["excused"]) for r in rows} == {
+        "督导甲": (True, False),
+        "社工乙": (False, True),
+    }
+    assert (
+        zh(", %(n)s excused", n=1)
+        in client.get(reverse("training:cohort_detail", args=[training.cohort.pk])).content.decode()
+    )
+
+
+def test_the_attendance_page_of_a_session_not_yet_held_offers_no_save_and_refuses_a_post(world, training, login):
+    session = services.schedule_session(
+        actor=world.trainer,
+        cohort=training.cohort,
+        module=training.theory,
+        starts_at=timezone.localtime() + dt.timedelta(days=3),
+    )
+    client = login(world.trainer)
+    url = reverse("training:attendance", args=[session.pk])
+    body = client.get(url).content.decode()
+    assert 'data-testid="not-yet-held"' in body and 'data-testid="save-attendance"' not in body
+    response = client.post(url, {"present": [training.supervisor_member.pk]})
+    assert response.status_code == 200 and "not-yet-held" in response.content.decode()
+    refusal = zh(
+        "This session takes place on %(date)s: attendance is recorded from the day it is held.",
+        date=timezone.localdate(session.starts_at).isoformat(),
+    )
+    assert refusal in response.content.decode()
+    assert not Attendance.objects.exists()
+    cohort_page = client.get(reverse("training:cohort_detail", args=[training.cohort.pk])).content.decode()
+    assert 'data-testid="not-yet-held"' in cohort_page
+
+
+def test_participants_are_chosen_with_a_search_by_name_or_unit(world, login):
+    client = login(world.agency_admin)
+    page = client.get(reverse("training:activity_create")).content.decode()
+    search = reverse("training:participant_choices")
+    assert f'data-search-url="{search}"' in page and "remove_button.js" in page and "Ctrl" not in page
+    # Only the chosen people are in the page, not the whole roster.
+    assert "督导甲" not in page
+    found = client.get(search, {"q": "督导"}).json()["results"]
+    assert [r["text"] for r in found] == [f"督导甲（{world.agency.name}）"]
+    by_unit = {r["text"] for r in client.get(search, {"q": world.agency.name[:4]}).json()["results"]}
+    assert by_unit == {f"督导甲（{world.agency.name}）", f"社工乙（{world.agency.name}）"}
+    # Nobody from a roster the admin does not manage.
+    erqi_person = staff(world.erqi_agency, name="二七社工戊")
+    assert not client.get(search, {"q": erqi_person.name}).json()["results"]
+    # A role that records no activities has no picker to ask.
+    assert login(world.trainer).get(search, {"q": "督导"}).status_code == 403
+    # A refused form keeps the chosen participants as options.
+    response = login(world.agency_admin).post(
+        reverse("training:activity_create"),
+        {
+            "organiser": f"org:{world.agency.pk}",
+            "title": "",
+            "kind": "course",
+            "participants": [world.supervisor_person.pk],
+        },
+    )
+    assert response.status_code == 200 and f"督导甲（{world.agency.name}）" in response.content.decode()

@@ -13,6 +13,7 @@ from django.utils import timezone, translation
 from openpyxl import Workbook, load_workbook
 
 from dudao.core.models import AuditEntry, Notification
+from dudao.core.selectors import live_notification_count
 from dudao.policy import services as policy_services
 from dudao.pools.models import Entry
 from dudao.training import imports, selectors, services
@@ -210,7 +211,7 @@ def test_confirmation_admits_the_passing_trainees_to_the_city_pool(world, traini
     score(world, training.supervisor_member, 60, 60)  # 80 %: passes
     score(world, training.worker_member, 95, 95)  # 79 %: does not
     outcome = services.confirm_results(actor=world.city_admin, cohort=training.cohort)
-    assert outcome == {"confirmed": 2, "admitted": 1, "failed": 1}
+    assert outcome == {"confirmed": 2, "admitted": 1, "published": 0, "failed": 1}
     assert refreshed(training.supervisor_member).passed is True
     assert refreshed(training.worker_member).passed is False
     entry = Entry.objects.get()
@@ -464,6 +465,9 @@ def test_sending_a_survey_notifies_the_trainees(world, training, survey, django_
     assert Notification.objects.first().link == f"/training/surveys/{survey.pk}/answer/"
     with pytest.raises(ValidationError):
         services.send_survey(actor=world.city_admin, survey=survey)
+    # Each trainee's own to-do: answering handles hers, not the other's.
+    services.submit_response(actor=world.supervisor, survey=survey, answers=answers(survey, "儿童", ["讲授"], 3, "无"))
+    assert [live_notification_count(u) for u in (world.supervisor, world.social_worker)] == [0, 1]
 
 
 def answers(survey, *values):
@@ -606,3 +610,63 @@ def test_an_overall_score_that_only_rounds_up_to_the_pass_mark_does_not_pass():
         exact_overall=exact,
     )
     assert not result.passes
+
+
+# --- issue 12: excused absence and sessions not yet held -------------------------------------------
+
+
+def test_an_excused_absence_counts_as_absent_by_default_and_as_attended_when_the_policy_says_so(
+    world, training, hundred_hours
+):
+    _a, _b, c = hundred_hours
+    # The social worker (79 of 100 hours) was excused from the 20-hour practice session.
+    services.record_attendance(
+        actor=world.trainer,
+        session=c,
+        present_member_ids=[],
+        excused_member_ids=[training.worker_member.pk],
+    )
+    assert Attendance.objects.get(session=c, member=training.worker_member).excused is True
+    score(world, training.worker_member, 70, 70)
+    r = result_of(training.worker_member)
+    assert (r.attended_hours, r.excused_hours, r.share, r.passes) == (Decimal(79), Decimal(20), Decimal("79.0"), False)
+    policy_services.set_parameter(
+        actor=world.city_admin,
+        key="training.excused_absence_counts",
+        jurisdiction=world.city,
+        value=True,
+        effective_from=dt.date.today(),
+        reason="请假计入出勤",
+    )
+    r = result_of(training.worker_member)
+    assert (r.attended_hours, r.share, r.passes) == (Decimal(79), Decimal("99.0"), True)
+
+
+def test_a_trainee_is_not_both_present_and_excused(world, training):
+    session = schedule(world.trainer, training.cohort, training.theory, 4)
+    with pytest.raises(ValidationError, match="督导甲"):
+        services.record_attendance(
+            actor=world.trainer,
+            session=session,
+            present_member_ids=[training.supervisor_member.pk],
+            excused_member_ids=[training.supervisor_member.pk],
+        )
+    assert not Attendance.objects.exists()
+
+
+def test_attendance_is_refused_for_a_session_later_than_today(world, training):
+    tomorrow = timezone.localtime() + dt.timedelta(days=1)
+    session = services.schedule_session(
+        actor=world.trainer, cohort=training.cohort, module=training.theory, starts_at=tomorrow
+    )
+    with pytest.raises(ValidationError, match=tomorrow.date().isoformat()):
+        attend(world.trainer, session, training.supervisor_member)
+    assert not Attendance.objects.exists()
+    # Today's session is recorded.
+    today = services.schedule_session(
+        actor=world.trainer,
+        cohort=training.cohort,
+        module=training.theory,
+        starts_at=timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0),
+    )
+    assert attend(world.trainer, today, training.supervisor_member) == 1

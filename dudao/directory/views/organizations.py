@@ -4,7 +4,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from dudao.core.forms import add_service_errors, posted
@@ -35,10 +35,10 @@ class OrganizationList(ListPage):
     default_sort = "name"
     export_title = gettext_lazy("Organisations")
     export_columns = [
-        (gettext_lazy("Name"), lambda o: o.name),
+        (pgettext_lazy("organisation", "Name"), lambda o: o.name),
         (gettext_lazy("Unified social credit code"), lambda o: o.credit_code),
         (gettext_lazy("Type"), lambda o: o.type.name),
-        (gettext_lazy("District"), lambda o: o.jurisdiction.name),
+        (gettext_lazy("District"), lambda o: o.jurisdiction.district_label),
         (gettext_lazy("Address"), lambda o: o.address),
         (gettext_lazy("Contact person"), lambda o: o.contact_name),
         (gettext_lazy("Contact phone"), lambda o: o.contact_phone),

@@ -1,7 +1,10 @@
+import uuid
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponse
+from django.core.files.storage import default_storage
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -10,6 +13,7 @@ from django.views.decorators.http import require_POST
 from dudao.core.excel import XLSX_TYPE
 from dudao.core.forms import add_service_errors, form_errors_text, posted
 from dudao.core.views import ListPage
+from dudao.core.widgets import search_results
 
 from .. import imports, permissions, selectors, services
 from ..exports import people_rows
@@ -21,6 +25,7 @@ from ..forms import (
     PersonCreateForm,
     PersonForm,
     RosterUploadForm,
+    person_choice_label,
 )
 
 
@@ -53,6 +58,15 @@ class PersonList(ListPage):
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(can_create=permissions.can_add_people(self.request.user), **kwargs)
+
+
+@login_required
+def person_choices(request):
+    """Current staff the user manages matching what was typed, by name or
+    unit, for the searchable person pickers; ID numbers only masked."""
+    return JsonResponse(
+        search_results(selectors.search_managed_staff(request.user, request.GET.get("q", "")), person_choice_label)
+    )
 
 
 @login_required
@@ -180,20 +194,44 @@ def _importable_organization(request, pk):
     return organization
 
 
+PREVIEW_KEY = "roster_preview"
+
+
+def _keep_for_confirmation(request, organization, upload, plan) -> None:
+    """Keep the previewed file until it is confirmed (under a random name in
+    the media storage; the session says which, for which organisation)."""
+    _discard_kept(request)
+    suffix = ".xls" if upload.name.lower().endswith(".xls") else ".xlsx"
+    upload.seek(0)
+    stored = default_storage.save(f"imports/roster/{uuid.uuid4().hex}{suffix}", upload)
+    request.session[PREVIEW_KEY] = {
+        "organization": organization.pk,
+        "path": stored,
+        "name": upload.name,
+        "digest": plan.digest,
+    }
+
+
+def _discard_kept(request) -> None:
+    kept = request.session.pop(PREVIEW_KEY, None)
+    if kept and default_storage.exists(kept["path"]):
+        default_storage.delete(kept["path"])
+
+
 @login_required
 def roster_import(request, pk):
+    """Upload, preview (adds, changes, unchanged; nothing written), confirm."""
     organization = _importable_organization(request, pk)
+    if request.method == "POST" and request.POST.get("action") == "confirm":
+        return _roster_confirm(request, organization)
     form = RosterUploadForm(posted(request), request.FILES if request.method == "POST" else None)
-    errors, imported = [], None
+    errors, plan = [], None
     if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
         try:
-            imported = imports.import_roster(
-                actor=request.user, organization=organization, upload=form.cleaned_data["file"]
-            )
-            messages.success(request, _("%(count)s staff members imported.") % {"count": imported})
-            # The count travels in the session, not the URL, so the page only ever reports a real import.
-            request.session["roster_imported"] = imported
-            return redirect(request.path)
+            plan = imports.plan_roster(actor=request.user, organization=organization, upload=upload)
+            if plan.added or plan.changed:
+                _keep_for_confirmation(request, organization, upload, plan)
         except imports.ImportRejected as exc:
             errors = exc.errors
     return render(
@@ -203,9 +241,44 @@ def roster_import(request, pk):
             "organization": organization,
             "form": form,
             "errors": errors,
+            "plan": plan,
             "done": request.session.pop("roster_imported", None) if request.method == "GET" else None,
         },
     )
+
+
+def _roster_confirm(request, organization):
+    kept = request.session.get(PREVIEW_KEY)
+    if not kept or kept["organization"] != organization.pk or not default_storage.exists(kept["path"]):
+        messages.error(request, _("Nothing to confirm: upload the file again."))
+        return redirect(request.path)
+    errors = []
+    try:
+        with default_storage.open(kept["path"], "rb") as stored:
+            stored.name = kept["name"]
+            imported = imports.import_roster(
+                actor=request.user,
+                organization=organization,
+                upload=stored,
+                digest=request.POST.get("digest", ""),
+            )
+    except imports.ImportRejected as exc:
+        errors = exc.errors
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        _discard_kept(request)
+        return redirect(request.path)
+    _discard_kept(request)
+    if errors:
+        return render(
+            request,
+            "directory/roster_import.html",
+            {"organization": organization, "form": RosterUploadForm(), "errors": errors, "plan": None},
+        )
+    messages.success(request, _("%(count)s staff members imported or updated.") % {"count": imported})
+    # The count travels in the session, not the URL, so the page only ever reports a real import.
+    request.session["roster_imported"] = imported
+    return redirect(request.path)
 
 
 @login_required

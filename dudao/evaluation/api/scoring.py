@@ -143,7 +143,7 @@ class EvaluationResultViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, 
 class CycleStatusSerializer(serializers.ModelSerializer):
     class Meta:
         model = Cycle
-        fields = ["id", "title", "year", "level", "status", "published_at"]
+        fields = ["id", "title", "year", "level", "status", "scoring_deadline", "review_deadline", "published_at"]
         read_only_fields = fields
 
 
@@ -189,6 +189,38 @@ class PublishResultsView(_CycleResultsView):
     )
     def post(self, request, pk):
         return super().post(request, pk)
+
+
+class ReviewDeadlineRequestSerializer(serializers.Serializer):
+    review_deadline = serializers.DateField()
+    reason = serializers.CharField(max_length=300)
+
+
+class ReviewDeadlineView(APIView):
+    """Move the cycle's review deadline, with a reason (the owner, before publication).
+    Results are computed and published only on or before the review deadline."""
+
+    @extend_schema(
+        request=ReviewDeadlineRequestSerializer,
+        responses={200: CycleStatusSerializer},
+        operation_id="evaluation_cycles_move_review_deadline",
+    )
+    def post(self, request, pk):
+        cycle = Cycle.objects.filter(pk=pk).select_related("owner").first()
+        if cycle is None or not (
+            permissions.owns_cycle(request.user, cycle)
+            or selectors.results_for(request.user).filter(cycle=cycle).exists()
+        ):
+            from rest_framework.exceptions import NotFound
+
+            raise NotFound
+        if not permissions.owns_cycle(request.user, cycle):
+            raise PermissionDenied(_("Only the authority that owns the cycle does this."))
+        payload = ReviewDeadlineRequestSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        with service_errors():
+            cycle = result_services.move_review_deadline(actor=request.user, cycle=cycle, **payload.validated_data)
+        return Response(CycleStatusSerializer(cycle).data)
 
 
 class AppealSerializer(serializers.ModelSerializer):
@@ -277,6 +309,7 @@ class RenewalSerializer(serializers.ModelSerializer):
             "entry_number",
             "supervisor_name",
             "expires_on",
+            "term_ends_on",
             "grades",
             "status",
             "reason",
@@ -325,4 +358,9 @@ urlpatterns = [
         name="evaluation-cycle-compute-results",
     ),
     path("evaluation-cycles/<int:pk>/publish/", PublishResultsView.as_view(), name="evaluation-cycle-publish"),
+    path(
+        "evaluation-cycles/<int:pk>/review-deadline/",
+        ReviewDeadlineView.as_view(),
+        name="evaluation-cycle-review-deadline",
+    ),
 ]

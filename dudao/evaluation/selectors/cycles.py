@@ -8,14 +8,14 @@ import datetime as dt
 from decimal import Decimal
 
 from django.db import connection
-from django.db.models import Avg, Count, Max, Q, Sum
+from django.db.models import Count, Max, Q, Sum
 from django.utils import timezone
 
 from dudao.core.scoping import nodes_q
 from dudao.directory.models import Person
 from dudao.policy.selectors import resolve_many
 from dudao.pools.models import Entry
-from dudao.supervision.models import Assessment, Engagement, PracticeLog, Rating, Session
+from dudao.supervision.models import Assessment, Engagement, SupervisorYear
 from dudao.training.models import Activity
 from dudao.training.models import Attendance as TrainingAttendance
 
@@ -115,7 +115,7 @@ def _text(value) -> str | None:
 
 def pool_indicators(cycle: Cycle, policy: dict) -> dict:
     """{person_id: indicators} for every supervisor of the pool with any data,
-    in nine aggregate queries whatever the pool's size (each filtered to the
+    in seven aggregate queries whatever the pool's size (each filtered to the
     pool by a subquery, not by a list of ids)."""
     start, end = year_range(cycle.year)
     people = pool_entries(cycle).order_by().values("person_id")
@@ -132,35 +132,26 @@ def pool_indicators(cycle: Cycle, policy: dict) -> dict:
         if person_id in members:
             out.setdefault(person_id, empty_indicators())[key] = val
 
-    # 1. Confirmed supervision-service hours.
-    for pid, minutes in (
-        Session.objects.filter(supervisor_id__in=people, date__range=(start, end), status=Session.Status.CONFIRMED)
-        .values_list("supervisor_id")
-        .annotate(m=Sum("duration_minutes"))
-        .order_by()
-    ):
-        put(pid, ind.SERVICE_HOURS, _text(Decimal(minutes or 0) / 60))
-    # 2. Confirmed frontline practice hours.
-    for pid, hours in (
-        PracticeLog.objects.filter(
-            **pool("supervisor_id"), date__range=(start, end), status=PracticeLog.Status.CONFIRMED
-        )
-        .values_list("supervisor_id")
-        .annotate(h=Sum("hours"))
-        .order_by()
-    ):
-        put(pid, ind.PRACTICE_HOURS, _text(hours or 0))
-    # 3. Satisfaction: only aggregates; below the fewest ratings shown the average is withheld
-    # (as everywhere), so that no single rating can be traced, and the indicator reads as without ratings.
+    # 1–3. Confirmed supervision-service hours, confirmed frontline practice hours and the
+    # ratings, from the sums kept per supervisor and year (supervision.services.years): one row
+    # per supervisor instead of every session, log and rating of the year.
+    # Satisfaction is an aggregate only: below the fewest ratings shown the average is withheld
+    # (as everywhere), so that no single rating can be traced, and reads as without ratings.
     min_shown = int(policy["supervision.min_ratings_shown"])
-    for pid, count, average in (
-        Rating.objects.filter(**pool("supervisor_id"), month__range=(start, end))
-        .values_list("supervisor_id")
-        .annotate(c=Count("id"), a=Avg("score"))
+    for pid, minutes, hours, count, total in (
+        SupervisorYear.objects.filter(**pool("supervisor_id"), year=cycle.year)
+        .values_list("supervisor_id", "service_minutes", "practice_hours", "ratings", "rating_total")
         .order_by()
     ):
-        put(pid, "ratings", count)
-        put(pid, ind.SATISFACTION, _text(average) if count >= min_shown else None)
+        if pid in members:
+            out.setdefault(pid, empty_indicators()).update(
+                {
+                    ind.SERVICE_HOURS: _text(Decimal(minutes) / 60),
+                    ind.PRACTICE_HOURS: _text(hours),
+                    "ratings": count,
+                    ind.SATISFACTION: _text(Decimal(total) / count) if count and count >= min_shown else None,
+                }
+            )
     # 4. Ability gain: per supervisee under one engagement assessed at both ends, end − start; averaged.
     gains: dict = {}
     for pid, s, e in (

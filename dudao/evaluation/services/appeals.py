@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from dudao.accounts.selectors import holders
 from dudao.core import audit
-from dudao.core.notifications import notify
+from dudao.core.notifications import matter_of, notify, resolve_matter
 from dudao.core.validators import clean_text
 
 from .. import scoring_permissions as permissions
@@ -45,6 +45,7 @@ def lodge(*, actor, evaluation: Evaluation, reason: str) -> Appeal:
         holders(permissions.owner_capability(cycle.level), over=cycle.owner),
         _("%(name)s appealed their result in %(cycle)s.") % {"name": evaluation.person.name, "cycle": cycle.title},
         reverse("evaluation:appeal_decide", args=[appeal.pk]),
+        matter=matter_of(appeal, "decide"),
     )
     return appeal
 
@@ -113,6 +114,7 @@ def decide(*, actor, appeal: Appeal, upheld: bool, decision: str, changes: dict 
     appeal.decided_by = actor
     appeal.decided_at = timezone.now()
     appeal.save()
+    resolve_matter(matter_of(appeal, "decide"))
     if upheld:
         before = {"score": str(evaluation.score), "grade": evaluation.grade}
         corrected = _apply_changes(evaluation, changes or {})

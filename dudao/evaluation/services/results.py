@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from dudao.core import audit
 from dudao.core.notifications import notify
+from dudao.core.validators import clean_text
 from dudao.policy.selectors import resolve_many
 from dudao.pools import services as pool_services
 from dudao.pools.models import Entry, StatusChange
@@ -110,6 +111,52 @@ def _require_owner(actor, cycle):
         raise PermissionDenied(_("Only the authority that owns the cycle does this."))
 
 
+def _require_review_open(cycle) -> None:
+    """The review deadline is the owner's own: results are computed and
+    published on or before it. After it both are refused until the owner moves
+    the deadline with a reason (move_review_deadline), so a late result is
+    never silent: the audit log says when and why it was allowed."""
+    if timezone.localdate() > cycle.review_deadline:
+        raise ValidationError(
+            _(
+                "The deadline for review was %(date)s; results are no longer computed or published. "
+                "Move the review deadline, with a reason, to finish the review."
+            )
+            % {"date": cycle.review_deadline.isoformat()}
+        )
+
+
+@transaction.atomic
+def move_review_deadline(*, actor, cycle: Cycle, review_deadline: dt.date, reason: str) -> Cycle:
+    """The owner moves the cycle's review deadline (before publication), with a reason."""
+    cycle = Cycle.objects.select_for_update(of=("self",)).select_related("owner").get(pk=cycle.pk)
+    _require_owner(actor, cycle)
+    if cycle.status == Cycle.Status.PUBLISHED:
+        raise ValidationError(_("The results are published; the review deadline no longer applies."))
+    if not isinstance(review_deadline, dt.date):
+        raise ValidationError({"review_deadline": _("Give the new deadline as a date.")})
+    if review_deadline < timezone.localdate():
+        raise ValidationError({"review_deadline": _("The new review deadline cannot be in the past.")})
+    if review_deadline < cycle.scoring_deadline:
+        raise ValidationError({"review_deadline": _("The review deadline cannot come before the scoring deadline.")})
+    if review_deadline == cycle.review_deadline:
+        raise ValidationError({"review_deadline": _("That is the review deadline already.")})
+    reason = clean_text(reason, field="reason", max_length=300)
+    if not reason:
+        raise ValidationError({"reason": _("Give a reason for moving the review deadline.")})
+    before = cycle.review_deadline
+    cycle.review_deadline = review_deadline
+    cycle.save(update_fields=["review_deadline", "updated_at"])
+    audit.record(
+        actor=actor,
+        event="evaluation.review_deadline_moved",
+        obj=cycle,
+        changes={"review_deadline": [str(before), str(review_deadline)]},
+        reason=reason,
+    )
+    return cycle
+
+
 @transaction.atomic
 def compute(*, actor, cycle: Cycle) -> Cycle:
     """Compute every evaluation's score, grade and breakdown; the cycle goes to review.
@@ -118,6 +165,7 @@ def compute(*, actor, cycle: Cycle) -> Cycle:
     _require_owner(actor, cycle)
     if cycle.status not in (Cycle.Status.SCORING, Cycle.Status.REVIEW):
         raise ValidationError(_("Results are computed while the parties score or the owner reviews."))
+    _require_review_open(cycle)
     values = _policy(cycle)
     evaluations = list(
         Evaluation.objects.select_for_update(of=("self",))
@@ -243,6 +291,7 @@ def publish(*, actor, cycle: Cycle) -> Cycle:
     _require_owner(actor, cycle)
     if cycle.status != Cycle.Status.REVIEW:
         raise ValidationError(_("Compute the results and review them before publishing."))
+    _require_review_open(cycle)
     evaluations = list(
         Evaluation.objects.select_for_update(of=("self",)).filter(cycle=cycle).select_related("cycle").order_by("pk")
     )

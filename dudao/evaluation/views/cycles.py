@@ -170,6 +170,7 @@ class EvaluationList(ListPage):
     sort_fields = {
         "name": ("person__name",),
         "indicators": ("indicator_part", "person__name"),
+        "score": ("score", "person__name"),
         "agency": ("home_organization__name", "person__name"),
     }
     default_sort = "name"
@@ -187,7 +188,10 @@ class EvaluationList(ListPage):
         (gettext_lazy("Training hours"), _indicator("training_hours")),
         (gettext_lazy("Service results"), _indicator("service_results")),
         (gettext_lazy("Indicator part"), lambda e: e.indicator_part),
+        (gettext_lazy("Party part"), lambda e: e.party_part),
+        (gettext_lazy("Score"), lambda e: e.score),
         (gettext_lazy("Grade"), lambda e: e.get_grade_display()),
+        (gettext_lazy("Status"), lambda e: e.get_status_display()),
     ]
 
     def get(self, request, *args, **kwargs):
@@ -341,8 +345,9 @@ def report(request):
     by_level = [dict(row, name=str(levels.get(row["key"][0], row["key"][0]))) for row in data["by_level"]]
     by_owner = [dict(row, name=row["key"][0]) for row in data["by_owner"]]
     by_agency = [dict(row, name=row["key"][0] or _("No agency")) for row in data["by_agency"]]
+    subsidies = subsidy_summary(request.user, year)
     if request.GET.get("export") == "xlsx":
-        return _report_export(labels, by_owner, by_agency, by_level)
+        return _report_export(request.user, labels, by_owner, by_agency, by_level, subsidies)
     chart = {"labels": labels, "rows": [{"name": r["name"], "counts": r["counts"]} for r in by_owner]}
     return render(
         request,
@@ -356,26 +361,40 @@ def report(request):
             "by_level": by_level,
             "chart": chart,
             # 五(一): HR&SS watches the incentives beside the grades (the subsidies app's figures).
-            "subsidies": subsidy_summary(request.user, year),
+            "subsidies": subsidies,
         },
     )
 
 
-def _count(i):
-    return lambda row: row[1]["counts"][i]
+def _subsidy(key):
+    return lambda row: row[1].get(key, "") if len(row) > 2 else ""
 
 
-def _report_export(labels, by_owner, by_agency, by_level) -> HttpResponse:
+def _report_export(user, labels, by_owner, by_agency, by_level, subsidies) -> HttpResponse:
+    """The grade counts by district, agency and pool level, then the subsidy
+    figures by the same groups (rows marked as subsidies): HR&SS's page in one sheet."""
     rows = [(_("District"), r) for r in by_owner] + [(_("Agency"), r) for r in by_agency]
     rows += [(_("Pool"), r) for r in by_level]
+    grades = len(labels)
+    rows += [(_("Subsidies by district"), r, True) for r in subsidies["districts"]]
+    rows += [(_("Subsidies by agency"), r, True) for r in subsidies["agencies"]]
+    rows += [(_("Subsidies by pool level"), r, True) for r in subsidies["levels"]]
+
+    def count(i):
+        return lambda row: row[1]["counts"][i] if len(row) == 2 else ""
+
     columns = [
         (_("By"), lambda row: row[0]),
         (_("Name"), lambda row: row[1]["name"]),
-        *[(label, _count(i)) for i, label in enumerate(labels)],
-        (_("Total"), lambda row: row[1]["total"]),
+        *[(label, count(i)) for i, label in zip(range(grades), labels, strict=True)],
+        (_("Total"), lambda row: row[1]["total"] if len(row) == 2 else ""),
+        (_("Confirmed hours"), _subsidy("hours")),
+        (_("Statements (yuan)"), _subsidy("statement")),
+        (_("Government supplements (yuan)"), _subsidy("supplement")),
+        (_("Cost per hour (yuan)"), lambda row: (row[1].get("per_hour") or "") if len(row) > 2 else ""),
     ]
     title = _("Evaluation grades")
-    return xlsx_response(f"{title}-{timezone.localdate():%Y%m%d}.xlsx", workbook_bytes(title, columns, rows))
+    return xlsx_response(f"{title}-{timezone.localdate():%Y%m%d}.xlsx", workbook_bytes(title, columns, rows, user=user))
 
 
 urlpatterns = [

@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -15,7 +16,8 @@ from dudao.core.forms import add_service_errors, posted
 from dudao.core.views import ListPage
 
 from .. import scoring_permissions as permissions
-from ..models import Appeal, Cycle, Evaluation, Party, Renewal
+from ..models import Appeal, Cycle, Evaluation, Grade, Party
+from ..scoring_filters import AppealFilter, RenewalFilter, ResultFilter
 from ..selectors import scoring as selectors
 from ..services import appeals as appeal_services
 from ..services import results as result_services
@@ -40,6 +42,13 @@ class DecisionForm(forms.Form):
         coerce=lambda v: v == "1",
     )
     decision = forms.CharField(label=gettext_lazy("Reason"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class ReviewDeadlineForm(forms.Form):
+    review_deadline = forms.DateField(
+        label=gettext_lazy("New deadline for review"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    reason = forms.CharField(label=gettext_lazy("Reason"), max_length=300)
 
 
 class RenewalForm(forms.Form):
@@ -121,18 +130,26 @@ def form_edit(request, pk):
 @login_required
 def review(request, pk):
     cycle = get_object_or_404(selectors.owned_cycles(request.user), pk=pk)
-    if request.method == "POST":
-        action = request.POST.get("action")
+    action = request.POST.get("action") if request.method == "POST" else None
+    deadline_form = _bootstrap(ReviewDeadlineForm(request.POST if action == "move_deadline" else None))
+    if action in ("compute", "publish"):
         try:
             if action == "compute":
                 result_services.compute(actor=request.user, cycle=cycle)
                 messages.success(request, _("The results are computed; review them before publishing."))
-            elif action == "publish":
+            else:
                 result_services.publish(actor=request.user, cycle=cycle)
                 messages.success(request, _("The results are published."))
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         return redirect("evaluation:review", pk=cycle.pk)
+    if action == "move_deadline" and deadline_form.is_valid():
+        try:
+            result_services.move_review_deadline(actor=request.user, cycle=cycle, **deadline_form.cleaned_data)
+            messages.success(request, _("The review deadline is moved."))
+            return redirect("evaluation:review", pk=cycle.pk)
+        except ValidationError as exc:
+            add_service_errors(deadline_form, exc)
     evaluations = list(
         Evaluation.objects.filter(cycle=cycle)
         .select_related("person", "home_organization")
@@ -143,7 +160,14 @@ def review(request, pk):
     return render(
         request,
         "evaluation/scoring/review.html",
-        {"cycle": cycle, "evaluations": evaluations, "parties": Party.choices, "Party": Party},
+        {
+            "cycle": cycle,
+            "evaluations": evaluations,
+            "parties": Party.choices,
+            "Party": Party,
+            "deadline_form": deadline_form,
+            "review_closed": timezone.localdate() > cycle.review_deadline,
+        },
     )
 
 
@@ -172,7 +196,6 @@ def result_detail(request, pk):
     comments = []
     if not own or selectors.shows_party_comments(evaluation):
         comments = [f for f in evaluation.forms.select_related("organization") if f.comment]
-    from django.utils import timezone
 
     return render(
         request,
@@ -195,11 +218,45 @@ def result_detail(request, pk):
     )
 
 
+def _grade_label(grade) -> str:
+    return str(Grade(grade).label) if grade in Grade.values else ""
+
+
+def _party_labels(parties) -> str:
+    labels = dict(Party.choices)
+    return "、".join(str(labels.get(p, p)) for p in parties or [])
+
+
 class ResultList(ListPage):
     template_name = "evaluation/scoring/result_list.html"
     table_template = "evaluation/scoring/_result_table.html"
+    filterset_class = ResultFilter
     sort_fields = {"year": ("cycle__year",), "score": ("score",), "name": ("person__name",)}
     default_sort = "-year"
+    export_title = gettext_lazy("Evaluation results")
+    # Scores and grades only: what an individual party wrote never leaves the result page.
+    export_columns = [
+        (gettext_lazy("Year"), lambda e: e.cycle.year),
+        (gettext_lazy("Cycle"), lambda e: e.cycle.title),
+        (gettext_lazy("Entry number"), lambda e: e.entry.entry_number),
+        (gettext_lazy("Supervisor"), lambda e: e.person.name),
+        (gettext_lazy("Home agency"), lambda e: e.home_organization.name if e.home_organization else ""),
+        (gettext_lazy("Party part"), lambda e: e.party_part),
+        (gettext_lazy("Indicator part"), lambda e: e.indicator_part),
+        (gettext_lazy("Score"), lambda e: e.score),
+        (gettext_lazy("Grade"), lambda e: _grade_label(e.grade)),
+        (gettext_lazy("Capped for hours below the minimum"), lambda e: _("Yes") if e.hours_capped else ""),
+        (gettext_lazy("Parties missing"), lambda e: _party_labels(e.parties_missing)),
+        (gettext_lazy("Status"), lambda e: e.get_status_display()),
+        (gettext_lazy("Published at"), lambda e: e.published_at or ""),
+    ]
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not permissions.reads_results(request.user):
+            raise PermissionDenied(
+                _("Evaluation results are read by the owners of cycles and the supervisors evaluated.")
+            )
+        return super().dispatch(request, *args, **kwargs)
 
     def get_queryset(self):
         if self.request.GET.get("appeal_open") == "1":
@@ -217,15 +274,27 @@ class ResultList(ListPage):
 class AppealList(ListPage):
     template_name = "evaluation/scoring/appeal_list.html"
     table_template = "evaluation/scoring/_appeal_table.html"
+    filterset_class = AppealFilter
     sort_fields = {"lodged": ("created_at",)}
     default_sort = "-lodged"
+    export_title = gettext_lazy("Evaluation appeals")
+    export_columns = [
+        (gettext_lazy("Lodged at"), lambda a: a.created_at),
+        (gettext_lazy("Cycle"), lambda a: a.evaluation.cycle.title),
+        (gettext_lazy("Supervisor"), lambda a: a.evaluation.person.name),
+        (gettext_lazy("Grounds"), lambda a: a.reason),
+        (gettext_lazy("Status"), lambda a: a.get_status_display()),
+        (gettext_lazy("Decision"), lambda a: a.decision),
+        (gettext_lazy("Decided at"), lambda a: a.decided_at or ""),
+    ]
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not permissions.reads_results(request.user):
+            raise PermissionDenied(_("Appeals are read by the owners of cycles and the supervisors who lodge them."))
+        return super().dispatch(request, *args, **kwargs)
 
     def get_queryset(self):
-        queryset = selectors.appeals_for(self.request.user)
-        status = self.request.GET.get("status")
-        if status in Appeal.Status.values:
-            queryset = queryset.filter(status=status)
-        return queryset
+        return selectors.appeals_for(self.request.user)
 
 
 @login_required
@@ -277,21 +346,40 @@ def appeal_decide(request, pk):
 # --- renewals ----------------------------------------------------------------------------
 
 
+def _grades_in_term(renewal) -> str:
+    return "；".join(f"{year}：{label}" for year, label in renewal.grades_shown())
+
+
 class RenewalList(ListPage):
     template_name = "evaluation/scoring/renewal_list.html"
     table_template = "evaluation/scoring/_renewal_table.html"
+    filterset_class = RenewalFilter
     sort_fields = {"expires": ("entry__expires_on",)}
     default_sort = "expires"
+    export_title = gettext_lazy("Renewals")
+    export_columns = [
+        (gettext_lazy("Entry number"), lambda r: r.entry.entry_number),
+        (gettext_lazy("Supervisor"), lambda r: r.entry.person.name),
+        (gettext_lazy("Pool"), lambda r: r.entry.get_level_display()),
+        (gettext_lazy("Kept by"), lambda r: r.entry.jurisdiction.name),
+        (gettext_lazy("Term ends on"), lambda r: r.entry.expires_on),
+        (gettext_lazy("Grades in the term"), _grades_in_term),
+        (gettext_lazy("Status"), lambda r: r.get_status_display()),
+        (gettext_lazy("New term ends on"), lambda r: r.new_expires_on or ""),
+        (gettext_lazy("Reason"), lambda r: r.reason),
+        (gettext_lazy("Decided at"), lambda r: r.decided_at or ""),
+    ]
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(can_propose=bool(_kept_pools(self.request.user)), **kwargs)
 
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not permissions.keeps_pools(request.user):
+            raise PermissionDenied(_("Renewals are decided by the keepers of the city and district pools."))
+        return super().dispatch(request, *args, **kwargs)
+
     def get_queryset(self):
-        queryset = selectors.renewals_for(self.request.user)
-        status = self.request.GET.get("status")
-        if status in Renewal.Status.values:
-            queryset = queryset.filter(status=status)
-        return queryset
+        return selectors.renewals_for(self.request.user)
 
 
 def _kept_pools(user) -> list:

@@ -1,6 +1,7 @@
 """The nomination pages: rounds, an agency's nomination sheet and direct
 entries, and the nominations and trainees with their reviews."""
 
+from .documents import nomination_form, round_list_pdf, round_list_xlsx
 from .nominate import direct_create, round_nominate
 from .nominations import (
     NominationList,
@@ -12,6 +13,7 @@ from .nominations import (
     nomination_review,
     nomination_submit,
     nomination_withdraw,
+    queue_approve,
 )
 from .rounds import RoundList, round_close, round_create, round_detail, round_summary_export
 
@@ -24,12 +26,16 @@ __all__ = [
     "nomination_detail",
     "nomination_edit",
     "nomination_evidence",
+    "nomination_form",
     "nomination_review",
     "nomination_submit",
     "nomination_withdraw",
+    "queue_approve",
     "round_close",
     "round_create",
     "round_detail",
+    "round_list_pdf",
+    "round_list_xlsx",
     "round_nominate",
     "round_summary_export",
 ]

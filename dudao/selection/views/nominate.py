@@ -58,6 +58,9 @@ def round_nominate(request, pk, org_pk):
                 messages.error(request, " ".join(exc.messages))
         return redirect("selection:round_nominate", pk=round_.pk, org_pk=organization.pk)
     rows = selectors.nomination_sheet(round_, organization)
+    # Those who can be nominated (or already are) first; the rest folded, each with what it lacks.
+    ready = [row for row in rows if row["eligible"] or row["nomination"]]
+    others = [row for row in rows if not (row["eligible"] or row["nomination"])]
     return render(
         request,
         "selection/nominate.html",
@@ -66,6 +69,8 @@ def round_nominate(request, pk, org_pk):
             "organization": organization,
             "quota": selectors.quota_for(round_, organization),
             "rows": rows,
+            "ready": ready,
+            "others": others,
             "form": NominateForm(),
         },
     )
@@ -76,10 +81,10 @@ def direct_create(request, pk):
     round_ = get_object_or_404(selectors.rounds_for(request.user), pk=pk)
     if not permissions.can_nominate_anywhere(request.user):
         raise PermissionDenied
-    form = DirectNominationForm(posted(request))
+    form = DirectNominationForm(posted(request), user=request.user)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
-        person = find_by_id_number(request.user, d["person_id_number"])
+        person = d["person"] or find_by_id_number(request.user, d["person_id_number"])
         employer = person.current_employer if person else None
         if person is None or employer is None:
             form.add_error("person_id_number", _("No person with this ID number is on a roster you can see."))

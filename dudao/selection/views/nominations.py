@@ -9,10 +9,15 @@ from django.views.decorators.http import require_POST
 
 from dudao.core.forms import form_errors_text
 from dudao.core.views import ListPage
+from dudao.directory.selectors import people_for
+from dudao.publicity import permissions as publicity_permissions
+from dudao.publicity import selectors as publicity_selectors
+from dudao.publicity import services as publicity_services
 
 from .. import eligibility, permissions, selectors, services
 from ..filters import NominationFilter, TraineeFilter
 from ..forms import (
+    BatchApproveForm,
     EditNominationForm,
     EvidenceForm,
     ReviewForm,
@@ -59,7 +64,9 @@ class NominationList(ListPage):
         return queryset
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(queue=self.queue, **kwargs)
+        return super().get_context_data(
+            queue=self.queue, batch_form=BatchApproveForm() if self.queue else None, **kwargs
+        )
 
 
 class TraineeList(ListPage):
@@ -82,6 +89,18 @@ class TraineeList(ListPage):
     def get_queryset(self):
         return selectors.trainees_for(self.request.user)
 
+    def decorate(self, rows):
+        """Link a trainee to the nomination only where the user may open it
+        (a trainer reads its trainees, not their nominations)."""
+        visible = set(
+            selectors.nominations_for(self.request.user)
+            .filter(pk__in=[t.nomination_id for t in rows])
+            .values_list("pk", flat=True)
+        )
+        for trainee in rows:
+            trainee.nomination_visible = trainee.nomination_id in visible
+        return rows
+
 
 def _visible_nomination(request, pk):
     return get_object_or_404(selectors.nominations_for(request.user), pk=pk)
@@ -89,7 +108,10 @@ def _visible_nomination(request, pk):
 
 @login_required
 def nomination_detail(request, pk):
+    # A 公示 whose period has ended takes effect when read, not only at night.
+    publicity_services.settle_due()
     nomination = _visible_nomination(request, pk)
+    publicity_items = publicity_selectors.items_of_record(selectors.publicity_record(nomination.pk))
     can_edit = permissions.can_nominate(request.user, nomination.organization, nomination.path, nomination.category)
     evidence = list(nomination.evidence.all())
     if nomination.status in EDITABLE:
@@ -104,9 +126,12 @@ def nomination_detail(request, pk):
     else:
         results = [eligibility.RuleResult(**r) for r in nomination.eligibility]
     stage = permissions.reviewer_stage(request.user, nomination)
+    # The unit's quota beside the nomination: what the unit weighs when it
+    # nominates, and what a reviewer weighs when deciding.
     quota = (
         selectors.quota_for(nomination.round, nomination.organization)
-        if nomination.path == Nomination.Path.QUOTA and can_edit
+        if nomination.path == Nomination.Path.QUOTA
+        and (can_edit or stage or permissions.reviews(request.user, nomination))
         else None
     )
     return render(
@@ -119,12 +144,16 @@ def nomination_detail(request, pk):
             "evidence": evidence,
             "timeline": nomination.transitions.select_related("actor"),
             "can_edit": can_edit and nomination.status in EDITABLE,
-            "can_withdraw": can_edit and nomination.status not in (S.APPROVED, S.REJECTED, S.WITHDRAWN),
+            "can_withdraw": can_edit and nomination.status not in (S.APPROVED, S.REJECTED, S.WITHDRAWN, S.PUBLICITY),
+            "publicity_items": publicity_items,
+            "publicity_keeper": bool(publicity_items)
+            and publicity_permissions.can_keep(request.user, publicity_items[0].notice),
             "review_form": ReviewForm(initial={"expected_status": nomination.status}) if stage else None,
             "edit_form": EditNominationForm(initial={"statement": nomination.statement}),
             "evidence_form": EvidenceForm(),
             "withdraw_form": WithdrawForm(),
             "quota": quota,
+            "can_see_person": people_for(request.user).filter(pk=nomination.person_id).exists(),
         },
     )
 
@@ -164,17 +193,33 @@ def nomination_submit(request, pk):
 @login_required
 @require_POST
 def nomination_edit(request, pk):
-    _owned(request, pk)
+    """Save the edited recommendation; with action=submit, then (re)submit it in
+    the same click. The edit is saved first, so a refused submission never
+    loses it: the message says it was saved and why it was not submitted."""
+    nomination = _owned(request, pk)
     form = EditNominationForm(request.POST)
-    return _act(
-        request,
-        pk,
-        lambda n: services.update_nomination(
-            actor=request.user, nomination=n, statement=form.cleaned_data["statement"]
-        ),
-        _("Changes saved."),
-        form=form,
-    )
+    if not form.is_valid():
+        messages.error(request, form_errors_text(form))
+        return redirect("selection:nomination_detail", pk=nomination.pk)
+    try:
+        nomination = services.update_nomination(
+            actor=request.user, nomination=nomination, statement=form.cleaned_data["statement"]
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("selection:nomination_detail", pk=nomination.pk)
+    if request.POST.get("action") != "submit":
+        messages.success(request, _("Changes saved."))
+        return redirect("selection:nomination_detail", pk=nomination.pk)
+    try:
+        services.submit(actor=request.user, nomination=nomination)
+        messages.success(request, _("Changes saved and submitted for review."))
+    except ValidationError as exc:
+        messages.error(
+            request,
+            _("Changes saved, but not submitted: %(reason)s") % {"reason": " ".join(exc.messages)},
+        )
+    return redirect("selection:nomination_detail", pk=nomination.pk)
 
 
 @login_required
@@ -236,6 +281,39 @@ def nomination_review(request, pk):
         ),
         done,
     )
+
+
+@login_required
+@require_POST
+def queue_approve(request):
+    """Approve the ticked nominations of the review queue in one go: each goes
+    through the review service on its own, and each that fails is reported
+    with its reason while the others stand."""
+    if not permissions.queue_stages(request.user):
+        raise PermissionDenied(_("You do not review nominations."))
+    form = BatchApproveForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, form_errors_text(form))
+        return redirect("selection:queue")
+    items = form.cleaned_data["items"]
+    visible = selectors.nominations_for(request.user).in_bulk([pk for pk, _status in items])
+    outcomes = services.approve_many(
+        actor=request.user,
+        nominations=[(visible.get(pk), pk, status) for pk, status in items],
+        reason=form.cleaned_data["reason"],
+    )
+    approved = [o for o in outcomes if o.ok]
+    if approved:
+        messages.success(
+            request,
+            _("%(count)s approved: %(names)s")
+            % {"count": len(approved), "names": "、".join(o.nomination.person.name for o in approved)},
+        )
+    for o in outcomes:
+        if not o.ok:
+            name = o.nomination.person.name if o.nomination else f"#{o.nomination_id}"
+            messages.error(request, _("%(name)s was not approved: %(reason)s") % {"name": name, "reason": o.error})
+    return redirect("selection:queue")
 
 
 @login_required

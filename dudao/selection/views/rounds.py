@@ -76,8 +76,19 @@ def round_detail(request, pk):
             "totals": _totals(summary),
             "is_city_admin": permissions.can_manage_rounds(request.user, round_.jurisdiction),
             "can_direct": permissions.can_nominate_anywhere(request.user),
+            "lists": _lists(request.user, round_),
         },
     )
+
+
+def _lists(user, round_):
+    """The printable lists of the round the user may download: the city's, and one per district."""
+    if not permissions.reads_round_lists(user):
+        return None
+    return {
+        "city": permissions.reads_whole_round(user, round_),
+        "districts": selectors.round_list_districts(user, round_),
+    }
 
 
 def _totals(summary):
@@ -102,7 +113,8 @@ def round_summary_export(request, pk):
     ]
     title = _("District summary")
     return xlsx_response(
-        f"{round_.title}-{title}.xlsx", workbook_bytes(title, columns, selectors.district_summary(round_, request.user))
+        f"{round_.title}-{title}.xlsx",
+        workbook_bytes(title, columns, selectors.district_summary(round_, request.user), user=request.user),
     )
 
 

@@ -23,8 +23,11 @@ def _cost(amount, hours):
     return (amount / hours).quantize(Decimal("0.01")) if hours else None
 
 
-def summary(user, year: int) -> dict:
-    rows = statements_for(user).filter(month__year=year).exclude(status=S.VOIDED).order_by()
+def summary(user, year: int | None) -> dict:
+    """The figures of `year`, or of every year when it is None (HR&SS's "all years")."""
+    rows = statements_for(user).exclude(status=S.VOIDED).order_by()
+    if year is not None:
+        rows = rows.filter(month__year=year)
     by_status = {
         (r["kind"], r["status"]): r
         for r in rows.values("kind", "status").annotate(n=Count("id"), total=Sum("total"), hours=Sum("hours"))

@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 
 from dudao.accounts.selectors import holders
 from dudao.core import audit
-from dudao.core.notifications import notify
+from dudao.core.notifications import matter_of, notify, resolve_matter
 from dudao.core.validators import clean_text
 from dudao.policy.kinds import two_places
 from dudao.policy.selectors import value as policy_value
@@ -157,6 +157,7 @@ def _build(actor, engagement, month, kind, sessions) -> Statement:
             "total": statement.total,
         },
         _link(statement),
+        matter=matter_of(statement, "confirm"),
     )
     return statement
 
@@ -228,6 +229,7 @@ def confirm(*, actor, statement: Statement) -> Statement:
     statement.status = S.CONFIRMED
     statement.confirmed_by, statement.confirmed_at = actor, timezone.now()
     statement.save(update_fields=["status", "confirmed_by", "confirmed_at", "updated_at"])
+    resolve_matter(matter_of(statement, "confirm"))
     audit.record(
         actor=actor, event="subsidies.statement_confirmed", obj=statement, changes={"status": [S.COMPUTED, S.CONFIRMED]}
     )
@@ -329,6 +331,7 @@ def void_month(*, actor, engagement: Engagement, month, reason: str) -> list[Sta
         before = statement.status
         statement.status, statement.voided_at, statement.void_reason = S.VOIDED, now, reason[:300]
         statement.save(update_fields=["status", "voided_at", "void_reason", "updated_at"])
+        resolve_matter(within=matter_of(statement))
         audit.record(
             actor=actor,
             event="subsidies.statement_voided",

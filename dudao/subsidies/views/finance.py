@@ -39,16 +39,16 @@ def finance(request):
             (_("Government supplements (yuan)"), lambda r: r.get("supplement", "")),
             (_("Cost (yuan)"), lambda r: r.get("cost", "")),
             (_("Cost per confirmed hour (yuan)"), lambda r: r.get("per_hour") or ""),
+            (_("Owed (yuan)"), lambda r: r.get("owed", "")),
+            (_("Paid (yuan)"), lambda r: r.get("paid", "")),
+            (_("Outstanding (yuan)"), lambda r: r.get("outstanding", "")),
         ]
         rows = [{"group": _("District"), **r} for r in figures["districts"]] + [
             {"group": _("Pool level"), **r} for r in figures["levels"]
         ]
-        rows += [
-            {"group": _("Budget line"), "name": b["name"], "supplement": b["owed"], "cost": b["paid"]}
-            for b in figures["budget_lines"]
-        ]
+        rows += [{"group": _("Budget line"), **b} for b in figures["budget_lines"]]
         title = _("Subsidy figures %(year)s") % {"year": year}
-        return xlsx_response(f"{title}.xlsx", workbook_bytes(title, columns, rows))
+        return xlsx_response(f"{title}.xlsx", workbook_bytes(title, columns, rows, user=request.user))
     chart = [
         {"name": r["name"], "per_hour": str(r["per_hour"] or 0), "cost": str(r["cost"])} for r in figures["districts"]
     ]

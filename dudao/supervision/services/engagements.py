@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from dudao.accounts.selectors import holders
 from dudao.core import audit
-from dudao.core.notifications import notify
+from dudao.core.notifications import matter_of, notify, resolve_matter
 from dudao.core.validators import clean_text
 from dudao.directory.cities import city_of
 from dudao.directory.models import Organization, Person
@@ -52,6 +52,16 @@ def _admins_of(organization_id) -> list:
 
 def _link(engagement) -> str:
     return reverse("supervision:engagement_detail", args=[engagement.pk])
+
+
+def _answer(engagement) -> str:
+    """The supervisor's to-do of accepting or declining a proposal."""
+    return matter_of(engagement, "answer")
+
+
+def _agreement_due(engagement) -> str:
+    """The supervisor's to-do of confirming the agreement as it reads."""
+    return matter_of(engagement, "supervisor_agreement")
 
 
 def _names(engagement) -> dict:
@@ -345,6 +355,7 @@ def engage_internal(
         _("%(org)s engaged you as its internal supervisor; please confirm the supervision agreement.")
         % _names(engagement),
         _link(engagement),
+        matter=_agreement_due(engagement),
     )
     return engagement
 
@@ -412,6 +423,7 @@ def propose(
         _users_of(supervisor.pk),
         _("%(org)s proposes to engage you as its supervisor; please accept or decline.") % _names(engagement),
         link,
+        matter=_answer(engagement),
     )
     notify(
         _admins_of(engagement.home_organization_id),
@@ -458,6 +470,7 @@ def withdraw(*, actor, engagement, reason="") -> Engagement:
         to_status=S.WITHDRAWN,
         reason=reason,
     )
+    resolve_matter(within=matter_of(engagement))
     notify(
         _users_of(engagement.supervisor_id),
         _("%(org)s withdrew its proposal to engage you.") % _names(engagement),
@@ -487,6 +500,7 @@ def accept(*, actor, engagement) -> Engagement:
         to_status=S.ACTIVE,
         decided_at=timezone.now(),
     )
+    resolve_matter(_answer(engagement))
     recipients = _admins_of(engagement.organization_id) + _admins_of(engagement.home_organization_id)
     notify(recipients, _("%(supervisor)s accepted the engagement by %(org)s.") % _names(engagement), _link(engagement))
     return engagement
@@ -511,6 +525,7 @@ def decline(*, actor, engagement, reason) -> Engagement:
         decided_at=timezone.now(),
         decline_reason=reason,
     )
+    resolve_matter(within=matter_of(engagement))
     notify(
         _admins_of(engagement.organization_id),
         _("%(supervisor)s declined the engagement by %(org)s: %(reason)s") % {**_names(engagement), "reason": reason},
@@ -558,6 +573,7 @@ def end(*, actor, engagement, ended_on, reason="") -> Engagement:
         ended_on=ended_on,
         end_reason=reason,
     )
+    resolve_matter(within=matter_of(engagement))
     other = _users_of(engagement.supervisor_id) if by_agency else _admins_of(engagement.organization_id)
     notify(
         other + _admins_of(engagement.home_organization_id),
@@ -589,6 +605,8 @@ def confirm_agreement(*, actor, engagement) -> Engagement:
         engagement.supervisor_confirmed_at = now
         side, field = "supervisor", "supervisor_confirmed_at"
     engagement.save(update_fields=[field, "agency_confirmed_by", "updated_at"])
+    if side == "supervisor":
+        resolve_matter(_agreement_due(engagement))
     audit.record(
         actor=actor,
         event="supervision.agreement_confirmed",
@@ -632,10 +650,13 @@ def update_agreement(
     engagement.agency_confirmed_by = None
     engagement.save()
     audit.record(actor=actor, event="supervision.agreement_changed", obj=engagement, changes=changes)
+    # The earlier request to confirm is overtaken by this one.
+    resolve_matter(_agreement_due(engagement))
     notify(
         _users_of(engagement.supervisor_id),
         _("%(org)s changed the supervision agreement; please confirm it again.") % _names(engagement),
         _link(engagement),
+        matter=_agreement_due(engagement),
     )
     signals.changed({engagement.organization_id})
     return engagement

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from dudao.accounts.models import User
 from dudao.accounts.selectors import holders
 from dudao.core import audit
-from dudao.core.notifications import notify
+from dudao.core.notifications import matter_of, notify, resolve_matter
 from dudao.core.validators import clean_text
 from dudao.directory.models import Organization, Person
 
@@ -84,6 +84,7 @@ def log(*, actor, organization: Organization, date: dt.date, hours, description:
         _("%(name)s logged %(hours)s hours of practice on %(date)s; please confirm them.")
         % {"name": entry.supervisor.name, "hours": hours, "date": date.isoformat()},
         reverse("supervision:practice_decide", args=[entry.pk]),
+        matter=matter_of(entry, "decide"),
     )
     return entry
 
@@ -105,6 +106,7 @@ def _decide(actor, entry: PracticeLog, status: str, reason: str = "") -> Practic
     entry.decided_by = actor
     entry.decided_at = timezone.now()
     entry.save(update_fields=["status", "reject_reason", "decided_by", "decided_at", "updated_at"])
+    resolve_matter(matter_of(entry, "decide"))
     audit.record(
         actor=actor,
         event="supervision.practice_decided",

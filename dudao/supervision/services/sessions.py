@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from dudao.accounts.selectors import holders
 from dudao.core import audit
-from dudao.core.notifications import notify
+from dudao.core.notifications import matter_of, notify, resolve_matter
 from dudao.core.validators import clean_text
 from dudao.directory.models import Person
 from dudao.policy.selectors import value as policy_value
@@ -21,6 +21,7 @@ from dudao.policy.selectors import value as policy_value
 from .. import permissions, signals, types
 from ..functions import functions_of
 from ..models import Attendance, Engagement, MonthSignOff, Rating, Session, SuperviseeType, guard_month_open
+from . import years
 
 A = Attendance.Status
 OPEN_STATUSES = (Session.Status.PENDING, Session.Status.DISPUTED)
@@ -270,6 +271,7 @@ def record(
         _("%(supervisor)s recorded a supervision session on %(day)s: please confirm and rate it.")
         % {"supervisor": engagement.supervisor.name, "day": date.isoformat()},
         _link(session),
+        matter=matter_of(session, "confirm"),
     )
     return session
 
@@ -314,7 +316,11 @@ def update(*, actor, session: Session, reason: str = "", supervisee_types: dict 
     people = clean["supervisees"]
     kinds = _types_for(people, session.date, supervisee_types)
     kept = {a.person_id: a for a in session.attendances.all()}
+    removed = [pid for pid in kept if pid not in kinds]
     Attendance.objects.filter(session=session).exclude(person_id__in=kinds).delete()
+    if removed:
+        # Those taken off the session have nothing left to confirm.
+        resolve_matter(matter_of(session, "confirm"), recipients=_users_of(removed))
     added = [p for p in people if p.pk not in kept]
     for a in kept.values():
         if a.person_id in kinds:
@@ -338,6 +344,7 @@ def update(*, actor, session: Session, reason: str = "", supervisee_types: dict 
             _("%(supervisor)s recorded a supervision session on %(day)s: please confirm and rate it.")
             % {"supervisor": engagement.supervisor.name, "day": session.date.isoformat()},
             _link(session),
+            matter=matter_of(session, "confirm"),
         )
     return session
 
@@ -354,6 +361,7 @@ def delete(*, actor, session: Session, reason: str = "") -> None:
         changes={k: [v, None] for k, v in _snapshot(session).items()},
         reason=clean_text(reason, field="reason", max_length=300),
     )
+    resolve_matter(within=matter_of(session))
     session.delete()
 
 
@@ -382,8 +390,12 @@ def _settle(session: Session) -> Session:
     else:
         status = Session.Status.CONFIRMED
     if status != session.status:
+        was_confirmed = session.status == Session.Status.CONFIRMED
         Session.objects.filter(pk=session.pk).update(status=status, updated_at=timezone.now())
         session.status = status
+        if was_confirmed or status == Session.Status.CONFIRMED:
+            # An update() skips save(): the supervisor's year is refreshed here.
+            years.refresh(session.supervisor_id, session.date.year)
     return session
 
 
@@ -413,6 +425,7 @@ def confirm(*, actor, session: Session, rating, comment: str = "") -> Attendance
     attendance.confirmed_at = timezone.now()
     attendance.rated = True
     attendance.save(update_fields=["status", "confirmed_at", "rated"])
+    resolve_matter(matter_of(session, "confirm"), recipients=[actor])
     Rating.objects.create(
         supervisor_id=session.supervisor_id,
         engagement_id=session.engagement_id,
@@ -447,6 +460,7 @@ def dispute(*, actor, session: Session, reason: str) -> Attendance:
     attendance.dispute_reason = reason
     attendance.disputed_at = timezone.now()
     attendance.save(update_fields=["status", "dispute_reason", "disputed_at"])
+    resolve_matter(matter_of(session, "confirm"), recipients=[actor])
     audit.record(
         actor=actor,
         event="supervision.session_disputed",
@@ -460,6 +474,7 @@ def dispute(*, actor, session: Session, reason: str) -> Attendance:
         _("A supervisee disputes the supervision session of %(day)s by %(supervisor)s: please resolve it.")
         % {"day": session.date.isoformat(), "supervisor": session.supervisor.name},
         _link(session),
+        matter=matter_of(attendance, "resolve"),
     )
     return attendance
 
@@ -486,6 +501,7 @@ def resolve(*, actor, attendance: Attendance, upheld: bool, resolution: str) -> 
     attendance.resolved_by = actor
     attendance.resolved_at = timezone.now()
     attendance.save(update_fields=["status", "resolution", "resolution_upheld", "resolved_by", "resolved_at"])
+    resolve_matter(matter_of(attendance, "resolve"))
     if upheld:
         signals.changed({session.organization_id})
     audit.record(

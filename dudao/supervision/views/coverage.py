@@ -62,7 +62,7 @@ class CoverageList(ListPage):
     export_title = gettext_lazy("Supervision coverage")
     export_columns = [
         (gettext_lazy("Organisation"), lambda c: c.organization.name),
-        (gettext_lazy("District"), lambda c: c.organization.jurisdiction.name),
+        (gettext_lazy("District"), lambda c: c.organization.jurisdiction.district_label),
         (gettext_lazy("Month"), lambda c: c.month.strftime("%Y-%m")),
         (gettext_lazy("Staff"), lambda c: c.staff),
         (gettext_lazy("Hours needed per month"), lambda c: c.need_hours),
@@ -243,7 +243,7 @@ class SupervisorDirectory(ListPage):
         (gettext_lazy("Name"), lambda e: e.person.name),
         (gettext_lazy("Level"), lambda e: e.get_level_display()),
         (gettext_lazy("Pool"), lambda e: e.jurisdiction.name),
-        (gettext_lazy("Home district"), lambda e: e.home_district.name),
+        (gettext_lazy("Home district"), lambda e: e.home_district.district_label),
         (gettext_lazy("Service domains"), _domains),
         (gettext_lazy("Spare hours per month"), lambda e: e.capacity.spare_hours),
         (gettext_lazy("Spare supervisee places"), lambda e: e.capacity.spare_supervisees),

@@ -2,7 +2,7 @@
 (out of scope: 404); what a user may do with it is the permissions module's
 call (403); what a page shows comes from the selectors."""
 
-from .activities import ActivityList, activity_create, my_training
+from .activities import ActivityList, activity_create, my_training, participant_choices
 from .cohorts import attendance, cohort_detail, members_add, session_create
 from .programmes import ProgrammeList, cohort_create, module_create, programme_create, programme_detail
 from .results import confirm, results_export, scores, scores_import, scores_template
@@ -19,6 +19,7 @@ __all__ = [
     "members_add",
     "module_create",
     "my_training",
+    "participant_choices",
     "programme_create",
     "programme_detail",
     "results_export",

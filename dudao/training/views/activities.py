@@ -1,17 +1,18 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from dudao.core.forms import add_service_errors, posted
 from dudao.core.views import ListPage
+from dudao.core.widgets import search_results
 
 from .. import selectors, services
 from ..filters import ActivityFilter
-from ..forms import ActivityForm
+from ..forms import ActivityForm, participant_label
 
 
 class ActivityList(ListPage):
@@ -67,6 +68,16 @@ def activity_create(request):
         except ValidationError as exc:
             add_service_errors(form, exc)
     return render(request, "training/activity_form.html", {"form": form})
+
+
+@login_required
+def participant_choices(request):
+    """The participant picker's matches: people on rosters the user manages."""
+    organizations, jurisdictions = selectors.organiser_choices(request.user)
+    if not organizations.exists() and not jurisdictions.exists():
+        raise PermissionDenied
+    people = selectors.search_participants(request.user, request.GET.get("q", ""))
+    return JsonResponse(search_results(people, label=participant_label))
 
 
 @login_required

@@ -72,7 +72,10 @@ def attendance(request, pk):
     if request.method == "POST":
         try:
             count = services.record_attendance(
-                actor=request.user, session=session, present_member_ids=request.POST.getlist("present")
+                actor=request.user,
+                session=session,
+                present_member_ids=request.POST.getlist("present"),
+                excused_member_ids=request.POST.getlist("excused"),
             )
             messages.success(request, _("Attendance recorded: %(count)s present.") % {"count": count})
             return redirect("training:cohort_detail", pk=cohort.pk)

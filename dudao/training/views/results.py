@@ -50,13 +50,16 @@ def confirm(request, pk):
     cohort = _results_visible(request, pk)
     try:
         outcome = services.confirm_results(actor=request.user, cohort=cohort)
-        messages.success(
-            request,
-            _(
+        if outcome["published"]:
+            message = _(
+                "%(confirmed)s results confirmed: %(published)s trainees passed and are in public notice before they "
+                "enter the city pool, %(failed)s did not pass."
+            )
+        else:
+            message = _(
                 "%(confirmed)s results confirmed: %(admitted)s trainees passed and enter the city pool, %(failed)s did not pass."
             )
-            % outcome,
-        )
+        messages.success(request, message % outcome)
     except ValidationError as exc:
         messages.error(request, errors_text(exc))
     return redirect("training:scores", pk=cohort.pk)
@@ -94,7 +97,7 @@ def _outcome_label(result) -> str:
 def results_export(request, pk):
     cohort = _results_visible(request, pk)
     title = _("Results")
-    content = workbook_bytes(title, _result_columns(), selectors.results(cohort))
+    content = workbook_bytes(title, _result_columns(), selectors.results(cohort), user=request.user)
     return xlsx_response(f"{cohort.name}-{title}-{timezone.localdate():%Y%m%d}.xlsx", content)
 
 

@@ -6,7 +6,7 @@
     root.querySelectorAll("select[data-search-url]").forEach(function (select) {
       if (select.tomselect) return;
       var url = select.getAttribute("data-search-url");
-      new TomSelect(select, {
+      var options = {
         valueField: "id",
         labelField: "text",
         searchField: ["text"],
@@ -25,7 +25,13 @@
           // The filter forms submit through htmx on "change" of the original select.
           select.dispatchEvent(new Event("change", { bubbles: true }));
         },
-      });
+      };
+      // Several choices: each chosen item gets its × where the page loaded the plugin.
+      if (select.multiple && typeof window.remove_button === "function") {
+        TomSelect.define("remove_button", window.remove_button);
+        options.plugins = ["remove_button"];
+      }
+      new TomSelect(select, options);
     });
   }
   document.addEventListener("DOMContentLoaded", function () { init(document); });

@@ -30,3 +30,32 @@ function dudaoSetWidths(root) {
 }
 dudaoSetWidths(document);
 document.addEventListener("htmx:afterSwap", function (event) { dudaoSetWidths(event.target); });
+
+// Lists read as cards on a phone (site.css, below 576 px): each cell of a list
+// table carries its column's heading as data-label, taken from the table head,
+// so every list gets it without a label in each template.
+function dudaoLabelCells(root) {
+  root.querySelectorAll("#results table.table, table.table-cards").forEach(function (table) {
+    var headRow = table.tHead && table.tHead.rows[0];
+    if (!headRow) { return; }
+    var labels = [];
+    Array.prototype.forEach.call(headRow.cells, function (th) {
+      // The heading without its sort mark.
+      var text = th.textContent.replace(/[\u25b2\u25bc]/g, "").replace(/\s+/g, " ").trim();
+      for (var i = 0; i < (th.colSpan || 1); i++) { labels.push(text); }
+    });
+    Array.prototype.forEach.call(table.tBodies, function (body) {
+      Array.prototype.forEach.call(body.rows, function (row) {
+        var column = 0;
+        Array.prototype.forEach.call(row.cells, function (cell) {
+          if (!cell.hasAttribute("data-label") && cell.colSpan === 1 && labels[column]) {
+            cell.setAttribute("data-label", labels[column]);
+          }
+          column += cell.colSpan || 1;
+        });
+      });
+    });
+  });
+}
+dudaoLabelCells(document);
+document.addEventListener("htmx:afterSwap", function () { dudaoLabelCells(document); });

@@ -1,0 +1,108 @@
+"""A supervisor's yearly sums (models.SupervisorYear) stay equal to their
+source rows whatever path changes them: the services, a save or delete through
+the ORM, and the nightly rebuild, which writes the same figures again."""
+
+import datetime as dt
+from decimal import Decimal
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+
+from dudao.accounts.models import Role
+from dudao.supervision.models import PracticeLog, Rating, Session, SupervisorYear
+from dudao.supervision.services import practice, sessions, years
+from tests.factories import user_with_role
+
+from .test_sessions_services import record
+
+pytestmark = pytest.mark.django_db
+
+DAY = dt.date(2026, 3, 10)
+
+
+def sums(person, year=2026):
+    row = SupervisorYear.objects.filter(supervisor=person, year=year).first()
+    if row is None:
+        return None
+    return (row.service_minutes, row.practice_hours, row.ratings, row.rating_total)
+
+
+def group_session(world, engagement, supply, minutes=90):
+    return record(
+        world,
+        engagement,
+        duration_minutes=minutes,
+        form=Session.Form.GROUP,
+        supervisees=[world.social_worker_person, supply.colleagues[0]],
+    )
+
+
+def test_a_session_counts_its_minutes_once_every_supervisee_has_confirmed(world, internal_engagement, supply):
+    session = group_session(world, internal_engagement, supply)
+    assert sums(world.supervisor_person) in (None, (0, Decimal("0.0"), 0, 0))
+    sessions.confirm(actor=world.social_worker, session=session, rating=4)
+    # One rating in, the session still awaits the other supervisee: no minutes yet.
+    assert sums(world.supervisor_person) == (0, Decimal("0.0"), 1, 4)
+    colleague = user_with_role(Role.SOCIAL_WORKER, username="colleague", person=supply.colleagues[0])
+    sessions.confirm(actor=colleague, session=session, rating=5)
+    assert sums(world.supervisor_person) == (90, Decimal("0.0"), 2, 9)
+
+
+def test_a_dispute_upheld_against_a_session_keeps_its_minutes_out(world, internal_engagement, supply):
+    session = group_session(world, internal_engagement, supply, minutes=60)
+    sessions.confirm(actor=world.social_worker, session=session, rating=3)
+    colleague = user_with_role(Role.SOCIAL_WORKER, username="colleague", person=supply.colleagues[0])
+    sessions.dispute(actor=colleague, session=session, reason="当天我未参加")
+    assert sums(world.supervisor_person) == (0, Decimal("0.0"), 1, 3)
+    attendance = session.attendances.get(person=supply.colleagues[0])
+    sessions.resolve(actor=world.agency_admin, attendance=attendance, upheld=True, resolution="签到表证明其参加")
+    assert sums(world.supervisor_person) == (60, Decimal("0.0"), 1, 3)
+
+
+def test_only_confirmed_practice_hours_count(world):
+    yesterday = dt.date.today() - dt.timedelta(days=1)
+    kept = practice.log(
+        actor=world.supervisor, organization=world.agency, date=yesterday, hours=Decimal("3.5"), description="个案"
+    )
+    refused = practice.log(
+        actor=world.supervisor, organization=world.agency, date=yesterday, hours=Decimal("2.0"), description="小组"
+    )
+    assert sums(world.supervisor_person, yesterday.year) is None
+    practice.confirm(actor=world.agency_admin, log=kept)
+    practice.reject(actor=world.agency_admin, log=refused, reason="无服务记录")
+    assert sums(world.supervisor_person, yesterday.year) == (0, Decimal("3.5"), 0, 0)
+
+
+def test_orm_saves_and_deletes_move_the_sums_between_years(world, internal_engagement):
+    session = record(world, internal_engagement, duration_minutes=45)
+    Session.objects.filter(pk=session.pk).update(status=Session.Status.CONFIRMED)
+    session = Session.objects.get(pk=session.pk)
+    session.save()  # a confirmed session saved through the ORM refreshes its year
+    assert sums(world.supervisor_person) == (45, Decimal("0.0"), 0, 0)
+    session.date = dt.date(2025, 12, 30)
+    internal_engagement.starts_on = dt.date(2025, 1, 1)
+    session.save()
+    assert sums(world.supervisor_person) == (0, Decimal("0.0"), 0, 0)
+    assert sums(world.supervisor_person, 2025) == (45, Decimal("0.0"), 0, 0)
+    Session.objects.get(pk=session.pk).delete()
+    assert sums(world.supervisor_person, 2025) == (0, Decimal("0.0"), 0, 0)
+
+
+def test_the_rebuild_writes_what_the_services_kept_and_zeroes_what_lost_its_sources(world, internal_engagement, supply):
+    session = group_session(world, internal_engagement, supply)
+    sessions.confirm(actor=world.social_worker, session=session, rating=4)
+    colleague = user_with_role(Role.SOCIAL_WORKER, username="colleague", person=supply.colleagues[0])
+    sessions.confirm(actor=colleague, session=session, rating=2)
+    kept = sums(world.supervisor_person)
+    SupervisorYear.objects.all().delete()
+    call_command("refresh_supervisor_years", "--year", "2026", stdout=StringIO())
+    assert sums(world.supervisor_person) == kept == (90, Decimal("0.0"), 2, 6)
+    # Sources removed behind the platform's back (a bulk delete skips save and delete) are repaired.
+    Rating.objects.all()._raw_delete(Rating.objects.db)
+    assert years.rebuild(2026) == 1
+    assert sums(world.supervisor_person) == (90, Decimal("0.0"), 0, 0)
+    Session.objects.filter(pk=session.pk).update(status=Session.Status.PENDING)
+    PracticeLog.objects.all().delete()
+    assert years.rebuild(2026) == 0
+    assert sums(world.supervisor_person) == (0, Decimal("0.0"), 0, 0)
