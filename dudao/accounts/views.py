@@ -50,23 +50,31 @@ def session_keepalive(request):
 
 @login_required
 def home(request):
-    """Each role lands on what it works with: jurisdiction and agency roles see
-    their directory in figures, people with a self scope see their record."""
+    """The 工作台: each role's to-dos (counts linking to the lists behind them),
+    the deadlines that concern it, soonest first, then the figures and charts
+    it watches. The apps provide them (core.workbench); the managing roles
+    also see their directory in figures, people with a self scope their record."""
     user = request.user
     scope = scope_for(user)
     context = {"scope": scope, "roles": sorted(scope.roles)}
-    if scope.read_paths or scope.org_ids:
+    if scope.manage_nodes or scope.managed_org_ids:
         people = directory.people_for(user)
         context["organization_count"] = directory.organizations_for(user).filter(is_active=True).count()
         context["people_stats"] = people.order_by().aggregate(
             total=Count("pk"),
             certified=Count("pk", filter=Q(Exists(Certificate.objects.filter(person_id=OuterRef("pk"))))),
         )
+    if scope.managed_org_ids:
         context["agencies"] = directory.organizations_for(user).filter(pk__in=scope.managed_org_ids)
     if user.person_id:
         context["me"] = directory.people_for(user).filter(pk=user.person_id).first()
     context["is_city_admin"] = permissions.sees_city_overview(user)
     context["todos"] = workbench.todos_for(user)
+    context["deadlines"] = workbench.deadlines_for(user)
+    figures, charts = workbench.figures_for(user)
+    context["figures"] = figures
+    context["charts"] = charts
+    context["chart_data"] = {chart.key: chart.data() for chart in charts}
     return render(request, "accounts/home.html", context)
 
 

@@ -211,8 +211,54 @@ def load(password: str) -> str:
     for renewal in renewals.propose_due(actor=city_admin, level=Entry.Level.CITY, jurisdiction=city, on=today):
         renewals.decide(actor=city_admin, renewal=renewal, approve=True, reason="聘期内考评合格，同意续聘一届。")
 
+    _district_cycle(today)
     grades = sorted(Evaluation.objects.filter(cycle=cycle).values_list("grade", flat=True))
     return f"evaluation: {cycle.title} published, grades {', '.join(grades)}"
+
+
+def _district_cycle(today) -> None:
+    """金水区's own pool is being scored: the association, the agencies and the
+    district have forms due on their 工作台, the district its deadlines."""
+    district = Jurisdiction.objects.get(code="410105")
+    district_admin = User.objects.filter(username="jinshui_admin").first()
+    entries = list(
+        Entry.objects.filter(level=Entry.Level.DISTRICT, jurisdiction=district, status=Entry.Status.ACTIVE)
+        .select_related("person")
+        .order_by("pk")[:3]
+    )
+    if district_admin is None or not entries:
+        return
+    cycle = Cycle.objects.create(
+        owner=district,
+        level=Entry.Level.DISTRICT,
+        year=today.year,
+        title=f"{today.year}年度金水区督导人才库考评",
+        scoring_deadline=today + dt.timedelta(days=14),
+        review_deadline=today + dt.timedelta(days=28),
+        appeal_days=15,
+        status=Cycle.Status.SCORING,
+        opened_by=district_admin,
+    )
+    for entry in entries:
+        person = entry.person
+        Evaluation.objects.create(
+            cycle=cycle,
+            entry=entry,
+            person=person,
+            home_organization=person.employer if person.employed else None,
+            indicators={
+                "service_hours": "48.00",
+                "practice_hours": "110.00",
+                "satisfaction": "4.60",
+                "ratings": 9,
+                "training_hours": "20.00",
+            },
+            breakdown={
+                "indicator_points": dict.fromkeys(INDICATOR_WEIGHTS, "85.00"),
+                "indicator_weights": dict(INDICATOR_WEIGHTS),
+            },
+        )
+    scoring.open_forms(cycle=cycle)
 
 
 LOGINS = [

@@ -127,6 +127,7 @@ def load() -> str:
         ],
     )
     services.send_survey(actor=trainer_user, survey=survey)
+    _continuing_programme(city, city_admin, trainer, trainer_user, round_, members, today)
     supervisor_user = User.objects.get(username="supervisor")
     questions = list(survey.questions.all())
     services.submit_response(
@@ -205,3 +206,34 @@ def load() -> str:
         participants=participants[:3],
     )
     return f"programme with {len(members)} trainees, {Entry.objects.count()} pool entries"
+
+
+def _continuing_programme(city, city_admin, trainer, trainer_user, round_, members, today) -> None:
+    """A follow-up course under way: its first session was held two days ago
+    and neither its attendance nor any score is recorded yet (the trainer's
+    工作台 says so)."""
+    programme = services.create_programme(
+        actor=city_admin,
+        jurisdiction=city,
+        name=f"督导人才继续教育研修班（{round_.year}）",
+        trainer=trainer,
+        starts_on=today - dt.timedelta(days=5),
+        ends_on=today + dt.timedelta(days=60),
+    )
+    module = services.add_module(
+        actor=trainer_user, programme=programme, title="督导案例研讨", kind="practice", hours=Decimal(4)
+    )
+    cohort = services.create_cohort(
+        actor=city_admin,
+        programme=programme,
+        name="研修一班",
+        round_=round_,
+        trainees=[m.trainee for m in members[:2]],
+    )
+    services.schedule_session(
+        actor=trainer_user,
+        cohort=cohort,
+        module=module,
+        starts_at=timezone.now() - dt.timedelta(days=2),
+        location="郑州市社会工作综合服务中心",
+    )

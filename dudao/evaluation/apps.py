@@ -10,9 +10,12 @@ class EvaluationConfig(AppConfig):
         from dudao.core import workbench
         from dudao.supervision.matching import register_grade_source
 
+        from . import todos
         from .selectors.scoring import grade_source
         from .todos import scoring_todos
 
         # 优秀 raises a supervisor in matching: supervision reads the latest published grade from here.
         register_grade_source(grade_source)
         workbench.register(scoring_todos)
+        workbench.register_deadlines(todos.deadlines)
+        workbench.register_figures(todos.figures)

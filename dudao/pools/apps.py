@@ -78,3 +78,10 @@ class PoolsConfig(AppConfig):
 
         # A social worker's menu shows the talent pool once they have an entry in one.
         register_check("pools:entry_list", in_a_pool)
+
+        from dudao.core import workbench
+
+        from . import todos
+
+        workbench.register(todos.todos)
+        workbench.register_figures(todos.figures)

@@ -118,6 +118,14 @@ def with_status(queryset: QuerySet[Entry], status: str) -> QuerySet[Entry]:
     return queryset.filter(status=status)
 
 
+def expiring(queryset: QuerySet[Entry], days: int) -> QuerySet[Entry]:
+    """Active entries whose term ends within `days` from today (today included)."""
+    today = timezone.localdate()
+    return queryset.filter(
+        status=Entry.Status.ACTIVE, expires_on__gte=today, expires_on__lte=today + dt.timedelta(days=days)
+    )
+
+
 def unavailable(queryset: QuerySet[Entry]) -> QuerySet[Entry]:
     return queryset.exclude(status=Entry.Status.ACTIVE, expires_on__gte=timezone.localdate())
 

@@ -52,3 +52,11 @@ class SelectionConfig(AppConfig):
                 record_url=lambda item: reverse("selection:nomination_detail", args=[item.target_id]),
             )
         )
+
+        from dudao.core import workbench
+
+        from . import todos
+
+        workbench.register(todos.todos)
+        workbench.register_deadlines(todos.deadlines)
+        workbench.register_figures(todos.figures)

@@ -52,6 +52,12 @@ def can_nominate_anywhere(actor) -> bool:
     return (scope.can(NOMINATE_OWN_STAFF) and bool(scope.managed_org_ids)) or scope.can(NOMINATE_DISTRICT_SELECTED)
 
 
+def nominating_org_ids(actor) -> frozenset:
+    """The agencies whose own staff the actor nominates (their administrator)."""
+    scope = scope_for(actor)
+    return scope.managed_org_ids if scope.can(NOMINATE_OWN_STAFF) else frozenset()
+
+
 def district_drafts_nodes(actor) -> tuple:
     """Where the actor works on direct-entry drafts like an agency would."""
     return scope_for(actor).nodes_for(NOMINATE_DISTRICT_SELECTED)

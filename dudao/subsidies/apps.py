@@ -28,6 +28,7 @@ class SubsidiesConfig(AppConfig):
 
         from dudao.core import workbench
 
-        from .todos import subsidy_todos
+        from .todos import figures, subsidy_todos
 
         workbench.register(subsidy_todos)
+        workbench.register_figures(figures)

@@ -33,6 +33,7 @@ class SupervisionConfig(AppConfig):
 
         from dudao.core import workbench
 
-        from .todos import todos
+        from .todos import figures, todos
 
         workbench.register(todos)
+        workbench.register_figures(figures)

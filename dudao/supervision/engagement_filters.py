@@ -5,8 +5,14 @@ from django.utils.translation import gettext_lazy as _
 
 from .models import Engagement
 from .selectors import engagements as selectors
+from .selectors import sessions as session_selectors
 
-AWAITING = [("answer", _("My answer")), ("confirmation", _("My confirmation of the agreement"))]
+AWAITING = [
+    ("answer", _("My answer")),
+    ("confirmation", _("My confirmation of the agreement")),
+    ("record", _("A session recorded this month")),
+    ("sign_off", _("Months to sign off")),
+]
 
 
 class EngagementFilter(django_filters.FilterSet):
@@ -43,4 +49,8 @@ class EngagementFilter(django_filters.FilterSet):
             return queryset.filter(pk__in=selectors.awaiting_answer(user).values("pk"))
         if value == "confirmation":
             return queryset.filter(pk__in=selectors.awaiting_confirmation(user).values("pk"))
+        if value == "record":
+            return queryset.filter(pk__in=session_selectors.engagements_to_record(user).values("pk"))
+        if value == "sign_off":
+            return queryset.filter(pk__in=session_selectors.engagements_to_sign_off(user).values("pk"))
         return queryset

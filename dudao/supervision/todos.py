@@ -7,14 +7,17 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from dudao.core.workbench import Todo
+from dudao.core.workbench import Chart, Figure, Todo
+from dudao.directory.models import Organization, Person
 
 from . import permissions
-from .models import OrganizationCoverage, PracticeLog
+from .models import PracticeLog
+from .need import need_of, uncovered_staff_ids
 from .selectors import engagements as engagement_selectors
 from .selectors import sessions as session_selectors
-from .selectors.coverage import coverage_rows_for
+from .selectors.coverage import coverage_rows_for, district_totals
 from .selectors.practice import assessments_due
+from .selectors.summary import my_supervision, supervisor_summary
 
 
 def todos(user) -> list[Todo]:
@@ -33,6 +36,13 @@ def engagement_todos(user) -> list[Todo]:
                 label=_("Engagement proposals to answer"),
                 count=engagement_selectors.awaiting_answer(user).count(),
                 url=f"{base}?awaiting=answer",
+            )
+        )
+        out.append(
+            Todo(
+                label=_("Engagements with no session recorded this month"),
+                count=session_selectors.engagements_to_record(user).count(),
+                url=f"{base}?awaiting=record",
             )
         )
     if permissions.supervisor_person_id(user) is not None or permissions.managed_org_ids(user):
@@ -86,9 +96,9 @@ def session_todos(user) -> list[Todo]:
                 tone="danger",
             ),
             Todo(
-                _("Months of supervision ready to sign off"),
-                session_selectors.months_ready_to_sign_off(user),
-                reverse("supervision:session_list") + "?view=agency&status=confirmed",
+                _("Engagements with months to sign off"),
+                session_selectors.engagements_to_sign_off(user).count(),
+                reverse("supervision:engagement_list") + "?awaiting=sign_off",
             ),
         ]
     return todos
@@ -138,17 +148,77 @@ def coverage_todos(user) -> list[Todo]:
             Todo(_("Agencies short of supervision"), short, reverse("supervision:coverage") + "?short=true", "danger")
         )
     managed = sorted(permissions.managed_org_ids(user))
-    if managed:
-        rows = OrganizationCoverage.objects.filter(organization_id__in=managed, uncovered__gt=0).values_list(
-            "organization_id", "uncovered"
-        )
-        for organization_id, uncovered in rows:
-            todos.append(
-                Todo(
-                    _("Staff not covered by supervision"),
-                    uncovered,
-                    reverse("supervision:agency_coverage", args=[organization_id]),
-                    "warning",
-                )
+    for organization in Organization.objects.filter(pk__in=managed).select_related("jurisdiction")[:3]:
+        # Live, not the nightly coverage row: the count is what the linked page lists.
+        uncovered = uncovered_staff_ids(need_of(organization))
+        todos.append(
+            Todo(
+                _("Staff not covered by supervision"),
+                len(uncovered),
+                reverse("supervision:agency_coverage", args=[organization.pk]) + "?uncovered=true",
+                "warning",
             )
+        )
     return todos
+
+
+def figures(user) -> list:
+    """A supervisor's year against the minimums and their ratings; a
+    supervisee's supervision received against their need; the city's coverage
+    per district as a chart."""
+    out = []
+    year = timezone.localdate().year
+    me = reverse("supervision:me")
+    supervisor_id = permissions.supervisor_person_id(user)
+    if supervisor_id is not None and (person := Person.objects.filter(pk=supervisor_id).first()):
+        s = supervisor_summary(person, year)
+        out += [
+            Figure(
+                _("Supervision given this year (hours)"),
+                s["service_hours"],
+                me,
+                target=s["service_minimum"],
+                detail=_("Minimum: %(n)s") % {"n": s["service_minimum"]},
+            ),
+            Figure(
+                _("Own practice this year (hours)"),
+                s["practice_hours"],
+                me,
+                target=s["practice_minimum"],
+                detail=_("Minimum: %(n)s") % {"n": s["practice_minimum"]},
+            ),
+            Figure(
+                _("Ratings this year"),
+                s["rating_average"] if s["rating_average"] is not None else "—",
+                me,
+                detail=_("%(n)s ratings") % {"n": s["rating_count"]},
+            ),
+        ]
+    supervisee_id = permissions.supervisee_person_id(user)
+    if supervisee_id and supervisee_id != supervisor_id and (person := Person.objects.filter(pk=supervisee_id).first()):
+        mine = my_supervision(person, year)
+        out.append(
+            Figure(
+                _("Supervision received this year (hours)"),
+                mine["hours_received"],
+                me,
+                target=mine["need_hours"],
+                detail=_("Needed so far: %(n)s") % {"n": mine["need_hours"]},
+            )
+        )
+    totals = district_totals(user)
+    if totals:
+        out.append(
+            Chart(
+                "coverage",
+                _("Supervision coverage per district (hours a month)"),
+                [t["district"] for t in totals],
+                [
+                    (_("Needed"), [t["need"] for t in totals]),
+                    (_("Agreed"), [t["supply"] for t in totals]),
+                    (_("Shortfall"), [t["shortfall"] for t in totals]),
+                ],
+                url=reverse("supervision:coverage"),
+            )
+        )
+    return out

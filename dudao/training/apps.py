@@ -46,3 +46,10 @@ class TrainingConfig(AppConfig):
                 record_url=lambda item: reverse("selection:nomination_detail", args=[item.record.rsplit(":", 1)[1]]),
             )
         )
+
+        from dudao.core import workbench
+
+        from . import todos
+
+        workbench.register(todos.todos)
+        workbench.register_deadlines(todos.deadlines)

@@ -7,6 +7,7 @@ from drf_spectacular.utils import extend_schema_field
 from dudao.directory.models import Organization, ServiceDomain
 
 from .models import Activity, Cohort, Member, Module, Programme, Session, Survey
+from .selectors import needing
 
 
 class DateInput(forms.DateInput):
@@ -18,10 +19,23 @@ class ProgrammeFilter(django_filters.FilterSet):
     trainer = django_filters.ModelChoiceFilter(
         label=_("Commissioned trainer"), queryset=Organization.objects.filter(type__code="trainer")
     )
+    # The 工作台's to-dos open this list narrowed to what waits.
+    needs = django_filters.ChoiceFilter(
+        label=_("Waiting for"),
+        method="by_need",
+        choices=[
+            ("attendance", _("Attendance of held sessions")),
+            ("scores", _("Trainees' scores")),
+            ("confirmation", _("The city's confirmation of results")),
+        ],
+    )
 
     class Meta:
         model = Programme
-        fields = ["q", "trainer"]
+        fields = ["q", "trainer", "needs"]
+
+    def by_need(self, queryset, name, value):
+        return needing(queryset, value) if value else queryset
 
 
 class ActivityFilter(django_filters.FilterSet):

@@ -542,3 +542,34 @@ def open_surveys_for(person) -> QuerySet[Survey]:
         .distinct()
         .select_related("programme")
     )
+
+
+# --- what waits on a programme (the 工作台's to-dos and the programme list's filter) ---
+
+NEEDS = ("attendance", "scores", "confirmation")
+
+
+def _unconfirmed(prefix_ref: str):
+    return Member.objects.filter(**{prefix_ref: OuterRef("pk")}, confirmed_at__isnull=True)
+
+
+def needing(queryset: QuerySet[Programme], need: str) -> QuerySet[Programme]:
+    """Programmes with something of `need` waiting: a session held without
+    attendance recorded; a trainee not yet confirmed who lacks a score; a
+    cohort whose trainees are all scored and not all confirmed (the city's
+    confirmation)."""
+    if need == "attendance":
+        held = Session.objects.filter(cohort__programme=OuterRef("pk"), starts_at__lte=timezone.now()).filter(
+            ~Exists(Attendance.objects.filter(session=OuterRef("pk")))
+        )
+        return queryset.filter(Exists(held))
+    if need == "scores":
+        unscored = _unconfirmed("programme").filter(Q(theory_score__isnull=True) | Q(practice_score__isnull=True))
+        return queryset.filter(Exists(unscored))
+    if need == "confirmation":
+        ready = Cohort.objects.filter(programme=OuterRef("pk")).filter(
+            Exists(_unconfirmed("cohort")),
+            ~Exists(_unconfirmed("cohort").filter(Q(theory_score__isnull=True) | Q(practice_score__isnull=True))),
+        )
+        return queryset.filter(Exists(ready))
+    return queryset

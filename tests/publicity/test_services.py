@@ -186,3 +186,15 @@ def test_the_keeper_count_of_objections_awaiting_decision_matches_its_list(world
     assert selectors.objections_awaiting_decision_count(world.district_admin) == 0
     response = login(world.city_admin).get(selectors.objections_awaiting_decision_url())
     assert len(response.context["object_list"]) == 2
+
+
+def test_the_citys_workbench_shows_the_objections_awaiting_its_decision(world, published, login):
+    from dudao.core.workbench import todos_for
+
+    _nomination, item = published
+    lodge(world, item)
+    [todo] = [t for t in todos_for(world.city_admin) if t.url == selectors.objections_awaiting_decision_url()]
+    assert todo.count == 1
+    home = login(world.city_admin).get("/")
+    assert selectors.objections_awaiting_decision_url() in home.content.decode()
+    assert not [t for t in todos_for(world.district_admin) if t.url == selectors.objections_awaiting_decision_url()]

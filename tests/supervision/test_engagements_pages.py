@@ -426,7 +426,9 @@ def test_the_to_dos_name_proposals_to_answer_and_agreements_to_confirm(world, su
     engagement = proposal(world, supply)
     Engagement.objects.filter(pk=engagement.pk).update(agency_confirmed_at=None, supervisor_confirmed_at=None)
     supervisor = {t.label: t for t in todos(supply.external_supervisor)}
-    assert [t.count for t in supervisor.values()] == [1, 1]
+    # A proposal is not yet under way: nothing to record this month.
+    assert [t.count for t in supervisor.values()] == [1, 0, 1]
+    assert "awaiting=record" in list(supervisor.values())[1].url
     agency = todos(world.agency_admin)
     assert [t.count for t in agency] == [1]
     assert "awaiting=confirmation" in agency[0].url

@@ -416,7 +416,7 @@ def test_the_todos_count_what_each_role_must_do(world, internal_engagement, supp
     services.confirm(actor=world.social_worker, session=old, rating=5)
     agency = by_label(world.agency_admin)
     assert agency[gettext("Disputed supervision sessions to resolve")].count == 1
-    assert agency[gettext("Months of supervision ready to sign off")].count == 1
+    assert agency[gettext("Engagements with months to sign off")].count == 1
     assert by_label(world.supervisor)[gettext("Disputes over my supervision sessions")].count == 1
     assert all(isinstance(t, Todo) for t in session_todos(world.agency_admin))
     assert session_todos(world.trainer) == []

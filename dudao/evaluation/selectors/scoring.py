@@ -63,6 +63,15 @@ def forms_due(user):
     )
 
 
+def results_open_to_appeal(user):
+    """The supervisor's own published results whose appeal window is still open
+    (the window is each cycle's appeal days after publication)."""
+    today = timezone.localdate()
+    recent = own_results(user).filter(published_at__isnull=False).order_by("-published_at")[:50]
+    ids = [e.pk for e in recent if appeal_ends_on(e) >= today]
+    return own_results(user).filter(pk__in=ids)
+
+
 def owned_cycles(user):
     q = _any(nodes_q(nodes, "") & Q(level=level) for level, nodes in permissions.owner_nodes(user).items() if nodes)
     return Cycle.objects.filter(q) if q is not None else Cycle.objects.none()

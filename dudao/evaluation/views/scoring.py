@@ -91,7 +91,8 @@ class FormList(ListPage):
         if cycle and cycle.isdigit():
             queryset = queryset.filter(evaluation__cycle_id=int(cycle))
         if self.request.GET.get("todo") == "1":
-            queryset = queryset.filter(submitted_at__isnull=True)
+            # The 工作台's to-do: the forms still due (unsubmitted, cycle open for scoring).
+            queryset = queryset.filter(pk__in=selectors.forms_due(self.request.user).values("pk"))
         return queryset
 
     def get_context_data(self, **kwargs):
@@ -258,6 +259,9 @@ class ResultList(ListPage):
         return super().dispatch(request, *args, **kwargs)
 
     def get_queryset(self):
+        if self.request.GET.get("appeal_open") == "1":
+            # The 工作台's to-do: the supervisor's results still open to appeal.
+            return selectors.results_open_to_appeal(self.request.user)
         return selectors.results_for(self.request.user)
 
     def get_context_data(self, **kwargs):

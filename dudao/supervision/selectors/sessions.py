@@ -11,7 +11,7 @@ policy-set count up (rating_summary): no reader learns who rated what."""
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -247,12 +247,12 @@ def months_of(engagement) -> list[dict]:
     return result
 
 
-def months_ready_to_sign_off(user) -> int:
-    """How many past months of the user's agencies' live engagements have all
-    their sessions settled and are not yet signed off."""
+def months_to_sign_off(user) -> list[tuple[int, dt.date]]:
+    """(engagement id, month) of the past months of the user's agencies' live
+    engagements that have all their sessions settled and are not yet signed off."""
     orgs = permissions.managed_org_ids(user)
     if not orgs:
-        return 0
+        return []
     this_month = timezone.localdate().replace(day=1)
     settled = (
         Session.objects.filter(organization_id__in=orgs, month__lt=this_month)
@@ -266,7 +266,28 @@ def months_ready_to_sign_off(user) -> int:
             engagement__organization_id__in=orgs, status=MonthSignOff.Status.SIGNED, month__lt=this_month
         ).values_list("engagement_id", "month")
     )
-    return sum(1 for r in settled if (r["engagement_id"], r["month"]) not in signed)
+    return [(r["engagement_id"], r["month"]) for r in settled if (r["engagement_id"], r["month"]) not in signed]
+
+
+def months_ready_to_sign_off(user) -> int:
+    return len(months_to_sign_off(user))
+
+
+def engagements_to_sign_off(user) -> QuerySet:
+    """The engagements with at least one month ready to sign off."""
+    return Engagement.objects.filter(pk__in={engagement_id for engagement_id, _month in months_to_sign_off(user)})
+
+
+def engagements_to_record(user) -> QuerySet:
+    """The supervisor's active engagements with no session recorded yet this month."""
+    pid = permissions.supervisor_person_id(user)
+    if pid is None:
+        return Engagement.objects.none()
+    today = timezone.localdate()
+    recorded = Session.objects.filter(engagement_id=OuterRef("pk"), month=today.replace(day=1))
+    return Engagement.objects.filter(
+        supervisor_id=pid, status=Engagement.Status.ACTIVE, starts_on__lte=today, ends_on__gte=today
+    ).exclude(Exists(recorded))
 
 
 def _threshold(*, supervisor, organization) -> int:

@@ -124,7 +124,11 @@ class AgencyCoverage(ListPage):
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self):
-        return selectors.staff_of(self.organization)
+        staff = selectors.staff_of(self.organization)
+        if self.request.GET.get("uncovered") == "true":
+            # The 工作台's to-do: the staff who need supervision and have none agreed.
+            staff = staff.filter(pk__in=need_rules.uncovered_staff_ids(self.need))
+        return staff
 
     def decorate(self, rows):
         return self.need.lines(rows)
