@@ -19,39 +19,32 @@ app.autodiscover_tasks(related_name="jobs")
 log = logging.getLogger(__name__)
 
 
-@app.task(name="dudao.pools.expire_pool_entries")
-def expire_pool_entries():
-    """The daily expiry of pool entries, exactly as `manage.py expire_pool_entries`
-    (the cron alternative) does it. Defined here, above the apps, because
-    beat only needs the command."""
+def run_command(name: str) -> str:
+    """A periodic task is its management command (the cron alternative), run
+    exactly so; what it printed is logged and returned."""
     from django.core.management import call_command
 
     out = StringIO()
-    call_command("expire_pool_entries", stdout=out)
+    call_command(name, stdout=out)
     result = out.getvalue().strip()
-    log.info("expire_pool_entries: %s", result)
+    log.info("%s: %s", name, result)
     return result
+
+
+# Defined here, above the apps, because beat only needs the commands.
+@app.task(name="dudao.pools.expire_pool_entries")
+def expire_pool_entries():
+    """The daily expiry of pool entries."""
+    return run_command("expire_pool_entries")
 
 
 @app.task(name="dudao.publicity.settle_publicity")
 def settle_publicity():
-    """The nightly end of 公示 periods, exactly as `manage.py settle_publicity`."""
-    from django.core.management import call_command
-
-    out = StringIO()
-    call_command("settle_publicity", stdout=out)
-    result = out.getvalue().strip()
-    log.info("settle_publicity: %s", result)
-    return result
+    """The nightly end of 公示 periods."""
+    return run_command("settle_publicity")
 
 
 @app.task(name="dudao.core.send_deadline_reminders")
 def send_deadline_reminders():
-    """The daily deadline reminders, exactly as `manage.py send_reminders` (the cron alternative) sends them."""
-    from django.core.management import call_command
-
-    out = StringIO()
-    call_command("send_reminders", stdout=out)
-    result = out.getvalue().strip()
-    log.info("send_reminders: %s", result)
-    return result
+    """The daily deadline reminders."""
+    return run_command("send_reminders")

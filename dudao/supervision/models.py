@@ -35,6 +35,29 @@ __all__ = [
 ]
 
 
+class CountsInSupervisorYear:
+    """A record that counts in its supervisor's SupervisorYear (sessions, ratings,
+    practice logs): every save and delete refreshes the year it counts in now and
+    the one it counted in when loaded (a changed date or supervisor moves it)."""
+
+    year_field = "date"
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        _years_follow(self, self.year_field)
+
+    def delete(self, *args, **kwargs):
+        result = super().delete(*args, **kwargs)
+        _years_follow(self, self.year_field)
+        return result
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        instance._year_key = _year_key(instance, cls.year_field)
+        return instance
+
+
 class Engagement(TimeStampedModel, JurisdictionChain):
     """A supervisor engaged by a using organisation, which pays (谁使用、谁补贴).
     The chain is the using organisation's."""
@@ -153,7 +176,7 @@ class SuperviseeProfile(models.Model):
         return f"{self.person}: {self.type}"
 
 
-class Session(TimeStampedModel, JurisdictionChain):
+class Session(CountsInSupervisorYear, TimeStampedModel, JurisdictionChain):
     """One supervision session (督导记录). The chain is the using organisation's;
     the supervisor, the organisations and the month are copied from the
     engagement so that each reader's list is one index range."""
@@ -218,19 +241,10 @@ class Session(TimeStampedModel, JurisdictionChain):
         if self._state.adding:
             self.set_chain(self.organization)
         super().save(*args, **kwargs)
-        _years_follow(self, "date")
 
     def delete(self, *args, **kwargs):
         guard_month_open(self.engagement_id, self.month)
-        result = super().delete(*args, **kwargs)
-        _years_follow(self, "date")
-        return result
-
-    @classmethod
-    def from_db(cls, db, field_names, values):
-        instance = super().from_db(db, field_names, values)
-        instance._year_key = _year_key(instance, "date")
-        return instance
+        return super().delete(*args, **kwargs)
 
     @property
     def hours(self):
@@ -293,11 +307,13 @@ class Attendance(models.Model):
         super().save(*args, **kwargs)
 
 
-class Rating(models.Model):
+class Rating(CountsInSupervisorYear, models.Model):
     """A supervisee's 1–5 rating of a session's supervisor. Deliberately without
     the supervisee, the session or a time of day: only the month and the
     engagement, so that no list, export or API can tell who gave it; readers
     get aggregates over a period, and only above a policy-set count."""
+
+    year_field = "month"
 
     supervisor = models.ForeignKey(Person, verbose_name=_("supervisor"), on_delete=models.PROTECT, related_name="+")
     engagement = models.ForeignKey(Engagement, verbose_name=_("engagement"), on_delete=models.PROTECT, related_name="+")
@@ -321,21 +337,6 @@ class Rating(models.Model):
 
     def __str__(self):
         return f"{self.month:%Y-%m} {self.score}"
-
-    def save(self, *args, **kwargs):
-        super().save(*args, **kwargs)
-        _years_follow(self, "month")
-
-    def delete(self, *args, **kwargs):
-        result = super().delete(*args, **kwargs)
-        _years_follow(self, "month")
-        return result
-
-    @classmethod
-    def from_db(cls, db, field_names, values):
-        instance = super().from_db(db, field_names, values)
-        instance._year_key = _year_key(instance, "month")
-        return instance
 
 
 class MonthSignOff(models.Model):
@@ -391,7 +392,7 @@ def guard_month_open(engagement_id, month) -> None:
         )
 
 
-class PracticeLog(TimeStampedModel, JurisdictionChain):
+class PracticeLog(CountsInSupervisorYear, TimeStampedModel, JurisdictionChain):
     """A supervisor's own frontline practice, confirmed by the organisation
     where it happened (the chain is that organisation's)."""
 
@@ -436,18 +437,6 @@ class PracticeLog(TimeStampedModel, JurisdictionChain):
         if self._state.adding:
             self.set_chain(self.organization)
         super().save(*args, **kwargs)
-        _years_follow(self, "date")
-
-    def delete(self, *args, **kwargs):
-        result = super().delete(*args, **kwargs)
-        _years_follow(self, "date")
-        return result
-
-    @classmethod
-    def from_db(cls, db, field_names, values):
-        instance = super().from_db(db, field_names, values)
-        instance._year_key = _year_key(instance, "date")
-        return instance
 
 
 class Assessment(TimeStampedModel):
