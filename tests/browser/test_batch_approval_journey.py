@@ -1,6 +1,7 @@
-"""A district admin clears its review queue in one batch: it selects every
-nomination awaiting district review, approves them after one confirmation,
-and the queue is empty; each went to the city through the review service."""
+"""A district admin starts from its 工作台, follows the review to-do, clears the
+queue in one batch (every nomination awaiting district review selected and
+approved after one confirmation) and is back at a 工作台 with nothing left to
+review; each went to the city through the review service."""
 
 import pytest
 from django.urls import reverse
@@ -19,7 +20,10 @@ def test_a_district_admin_approves_the_whole_queue_in_one_batch(world, page, sig
     nominations = [nominate(world, round_, person) for person in people[:3]]
 
     sign_in("jinshui_admin")
-    page.goto(page.base_url + reverse("selection:queue"))
+    page.goto(page.base_url + reverse("accounts:home"))
+    review = page.get_by_test_id("todo-card").filter(has_text="待区级审核")
+    expect(review.get_by_test_id("todo-count")).to_have_text("3")
+    review.click()
     table = page.get_by_test_id("nomination-table")
     expect(table.get_by_test_id("select-row")).to_have_count(3)
     page.get_by_test_id("select-all").check()
@@ -31,6 +35,8 @@ def test_a_district_admin_approves_the_whole_queue_in_one_batch(world, page, sig
     expect(page.get_by_role("alert").filter(has_text="已通过 3 条")).to_be_visible()
     expect(table.get_by_test_id("select-row")).to_have_count(0)
     expect(table).to_contain_text("没有符合条件的推荐")
+    page.goto(page.base_url + reverse("accounts:home"))
+    expect(page.get_by_test_id("todo-card").filter(has_text="待区级审核")).to_have_count(0)
     statuses = set(Nomination.objects.filter(pk__in=[n.pk for n in nominations]).values_list("status", flat=True))
     assert statuses == {Nomination.Status.CITY_REVIEW}
     assert (
