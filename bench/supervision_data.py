@@ -185,7 +185,8 @@ def build(sessions: int, *, people: int, today: dt.date | None = None) -> dict:
         cursor.execute("SET LOCAL maintenance_work_mem = '512MB'")
         cursor.execute("SET LOCAL work_mem = '256MB'")
         cursor.execute("SET LOCAL session_replication_role = replica")  # no FK triggers during the load
-        cursor.execute(f"TRUNCATE {', '.join(tables())}")
+        # CASCADE: rows derived from the sessions (subsidy statement lines) go with them.
+        cursor.execute(f"TRUNCATE {', '.join(tables())} CASCADE")
         User.objects.filter(username__in=LOGINS).delete()
         loader = Loader(cursor.cursor, connection)
         dropped = secondary_indexes(cursor, tables())

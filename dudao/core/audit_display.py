@@ -106,7 +106,12 @@ def readable_changes(entry) -> list[tuple[str, str, str]]:
     """(label, old, new) for each recorded change."""
     model = entry.content_type.model_class()
     rows = []
-    for key, values in (entry.changes or {}).items():
+    # The model's field order, then other keys by name: PostgreSQL's jsonb keeps
+    # no insertion order, and the log must read the same on either database.
+    order = {f.name: i for i, f in enumerate(model._meta.get_fields())} if model else {}
+    changes = entry.changes or {}
+    for key in sorted(changes, key=lambda k: (0, order[k], "") if k in order else (1, 0, k)):
+        values = changes[key]
         old, new = values if isinstance(values, list | tuple) and len(values) == 2 else (None, values)
         rows.append((field_label(model, key), display_value(model, key, old), display_value(model, key, new)))
     return rows
