@@ -276,15 +276,12 @@ def test_a_crash_leaves_the_cycle_where_it_was_not_computing(world, supply, monk
     assert cycle.status == Cycle.Status.DRAFT
 
 
-def test_a_large_pool_read_whole_gives_the_same_indicators_and_only_the_pools(
-    world, supply, internal_engagement, year_of_work, monkeypatch
-):
+def test_computing_again_gives_the_same_indicators_and_only_the_pools(world, supply, internal_engagement, year_of_work):
     # 督导甲 (an agency's internal supervisor, not in the city pool) has sessions of their own.
     make_session(internal_engagement, dt.date(YEAR, 5, 6), 60, supervisees=[world.social_worker_person])
     rate(internal_engagement, 5)
     cycle = services.compute(actor=world.city_admin, cycle=open_city_cycle(world))
     filtered = list(Evaluation.objects.filter(cycle=cycle).values_list("person_id", "indicators", "breakdown"))
-    monkeypatch.setattr(services.selectors, "WHOLE_SCAN_FROM", 1)
     Evaluation.objects.filter(cycle=cycle).delete()
     services.compute(actor=world.city_admin, cycle=cycle)
     assert list(Evaluation.objects.filter(cycle=cycle).values_list("person_id", "indicators", "breakdown")) == filtered

@@ -25,9 +25,6 @@ from ..models import Cycle, Evaluation, Grade, ServiceResult
 
 POLICY_KEYS = [*ind.POLICY_KEYS, "supervision.min_ratings_shown"]
 
-# From this many supervisors in the pool, the year's sessions, practice logs and ratings are read whole.
-WHOLE_SCAN_FROM = 2000
-
 
 def _none(model):
     return model.objects.none()
@@ -121,12 +118,6 @@ def pool_indicators(cycle: Cycle, policy: dict) -> dict:
     people = pool_entries(cycle).order_by().values("person_id")
     members = set(people.values_list("person_id", flat=True))
     out: dict = {}
-    # A large pool is most of the supervisors anyway: the year's rows are aggregated whole and the
-    # pool's picked out here, which spares PostgreSQL a semi-join that cost 70 % more than the scan.
-    whole = len(members) >= WHOLE_SCAN_FROM
-
-    def pool(field):
-        return {} if whole else {f"{field}__in": people}
 
     def put(person_id, key, val):
         if person_id in members:
@@ -139,7 +130,7 @@ def pool_indicators(cycle: Cycle, policy: dict) -> dict:
     # (as everywhere), so that no single rating can be traced, and reads as without ratings.
     min_shown = int(policy["supervision.min_ratings_shown"])
     for pid, minutes, hours, count, total in (
-        SupervisorYear.objects.filter(**pool("supervisor_id"), year=cycle.year)
+        SupervisorYear.objects.filter(supervisor_id__in=people, year=cycle.year)
         .values_list("supervisor_id", "service_minutes", "practice_hours", "ratings", "rating_total")
         .order_by()
     ):

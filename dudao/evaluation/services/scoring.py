@@ -24,12 +24,11 @@ SCORE_FIELDS = ("ethics", "ability", "performance")
 SCORING = (Cycle.Status.SCORING, Cycle.Status.REVIEW)
 
 
-def _served_organizations(evaluations, year: int, supervisors=None) -> dict:
+def _served_organizations(pairs, year: int, supervisors=None) -> dict:
     """{person id: ids of the agencies that engaged them in `year`}, the home agency left out
-    (it scores as the home agency), in one query. `evaluations` are (person id, home agency id)
-    pairs or Evaluation rows; `supervisors` (a subquery of person ids) filters the engagements
+    (it scores as the home agency), in one query. `pairs` are (person id, home agency id)
+    pairs; `supervisors` (a subquery of person ids) filters the engagements
     instead of a list of ids, which for a whole pool would be tens of thousands of parameters."""
-    pairs = [(e.person_id, e.home_organization_id) if isinstance(e, Evaluation) else e for e in evaluations]
     rows = (
         Engagement.objects.filter(
             supervisor_id__in=supervisors if supervisors is not None else {pid for pid, _home in pairs},
@@ -46,6 +45,10 @@ def _served_organizations(evaluations, year: int, supervisors=None) -> dict:
         served.setdefault(person_id, set()).add(organization_id)
     home = dict(pairs)
     return {pid: sorted(orgs - {home.get(pid)}) for pid, orgs in served.items() if pid in home}
+
+
+def _pair(evaluation: Evaluation) -> list[tuple[int, int | None]]:
+    return [(evaluation.person_id, evaluation.home_organization_id)]
 
 
 def open_forms(*, cycle: Cycle) -> int:
@@ -115,7 +118,7 @@ def _own_form(actor, evaluation: Evaluation, party: str, organization) -> PartyF
     elif party == Party.SERVED_AGENCY and org_id is None:
         # An agency admin of one agency need not say which.
         mine = permissions.scoring_org_ids(actor)
-        candidates = _served_organizations([evaluation], evaluation.cycle.year).get(evaluation.person_id, [])
+        candidates = _served_organizations(_pair(evaluation), evaluation.cycle.year).get(evaluation.person_id, [])
         ours = [o for o in candidates if o in mine]
         org_id = ours[0] if len(ours) == 1 else None
     elif party in (Party.ASSOCIATION, Party.AUTHORITY):
@@ -123,7 +126,7 @@ def _own_form(actor, evaluation: Evaluation, party: str, organization) -> PartyF
     form = PartyForm.objects.filter(evaluation=evaluation, party=party, organization_id=org_id).first()
     if form is None:
         if party == Party.SERVED_AGENCY:
-            served = _served_organizations([evaluation], evaluation.cycle.year).get(evaluation.person_id, [])
+            served = _served_organizations(_pair(evaluation), evaluation.cycle.year).get(evaluation.person_id, [])
             if org_id not in served:
                 raise PermissionDenied(_("Only an agency the supervisor served this year scores as a served agency."))
         if party == Party.HOME_AGENCY and org_id is None:
