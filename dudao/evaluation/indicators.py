@@ -7,7 +7,14 @@ The target ability gain is an int in tenths of a point on the 1–5 scale
 (`evaluation.target_ability_gain`, default 10 = a gain of 1.0): an int keeps
 the policy form a whole number and the arithmetic exact in Decimal.
 
-All arithmetic is Decimal, rounded half up to two places at the end."""
+All arithmetic is Decimal, rounded half up to two places at the end.
+
+Each point function has its SQL rendering beside it (`*_sql`), which the
+computation of a whole pool runs inside PostgreSQL (services.cycles): the two
+must agree to the fen, and tests/evaluation/test_indicators_sql.py holds them
+to it. PostgreSQL's round(numeric) rounds half away from zero, as
+ROUND_HALF_UP does, and its division keeps at least 16 significant digits, so
+a quotient of two-place figures rounds the same as in Decimal."""
 
 from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
@@ -65,6 +72,17 @@ def hours_points(hours, minimum) -> Decimal:
     return q(min(hours / minimum, Decimal(1)) * HUNDRED)
 
 
+def number(value) -> str:
+    """A policy figure as an SQL numeric literal (from Decimal: digits, sign, point and exponent only)."""
+    return f"'{Decimal(str(value))}'::numeric"
+
+
+def hours_points_sql(hours: str, minimum) -> str:
+    if Decimal(str(minimum)) <= 0:
+        return "100.00"
+    return f"round(least(coalesce({hours}, 0) / {number(minimum)}, 1) * 100, 2)"
+
+
 @cached
 def satisfaction_points(average, without) -> Decimal:
     """average / 5 × 100 (ratings are 1–5); no rating → `without`."""
@@ -72,6 +90,10 @@ def satisfaction_points(average, without) -> Decimal:
     if average is None:
         return q(without)
     return q(average / 5 * HUNDRED)
+
+
+def satisfaction_points_sql(average: str, without) -> str:
+    return f"coalesce(round({average} / 5 * 100, 2), round({number(without)}, 2))"
 
 
 @cached
@@ -87,9 +109,22 @@ def ability_gain_points(gain, target_tenths) -> Decimal:
     return q(max(Decimal(0), min(gain / target, Decimal(1))) * HUNDRED)
 
 
+def ability_gain_points_sql(gain: str, target_tenths) -> str:
+    target = Decimal(target_tenths) / 10
+    if target <= 0:
+        return f"CASE WHEN {gain} IS NULL THEN 0.00 ELSE 100.00 END"
+    # CASE, not coalesce: PostgreSQL's least and greatest skip a NULL.
+    return (
+        f"CASE WHEN {gain} IS NULL THEN 0.00 ELSE round(greatest(0, least({gain} / {number(target)}, 1)) * 100, 2) END"
+    )
+
+
 def training_points(hours, minimum) -> Decimal:
     """Like the other hours: min(hours / minimum, 1) × 100."""
     return hours_points(hours, minimum)
+
+
+training_points_sql = hours_points_sql
 
 
 @cached
@@ -99,6 +134,10 @@ def service_results_points(average, without) -> Decimal:
     if average is None:
         return q(without)
     return q(average)
+
+
+def service_results_points_sql(average: str, without) -> str:
+    return f"coalesce(round({average}, 2), round({number(without)}, 2))"
 
 
 def points(indicators: dict, policy: dict) -> dict:
@@ -117,13 +156,32 @@ def points(indicators: dict, policy: dict) -> dict:
     }
 
 
+def points_sql(columns: dict, policy: dict) -> dict:
+    """{indicator: SQL expression of its points}, `columns` naming the SQL
+    expression of each indicator's value (numeric, two places, NULL for none)."""
+    without = policy["evaluation.points_without_ratings"]
+    return {
+        SERVICE_HOURS: hours_points_sql(columns[SERVICE_HOURS], policy["supervision.min_service_hours_per_year"]),
+        PRACTICE_HOURS: hours_points_sql(columns[PRACTICE_HOURS], policy["supervision.min_practice_hours_per_year"]),
+        SATISFACTION: satisfaction_points_sql(columns[SATISFACTION], without),
+        ABILITY_GAIN: ability_gain_points_sql(columns[ABILITY_GAIN], policy["evaluation.target_ability_gain"]),
+        TRAINING_HOURS: training_points_sql(columns[TRAINING_HOURS], policy["evaluation.min_training_hours_per_year"]),
+        SERVICE_RESULTS: service_results_points_sql(columns[SERVICE_RESULTS], without),
+    }
+
+
+def weights(policy: dict) -> dict:
+    """{indicator: its weight in percent, Decimal}."""
+    named = policy["evaluation.indicator_weights"]
+    return {key: Decimal(str(named.get(name, 0))) for key, name in WEIGHT_NAMES.items()}
+
+
 def scorer(policy: dict):
     """A function of one supervisor's indicators giving the weighted average of
     their points (0–100) and its breakdown: each indicator's points, weight and
     weighted points (the value is in the indicators). The weights are read once
     per policy, and a line is built once per distinct points of an indicator."""
-    weights = policy["evaluation.indicator_weights"]
-    weight_of = {key: Decimal(str(weights.get(name, 0))) for key, name in WEIGHT_NAMES.items()}
+    weight_of = weights(policy)
 
     @lru_cache(maxsize=8192)
     def line(key, pts):

@@ -96,11 +96,24 @@ class Evaluation(TimeStampedModel, JurisdictionChain):
         COMPUTED = "computed", _("Result computed")
         PUBLISHED = "published", _("Published")
 
-    cycle = models.ForeignKey(Cycle, verbose_name=_("cycle"), on_delete=models.CASCADE, related_name="evaluations")
+    # No single-column index on cycle, person or home agency: the composite indexes
+    # below begin with each, and every index more is written for each of a pool's
+    # 50,000 evaluations when a cycle is computed (issue 11 item 7).
+    cycle = models.ForeignKey(
+        Cycle, verbose_name=_("cycle"), on_delete=models.CASCADE, related_name="evaluations", db_index=False
+    )
     entry = models.ForeignKey(Entry, verbose_name=_("pool entry"), on_delete=models.PROTECT, related_name="evaluations")
-    person = models.ForeignKey(Person, verbose_name=_("supervisor"), on_delete=models.PROTECT, related_name="+")
+    person = models.ForeignKey(
+        Person, verbose_name=_("supervisor"), on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     home_organization = models.ForeignKey(
-        Organization, verbose_name=_("home agency"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        Organization,
+        verbose_name=_("home agency"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
     )
     # {"service_hours": "62.50", "practice_hours": "104.00", "satisfaction": "4.60", "ratings": 12,
     #  "ability_gain": "0.80", "training_hours": "24.00", "service_results": "86.00"} — Decimals as text.
@@ -143,8 +156,10 @@ class PartyForm(TimeStampedModel):
     A served agency scores through its own form; the served agencies' forms are
     averaged into one party score."""
 
+    # As on Evaluation, no index that a composite one already begins with: a
+    # pool's computation opens 200,000 blank forms at once.
     evaluation = models.ForeignKey(
-        Evaluation, verbose_name=_("evaluation"), on_delete=models.CASCADE, related_name="forms"
+        Evaluation, verbose_name=_("evaluation"), on_delete=models.CASCADE, related_name="forms", db_index=False
     )
     party = models.CharField(_("party"), max_length=16, choices=Party.choices)
     # The agency that scores, for the two agency parties; blank for the association and the authority.
@@ -155,6 +170,7 @@ class PartyForm(TimeStampedModel):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
+        db_index=False,
     )
     ethics = models.DecimalField(_("ethics"), max_digits=5, decimal_places=2, null=True, blank=True)
     ability = models.DecimalField(_("ability"), max_digits=5, decimal_places=2, null=True, blank=True)
@@ -162,13 +178,17 @@ class PartyForm(TimeStampedModel):
     comment = models.TextField(_("comment"), blank=True, validators=[validate_multiline_text])
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
     submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
     )
 
     class Meta:
         ordering = ["evaluation", "party", "id"]
         indexes = [
             models.Index(fields=["organization", "submitted_at"], name="partyform_org"),
+            # Blank forms have no one to index.
+            models.Index(
+                fields=["submitted_by"], condition=models.Q(submitted_by__isnull=False), name="partyform_submitter"
+            ),
             models.Index(fields=["party", "submitted_at"], name="partyform_party"),
         ]
         constraints = [

@@ -153,8 +153,7 @@ def test_the_indicators_match_a_hand_computation(world, supply, year_of_work):
         "service_results": "85.00",  # (80 + 90) / 2: the engagement's supervisees, this year
         "service_results_count": 2,
     }
-    lines = evaluation.breakdown["indicators"]
-    assert {k: v["points"] for k, v in lines.items()} == {
+    assert evaluation.breakdown["indicator_points"] == {
         "service_hours": "4.17",  # 2.5 / 60 × 100
         "practice_hours": "15.50",  # 15.5 / 100 × 100
         "satisfaction": "93.40",  # 4.67 / 5 × 100
@@ -164,17 +163,25 @@ def test_the_indicators_match_a_hand_computation(world, supply, year_of_work):
     }
     # 4.17×.20 + 15.50×.20 + 93.40×.20 + 75×.15 + 25×.10 + 85×.15 = 49.114
     assert evaluation.indicator_part == Decimal("49.11")
+    assert evaluation.breakdown["indicator_weights"] == {
+        "service_hours": "20.00",
+        "practice_hours": "20.00",
+        "satisfaction": "20.00",
+        "ability_gain": "15.00",
+        "training_hours": "10.00",
+        "service_results": "15.00",
+    }
     assert evaluation.chain() == cycle.chain()
     assert AuditEntry.objects.filter(event="evaluation.indicators_computed", object_id=str(cycle.pk)).exists()
 
 
 def test_a_supervisor_without_data_gets_the_policy_points_without_ratings(world, supply):
     cycle = services.compute(actor=world.city_admin, cycle=open_city_cycle(world))
-    lines = Evaluation.objects.get(cycle=cycle).breakdown["indicators"]
-    assert lines["satisfaction"]["points"] == "60.00"
-    assert lines["service_results"]["points"] == "60.00"
-    assert lines["ability_gain"]["points"] == "0.00"
-    assert lines["service_hours"]["points"] == "0.00"
+    points = Evaluation.objects.get(cycle=cycle).breakdown["indicator_points"]
+    assert points["satisfaction"] == "60.00"
+    assert points["service_results"] == "60.00"
+    assert points["ability_gain"] == "0.00"
+    assert points["service_hours"] == "0.00"
 
 
 def test_below_the_fewest_ratings_shown_the_average_is_withheld(world, supply, external_engagement):
@@ -271,7 +278,7 @@ def test_a_crash_leaves_the_cycle_where_it_was_not_computing(world, supply, monk
     def boom(*args, **kwargs):
         raise RuntimeError("database went away")
 
-    monkeypatch.setattr(services.selectors, "pool_indicators", boom)
+    monkeypatch.setattr(services.selectors, "cycle_policy", boom)
     cycle = services.compute(actor=world.city_admin, cycle=open_city_cycle(world))
     assert cycle.status == Cycle.Status.DRAFT
 

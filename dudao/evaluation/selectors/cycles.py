@@ -145,16 +145,7 @@ def pool_indicators(cycle: Cycle, policy: dict) -> dict:
             )
     # 4. Ability gain: per supervisee under one engagement assessed at both ends, end − start; averaged.
     gains: dict = {}
-    for pid, s, e in (
-        Assessment.objects.filter(supervisor_id__in=people, year=cycle.year)
-        .values_list("supervisor_id", "engagement_id", "supervisee_id")
-        .annotate(
-            s=Max("average", filter=Q(phase=Assessment.Phase.START)),
-            e=Max("average", filter=Q(phase=Assessment.Phase.END)),
-        )
-        .values_list("supervisor_id", "s", "e")
-        .order_by()
-    ):
+    for pid, s, e in _gains(cycle.year, people):
         if s is not None and e is not None and pid in members:
             gains.setdefault(pid, []).append(Decimal(str(e)) - Decimal(str(s)))
     for pid, values in gains.items():
@@ -162,25 +153,9 @@ def pool_indicators(cycle: Cycle, policy: dict) -> dict:
         put(pid, ind.ABILITY_GAIN, _text(sum(values) / len(values)))
     # 5. Training hours: sessions of the city's programmes attended, and the agencies' and districts' own activities.
     training: dict = {}
-    for pid, hours in (
-        TrainingAttendance.objects.filter(
-            present=True,
-            member__trainee__person_id__in=people,
-            session__starts_at__date__range=(start, end),
-        )
-        .values_list("member__trainee__person_id")
-        .annotate(h=Sum("session__hours"))
-        .order_by()
-    ):
-        training[pid] = training.get(pid, Decimal(0)) + (hours or 0)
-    through = Activity.participants.through
-    for pid, hours in (
-        through.objects.filter(person_id__in=people, activity__is_plan=False, activity__held_on__range=(start, end))
-        .values_list("person_id")
-        .annotate(h=Sum("activity__hours"))
-        .order_by()
-    ):
-        training[pid] = training.get(pid, Decimal(0)) + (hours or 0)
+    for source in _training(start, end, people):
+        for pid, hours in source:
+            training[pid] = training.get(pid, Decimal(0)) + (hours or 0)
     for pid, hours in training.items():
         put(pid, ind.TRAINING_HOURS, _text(hours))
     # 6. Service results of the people each supervisor supervised in the year: those their engagements in
@@ -193,7 +168,9 @@ def pool_indicators(cycle: Cycle, policy: dict) -> dict:
     return out
 
 
-def _service_results(year, start, end, people):
+def _service_results_sql(year, start, end, people) -> tuple[str, list]:
+    """(sql, params) of (supervisor id, count, average) of the service results of
+    the people each supervisor in `people` (a subquery) supervised in the year."""
     engagement = Engagement._meta.db_table
     named = Engagement.supervisees.through._meta.db_table
     person = Person._meta.db_table
@@ -217,9 +194,126 @@ def _service_results(year, start, end, people):
     """
     adapt = connection.ops.adapt_datefield_value
     terms = [Engagement.Status.ACTIVE, Engagement.Status.ENDED, adapt(end), adapt(start), *people_params]
+    return sql, [*terms, *terms, year]
+
+
+def _service_results(year, start, end, people):
+    sql, params = _service_results_sql(year, start, end, people)
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*terms, *terms, year])
+        cursor.execute(sql, params)
         return [(pid, count, Decimal(str(avg)) if avg is not None else None) for pid, count, avg in cursor.fetchall()]
+
+
+def _gains(year, people):
+    """Per supervisee under one engagement, the average at the start and at the end of the year."""
+    return (
+        Assessment.objects.filter(supervisor_id__in=people, year=year)
+        .values_list("supervisor_id", "engagement_id", "supervisee_id")
+        .annotate(
+            s=Max("average", filter=Q(phase=Assessment.Phase.START)),
+            e=Max("average", filter=Q(phase=Assessment.Phase.END)),
+        )
+        .values_list("supervisor_id", "s", "e")
+        .order_by()
+    )
+
+
+def _training(start, end, people):
+    """Two querysets of (person id, hours): the city's programme sessions attended and the activities taken part in."""
+    through = Activity.participants.through
+    return (
+        TrainingAttendance.objects.filter(
+            present=True,
+            member__trainee__person_id__in=people,
+            session__starts_at__date__range=(start, end),
+        )
+        .values_list("member__trainee__person_id")
+        .annotate(h=Sum("session__hours"))
+        .order_by(),
+        through.objects.filter(person_id__in=people, activity__is_plan=False, activity__held_on__range=(start, end))
+        .values_list("person_id")
+        .annotate(h=Sum("activity__hours"))
+        .order_by(),
+    )
+
+
+# The columns of pool_figures_sql, each indicator's value as numeric with two places (NULL for none).
+FIGURE_COLUMNS = {
+    ind.SERVICE_HOURS: "service_hours",
+    ind.PRACTICE_HOURS: "practice_hours",
+    ind.SATISFACTION: "satisfaction",
+    "ratings": "ratings",
+    ind.ABILITY_GAIN: "ability_gain",
+    "assessed": "assessed",
+    ind.TRAINING_HOURS: "training_hours",
+    ind.SERVICE_RESULTS: "service_results",
+    "service_results_count": "service_results_count",
+}
+
+
+def pool_figures_sql(cycle: Cycle, policy: dict, entries) -> tuple[str, list]:
+    """(sql, params) of one row per entry of `entries` (a queryset of the
+    cycle's pool entries): entry_id, person_id, employer_id and the FIGURE_COLUMNS,
+    the same figures as pool_indicators reads, computed inside PostgreSQL from
+    the same queries, so that a whole pool's computation never carries its rows
+    through Python (issue 11 item 7)."""
+    start, end = year_range(cycle.year)
+    people = entries.order_by().values("person_id")
+
+    def sub(queryset) -> tuple[str, list]:
+        sql, params = queryset.query.sql_with_params()
+        return sql, list(params)
+
+    entries_sql, entries_params = sub(entries.order_by().values_list("pk", "person_id", "person__employer_id"))
+    years_sql, years_params = sub(
+        SupervisorYear.objects.filter(supervisor_id__in=people, year=cycle.year)
+        .values_list("supervisor_id", "service_minutes", "practice_hours", "ratings", "rating_total")
+        .order_by()
+    )
+    gains_sql, gains_params = sub(_gains(cycle.year, people))
+    attended, activities = _training(start, end, people)
+    attended_sql, attended_params = sub(attended)
+    activities_sql, activities_params = sub(activities)
+    results_sql, results_params = _service_results_sql(cycle.year, start, end, people)
+    min_shown = int(policy["supervision.min_ratings_shown"])
+    sql = f"""
+        SELECT en.entry_id, en.person_id, en.employer_id,
+            round(coalesce(sy.minutes, 0)::numeric / 60, 2) AS service_hours,
+            round(coalesce(sy.hours, 0)::numeric, 2) AS practice_hours,
+            CASE WHEN sy.ratings > 0 AND sy.ratings >= %s THEN round(sy.total::numeric / sy.ratings, 2) END
+                AS satisfaction,
+            coalesce(sy.ratings, 0) AS ratings,
+            ga.gain AS ability_gain,
+            coalesce(ga.assessed, 0) AS assessed,
+            round(coalesce(tr.hours, 0)::numeric, 2) AS training_hours,
+            round(sr.average::numeric, 2) AS service_results,
+            coalesce(sr.n, 0) AS service_results_count
+        FROM ({entries_sql}) en (entry_id, person_id, employer_id)
+        LEFT JOIN ({years_sql}) sy (supervisor_id, minutes, hours, ratings, total)
+            ON sy.supervisor_id = en.person_id
+        LEFT JOIN (
+            SELECT g.supervisor_id, count(*) AS assessed, round(avg(g.e - g.s), 2) AS gain
+            FROM ({gains_sql}) g (supervisor_id, s, e)
+            WHERE g.s IS NOT NULL AND g.e IS NOT NULL
+            GROUP BY g.supervisor_id
+        ) ga ON ga.supervisor_id = en.person_id
+        LEFT JOIN (
+            SELECT t.person_id, sum(t.hours) AS hours
+            FROM (({attended_sql}) UNION ALL ({activities_sql})) t (person_id, hours)
+            GROUP BY t.person_id
+        ) tr ON tr.person_id = en.person_id
+        LEFT JOIN ({results_sql}) sr (supervisor_id, n, average) ON sr.supervisor_id = en.person_id
+    """
+    params = [
+        min_shown,
+        *entries_params,
+        *years_params,
+        *gains_params,
+        *attended_params,
+        *activities_params,
+        *results_params,
+    ]
+    return sql, params
 
 
 # --- HR&SS: grade distributions ----------------------------------------------------------

@@ -18,6 +18,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, connections, transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -34,8 +35,8 @@ from . import scoring
 
 log = logging.getLogger(__name__)
 
-# Supervisors written per transaction (and per progress report).
-BATCH = 2000
+# Supervisors written per transaction and statement (and per progress report).
+BATCH = 10000
 
 INDICATOR_FIELDS = ["indicators", "indicator_part", "breakdown", "home_organization", "entry", "updated_at"]
 
@@ -218,13 +219,13 @@ def _no_flush_wait() -> None:
             cursor.execute("SET LOCAL synchronous_commit TO OFF")
 
 
-def _breakdown(lines: dict, part) -> dict:
-    """The indicator half of an evaluation's breakdown: each line in full, and
-    the points and weights by indicator that the result (services.results) and
-    an upheld appeal (services.appeals) read and correct."""
+def _breakdown(lines: dict) -> dict:
+    """The indicator half of an evaluation's breakdown: the points and weights by
+    indicator that the result (services.results, which lays out the whole
+    arithmetic) and an upheld appeal (services.appeals) read and correct. Only
+    these: the weighted lines and the part are the result's to show, and every
+    key more is built and written for each of a pool's 50,000 evaluations."""
     return {
-        "indicators": lines,
-        "indicator_part": str(part),
         "indicator_points": {key: line["points"] for key, line in lines.items()},
         "indicator_weights": {key: line["weight"] for key, line in lines.items()},
     }
@@ -232,10 +233,29 @@ def _breakdown(lines: dict, part) -> dict:
 
 def _compute(cycle: Cycle) -> int:
     policy = selectors.cycle_policy(cycle)
+    compute_batches = _compute_postgresql if connection.vendor == "postgresql" else _compute_portable
+    done = compute_batches(cycle, policy)
+    # A supervisor no longer active in the pool leaves the cycle, unless a party has scored them.
+    # Anti-joins (NOT EXISTS), not NOT IN: PostgreSQL cannot hash a NOT IN over a pool's
+    # 200,000 forms when its statistics still describe the table before this computation.
+    (
+        Evaluation.objects.filter(cycle_id=cycle.pk)
+        .exclude(Exists(selectors.pool_entries(cycle).filter(pk=OuterRef("entry_id"))))
+        .exclude(Exists(PartyForm.objects.filter(evaluation_id=OuterRef("pk"))))
+        .delete()
+    )
+    return done
+
+
+def _progress(cycle: Cycle, done: int) -> None:
+    Cycle.objects.filter(pk=cycle.pk).update(progress_done=done, updated_at=timezone.now())
+
+
+def _compute_portable(cycle: Cycle, policy: dict) -> int:
+    """Figures read into Python, scored there (indicators.scorer) and written in batches."""
     entries = list(selectors.pool_entries(cycle).values_list("pk", "person_id", "person__employer_id"))
     data = selectors.pool_indicators(cycle, policy)
     chain = [getattr(cycle, name) for name in ("scope_j0", "scope_j1", "scope_j2", "scope_j3")]
-    write = _write_postgresql if connection.vendor == "postgresql" else _write_portable
     score = ind.scorer(policy)
     done = 0
     for start in range(0, len(entries), BATCH):
@@ -243,20 +263,98 @@ def _compute(cycle: Cycle) -> int:
         for entry_id, person_id, employer_id in entries[start : start + BATCH]:
             values = data.get(person_id) or selectors.empty_indicators()
             part, lines = score(values)
-            rows.append((entry_id, person_id, employer_id, values, part, _breakdown(lines, part)))
+            rows.append((entry_id, person_id, employer_id, values, part, _breakdown(lines)))
         done += len(rows)
         with transaction.atomic():
-            _no_flush_wait()
-            write(cycle, chain, rows, timezone.now())
-            Cycle.objects.filter(pk=cycle.pk).update(progress_done=done, updated_at=timezone.now())
-    # A supervisor no longer active in the pool leaves the cycle, unless a party has scored them.
-    (
-        Evaluation.objects.filter(cycle_id=cycle.pk)
-        .exclude(entry_id__in=selectors.pool_entries(cycle).values("pk"))
-        .exclude(pk__in=PartyForm.objects.filter(evaluation__cycle_id=cycle.pk).values("evaluation_id"))
-        .delete()
-    )
+            _write_portable(cycle, chain, rows, timezone.now())
+            _progress(cycle, done)
     return done
+
+
+FIGURES_TABLE = "evaluation_cycle_figures"
+
+
+def _compute_postgresql(cycle: Cycle, policy: dict) -> int:
+    """The whole computation inside PostgreSQL, without carrying 50,000 rows and
+    their JSON through Python and back. The pool's figures are read in one pass
+    (selectors.pool_figures_sql: each source is scanned once for the whole
+    pool, where a statement per batch scanned them once per batch) into a
+    temporary table; then each batch's points (indicators.points_sql, the SQL
+    rendering of the point functions) and breakdown are built and upserted where
+    they are, a transaction per batch with the progress after it. A row whose
+    indicators did not change is left untouched, so a refresh of an unchanged
+    pool writes nothing."""
+    entries = selectors.pool_entries(cycle)
+    figures, params = selectors.pool_figures_sql(cycle, policy, entries)
+    sql = _upsert_sql(policy).replace("{figures}", f"SELECT * FROM {FIGURES_TABLE} WHERE entry_id BETWEEN %s AND %s")
+    chain = [getattr(cycle, name) for name in ("scope_j0", "scope_j1", "scope_j2", "scope_j3")]
+    done = 0
+    with connection.cursor() as cursor:
+        # A temporary table is the session's own and never reaches the WAL.
+        cursor.execute(f"DROP TABLE IF EXISTS {FIGURES_TABLE}")
+        cursor.execute(f"CREATE TEMPORARY TABLE {FIGURES_TABLE} AS {figures}", params)
+        try:
+            cursor.execute(f"SELECT entry_id FROM {FIGURES_TABLE} ORDER BY entry_id")
+            ids = [row[0] for row in cursor.fetchall()]
+            for start in range(0, len(ids), BATCH):
+                batch = ids[start : start + BATCH]
+                now = timezone.now()
+                with transaction.atomic():
+                    _no_flush_wait()
+                    cursor.execute(sql, [batch[0], batch[-1], now, now, *chain, cycle.pk])
+                    done += len(batch)
+                    _progress(cycle, done)
+        finally:
+            cursor.execute(f"DROP TABLE IF EXISTS {FIGURES_TABLE}")
+    return done
+
+
+def _upsert_sql(policy: dict) -> str:
+    """The INSERT … ON CONFLICT of a batch, `{figures}` left for the batch's
+    figures: the indicators and the breakdown as _compute_portable writes them
+    (the same keys, the same two-place strings)."""
+    columns = selectors.FIGURE_COLUMNS
+    points = ind.points_sql(columns, policy)
+    weights = ind.weights(policy)
+    keys = list(points)
+    weight = {key: ind.number(weights[key]) for key in keys}
+    text = "'{}'".format
+
+    def pairs(items) -> str:
+        return ", ".join(f"{text(key)}, {expr}" for key, expr in items)
+
+    counts = ("ratings", "assessed", "service_results_count")
+    indicators = pairs(
+        (key, f"p.{column}" if column in counts else f"p.{column}::text") for key, column in columns.items()
+    )
+    weighted = " + ".join(f"p.pt_{key} * {weight[key]}" for key in keys)
+    part = f"round(({weighted}) / 100, 2)"
+    # The weights are the cycle's, the same for every row: one constant, not built per row.
+    constant = json.dumps({key: str(weights[key]) for key in keys}).replace("'", "''")
+    breakdown = (
+        f"jsonb_build_object('indicator_points', jsonb_build_object("
+        f"{pairs((key, f'p.pt_{key}::text') for key in keys)}), 'indicator_weights', '{constant}'::jsonb)"
+    )
+    point_columns = ", ".join(f"{expr} AS pt_{key}" for key, expr in points.items())
+    table = Evaluation._meta.db_table
+    compared = "entry_id, home_organization_id, indicators, indicator_part, breakdown"
+    return f"""
+        WITH f AS ({{figures}}),
+        p AS (SELECT f.*, {point_columns} FROM f)
+        INSERT INTO {table} (created_at, updated_at, scope_j0, scope_j1, scope_j2, scope_j3, cycle_id,
+            entry_id, person_id, home_organization_id, indicators, indicator_part, breakdown,
+            grade, hours_capped, parties_missing, status)
+        SELECT %s, %s, %s, %s, %s, %s, %s, p.entry_id, p.person_id, p.employer_id,
+            jsonb_build_object({indicators}), {part}, {breakdown},
+            '', false, '[]', '{Evaluation.Status.OPEN}'
+        FROM p
+        ON CONFLICT (cycle_id, person_id) DO UPDATE SET
+            entry_id = EXCLUDED.entry_id, home_organization_id = EXCLUDED.home_organization_id,
+            indicators = EXCLUDED.indicators, indicator_part = EXCLUDED.indicator_part,
+            breakdown = EXCLUDED.breakdown, updated_at = EXCLUDED.updated_at
+        WHERE ({", ".join(f"{table}.{c}" for c in compared.split(", "))})
+            IS DISTINCT FROM ({", ".join(f"EXCLUDED.{c}" for c in compared.split(", "))})
+    """
 
 
 def _write_portable(cycle, chain, rows, now):
@@ -280,42 +378,3 @@ def _write_portable(cycle, chain, rows, now):
         unique_fields=["cycle", "person"],
         update_fields=INDICATOR_FIELDS,
     )
-
-
-STAGE_COLUMNS = "entry_id, person_id, home_organization_id, indicators, indicator_part, breakdown"
-
-
-def _write_postgresql(cycle, chain, rows, now):
-    """The batch through COPY into a temporary table, then one upsert that
-    leaves rows whose indicators did not change untouched: a refresh of an
-    unchanged pool writes nothing, and binding 2,000 JSON values as query
-    parameters cost more than computing them."""
-    table = Evaluation._meta.db_table
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "CREATE TEMPORARY TABLE IF NOT EXISTS evaluation_stage (entry_id bigint, person_id bigint, "
-            "home_organization_id bigint, indicators jsonb, indicator_part numeric(5, 2), breakdown jsonb) "
-            "ON COMMIT DELETE ROWS"
-        )
-        with cursor.cursor.copy(f"COPY evaluation_stage ({STAGE_COLUMNS}) FROM STDIN") as copy:
-            for entry_id, person_id, employer_id, values, part, breakdown in rows:
-                copy.write_row((entry_id, person_id, employer_id, json.dumps(values), part, json.dumps(breakdown)))
-        cursor.execute(
-            f"""
-            INSERT INTO {table} (created_at, updated_at, scope_j0, scope_j1, scope_j2, scope_j3, cycle_id,
-                {STAGE_COLUMNS}, grade, hours_capped, parties_missing, status)
-            SELECT %s, %s, %s, %s, %s, %s, %s, {STAGE_COLUMNS}, '', false, '[]', %s FROM evaluation_stage
-            ON CONFLICT (cycle_id, person_id) DO UPDATE SET
-                entry_id = EXCLUDED.entry_id, home_organization_id = EXCLUDED.home_organization_id,
-                indicators = EXCLUDED.indicators, indicator_part = EXCLUDED.indicator_part,
-                breakdown = EXCLUDED.breakdown, updated_at = EXCLUDED.updated_at
-            WHERE ({table}.entry_id, {table}.home_organization_id, {table}.indicators, {table}.indicator_part,
-                   {table}.breakdown)
-                IS DISTINCT FROM (EXCLUDED.entry_id, EXCLUDED.home_organization_id, EXCLUDED.indicators,
-                   EXCLUDED.indicator_part, EXCLUDED.breakdown)
-            """,
-            [now, now, *chain, cycle.pk, Evaluation.Status.OPEN],
-        )
-        # ON COMMIT empties the stage only when this batch's transaction is the
-        # outermost one; inside a longer transaction the next batch must not see these rows.
-        cursor.execute("DELETE FROM evaluation_stage")

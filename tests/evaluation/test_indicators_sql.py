@@ -1,0 +1,127 @@
+"""On PostgreSQL a pool is computed inside the database (the SQL renderings of
+the point functions, services.cycles._compute_postgresql, and the forms opened
+by one INSERT … SELECT); everywhere else in Python. The two must agree to the
+fen and to the form: here both run on the same PostgreSQL data."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from dudao.evaluation import indicators as ind
+from dudao.evaluation.models import Evaluation, PartyForm
+from dudao.evaluation.selectors import cycles as selectors
+from dudao.evaluation.services import cycles as services
+from dudao.evaluation.services import scoring
+from dudao.supervision.models import Engagement
+from tests.factories import staff
+from tests.pools.conftest import city_entry
+from tests.supervision.test_summary_selectors import rate
+
+from .test_cycles_services import YEAR, open_city_cycle, year_of_work  # noqa: F401 (a fixture)
+
+pytestmark = [pytest.mark.django_db, pytest.mark.postgres_only]
+
+
+@pytest.fixture(autouse=True)
+def _postgresql_only():
+    if connection.vendor != "postgresql":
+        pytest.skip("the SQL renderings run on PostgreSQL only; run with DATABASE_URL=postgres://...")
+
+
+def in_sql(expression: str, value) -> str:
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT ({expression})::text FROM (SELECT %s::numeric AS v) figure", [value])
+        return cursor.fetchone()[0]
+
+
+figures = st.decimals(min_value=0, max_value=5000, places=2)
+maybe = st.one_of(st.none(), st.decimals(min_value=-5, max_value=100, places=2))
+ints = st.integers(min_value=0, max_value=300)
+
+
+@settings(max_examples=150, deadline=None)
+@given(hours=figures, minimum=ints)
+def test_hours_points_agree_in_sql(hours, minimum):
+    assert in_sql(ind.hours_points_sql("v", minimum), hours) == str(ind.hours_points(str(hours), minimum))
+
+
+@settings(max_examples=150, deadline=None)
+@given(average=maybe, without=st.integers(min_value=0, max_value=100))
+def test_satisfaction_and_service_results_points_agree_in_sql(average, without):
+    assert in_sql(ind.satisfaction_points_sql("v", without), average) == str(
+        ind.satisfaction_points(None if average is None else str(average), without)
+    )
+    assert in_sql(ind.service_results_points_sql("v", without), average) == str(
+        ind.service_results_points(None if average is None else str(average), without)
+    )
+
+
+@settings(max_examples=150, deadline=None)
+@given(gain=maybe, target=st.integers(min_value=0, max_value=50))
+def test_ability_gain_points_agree_in_sql(gain, target):
+    assert in_sql(ind.ability_gain_points_sql("v", target), gain) == str(
+        ind.ability_gain_points(None if gain is None else str(gain), target)
+    )
+
+
+def _rows(cycle):
+    return sorted(
+        Evaluation.objects.filter(cycle=cycle).values_list(
+            "person_id", "entry_id", "home_organization_id", "indicators", "indicator_part", "breakdown"
+        )
+    )
+
+
+def test_a_pool_computed_in_sql_matches_the_python_computation_to_the_fen(world, supply, year_of_work):  # noqa: F811
+    # A second supervisor with ratings below the fewest shown, one with nothing at all.
+    other = city_entry(world, staff(world.erqi_agency, certified=True, name="二七督导丁"))
+    city_entry(world, staff(world.erqi_agency, certified=True, name="二七督导戊"))
+    assert other.person_id != supply.external_person.pk
+    rate(year_of_work, 3)
+    cycle = open_city_cycle(world)
+    cycle.status = cycle.Status.COMPUTING
+    cycle.save()
+    policy = selectors.cycle_policy(cycle)
+    assert services._compute_portable(cycle, policy) == 3
+    in_python = _rows(cycle)
+    Evaluation.objects.filter(cycle=cycle).delete()
+    assert services._compute_postgresql(cycle, policy) == 3
+    in_sql_rows = _rows(cycle)
+    assert in_sql_rows == in_python
+    assert {row[4] for row in in_python} != {None}
+    # Computing again in SQL changes nothing and rewrites nothing.
+    stamps = dict(Evaluation.objects.filter(cycle=cycle).values_list("pk", "updated_at"))
+    services._compute_postgresql(cycle, policy)
+    assert dict(Evaluation.objects.filter(cycle=cycle).values_list("pk", "updated_at")) == stamps
+
+
+def test_forms_opened_in_sql_are_the_forms_the_python_path_opens(world, supply, year_of_work):  # noqa: F811
+    # 二七督导丙 also served world.agency (their engagement's agency), so four forms are due.
+    cycle = services.compute(actor=world.city_admin, cycle=open_city_cycle(world))
+
+    def forms():
+        return sorted(
+            PartyForm.objects.filter(evaluation__cycle=cycle).values_list("evaluation_id", "party", "organization_id")
+        )
+
+    opened_in_sql = forms()
+    assert {party for _e, party, _o in opened_in_sql} == {"association", "authority", "home_agency", "served_agency"}
+    PartyForm.objects.filter(evaluation__cycle=cycle).delete()
+    assert scoring._open_forms_portable(cycle) == len(opened_in_sql)
+    assert forms() == opened_in_sql
+    # Both keep what is there.
+    assert scoring._open_forms_postgresql(cycle) == 0
+    assert scoring._open_forms_portable(cycle) == 0
+
+
+def test_the_year_of_an_engagement_decides_its_served_form(world, supply, year_of_work):  # noqa: F811
+    Engagement.objects.filter(pk=year_of_work.pk).update(
+        starts_on=dt.date(YEAR - 2, 1, 1), ends_on=dt.date(YEAR - 1, 12, 31)
+    )
+    cycle = services.compute(actor=world.city_admin, cycle=open_city_cycle(world))
+    assert not PartyForm.objects.filter(evaluation__cycle=cycle, party="served_agency").exists()
+    assert Decimal(Evaluation.objects.get(cycle=cycle).indicators["service_hours"]) >= 0
