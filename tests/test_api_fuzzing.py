@@ -23,7 +23,7 @@ import pytest
 import schemathesis
 from django.core.cache import cache
 from django.core.signals import request_finished, request_started
-from django.db import close_old_connections
+from django.db import close_old_connections, connection
 from django.utils import timezone
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis.errors import Unsatisfiable
@@ -275,6 +275,11 @@ def real_path_parameters(path: str, records: dict) -> dict | None:
 @pytest.mark.parametrize("shard", range(SHARDS))
 @pytest.mark.parametrize("persona", PERSONAS)
 def test_every_operation_survives_generated_input(world, records, wsgi_app_in_test_transaction, persona, shard):
+    if persona != "city_admin" and connection.vendor == "postgresql":
+        # Each persona's run is minutes; CI runs the suite on both databases within its time. What only
+        # PostgreSQL refuses (NUL characters, out-of-range numbers) is input, which the city admin's run
+        # sends to every operation with every record readable; the scopes are the same code on both.
+        pytest.skip("on PostgreSQL the API is fuzzed as the city admin; all three personas are fuzzed on SQLite")
     user = world.persona(persona)
     headers = {"Authorization": f"Token {Token.objects.create(user=user).key}"}
     schema = schemathesis.openapi.from_wsgi(SCHEMA_URL, wsgi_app_in_test_transaction, headers=headers)

@@ -16,8 +16,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def demo_loaded(reference):
-    call_command("load_demo")
+def demo_loaded(demo_once, db):
+    """The demo, loaded once for the module (tests/demo/conftest.py)."""
 
 
 def test_the_demo_publishes_a_city_cycle_with_all_four_grades_that_hrss_and_finance_see(demo_loaded, client):

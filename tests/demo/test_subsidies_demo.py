@@ -12,8 +12,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def loaded(reference):
-    call_command("load_demo")
+def loaded(demo_once, db):
+    """The demo, loaded once for the module (tests/demo/conftest.py)."""
 
 
 def test_the_demo_has_statements_in_every_status(loaded):
