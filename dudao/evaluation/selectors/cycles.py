@@ -270,13 +270,12 @@ def pool_figures_sql(cycle: Cycle, policy: dict, entries) -> tuple[str, list]:
         .values_list("supervisor_id", "service_minutes", "practice_hours", "ratings", "rating_total")
         .order_by()
     )
-    people_sql, people_params = sub(people)
+    gains_sql, gains_params = sub(_gains(cycle.year, people))
     attended, activities = _training(start, end, people)
     attended_sql, attended_params = sub(attended)
     activities_sql, activities_params = sub(activities)
     results_sql, results_params = _service_results_sql(cycle.year, start, end, people)
     min_shown = int(policy["supervision.min_ratings_shown"])
-    assessment = Assessment._meta.db_table
     sql = f"""
         SELECT en.entry_id, en.person_id, en.employer_id,
             round(coalesce(sy.minutes, 0)::numeric / 60, 2) AS service_hours,
@@ -293,14 +292,10 @@ def pool_figures_sql(cycle: Cycle, policy: dict, entries) -> tuple[str, list]:
         LEFT JOIN ({years_sql}) sy (supervisor_id, minutes, hours, ratings, total)
             ON sy.supervisor_id = en.person_id
         LEFT JOIN (
-            -- The start and end assessments of each supervisee under an engagement (one of each
-            -- at most: one_assessment_per_phase) paired by a join, as _gains pairs them by grouping.
-            SELECT st.supervisor_id, count(*) AS assessed, round(avg(ed.average - st.average), 2) AS gain
-            FROM {assessment} st JOIN {assessment} ed
-                ON ed.engagement_id = st.engagement_id AND ed.supervisee_id = st.supervisee_id
-                AND ed.year = st.year AND ed.supervisor_id = st.supervisor_id AND ed.phase = %s
-            WHERE st.phase = %s AND st.year = %s AND st.supervisor_id IN ({people_sql})
-            GROUP BY st.supervisor_id
+            SELECT g.supervisor_id, count(*) AS assessed, round(avg(g.e - g.s), 2) AS gain
+            FROM ({gains_sql}) g (supervisor_id, s, e)
+            WHERE g.s IS NOT NULL AND g.e IS NOT NULL
+            GROUP BY g.supervisor_id
         ) ga ON ga.supervisor_id = en.person_id
         LEFT JOIN (
             SELECT t.person_id, sum(t.hours) AS hours
@@ -313,10 +308,7 @@ def pool_figures_sql(cycle: Cycle, policy: dict, entries) -> tuple[str, list]:
         min_shown,
         *entries_params,
         *years_params,
-        Assessment.Phase.END,
-        Assessment.Phase.START,
-        cycle.year,
-        *people_params,
+        *gains_params,
         *attended_params,
         *activities_params,
         *results_params,
