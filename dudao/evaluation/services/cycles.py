@@ -3,9 +3,11 @@ opens it; the indicators of every active supervisor in the pool are computed
 from data as a background job with visible progress.
 
 The computation is set-based: a fixed handful of GROUP BY queries over the
-whole pool (selectors.cycles.pool_indicators), whatever the number of
-supervisors, then upserts in batches, each batch its own short transaction
-with the progress updated after it. No table is locked for long, so people keep
+whole pool, whatever the number of supervisors, then upserts in batches, each
+batch its own short transaction with the progress updated after it. On
+PostgreSQL all of it runs inside the database (_compute_postgresql); elsewhere
+the figures are read into Python (selectors.cycles.pool_indicators) and scored
+there. Both give the same rows (tests/evaluation/test_indicators_sql.py). No table is locked for long, so people keep
 recording sessions while it runs; what they record after a batch is read shows
 the next time the cycle is computed. Running it twice gives identical rows."""
 
