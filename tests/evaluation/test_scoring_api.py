@@ -122,3 +122,90 @@ def test_the_supervisor_reads_no_party_s_comment_over_the_api(s, api):
     assert mine.status_code == 200 and "协会意见" not in mine.content.decode()
     assert client.get("/api/v1/evaluation-forms/").json()["results"] == []
     assert "协会意见" in api(s.world.association).get("/api/v1/evaluation-forms/").content.decode()
+
+
+# --- per evaluation: /evaluations/<id>/party-scores/ and /evaluations/<id>/appeal/ ----------------
+
+
+def test_each_party_reads_only_its_own_scores_of_an_evaluation(s, api):
+    url = f"/api/v1/evaluations/{s.evaluation.pk}/party-scores/"
+    served = api(s.served_admin).get(url)
+    assert served.status_code == 200
+    assert [(r["party"], r["organization"]) for r in served.json()] == [("served_agency", s.world.agency.pk)]
+    assert [r["party"] for r in api(s.home_admin).get(url).json()] == ["home_agency"]
+    assert [r["party"] for r in api(s.world.association).get(url).json()] == ["association"]
+    assert [r["party"] for r in api(s.world.city_admin).get(url).json()] == ["authority"]
+    # Neither the supervisor evaluated nor an authority that does not own the cycle scores it.
+    assert api(s.supervisor).get(url).status_code == 404
+    assert api(s.world.district_admin).get(url).status_code == 404
+    assert api(s.served_admin).get("/api/v1/evaluations/999999/party-scores/").status_code == 404
+
+
+def test_a_party_scores_through_the_evaluation_and_never_sees_another_s_scores(s, api):
+    url = f"/api/v1/evaluations/{s.evaluation.pk}/party-scores/"
+    scores = {"ethics": "88", "ability": "77.5", "performance": "66", "comment": "家庭机构意见"}
+    response = api(s.home_admin).post(url, {"party": "home_agency", **scores})
+    assert response.status_code == 200
+    (row,) = response.json()
+    assert (row["ethics"], row["ability"], row["performance"]) == ("88.00", "77.50", "66.00")
+    assert row["submitted_at"] and row["form"] == PartyForm.objects.get(party="home_agency").pk
+    # The served agency's view of the same evaluation holds no trace of the home agency's scores.
+    other = api(s.served_admin).get(url)
+    assert "家庭机构意见" not in other.content.decode() and other.json()[0]["ethics"] is None
+    # A party it is not is refused, and writes nothing.
+    refused = api(s.served_admin).post(url, {"party": "home_agency", **scores})
+    assert refused.status_code == 403
+    assert PartyForm.objects.get(party="home_agency").ethics == 88
+
+
+def test_bad_or_late_party_scores_are_400_and_write_nothing(s, api):
+    import datetime as dt
+
+    url = f"/api/v1/evaluations/{s.evaluation.pk}/party-scores/"
+    client = api(s.world.association)
+    assert (
+        client.post(url, {"party": "association", "ethics": "101", "ability": 1, "performance": 1}).status_code == 400
+    )
+    assert client.post(url, {"party": "nobody", "ethics": 1, "ability": 1, "performance": 1}).status_code == 400
+    Cycle.objects.filter(pk=s.cycle.pk).update(scoring_deadline=dt.date.today() - dt.timedelta(days=1))
+    late = client.post(url, {"party": "association", "ethics": 80, "ability": 80, "performance": 80})
+    assert late.status_code == 400
+    assert not PartyForm.objects.filter(party="association").exclude(submitted_at=None).exists()
+
+
+def test_the_supervisor_appeals_through_the_evaluation_and_the_owner_decides_there(s, api):
+    score_all(s)
+    results.compute(actor=s.world.city_admin, cycle=s.cycle)
+    url = f"/api/v1/evaluations/{s.evaluation.pk}/appeal/"
+    # Unpublished, the result is not the supervisor's to see.
+    assert api(s.supervisor).post(url, {"reason": "评分偏低"}).status_code == 404
+    results.publish(actor=s.world.city_admin, cycle=s.cycle)
+    assert api(s.world.supervisor).post(url, {"reason": "x"}).status_code == 404
+    assert api(s.supervisor).post(url, {"reason": ""}).status_code == 400
+    lodged = api(s.supervisor).post(url, {"reason": "评分偏低"})
+    assert lodged.status_code == 201 and lodged.json()["status"] == "lodged"
+    assert api(s.supervisor).post(url, {"reason": "再次申诉"}).status_code == 400
+    assert [a["reason"] for a in api(s.supervisor).get(url).json()] == ["评分偏低"]
+    decision = f"{url}decision/"
+    assert api(s.supervisor).post(decision, {"upheld": False, "decision": "否"}).status_code == 403
+    assert api(s.world.district_admin).post(decision, {"upheld": False, "decision": "否"}).status_code == 404
+    decided = api(s.world.city_admin).post(decision, {"upheld": False, "decision": "评分有据"}, format="json")
+    assert decided.status_code == 200 and decided.json()["status"] == "rejected"
+    assert Appeal.objects.get(pk=lodged.json()["id"]).decision == "评分有据"
+    again = api(s.world.city_admin).post(decision, {"upheld": False, "decision": "评分有据"}, format="json")
+    assert again.status_code == 400
+
+
+def test_a_party_whose_form_was_never_opened_scores_through_the_evaluation(s, api):
+    PartyForm.objects.all().delete()
+    url = f"/api/v1/evaluations/{s.evaluation.pk}/party-scores/"
+    client = api(s.other_admin)
+    assert [(r["party"], r["form"]) for r in client.get(url).json()] == [("served_agency", None)]
+    scored = client.post(url, {"party": "served_agency", "ethics": 90, "ability": 90, "performance": 84})
+    assert scored.status_code == 200
+    form = PartyForm.objects.get()
+    assert (form.party, form.organization_id, form.performance) == (
+        "served_agency",
+        s.world.other_agency_same_district.pk,
+        84,
+    )

@@ -1,6 +1,8 @@
-"""Scoring and results over the API: a party's own forms, results (the owner
-per cycle, a supervisor their own published ones), computing and publishing a
-cycle's results, appeals and renewals. Out of scope is a 404, a write the
+"""Scoring and results over the API: a party's own forms (listed, and per
+evaluation under /evaluations/<id>/party-scores/), results (the owner per
+cycle, a supervisor their own published ones), computing and publishing a
+cycle's results, appeals (listed, and per evaluation under
+/evaluations/<id>/appeal/) and renewals. Out of scope is a 404, a write the
 caller may not make a 403, a rule a service enforces a 400."""
 
 from django.core.exceptions import PermissionDenied
@@ -10,13 +12,15 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from dudao.core.api import IdField, service_errors
+from dudao.directory.models import Organization
 
 from .. import scoring_permissions as permissions
-from ..models import Appeal, Cycle, Evaluation, PartyForm, Renewal
+from ..models import Appeal, Cycle, Evaluation, Party, PartyForm, Renewal
 from ..selectors import scoring as selectors
 from ..services import appeals as appeal_services
 from ..services import renewals as renewal_services
@@ -157,8 +161,6 @@ class _CycleResultsView(APIView):
             permissions.owns_cycle(request.user, cycle)
             or selectors.results_for(request.user).filter(cycle=cycle).exists()
         ):
-            from rest_framework.exceptions import NotFound
-
             raise NotFound
         if not permissions.owns_cycle(request.user, cycle):
             raise PermissionDenied(_("Only the authority that owns the cycle does this."))
@@ -211,8 +213,6 @@ class ReviewDeadlineView(APIView):
             permissions.owns_cycle(request.user, cycle)
             or selectors.results_for(request.user).filter(cycle=cycle).exists()
         ):
-            from rest_framework.exceptions import NotFound
-
             raise NotFound
         if not permissions.owns_cycle(request.user, cycle):
             raise PermissionDenied(_("Only the authority that owns the cycle does this."))
@@ -243,9 +243,12 @@ class AppealSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class LodgeRequestSerializer(serializers.Serializer):
-    evaluation = IdField(help_text="ID of the caller's own published result")
+class AppealReasonSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=2000)
+
+
+class LodgeRequestSerializer(AppealReasonSerializer):
+    evaluation = IdField(help_text="ID of the caller's own published result")
 
 
 class DecideAppealRequestSerializer(serializers.Serializer):
@@ -344,6 +347,144 @@ class RenewalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         return Response(RenewalSerializer(self.get_queryset().get(pk=renewal.pk)).data)
 
 
+# --- per evaluation: /evaluations/<id>/party-scores/ and /evaluations/<id>/appeal/ ----------------
+
+
+class PartyScoreSerializer(serializers.Serializer):
+    """One of the caller's parties on the evaluation, with its scores once given."""
+
+    party = serializers.ChoiceField(choices=Party.choices)
+    organization = serializers.IntegerField(allow_null=True, help_text="The scoring agency (agency parties)")
+    organization_name = serializers.CharField(allow_null=True)
+    form = serializers.IntegerField(allow_null=True, help_text="ID of the form once written (evaluation-forms)")
+    ethics = serializers.DecimalField(max_digits=5, decimal_places=2, allow_null=True)
+    ability = serializers.DecimalField(max_digits=5, decimal_places=2, allow_null=True)
+    performance = serializers.DecimalField(max_digits=5, decimal_places=2, allow_null=True)
+    comment = serializers.CharField(allow_blank=True)
+    submitted_at = serializers.DateTimeField(allow_null=True)
+    deadline = serializers.DateField()
+
+
+class PartyScoresRequestSerializer(ScoresRequestSerializer):
+    party = serializers.ChoiceField(choices=Party.choices)
+    organization = IdField(
+        required=False,
+        allow_null=True,
+        help_text="The scoring agency, needed only by the admin of several agencies that served the supervisor",
+    )
+
+
+def _slot_rows(user, evaluation) -> list[dict]:
+    slots = selectors.scoring_slots(user, evaluation)
+    forms = selectors.slot_forms(evaluation, slots)
+    names = dict(Organization.objects.filter(pk__in=[org for _party, org in slots if org]).values_list("pk", "name"))
+    rows = []
+    for party, org in slots:
+        form = forms.get((party, org))
+        rows.append(
+            {
+                "party": party,
+                "organization": org,
+                "organization_name": names.get(org),
+                "form": form.pk if form else None,
+                "ethics": form.ethics if form else None,
+                "ability": form.ability if form else None,
+                "performance": form.performance if form else None,
+                "comment": form.comment if form else "",
+                "submitted_at": form.submitted_at if form else None,
+                "deadline": evaluation.cycle.scoring_deadline,
+            }
+        )
+    return rows
+
+
+def _scored_evaluation(user, pk) -> tuple[Evaluation, list[dict]]:
+    """The evaluation and the caller's parties on it; 404 for one the caller scores as no party."""
+    evaluation = Evaluation.objects.select_related("cycle__owner").filter(pk=pk).first()
+    rows = _slot_rows(user, evaluation) if evaluation is not None else []
+    if not rows:
+        raise NotFound
+    return evaluation, rows
+
+
+class EvaluationPartyScoresView(APIView):
+    """Each party's own scores of one supervisor: an agency as home or served
+    agency, the association, the owning authority. Another party's scores are
+    never shown; an evaluation the caller scores as no party is not found."""
+
+    @extend_schema(responses={200: PartyScoreSerializer(many=True)})
+    def get(self, request, pk):
+        """The caller's parties on this evaluation and their scores so far."""
+        _evaluation, rows = _scored_evaluation(request.user, pk)
+        return Response(PartyScoreSerializer(rows, many=True).data)
+
+    @extend_schema(request=PartyScoresRequestSerializer, responses={200: PartyScoreSerializer(many=True)})
+    def post(self, request, pk):
+        """Record or change one party's scores (0–100, two places) before the cycle's scoring deadline."""
+        evaluation, _rows = _scored_evaluation(request.user, pk)
+        payload = PartyScoresRequestSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        with service_errors():
+            scoring_services.submit(actor=request.user, evaluation=evaluation, **payload.validated_data)
+        return Response(PartyScoreSerializer(_slot_rows(request.user, evaluation), many=True).data)
+
+
+def _appealable_evaluation(user, pk) -> Evaluation:
+    """An evaluation whose appeals the caller sees: the supervisor's own published result, or one of the owner's."""
+    evaluation = selectors.results_for(user).filter(pk=pk).first()
+    if evaluation is None:
+        raise NotFound
+    return evaluation
+
+
+class EvaluationAppealView(APIView):
+    """The appeals of one result: the supervisor lodges one within the cycle's appeal days."""
+
+    @extend_schema(responses={200: AppealSerializer(many=True)})
+    def get(self, request, pk):
+        """The appeals of this result, latest first."""
+        evaluation = _appealable_evaluation(request.user, pk)
+        appeals = selectors.appeals_for(request.user).filter(evaluation=evaluation).order_by("-created_at", "-id")
+        return Response(AppealSerializer(appeals, many=True).data)
+
+    @extend_schema(request=AppealReasonSerializer, responses={201: AppealSerializer})
+    def post(self, request, pk):
+        """Appeal one's own published result, with grounds."""
+        evaluation = _appealable_evaluation(request.user, pk)
+        payload = AppealReasonSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        with service_errors():
+            appeal = appeal_services.lodge(
+                actor=request.user, evaluation=evaluation, reason=payload.validated_data["reason"]
+            )
+        appeal = selectors.appeals_for(request.user).get(pk=appeal.pk)
+        return Response(AppealSerializer(appeal).data, status=status.HTTP_201_CREATED)
+
+
+class EvaluationAppealDecisionView(APIView):
+    """The owner's decision on the appeal of one result that waits for one."""
+
+    @extend_schema(request=DecideAppealRequestSerializer, responses={200: AppealSerializer})
+    def post(self, request, pk):
+        """Uphold (with corrections, recomputed and republished) or reject, with a reason."""
+        evaluation = _appealable_evaluation(request.user, pk)
+        if not permissions.owns_cycle(request.user, evaluation.cycle):
+            raise PermissionDenied(_("Only the authority that owns the cycle decides appeals."))
+        appeal = evaluation.appeals.filter(status=Appeal.Status.LODGED).first()
+        if appeal is None:
+            raise serializers.ValidationError(
+                {"non_field_errors": [_("No appeal of this result is waiting for a decision.")]}
+            )
+        payload = DecideAppealRequestSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        d = payload.validated_data
+        with service_errors():
+            appeal = appeal_services.decide(
+                actor=request.user, appeal=appeal, upheld=d["upheld"], decision=d["decision"], changes=d.get("changes")
+            )
+        return Response(AppealSerializer(selectors.appeals_for(request.user).get(pk=appeal.pk)).data)
+
+
 def register(router):
     router.register("evaluation-forms", PartyFormViewSet, basename="evaluation-form")
     router.register("evaluation-results", EvaluationResultViewSet, basename="evaluation-result")
@@ -358,6 +499,13 @@ urlpatterns = [
         name="evaluation-cycle-compute-results",
     ),
     path("evaluation-cycles/<int:pk>/publish/", PublishResultsView.as_view(), name="evaluation-cycle-publish"),
+    path("evaluations/<int:pk>/party-scores/", EvaluationPartyScoresView.as_view(), name="evaluation-party-scores"),
+    path("evaluations/<int:pk>/appeal/", EvaluationAppealView.as_view(), name="evaluation-appeal"),
+    path(
+        "evaluations/<int:pk>/appeal/decision/",
+        EvaluationAppealDecisionView.as_view(),
+        name="evaluation-appeal-decision",
+    ),
     path(
         "evaluation-cycles/<int:pk>/review-deadline/",
         ReviewDeadlineView.as_view(),

@@ -1,6 +1,8 @@
 """What each party, owner and supervisor reads of scoring and results. Every
 function takes the user and returns only what their scope allows."""
 
+import datetime as dt
+
 from django.db.models import Q
 from django.utils import timezone
 
@@ -8,6 +10,7 @@ from dudao.core.scoping import nodes_q
 from dudao.policy.selectors import value as policy_value
 from dudao.pools import permissions as pool_permissions
 from dudao.pools.models import Entry
+from dudao.supervision.models import Engagement
 
 from .. import scoring_permissions as permissions
 from ..models import Appeal, Cycle, Evaluation, Grade, Party, PartyForm, Renewal
@@ -52,6 +55,62 @@ def forms_for(user):
     return PartyForm.objects.filter(combined).select_related(
         "evaluation__cycle", "evaluation__person", "evaluation__home_organization", "organization"
     )
+
+
+def served_organizations(pairs, year: int, supervisors=None) -> dict:
+    """{person id: ids of the agencies that engaged them in `year`}, the home agency left out
+    (it scores as the home agency), in one query. `pairs` are (person id, home agency id)
+    pairs; `supervisors` (a subquery of person ids) filters the engagements
+    instead of a list of ids, which for a whole pool would be tens of thousands of parameters."""
+    rows = (
+        Engagement.objects.filter(
+            supervisor_id__in=supervisors if supervisors is not None else {pid for pid, _home in pairs},
+            status__in=[Engagement.Status.ACTIVE, Engagement.Status.ENDED],
+            starts_on__lte=dt.date(year, 12, 31),
+            ends_on__gte=dt.date(year, 1, 1),
+        )
+        .values_list("supervisor_id", "organization_id")
+        .distinct()
+        .order_by()
+    )
+    served: dict = {}
+    for person_id, organization_id in rows:
+        served.setdefault(person_id, set()).add(organization_id)
+    home = dict(pairs)
+    return {pid: sorted(orgs - {home.get(pid)}) for pid, orgs in served.items() if pid in home}
+
+
+def scoring_slots(user, evaluation: Evaluation) -> list[tuple[str, int | None]]:
+    """The (party, scoring agency) pairs the user scores `evaluation` as, in
+    the parties' order: an agency's admin as its home or a served agency, the
+    association over the cycle owner's jurisdiction, the owning authority.
+    Empty for anyone else, who is then not shown the evaluation (404)."""
+    cycle = evaluation.cycle
+    slots: list[tuple[str, int | None]] = []
+    orgs = permissions.scoring_org_ids(user)
+    if orgs:
+        if evaluation.home_organization_id in orgs:
+            slots.append((Party.HOME_AGENCY, evaluation.home_organization_id))
+        served = served_organizations([(evaluation.person_id, evaluation.home_organization_id)], cycle.year).get(
+            evaluation.person_id, []
+        )
+        slots += [(Party.SERVED_AGENCY, org) for org in served if org in orgs]
+    if cycle.in_chain(permissions.association_nodes(user)):
+        slots.append((Party.ASSOCIATION, None))
+    if permissions.owns_cycle(user, cycle):
+        slots.append((Party.AUTHORITY, None))
+    return slots
+
+
+def slot_forms(evaluation: Evaluation, slots) -> dict:
+    """{(party, agency id): the form written for that slot} of `evaluation`, in one query."""
+    if not slots:
+        return {}
+    wanted = set(slots)
+    forms = PartyForm.objects.filter(evaluation=evaluation, party__in={p for p, _org in slots}).select_related(
+        "organization"
+    )
+    return {(f.party, f.organization_id): f for f in forms if (f.party, f.organization_id) in wanted}
 
 
 def forms_due(user):

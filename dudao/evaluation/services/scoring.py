@@ -19,32 +19,10 @@ from dudao.supervision.models import Engagement
 from .. import scoring_permissions as permissions
 from ..models import Cycle, Evaluation, Party, PartyForm
 from ..reminders import forms_matter
+from ..selectors import scoring as selectors
 
 SCORE_FIELDS = ("ethics", "ability", "performance")
 SCORING = (Cycle.Status.SCORING, Cycle.Status.REVIEW)
-
-
-def _served_organizations(pairs, year: int, supervisors=None) -> dict:
-    """{person id: ids of the agencies that engaged them in `year`}, the home agency left out
-    (it scores as the home agency), in one query. `pairs` are (person id, home agency id)
-    pairs; `supervisors` (a subquery of person ids) filters the engagements
-    instead of a list of ids, which for a whole pool would be tens of thousands of parameters."""
-    rows = (
-        Engagement.objects.filter(
-            supervisor_id__in=supervisors if supervisors is not None else {pid for pid, _home in pairs},
-            status__in=[Engagement.Status.ACTIVE, Engagement.Status.ENDED],
-            starts_on__lte=dt.date(year, 12, 31),
-            ends_on__gte=dt.date(year, 1, 1),
-        )
-        .values_list("supervisor_id", "organization_id")
-        .distinct()
-        .order_by()
-    )
-    served: dict = {}
-    for person_id, organization_id in rows:
-        served.setdefault(person_id, set()).add(organization_id)
-    home = dict(pairs)
-    return {pid: sorted(orgs - {home.get(pid)}) for pid, orgs in served.items() if pid in home}
 
 
 def _pair(evaluation: Evaluation) -> list[tuple[int, int | None]]:
@@ -63,7 +41,7 @@ def open_forms(*, cycle: Cycle) -> int:
 def _open_forms_portable(cycle: Cycle) -> int:
     of_cycle = Evaluation.objects.filter(cycle=cycle).order_by()
     evaluations = list(of_cycle.values_list("id", "person_id", "home_organization_id"))
-    served = _served_organizations(
+    served = selectors.served_organizations(
         [(pid, home) for _pk, pid, home in evaluations], cycle.year, supervisors=of_cycle.values("person_id")
     )
     existing = set(
@@ -89,7 +67,7 @@ def _open_forms_postgresql(cycle: Cycle) -> int:
     computation opens four forms per supervisor, 200,000 for a large pool, and
     carrying them through Python cost more than the computation itself. The
     served agencies are those of the year's engagements, the home agency left out
-    (as _served_organizations). Forms already there are left out by an
+    (as selectors.served_organizations). Forms already there are left out by an
     anti-join against the cycle's forms read once before the insert (a
     MATERIALIZED CTE): an anti-join against the table being written, planned
     from statistics taken before the first computation, rescanned the growing
@@ -175,7 +153,9 @@ def _own_form(actor, evaluation: Evaluation, party: str, organization) -> PartyF
     elif party == Party.SERVED_AGENCY and org_id is None:
         # An agency admin of one agency need not say which.
         mine = permissions.scoring_org_ids(actor)
-        candidates = _served_organizations(_pair(evaluation), evaluation.cycle.year).get(evaluation.person_id, [])
+        candidates = selectors.served_organizations(_pair(evaluation), evaluation.cycle.year).get(
+            evaluation.person_id, []
+        )
         ours = [o for o in candidates if o in mine]
         org_id = ours[0] if len(ours) == 1 else None
     elif party in (Party.ASSOCIATION, Party.AUTHORITY):
@@ -183,7 +163,9 @@ def _own_form(actor, evaluation: Evaluation, party: str, organization) -> PartyF
     form = PartyForm.objects.filter(evaluation=evaluation, party=party, organization_id=org_id).first()
     if form is None:
         if party == Party.SERVED_AGENCY:
-            served = _served_organizations(_pair(evaluation), evaluation.cycle.year).get(evaluation.person_id, [])
+            served = selectors.served_organizations(_pair(evaluation), evaluation.cycle.year).get(
+                evaluation.person_id, []
+            )
             if org_id not in served:
                 raise PermissionDenied(_("Only an agency the supervisor served this year scores as a served agency."))
         if party == Party.HOME_AGENCY and org_id is None:
