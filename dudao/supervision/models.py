@@ -190,10 +190,13 @@ class Session(CountsInSupervisorYear, TimeStampedModel, JurisdictionChain):
 
     class Status(models.TextChoices):
         # Derived from the attendances (services keep it): every supervisee confirmed,
-        # some still to confirm, or one disputing and not yet resolved.
+        # some still to confirm, one disputing and not yet resolved, or a dispute
+        # resolved against the record (the agency found the session did not take
+        # place as recorded: it counts for no hours and no subsidy).
         PENDING = "pending", _("Awaiting confirmation")
         DISPUTED = "disputed", _("Disputed")
         CONFIRMED = "confirmed", _("Confirmed")
+        VOID = "void", _("Does not stand")
 
     engagement = models.ForeignKey(
         Engagement, verbose_name=_("engagement"), on_delete=models.PROTECT, related_name="sessions"

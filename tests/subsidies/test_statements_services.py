@@ -31,9 +31,10 @@ def march(world, internal_engagement):
     standard("subsidies.ceiling.agency", world.jinshui, dt.date(2026, 3, 16), "300.00")
     for day, minutes in ((5, 90), (12, 50), (20, 100), (27, 45)):
         session(internal_engagement, dt.date(2026, 3, day), minutes)
-    # Never counted: a pending and a disputed session (written around the services).
+    # Never counted: a pending, a disputed and a void session (written around the services).
     session(internal_engagement, dt.date(2026, 3, 25), 60, status=Session.Status.PENDING)
     session(internal_engagement, dt.date(2026, 3, 26), 120, status=Session.Status.DISPUTED)
+    session(internal_engagement, dt.date(2026, 3, 28), 75, status=Session.Status.VOID)
     sign_off(internal_engagement, MARCH, world.agency_admin)
     return internal_engagement
 
@@ -284,3 +285,30 @@ def test_a_district_pool_supervisor_used_in_another_district_is_supplemented_by_
     with pytest.raises(PermissionDenied):
         services.confirm(actor=world.district_admin, statement=supplement)
     assert services.confirm(actor=world.erqi_admin, statement=supplement).status == S.CONFIRMED
+
+
+def test_a_session_found_not_to_have_taken_place_is_not_paid(world, internal_engagement):
+    """A supervisee disputes a session, the agency finds it did not take place as
+    recorded: the session is void, counts for no hours and is on no statement."""
+    standard("subsidies.rate.agency", world.city, dt.date(2026, 1, 1), "60.00")
+    kept = session(internal_engagement, dt.date(2026, 4, 7), 60)
+    disputed = session_services.record(
+        actor=world.supervisor,
+        engagement=internal_engagement,
+        date=dt.date(2026, 4, 14),
+        start_time=dt.time(9, 0),
+        duration_minutes=120,
+        form=Session.Form.INDIVIDUAL,
+        functions=["教育"],
+        supervisees=[world.social_worker_person],
+        topics="个案督导",
+        notes="",
+    )
+    attendance = session_services.dispute(actor=world.social_worker, session=disputed, reason="当天未进行督导")
+    session_services.resolve(actor=world.agency_admin, attendance=attendance, upheld=False, resolution="经核实未进行")
+    disputed.refresh_from_db()
+    assert disputed.status == Session.Status.VOID
+    sign_off(internal_engagement, APRIL, world.agency_admin)
+    (statement,) = services.compute(actor=world.agency_admin, engagement=internal_engagement, month=APRIL)
+    assert [line.session_id for line in statement.lines.all()] == [kept.pk]
+    assert statement.total == Decimal("60.00")

@@ -381,10 +381,15 @@ def _attendance_of(actor, session) -> Attendance:
 
 
 def _settle(session: Session) -> Session:
-    """The session's status from its attendances."""
-    statuses = set(Attendance.objects.filter(session_id=session.pk).values_list("status", flat=True))
+    """The session's status from its attendances. A dispute resolved against the
+    record voids the session for everyone at it: the agency found that it did
+    not take place as recorded, so it counts for no hours and no subsidy."""
+    rows = set(Attendance.objects.filter(session_id=session.pk).values_list("status", "resolution_upheld"))
+    statuses = {status for status, _upheld in rows}
     if A.DISPUTED in statuses:
         status = Session.Status.DISPUTED
+    elif (A.RESOLVED, False) in rows:
+        status = Session.Status.VOID
     elif A.PENDING in statuses:
         status = Session.Status.PENDING
     else:
