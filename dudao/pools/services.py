@@ -147,6 +147,33 @@ def _flag(*, actor, entry: Entry, note: str) -> bool:
 
 
 @transaction.atomic
+def flag_for_review(*, actor, entry: Entry, note: str) -> bool:
+    """Raise the entry's review flag with a note the keeper reads (the
+    evaluation flags an entry for its grades this way); False when it was up already."""
+    entry = Entry.objects.select_for_update(of=("self",)).get(pk=entry.pk)
+    return _flag(actor=actor, entry=entry, note=clean_text(note, field="note", max_length=400))
+
+
+@transaction.atomic
+def withdraw_review_flag(*, actor, entry: Entry, note: str, reason: str) -> bool:
+    """Lower the flag raised with `note`, its ground gone (a grade changed on
+    appeal); a flag raised since for another reason stays up. False when nothing was lowered."""
+    entry = Entry.objects.select_for_update(of=("self",)).get(pk=entry.pk)
+    if not entry.flagged_for_review or entry.review_note != note[:400]:
+        return False
+    entry.flagged_for_review = False
+    entry.save(update_fields=["flagged_for_review", "updated_at"])
+    audit.record(
+        actor=actor,
+        event="pools.entry_flag_cleared",
+        obj=entry,
+        changes={"flagged_for_review": [True, False]},
+        reason=reason,
+    )
+    return True
+
+
+@transaction.atomic
 def flag_person_entries(*, actor, record) -> int:
     """A disciplinary record was added: every live entry of the person is
     flagged for its keeper's review (the directory's signal calls this)."""

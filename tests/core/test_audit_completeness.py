@@ -776,6 +776,21 @@ def clear_review_flag(c):
     pools.clear_review_flag(actor=c.world.district_admin, entry=entry, reason="经核查，处分已期满，继续保留")
 
 
+@case("pools.flag_for_review", "pools.entry_flagged")
+def flag_for_review(c):
+    entry = district_entry(c)
+    yield
+    assert pools.flag_for_review(actor=c.world.district_admin, entry=entry, note="连续两年考评基本合格")
+
+
+@case("pools.withdraw_review_flag", "pools.entry_flag_cleared")
+def withdraw_review_flag(c):
+    entry = district_entry(c)
+    pools.flag_for_review(actor=None, entry=entry, note="连续两年考评基本合格")
+    yield
+    assert pools.withdraw_review_flag(actor=None, entry=entry, note="连续两年考评基本合格", reason="申诉后改判")
+
+
 @case("pools.discipline_note")
 def discipline_note(c):
     record = _discipline(c, c.world.supervisor_person)

@@ -117,6 +117,22 @@ def test_two_basic_or_worse_grades_in_a_row_flag_the_entry(s):
     results.publish(actor=s.world.city_admin, cycle=s.cycle)
     flag = EntryFlag.objects.get(entry=s.entry)
     assert flag.cycle == s.cycle and flag.cleared_at is None
+    # The keeper sees it with the pool's other review flags, and why.
+    entry = Entry.objects.get(pk=s.entry.pk)
+    assert entry.flagged_for_review and entry.review_note == flag.reason and s.cycle.title in entry.review_note
+
+
+def test_a_year_without_a_grade_breaks_the_run(s):
+    two_years_ago = make_cycle(s.world, year=s.cycle.year - 2, status=Cycle.Status.PUBLISHED, title="前年度考评")
+    Evaluation.objects.create(
+        cycle=two_years_ago, entry=s.entry, person=s.person, score=Decimal("65"), grade="basic", status="published"
+    )
+    Evaluation.objects.filter(pk=s.evaluation.pk).update(indicators={"practice_hours": "10.00"})  # capped to basic
+    score_all(s)
+    results.compute(actor=s.world.city_admin, cycle=s.cycle)
+    results.publish(actor=s.world.city_admin, cycle=s.cycle)
+    assert Evaluation.objects.get(pk=s.evaluation.pk).grade == "basic"
+    assert not EntryFlag.objects.exists() and not Entry.objects.get(pk=s.entry.pk).flagged_for_review
 
 
 def test_an_excellent_grade_raises_the_supervisor_in_matching(s):
@@ -201,3 +217,25 @@ def test_the_owner_moves_the_review_deadline_with_a_reason_and_then_publishes(s)
         results.move_review_deadline(
             actor=s.world.city_admin, cycle=s.cycle, review_deadline=new + dt.timedelta(days=1), reason="再延"
         )
+
+
+def test_a_grade_lifted_on_appeal_lowers_the_flag_it_raised(s):
+    from dudao.evaluation.services import appeals
+
+    last_year = make_cycle(s.world, year=s.cycle.year - 1, status=Cycle.Status.PUBLISHED, title="上年度考评")
+    Evaluation.objects.create(
+        cycle=last_year, entry=s.entry, person=s.person, score=Decimal("65"), grade="basic", status="published"
+    )
+    Evaluation.objects.filter(pk=s.evaluation.pk).update(indicators={"practice_hours": "10.00"})  # capped to basic
+    score_all(s)
+    results.compute(actor=s.world.city_admin, cycle=s.cycle)
+    results.publish(actor=s.world.city_admin, cycle=s.cycle)
+    assert Entry.objects.get(pk=s.entry.pk).flagged_for_review
+    appeal = appeals.lodge(
+        actor=s.supervisor, evaluation=Evaluation.objects.get(pk=s.evaluation.pk), reason="实务时数漏记"
+    )
+    Evaluation.objects.filter(pk=s.evaluation.pk).update(indicators={"practice_hours": "150.00"})
+    appeals.decide(actor=s.world.city_admin, appeal=appeal, upheld=True, decision="补记实务时数")
+    assert Evaluation.objects.get(pk=s.evaluation.pk).grade != "basic"
+    assert EntryFlag.objects.get(entry=s.entry).cleared_at is not None
+    assert not Entry.objects.get(pk=s.entry.pk).flagged_for_review

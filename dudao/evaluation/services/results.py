@@ -250,15 +250,18 @@ def _apply_consequences(*, actor, evaluation: Evaluation, previous_grade: str = 
                 reason=_("The grade of %(cycle)s was changed on appeal.") % {"cycle": cycle.title},
             )
     needed = int(_policy(cycle)["evaluation.flag_consecutive"])
-    recent = list(
+    # In a row: the grades of the `needed` years up to this cycle's, none missing
+    # (a year without a published grade breaks the run).
+    years = range(cycle.year - needed + 1, cycle.year + 1)
+    by_year = dict(
         Evaluation.objects.filter(
-            person_id=evaluation.person_id, cycle__level=cycle.level, status=Evaluation.Status.PUBLISHED
-        )
-        .filter(cycle__year__lte=cycle.year)
-        .order_by("-cycle__year")
-        .values_list("grade", flat=True)[:needed]
+            person_id=evaluation.person_id,
+            cycle__level=cycle.level,
+            status=Evaluation.Status.PUBLISHED,
+            cycle__year__in=list(years),
+        ).values_list("cycle__year", "grade")
     )
-    flagged = len(recent) == needed and all(g in BASIC_OR_WORSE for g in recent)
+    flagged = all(by_year.get(year) in BASIC_OR_WORSE for year in years)
     flag = EntryFlag.objects.filter(entry=entry, cycle=cycle).first()
     if flagged and (flag is None or flag.cleared_at is not None):
         text = _("%(count)s grades of basic pass or worse in a row, the last in %(cycle)s.") % {
@@ -272,16 +275,20 @@ def _apply_consequences(*, actor, evaluation: Evaluation, previous_grade: str = 
             flag.reason = text
             flag.save(update_fields=["cleared_at", "reason", "updated_at"])
         audit.record(actor=actor, event="evaluation.entry_flagged", obj=entry, changes={"flag": [None, text]})
+        # The keeper reviews it where every review flag of the pool is shown and cleared.
+        pool_services.flag_for_review(actor=actor, entry=entry, note=text)
     elif not flagged and flag is not None and flag.cleared_at is None:
         flag.cleared_at = timezone.now()
         flag.save(update_fields=["cleared_at", "updated_at"])
+        changed = _("The grade of %(cycle)s was changed on appeal.") % {"cycle": cycle.title}
         audit.record(
             actor=actor,
             event="evaluation.entry_flagged",
             obj=entry,
             changes={"flag": [flag.reason, None]},
-            reason=_("The grade of %(cycle)s was changed on appeal.") % {"cycle": cycle.title},
+            reason=changed,
         )
+        pool_services.withdraw_review_flag(actor=actor, entry=entry, note=flag.reason, reason=changed)
 
 
 @transaction.atomic
