@@ -209,3 +209,20 @@ def test_a_party_whose_form_was_never_opened_scores_through_the_evaluation(s, ap
         s.world.other_agency_same_district.pk,
         84,
     )
+
+
+def test_an_evaluation_carries_its_breakdown_and_its_result_once_published(s, api):
+    url = f"/api/v1/evaluations/{s.evaluation.pk}/"
+    score_all(s)
+    results.compute(actor=s.world.city_admin, cycle=s.cycle)
+    under_review = api(s.world.hrss).get(url).json()
+    assert under_review["breakdown"]["indicator_points"]["service_hours"] == "100.00"
+    assert under_review["breakdown"]["indicator_weights"]["service_hours"] == "20.00"
+    # Under review the result is the owner's, not a reader's.
+    assert under_review["breakdown"]["result"] is None and under_review["score"] is None
+    assert under_review["grade"] == ""
+    results.publish(actor=s.world.city_admin, cycle=s.cycle)
+    published = api(s.world.hrss).get(url).json()
+    evaluation = s.evaluation.__class__.objects.get(pk=s.evaluation.pk)
+    assert published["score"] == f"{evaluation.score:.2f}" and published["grade"] == evaluation.grade
+    assert published["breakdown"]["result"]["score"] == published["score"]

@@ -4,7 +4,8 @@ results over the API. Out of scope is a 404, a write the caller may not make a
 
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -131,6 +132,10 @@ class EvaluationSerializer(serializers.ModelSerializer):
         source="home_organization.name", read_only=True, allow_null=True, default=None
     )
     entry_number = serializers.CharField(source="entry.entry_number", read_only=True)
+    breakdown = serializers.SerializerMethodField()
+    # Unpublished, the result is the owner's under review (/evaluation-results/), not a reader's.
+    score = serializers.SerializerMethodField()
+    grade = serializers.SerializerMethodField()
     indicators = inline_serializer(
         "EvaluationIndicators",
         {
@@ -160,9 +165,33 @@ class EvaluationSerializer(serializers.ModelSerializer):
             "home_organization_name",
             "indicators",
             "indicator_part",
+            "breakdown",
+            "score",
+            "grade",
             "status",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(OpenApiTypes.OBJECT)
+    def get_breakdown(self, obj) -> dict:
+        """The arithmetic: points and weight per indicator, and once the result is
+        published its whole working (parties' scores and weights, the missing
+        parties, the bands, the hours cap) as /evaluation-results/ shows it."""
+        stored = obj.breakdown or {}
+        published = obj.status == Evaluation.Status.PUBLISHED
+        return {
+            "indicator_points": stored.get("indicator_points") or {},
+            "indicator_weights": stored.get("indicator_weights") or {},
+            "result": (stored.get("result") or None) if published else None,
+        }
+
+    def get_score(self, obj) -> str | None:
+        """Two places, as text like every amount of the API; none until published."""
+        published = obj.status == Evaluation.Status.PUBLISHED and obj.score is not None
+        return f"{obj.score:.2f}" if published else None
+
+    def get_grade(self, obj) -> str:
+        return obj.grade if obj.status == Evaluation.Status.PUBLISHED else ""
 
     def to_representation(self, instance):
         # An evaluation written before its indicators were computed (or by an
