@@ -178,16 +178,21 @@ def test_hrss_sees_grade_distributions_with_a_chart_and_an_export(world, supply,
     client = login(world.hrss)
     page = client.get(reverse("evaluation:report"), {"year": YEAR})
     assert page.status_code == 200
-    assert page.context["by_owner"] == [{"key": ("郑州市",), "counts": [0, 1, 0, 0], "total": 1, "name": "郑州市"}]
+    home = Evaluation.objects.get(cycle=cycle).home_organization
+    assert home.name == "二七同心社工中心"
+    district = home.jurisdiction
+    assert page.context["by_district"] == [
+        {"key": (district.pk, district.name), "counts": [0, 1, 0, 0], "total": 1, "name": district.name}
+    ]
     assert page.context["by_agency"][0]["name"] == "二七同心社工中心"
     assert page.context["by_level"][0]["name"] == str(Entry.Level.CITY.label)
     assert b'id="grades-chart"' in page.content and b"echarts.min.js" in page.content
     assert b'data-testid="subsidies-none"' in page.content
     rows = xlsx_rows(client.get(reverse("evaluation:report"), {"export": "xlsx"}))
     total = rows[0].index(str(_("Total")))
-    assert rows[1][1] == "郑州市" and rows[1][total] == 1
+    assert rows[1][1] == district.name and rows[1][total] == 1
     # A district reads only its own jurisdiction's cycles: the city pool's grades are not its.
-    assert login(world.district_admin).get(reverse("evaluation:report")).context["by_owner"] == []
+    assert login(world.district_admin).get(reverse("evaluation:report")).context["by_district"] == []
 
 
 def test_the_menu_offers_the_evaluation_pages_by_role(world, login):

@@ -322,8 +322,9 @@ GRADES = [g.value for g in Grade]
 
 
 def grade_distribution(user, *, year: int | None = None):
-    """Published grades in the user's scope, counted per district (the cycle's
-    owner), per agency (the home agency) and per pool level."""
+    """Published grades in the user's scope, counted per district and per agency
+    (the supervisor's home agency and its district: a city pool's supervisors
+    come from every district) and per pool level."""
     qs = evaluations_for(user).filter(status=Evaluation.Status.PUBLISHED).exclude(grade="")
     if year:
         qs = qs.filter(cycle__year=year)
@@ -340,7 +341,9 @@ def grade_distribution(user, *, year: int | None = None):
 
     return {
         "grades": GRADES,
-        "by_owner": table("cycle__owner__name"),
-        "by_agency": table("home_organization__name"),
+        # The supervisor's district is their home agency's; rows keyed by id, so
+        # that two agencies of one name stay apart.
+        "by_district": table("home_organization__jurisdiction_id", "home_organization__jurisdiction__name"),
+        "by_agency": table("home_organization_id", "home_organization__name"),
         "by_level": table("cycle__level"),
     }

@@ -343,12 +343,12 @@ def report(request):
     labels = [str(Grade(g).label) for g in data["grades"]]
     levels = dict(Entry.Level.choices)
     by_level = [dict(row, name=str(levels.get(row["key"][0], row["key"][0]))) for row in data["by_level"]]
-    by_owner = [dict(row, name=row["key"][0]) for row in data["by_owner"]]
-    by_agency = [dict(row, name=row["key"][0] or _("No agency")) for row in data["by_agency"]]
+    by_district = [dict(row, name=row["key"][1] or _("No agency")) for row in data["by_district"]]
+    by_agency = [dict(row, name=row["key"][1] or _("No agency")) for row in data["by_agency"]]
     subsidies = subsidy_summary(request.user, year)
     if request.GET.get("export") == "xlsx":
-        return _report_export(request.user, labels, by_owner, by_agency, by_level, subsidies)
-    chart = {"labels": labels, "rows": [{"name": r["name"], "counts": r["counts"]} for r in by_owner]}
+        return _report_export(request.user, labels, by_district, by_agency, by_level, subsidies)
+    chart = {"labels": labels, "rows": [{"name": r["name"], "counts": r["counts"]} for r in by_district]}
     return render(
         request,
         "evaluation/cycles/report.html",
@@ -356,7 +356,7 @@ def report(request):
             "year": year,
             "years": [y for y, _label in _year_choices()],
             "labels": labels,
-            "by_owner": by_owner,
+            "by_district": by_district,
             "by_agency": by_agency,
             "by_level": by_level,
             "chart": chart,
@@ -370,10 +370,10 @@ def _subsidy(key):
     return lambda row: row[1].get(key, "") if len(row) > 2 else ""
 
 
-def _report_export(user, labels, by_owner, by_agency, by_level, subsidies) -> HttpResponse:
+def _report_export(user, labels, by_district, by_agency, by_level, subsidies) -> HttpResponse:
     """The grade counts by district, agency and pool level, then the subsidy
     figures by the same groups (rows marked as subsidies): HR&SS's page in one sheet."""
-    rows = [(_("District"), r) for r in by_owner] + [(_("Agency"), r) for r in by_agency]
+    rows = [(_("District"), r) for r in by_district] + [(_("Agency"), r) for r in by_agency]
     rows += [(_("Pool"), r) for r in by_level]
     grades = len(labels)
     rows += [(_("Subsidies by district"), r, True) for r in subsidies["districts"]]
