@@ -72,6 +72,7 @@ class PoolEntrySerializer(serializers.ModelSerializer):
             "entry_number",
             "verification_code",
             "admitted_on",
+            "certificate_issued_on",
             "expires_on",
             "domains",
             "status",

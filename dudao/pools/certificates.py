@@ -78,6 +78,7 @@ def render(entry: Entry) -> bytes:
     details = [
         (_("Entry number"), entry.entry_number),
         (_("Admitted on"), formal_date(entry.admitted_on)),
+        *([(_("Renewed on"), formal_date(entry.certificate_issued_on))] if entry.certificate_issued_on else []),
         (_("Valid until"), formal_date(entry.expires_on)),
         (_("Service domains"), "、".join(d.name for d in entry.domains.all()) or "—"),
         (_("Verification code"), " ".join(entry.verification_code[i : i + 4] for i in range(0, 16, 4))),
@@ -107,7 +108,7 @@ def render(entry: Entry) -> bytes:
     draw_seal_area(pdf, right - 22 * mm, 72 * mm)
     pdf.setFont(font, 14)
     pdf.drawRightString(right, 76 * mm, issuer)
-    pdf.drawRightString(right, 66 * mm, formal_date(entry.admitted_on))
+    pdf.drawRightString(right, 66 * mm, formal_date(entry.certificate_issued_on or entry.admitted_on))
     pdf.showPage()
     pdf.save()
     return buffer.getvalue()

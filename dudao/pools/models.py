@@ -70,6 +70,10 @@ class Entry(TimeStampedModel, JurisdictionChain):
         _("verification code"), max_length=16, unique=True, default=new_verification_code
     )
     admitted_on = models.DateField(_("admitted on"))
+    # A renewal issues a new certificate: a new verification code (the old
+    # certificate no longer verifies) dated the day of the renewal. Empty until
+    # the first renewal: the admission's certificate is dated the admission.
+    certificate_issued_on = models.DateField(_("certificate issued on"), null=True, blank=True)
     expires_on = models.DateField(_("term ends on"))
     domains = models.ManyToManyField(ServiceDomain, verbose_name=_("service domains"), blank=True)
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.ACTIVE, db_index=True)

@@ -18,7 +18,7 @@ from dudao.policy.selectors import value as policy_value
 from dudao.selection import eligibility
 
 from . import permissions
-from .models import Entry, StatusChange
+from .models import Entry, StatusChange, new_verification_code
 
 S = Entry.Status
 # Which status may follow which; expired and retired entries are closed (a new term is a new entry).
@@ -361,7 +361,8 @@ def change_status(*, actor, entry: Entry, to_status: str, reason: str) -> Entry:
 def renew(*, actor, entry: Entry, expires_on: dt.date, reason: str) -> Entry:
     """Extend a live entry's term (renewal at the end of a term, decided by the
     pool's keeper on the evaluation grades): the same entry and number, a later
-    end; the certificate then shows the new term."""
+    end, and a new certificate — issued today, with a new verification code, so
+    that the old certificate, which shows the old term, no longer verifies."""
     entry = (
         Entry.objects.select_for_update(of=("self",)).select_related("jurisdiction", "organization").get(pk=entry.pk)
     )
@@ -377,15 +378,21 @@ def renew(*, actor, entry: Entry, expires_on: dt.date, reason: str) -> Entry:
         )
     if expires_on <= entry.expires_on:
         raise ValidationError({"expires_on": _("A renewed term must end after the current one.")})
-    old = entry.expires_on
+    old, old_issue = entry.expires_on, entry.certificate_issued_on or entry.admitted_on
     StatusChange.objects.create(entry=entry, from_status=S.ACTIVE, to_status=S.ACTIVE, reason=reason, actor=actor)
     entry.expires_on = expires_on
-    entry.save(update_fields=["expires_on", "updated_at"])
+    entry.certificate_issued_on = timezone.localdate()
+    entry.verification_code = new_verification_code()
+    entry.save(update_fields=["expires_on", "certificate_issued_on", "verification_code", "updated_at"])
     audit.record(
         actor=actor,
         event="pools.entry_renewed",
         obj=entry,
-        changes={"expires_on": [str(old), str(expires_on)]},
+        # The code itself stays out of the log: it is what a certificate proves itself with.
+        changes={
+            "expires_on": [str(old), str(expires_on)],
+            "certificate_issued_on": [str(old_issue), str(entry.certificate_issued_on)],
+        },
         reason=reason,
     )
     return entry

@@ -155,3 +155,21 @@ def test_certificate_api(world, pools, api):
         == 200
     )
     assert api(world.erqi_admin).get(f"/api/v1/pool-entries/{pools.city.pk}/certificate/").status_code == 404
+
+
+def test_a_renewal_issues_a_new_certificate_and_the_old_one_no_longer_verifies(world, pools, client):
+    from django.utils import timezone
+
+    entry = pools.city
+    old_code = entry.verification_code
+    later = entry.expires_on.replace(year=entry.expires_on.year + 3)
+    services.renew(actor=world.city_admin, entry=entry, expires_on=later, reason="考评合格，续聘")
+    entry = Entry.objects.get(pk=entry.pk)
+    today = timezone.localdate()
+    assert entry.verification_code != old_code and entry.certificate_issued_on == today
+    text = "\n".join(text_lines(certificates.render(entry)))
+    issued = f"{today.year}年{today.month}月{today.day}日"
+    assert f"续聘日期：{issued}" in text and f"有效期至：{later.year}年{later.month}月{later.day}日" in text
+    assert " ".join(entry.verification_code[i : i + 4] for i in range(0, 16, 4)) in text
+    assert client.get(reverse("pools:verify_code", args=[entry.verification_code])).status_code == 200
+    assert client.get(reverse("pools:verify_code", args=[old_code])).status_code == 404
