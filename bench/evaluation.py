@@ -272,10 +272,12 @@ def best(fn, runs):
 
 def measure(supervisors, runs, today):
     from django.db import connection
+    from django.db.models import Q
 
     from dudao.directory.models import Jurisdiction
-    from dudao.evaluation.models import Cycle, Evaluation, PartyForm
-    from dudao.evaluation.services import cycles, scoring
+    from dudao.evaluation.models import Cycle, Evaluation, Party, PartyForm
+    from dudao.evaluation.selectors import scoring as scoring_selectors
+    from dudao.evaluation.services import cycles
 
     year_start, year_end = dt.date(today.year, 1, 1), dt.date(today.year, 12, 31)
 
@@ -312,18 +314,6 @@ def measure(supervisors, runs, today):
         appeal_days=15,
     )
 
-    # The share of the job that opens the parties' forms, timed inside the job.
-    forms_s = []
-    open_forms = scoring.open_forms
-
-    def timed_open_forms(**kwargs):
-        t = time.perf_counter()
-        opened = open_forms(**kwargs)
-        forms_s.append(time.perf_counter() - t)
-        return opened
-
-    scoring.open_forms = timed_open_forms
-
     def computation():
         Cycle.objects.filter(pk=cycle.pk).update(status=Cycle.Status.COMPUTING, progress_total=supervisors)
         cycles.run_computation(cycle.pk)
@@ -334,9 +324,22 @@ def measure(supervisors, runs, today):
     computation()
     first = time.perf_counter() - t
     assert Evaluation.objects.filter(cycle=cycle).count() == supervisors
-    first_forms = forms_s[-1]
+    # No blank form is written: a party's form is written when it first scores.
     forms = PartyForm.objects.filter(evaluation__cycle=cycle).count()
     refresh, refresh_all = best(computation, runs)
+
+    # What the association (a party over the whole pool) reads instead of its blank forms:
+    # the count of its to-do and the first page of its list, from the evaluations.
+    def association_todo():
+        return scoring_selectors.unscored(cycle, Party.ASSOCIATION, None)
+
+    def association_page():
+        rows = scoring_selectors.party_evaluations(Party.ASSOCIATION, where=Q(cycle=cycle))
+        return list(rows.select_related("person").order_by("person__name", "pk")[:25])
+
+    assert association_todo() == supervisors
+    todo_s, _ = best(association_todo, runs)
+    page_s, _ = best(association_page, runs)
     base_after, _ = best(baseline, runs)
     base = min(base, base_after)
     sample = Evaluation.objects.filter(cycle=cycle).order_by("pk").values_list("indicators", flat=True).first()
@@ -344,8 +347,9 @@ def measure(supervisors, runs, today):
         "baseline_s": round(base, 3),
         "baseline_runs_s": [round(x, 3) for x in base_all],
         "first_run_s": round(first, 3),
-        "first_run_forms_opened": forms,
-        "first_run_opening_forms_s": round(first_forms, 3),
+        "first_run_forms_written": forms,
+        "association_todo_count_s": round(todo_s, 3),
+        "association_list_page_s": round(page_s, 3),
         "refresh_s": round(refresh, 3),
         "refresh_runs_s": [round(x, 3) for x in refresh_all],
         "ratio_first": round(first / base, 2),

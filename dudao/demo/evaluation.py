@@ -180,7 +180,6 @@ def load(password: str) -> str:
             },
         )
         evaluations.append((evaluation, score, authority))
-    scoring.open_forms(cycle=cycle)
     for evaluation, score, authority in evaluations:
         _score(evaluation, score, authority, admins, association, city_admin)
     results.compute(actor=city_admin, cycle=cycle)
@@ -258,7 +257,6 @@ def _district_cycle(today) -> None:
                 "indicator_weights": dict(INDICATOR_WEIGHTS),
             },
         )
-    scoring.open_forms(cycle=cycle)
 
 
 LOGINS = [

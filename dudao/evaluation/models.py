@@ -154,10 +154,10 @@ class Evaluation(TimeStampedModel, JurisdictionChain):
 class PartyForm(TimeStampedModel):
     """One party's scores of one supervisor: ethics, ability, performance (0–100).
     A served agency scores through its own form; the served agencies' forms are
-    averaged into one party score."""
+    averaged into one party score. Written when the party first saves scores:
+    who is due to score whom is read from the evaluations (selectors.scoring)."""
 
-    # As on Evaluation, no index that a composite one already begins with: a
-    # pool's computation opens 200,000 blank forms at once.
+    # As on Evaluation, no index that a composite one already begins with.
     evaluation = models.ForeignKey(
         Evaluation, verbose_name=_("evaluation"), on_delete=models.CASCADE, related_name="forms", db_index=False
     )

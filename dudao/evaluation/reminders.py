@@ -1,9 +1,8 @@
 """The scoring deadline of an evaluation cycle, for the daily reminders
-(core.reminders): each party with forms still blank — an agency, the
+(core.reminders): each party with supervisors still to score — an agency, the
 association, the owning authority — is reminded as the deadline draws near."""
 
 import datetime as dt
-from collections import Counter
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -15,7 +14,8 @@ from dudao.directory.models import Organization
 from dudao.policy.selectors import value as policy_value
 
 from . import scoring_permissions as permissions
-from .models import Cycle, Party, PartyForm
+from .models import Cycle, Party
+from .selectors.scoring import unscored_by_party
 
 
 def forms_matter(cycle, party: str, organization_id) -> str:
@@ -41,9 +41,7 @@ def deadlines(today: dt.date) -> list[reminders.Deadline]:
         days = policy_value("notifications.reminder_days", cycle.owner, today)
         if not reminders.in_window(today, cycle.scoring_deadline, days):
             continue
-        blank = Counter(
-            PartyForm.objects.filter(evaluation__cycle=cycle, submitted_at=None).values_list("party", "organization_id")
-        )
+        blank = unscored_by_party(cycle)
         for (party, organization_id), count in sorted(blank.items(), key=lambda item: (item[0][0], item[0][1] or 0)):
             what = _("fill in %(count)s evaluation form(s) of %(cycle)s") % {"count": count, "cycle": cycle.title}
             found.append(

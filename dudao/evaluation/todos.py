@@ -3,7 +3,7 @@ association, the owner), appeals and renewals to decide, and for a supervisor a
 published result whose appeal window is open; the deadlines of the cycles that
 concern the user (scoring, review, the appeal window)."""
 
-from django.db.models import Count, Max, Min
+from django.db.models import Count, Max
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -22,7 +22,7 @@ def scoring_todos(user) -> list[Todo]:
     todos = [
         Todo(
             _("Evaluation forms to fill in"),
-            selectors.forms_due(user).count(),
+            selectors.due_count(user),
             reverse("evaluation:form_list") + "?todo=1",
         ),
         Todo(
@@ -58,7 +58,7 @@ def deadlines(user) -> list[Deadline]:
             out.append(Deadline(_("Evaluation scores due"), cycle.scoring_deadline, url, cycle.title))
         out.append(Deadline(_("Evaluation review due"), cycle.review_deadline, url, cycle.title))
     # A party's forms: the soonest scoring deadline of the cycles it still owes forms in.
-    due = selectors.forms_due(user).aggregate(first=Min("evaluation__cycle__scoring_deadline"))["first"]
+    due = selectors.first_deadline(user)
     if due:
         out.append(Deadline(_("Evaluation forms due"), due, reverse("evaluation:form_list") + "?todo=1"))
     # The supervisor's appeal window.

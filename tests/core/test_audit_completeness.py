@@ -1418,18 +1418,6 @@ def _evaluation_scene(c, *, published=False):
     return s
 
 
-# The forms due are derived from the evaluations and the year's engagements: no event of their own.
-@case("evaluation.scoring.open_forms")
-def open_evaluation_forms(c):
-    from dudao.evaluation.models import PartyForm
-    from dudao.evaluation.services import scoring
-
-    s = _evaluation_scene(c)
-    PartyForm.objects.all().delete()
-    yield
-    scoring.open_forms(cycle=s.cycle)
-
-
 @case("evaluation.scoring.submit", "evaluation.party_scored")
 def submit_party_scores(c):
     from dudao.evaluation.services import scoring

@@ -93,7 +93,6 @@ def scene(world) -> Scene:
         engagement(entry, organization, starts_on=dt.date(year, 1, 1), ends_on=dt.date(year, 12, 31))
     cycle = make_cycle(world)
     evaluation = make_evaluation(cycle, entry)
-    scoring.open_forms(cycle=cycle)
     return Scene(world, cycle, evaluation, entry, person, user, world.outsider, world.agency_admin, other_admin)
 
 

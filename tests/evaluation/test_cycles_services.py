@@ -293,3 +293,26 @@ def test_computing_again_gives_the_same_indicators_and_only_the_pools(world, sup
     services.compute(actor=world.city_admin, cycle=cycle)
     assert list(Evaluation.objects.filter(cycle=cycle).values_list("person_id", "indicators", "breakdown")) == filtered
     assert [pid for pid, *_ in filtered] == [supply.external_person.pk]
+
+
+def test_computing_writes_no_blank_form_and_the_year_s_agencies_are_due_to_score(world, supply, year_of_work):
+    from dudao.evaluation.models import PartyForm
+    from dudao.evaluation.selectors import scoring as scoring_selectors
+
+    cycle = services.compute(actor=world.city_admin, cycle=open_city_cycle(world))
+    assert not PartyForm.objects.filter(evaluation__cycle=cycle).exists()
+    (evaluation,) = scoring_selectors.to_score(world.agency_admin, "served_agency").filter(cycle=cycle)
+    assert evaluation.scoring_org == world.agency.pk and evaluation.form_id is None
+    assert scoring_selectors.unscored(cycle, "served_agency", world.agency.pk) == 1
+
+
+def test_the_year_of_an_engagement_decides_whether_its_agency_scores(world, supply, year_of_work):
+    from dudao.evaluation.selectors import scoring as scoring_selectors
+    from dudao.supervision.models import Engagement
+
+    Engagement.objects.filter(pk=year_of_work.pk).update(
+        starts_on=dt.date(YEAR - 2, 1, 1), ends_on=dt.date(YEAR - 1, 12, 31)
+    )
+    cycle = services.compute(actor=world.city_admin, cycle=open_city_cycle(world))
+    assert not scoring_selectors.to_score(world.agency_admin, "served_agency").filter(cycle=cycle).exists()
+    assert ("served_agency", world.agency.pk) not in scoring_selectors.unscored_by_party(cycle)

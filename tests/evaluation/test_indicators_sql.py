@@ -1,10 +1,6 @@
 """On PostgreSQL a pool is computed inside the database (the SQL renderings of
-the point functions, services.cycles._compute_postgresql, and the forms opened
-by one INSERT … SELECT); everywhere else in Python. The two must agree to the
-fen and to the form: here both run on the same PostgreSQL data."""
-
-import datetime as dt
-from decimal import Decimal
+the point functions, services.cycles._compute_postgresql); everywhere else in
+Python. The two must agree to the fen: here both run on the same PostgreSQL data."""
 
 import pytest
 from django.db import connection
@@ -12,11 +8,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dudao.evaluation import indicators as ind
-from dudao.evaluation.models import Evaluation, PartyForm
+from dudao.evaluation.models import Evaluation
 from dudao.evaluation.selectors import cycles as selectors
 from dudao.evaluation.services import cycles as services
-from dudao.evaluation.services import scoring
-from dudao.supervision.models import Engagement
 from tests.factories import staff
 from tests.pools.conftest import city_entry
 from tests.supervision.test_summary_selectors import rate
@@ -97,31 +91,3 @@ def test_a_pool_computed_in_sql_matches_the_python_computation_to_the_fen(world,
     stamps = dict(Evaluation.objects.filter(cycle=cycle).values_list("pk", "updated_at"))
     services._compute_postgresql(cycle, policy)
     assert dict(Evaluation.objects.filter(cycle=cycle).values_list("pk", "updated_at")) == stamps
-
-
-def test_forms_opened_in_sql_are_the_forms_the_python_path_opens(world, supply, year_of_work):  # noqa: F811
-    # 二七督导丙 also served world.agency (their engagement's agency), so four forms are due.
-    cycle = services.compute(actor=world.city_admin, cycle=open_city_cycle(world))
-
-    def forms():
-        return sorted(
-            PartyForm.objects.filter(evaluation__cycle=cycle).values_list("evaluation_id", "party", "organization_id")
-        )
-
-    opened_in_sql = forms()
-    assert {party for _e, party, _o in opened_in_sql} == {"association", "authority", "home_agency", "served_agency"}
-    PartyForm.objects.filter(evaluation__cycle=cycle).delete()
-    assert scoring._open_forms_portable(cycle) == len(opened_in_sql)
-    assert forms() == opened_in_sql
-    # Both keep what is there.
-    assert scoring._open_forms_postgresql(cycle) == 0
-    assert scoring._open_forms_portable(cycle) == 0
-
-
-def test_the_year_of_an_engagement_decides_its_served_form(world, supply, year_of_work):  # noqa: F811
-    Engagement.objects.filter(pk=year_of_work.pk).update(
-        starts_on=dt.date(YEAR - 2, 1, 1), ends_on=dt.date(YEAR - 1, 12, 31)
-    )
-    cycle = services.compute(actor=world.city_admin, cycle=open_city_cycle(world))
-    assert not PartyForm.objects.filter(evaluation__cycle=cycle, party="served_agency").exists()
-    assert Decimal(Evaluation.objects.get(cycle=cycle).indicators["service_hours"]) >= 0

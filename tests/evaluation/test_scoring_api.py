@@ -14,17 +14,33 @@ def s(world):
     return scene(world)
 
 
-def test_a_party_lists_and_submits_its_own_forms(s, api):
+def test_a_party_lists_whom_it_scores_and_its_written_forms(s, api):
     client = api(s.served_admin)
+    due = client.get("/api/v1/evaluation-forms/to-score/", {"party": "served_agency", "cycle": s.cycle.pk})
+    assert due.status_code == 200
+    (row,) = due.json()["results"]
+    assert (row["evaluation"], row["organization"], row["form"]) == (s.evaluation.pk, s.world.agency.pk, None)
+    assert client.get("/api/v1/evaluation-forms/to-score/", {"party": "home_agency"}).json()["results"] == []
+    assert client.get("/api/v1/evaluation-forms/to-score/", {"party": "x"}).status_code == 400
+    assert client.get("/api/v1/evaluation-forms/").json()["results"] == []
+    url = f"/api/v1/evaluations/{s.evaluation.pk}/party-scores/"
+    client.post(url, {"party": "served_agency", "ethics": "80", "ability": "75", "performance": "70"})
     listed = client.get("/api/v1/evaluation-forms/", {"cycle": s.cycle.pk}).json()["results"]
     assert [f["organization"] for f in listed] == [s.world.agency.pk]
     response = client.post(
-        f"/api/v1/evaluation-forms/{listed[0]['id']}/submit/", {"ethics": "80", "ability": "75", "performance": "70"}
+        f"/api/v1/evaluation-forms/{listed[0]['id']}/submit/", {"ethics": "81", "ability": "75", "performance": "70"}
     )
-    assert response.status_code == 200 and response.json()["ethics"] == "80.00"
+    assert response.status_code == 200 and response.json()["ethics"] == "81.00"
+    (row,) = client.get("/api/v1/evaluation-forms/to-score/", {"party": "served_agency"}).json()["results"]
+    assert row["ethics"] == "81.00" and row["submitted_at"]
+    todo = client.get("/api/v1/evaluation-forms/to-score/", {"party": "served_agency", "todo": "1"}).json()
+    assert todo["results"] == []
 
 
 def test_another_party_s_form_is_404_and_bad_scores_400(s, api):
+    from tests.evaluation.scoring_setup import score_all
+
+    score_all(s)
     home = PartyForm.objects.get(party="home_agency")
     client = api(s.served_admin)
     assert client.get(f"/api/v1/evaluation-forms/{home.pk}/").status_code == 404
@@ -104,12 +120,13 @@ def test_the_owner_moves_the_review_deadline_over_the_api(s, api):
 def test_a_late_score_is_refused_over_the_api(s, api):
     import datetime as dt
 
-    Cycle.objects.filter(pk=s.cycle.pk).update(scoring_deadline=dt.date.today() - dt.timedelta(days=1))
+    scores = {"ethics": "80", "ability": "80", "performance": "80"}
+    url = f"/api/v1/evaluations/{s.evaluation.pk}/party-scores/"
+    api(s.world.association).post(url, {"party": "association", **scores})
     form = PartyForm.objects.get(party="association")
-    late = api(s.world.association).post(
-        f"/api/v1/evaluation-forms/{form.pk}/submit/", {"ethics": "80", "ability": "80", "performance": "80"}
-    )
-    assert late.status_code == 400 and PartyForm.objects.get(pk=form.pk).submitted_at is None
+    Cycle.objects.filter(pk=s.cycle.pk).update(scoring_deadline=dt.date.today() - dt.timedelta(days=1))
+    late = api(s.world.association).post(f"/api/v1/evaluation-forms/{form.pk}/submit/", {**scores, "ethics": "90"})
+    assert late.status_code == 400 and PartyForm.objects.get(pk=form.pk).ethics == 80
 
 
 def test_the_supervisor_reads_no_party_s_comment_over_the_api(s, api):

@@ -42,7 +42,9 @@ def grow(world, n):
             grade="pass",
             status=Evaluation.Status.PUBLISHED,
         )
-        PartyForm.objects.create(evaluation=evaluation, party="association")
+        # Every other supervisor scored by the association (a form with and without scores).
+        scores = {"ethics": 80, "ability": 80, "performance": 80} if k % 2 else {}
+        PartyForm.objects.create(evaluation=evaluation, party="association", **scores)
         Appeal.objects.create(evaluation=evaluation, reason="理由")
 
 
@@ -55,6 +57,7 @@ def count(client, url, params):
 
 CASES = [
     ("/api/v1/evaluation-forms/", "association"),
+    ("/api/v1/evaluation-forms/to-score/?party=association", "association"),
     ("/api/v1/evaluation-results/", "city_admin"),
     ("/api/v1/evaluation-appeals/", "city_admin"),
     ("evaluation:form_list", "association"),
@@ -67,7 +70,8 @@ CASES = [
 def test_a_scoring_list_costs_the_same_for_few_rows_many_rows_and_a_far_page(world, api, login, url, persona):
     user = world.persona(persona)
     if url.startswith("/api/"):
-        client, params = api(user), {"page_size": 25}
+        url, _sep, query = url.partition("?")
+        client, params = api(user), {"page_size": 25, **dict([query.split("=")] if query else [])}
     else:
         client, params, url = login(user), {}, reverse(url)
     grow(world, 5)

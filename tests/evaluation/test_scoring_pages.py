@@ -33,32 +33,48 @@ def published(s):
 
 def test_a_party_lists_and_fills_in_its_own_form(s, login):
     client = login(s.served_admin)
-    page = client.get(reverse("evaluation:form_list"), {"cycle": s.cycle.pk})
-    assert page.status_code == 200 and page.content.decode().count('data-testid="form-row"') == 1
-    form = PartyForm.objects.get(organization=s.world.agency)
-    response = client.post(
-        reverse("evaluation:form_edit", args=[form.pk]),
-        {"ethics": "80", "ability": "75.5", "performance": "70", "comment": "按时参与督导"},
-    )
+    page = client.get(reverse("evaluation:form_list"), {"cycle": s.cycle.pk, "party": "served_agency"})
+    html = page.content.decode()
+    assert page.status_code == 200 and html.count('data-testid="form-row"') == 1
+    edit = reverse("evaluation:form_edit", args=[s.evaluation.pk, "served_agency"])
+    assert f"{edit}?organization={s.world.agency.pk}" in html
+    # As home agency it has no one in this cycle.
+    home = client.get(reverse("evaluation:form_list"), {"cycle": s.cycle.pk, "party": "home_agency"}).content.decode()
+    assert 'data-testid="form-row"' not in home
+    assert client.get(edit).status_code == 200
+    response = client.post(edit, {"ethics": "80", "ability": "75.5", "performance": "70", "comment": "按时参与督导"})
     assert response.status_code == 302
-    form.refresh_from_db()
+    form = PartyForm.objects.get(organization=s.world.agency)
     assert str(form.ability) == "75.50" and form.submitted_at
+    listed = client.get(reverse("evaluation:form_list"), {"party": "served_agency"}).content.decode()
+    assert "75.50" in listed
+    todo = client.get(reverse("evaluation:form_list"), {"party": "served_agency", "todo": "1"}).content.decode()
+    assert 'data-testid="form-row"' not in todo
+
+
+def test_the_to_do_link_opens_the_party_that_still_owes_scores(s, login):
+    page = login(s.served_admin).get(reverse("evaluation:form_list"), {"todo": "1"})
+    assert page.context["party"] == "served_agency"
+    assert page.content.decode().count('data-testid="form-row"') == 1
 
 
 def test_another_party_s_form_is_not_found(s, login):
-    home_form = PartyForm.objects.get(party="home_agency")
+    home = reverse("evaluation:form_edit", args=[s.evaluation.pk, "home_agency"])
+    assert login(s.home_admin).get(home).status_code == 200
     for user in (s.served_admin, s.world.association, s.world.city_admin, s.supervisor):
-        assert login(user).get(reverse("evaluation:form_edit", args=[home_form.pk])).status_code == 404
+        assert login(user).get(home).status_code == 404
+    assert login(s.home_admin).get(reverse("evaluation:form_edit", args=[s.evaluation.pk, "nobody"])).status_code == 404
+    assert login(s.home_admin).get(reverse("evaluation:form_edit", args=[999999, "home_agency"])).status_code == 404
 
 
 def test_a_late_score_is_refused_on_the_page(s, login):
     Cycle.objects.filter(pk=s.cycle.pk).update(scoring_deadline=timezone.localdate() - dt.timedelta(days=1))
-    form = PartyForm.objects.get(party="association")
     page = login(s.world.association).post(
-        reverse("evaluation:form_edit", args=[form.pk]), {"ethics": "80", "ability": "80", "performance": "80"}
+        reverse("evaluation:form_edit", args=[s.evaluation.pk, "association"]),
+        {"ethics": "80", "ability": "80", "performance": "80"},
     )
-    assert page.status_code == 200
-    assert PartyForm.objects.get(pk=form.pk).submitted_at is None
+    assert page.status_code == 200 and "逾期评分不予受理" in page.content.decode()
+    assert not PartyForm.objects.exists()
 
 
 def test_the_owner_reviews_computes_and_publishes(s, login):

@@ -6,10 +6,11 @@ cycle's results, appeals (listed, and per evaluation under
 caller may not make a 403, a rule a service enforces a 400."""
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import CharField, Value
 from django.shortcuts import get_object_or_404
 from django.urls import path
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
@@ -72,8 +73,50 @@ class ScoresRequestSerializer(serializers.Serializer):
     comment = serializers.CharField(required=False, allow_blank=True, max_length=2000)
 
 
+class ToScoreSerializer(serializers.ModelSerializer):
+    """One supervisor the caller scores as a party, with its scores once given."""
+
+    evaluation = serializers.IntegerField(source="pk", read_only=True)
+    supervisor = serializers.IntegerField(source="person_id", read_only=True)
+    supervisor_name = serializers.CharField(source="person.name", read_only=True)
+    party = serializers.CharField(read_only=True)
+    organization = serializers.IntegerField(source="scoring_org", read_only=True, allow_null=True)
+    form = serializers.IntegerField(source="form_id", read_only=True, allow_null=True)
+    ethics = serializers.DecimalField(
+        source="scored_ethics", max_digits=5, decimal_places=2, read_only=True, allow_null=True
+    )
+    ability = serializers.DecimalField(
+        source="scored_ability", max_digits=5, decimal_places=2, read_only=True, allow_null=True
+    )
+    performance = serializers.DecimalField(
+        source="scored_performance", max_digits=5, decimal_places=2, read_only=True, allow_null=True
+    )
+    submitted_at = serializers.DateTimeField(source="scored_at", read_only=True, allow_null=True)
+    deadline = serializers.DateField(source="cycle.scoring_deadline", read_only=True)
+
+    class Meta:
+        model = Evaluation
+        fields = [
+            "evaluation",
+            "cycle",
+            "supervisor",
+            "supervisor_name",
+            "party",
+            "organization",
+            "form",
+            "ethics",
+            "ability",
+            "performance",
+            "submitted_at",
+            "deadline",
+        ]
+        read_only_fields = fields
+
+
 class PartyFormViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    """A party's own evaluation forms (home agency, served agency, association, authority)."""
+    """A party's own evaluation forms (home agency, served agency, association,
+    authority): those written, and under to-score/ every supervisor the party
+    is due to score, written or not."""
 
     serializer_class = PartyFormSerializer
     ordering = ["evaluation__person__name", "id"]
@@ -83,6 +126,27 @@ class PartyFormViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         if self.action == "list":
             queryset = _cycle_filter(queryset, self.request, "evaluation__cycle_id")
         return queryset
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("party", str, enum=Party.values, required=True),
+            OpenApiParameter("cycle", int),
+            OpenApiParameter("todo", bool, description="Only those not yet scored in cycles open for scoring"),
+        ],
+        responses={200: ToScoreSerializer(many=True)},
+    )
+    @action(detail=False, methods=["get"], url_path="to-score", filter_backends=[])
+    def to_score(self, request):
+        """The supervisors the caller scores as `party`, with its scores where given (none for a party it is not)."""
+        party = request.query_params.get("party", "")
+        if party not in Party.values:
+            raise serializers.ValidationError({"party": [_("Choose one of the four parties.")]})
+        queryset = selectors.to_score(request.user, party).annotate(party=Value(party, output_field=CharField()))
+        queryset = _cycle_filter(queryset, request, "cycle_id")
+        if request.query_params.get("todo", "").lower() in ("1", "true"):
+            queryset = selectors.due(queryset)
+        page = self.paginate_queryset(queryset.order_by("person__name", "pk"))
+        return self.get_paginated_response(ToScoreSerializer(page, many=True).data)
 
     @extend_schema(request=ScoresRequestSerializer, responses={200: PartyFormSerializer})
     @action(detail=True, methods=["post"], filter_backends=[])

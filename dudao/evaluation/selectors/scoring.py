@@ -3,7 +3,8 @@ function takes the user and returns only what their scope allows."""
 
 import datetime as dt
 
-from django.db.models import Q
+from django.db.models import BigIntegerField, Count, Exists, F, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from dudao.core.scoping import nodes_q
@@ -37,7 +38,9 @@ def _owned_q(user, prefix: str = "") -> Q | None:
 
 
 def forms_for(user):
-    """The forms the user fills in as a party (their own only)."""
+    """The forms the user has written as a party (their own only). A form is
+    written when its party first saves scores; what a party is still due to
+    score is listed by to_score()."""
     terms = []
     orgs = permissions.scoring_org_ids(user)
     if orgs:
@@ -55,6 +58,154 @@ def forms_for(user):
     return PartyForm.objects.filter(combined).select_related(
         "evaluation__cycle", "evaluation__person", "evaluation__home_organization", "organization"
     )
+
+
+# --- what a party scores -------------------------------------------------------------------
+#
+# No blank form is written for a party: a pool's computation would write four
+# per supervisor (200,000 for a large pool, more time than the computation
+# itself). What a party is due to score is read from the evaluations: the home
+# agency's are those of its staff, a served agency's those of the supervisors
+# it engaged in the cycle's year, the association's and the owner's every
+# evaluation of the cycles over which they act. The form is written when the
+# party first saves its scores (services.scoring.submit).
+
+OPEN_FOR_SCORING = (Cycle.Status.SCORING, Cycle.Status.REVIEW)
+
+
+def parties_of(user) -> list[str]:
+    """The parties the user scores as, in the parties' order."""
+    parties = []
+    if permissions.scoring_org_ids(user):
+        parties += [Party.HOME_AGENCY, Party.SERVED_AGENCY]
+    if permissions.association_nodes(user):
+        parties.append(Party.ASSOCIATION)
+    if any(permissions.owner_nodes(user).values()):
+        parties.append(Party.AUTHORITY)
+    return parties
+
+
+def _served_by(orgs):
+    """The engagements by one of `orgs` of the evaluated supervisor in the
+    cycle's year, the home agency left out (it scores as the home agency)."""
+    return Engagement.objects.filter(
+        supervisor_id=OuterRef("person_id"),
+        organization_id__in=orgs,
+        status__in=[Engagement.Status.ACTIVE, Engagement.Status.ENDED],
+        starts_on__year__lte=OuterRef("cycle__year"),
+        ends_on__year__gte=OuterRef("cycle__year"),
+    ).exclude(organization_id=Coalesce(OuterRef("home_organization_id"), Value(0)))
+
+
+def party_evaluations(party: str, *, orgs=(), where: Q | None = None):
+    """The evaluations `party` scores, annotated with the scoring agency
+    (`scoring_org`, none for the association and the authority) and with that
+    party's form if written (`form_id`, `scored_ethics`, `scored_ability`,
+    `scored_performance`, `scored_at`): for the agency parties those of `orgs`,
+    for the association and the authority those matching `where`."""
+    if party == Party.HOME_AGENCY:
+        queryset = Evaluation.objects.filter(home_organization_id__in=orgs).annotate(
+            scoring_org=F("home_organization_id")
+        )
+    elif party == Party.SERVED_AGENCY:
+        served = _served_by(orgs)
+        queryset = Evaluation.objects.filter(Exists(served)).annotate(
+            scoring_org=Subquery(served.order_by("organization_id").values("organization_id")[:1])
+        )
+    else:
+        # None for nobody: still annotated, so that due() and the lists apply to it.
+        queryset = Evaluation.objects.filter(where if where is not None else Q(pk__in=[])).annotate(
+            scoring_org=Value(None, output_field=BigIntegerField())
+        )
+    form = PartyForm.objects.filter(evaluation_id=OuterRef("pk"), party=party)
+    if party in (Party.HOME_AGENCY, Party.SERVED_AGENCY):
+        form = form.filter(organization_id=OuterRef("scoring_org"))
+    else:
+        form = form.filter(organization__isnull=True)
+    return queryset.annotate(
+        form_id=Subquery(form.values("pk")[:1]),
+        scored_ethics=Subquery(form.values("ethics")[:1]),
+        scored_ability=Subquery(form.values("ability")[:1]),
+        scored_performance=Subquery(form.values("performance")[:1]),
+        scored_at=Subquery(form.values("submitted_at")[:1]),
+    )
+
+
+def to_score(user, party: str):
+    """The evaluations the user scores as `party`, with their form if written
+    (see party_evaluations); none for a party the user is not."""
+    if party in (Party.HOME_AGENCY, Party.SERVED_AGENCY):
+        orgs = permissions.scoring_org_ids(user)
+        queryset = party_evaluations(party, orgs=orgs)
+        if not orgs:
+            queryset = queryset.none()
+    elif party == Party.ASSOCIATION:
+        queryset = party_evaluations(party, where=nodes_q(permissions.association_nodes(user)))
+    else:
+        # The authority; a party name that is none of the four reads as one the user is not.
+        queryset = party_evaluations(Party.AUTHORITY, where=_owned_q(user) if party == Party.AUTHORITY else None)
+    return queryset.select_related("cycle", "person", "home_organization")
+
+
+def due(queryset):
+    """Of to_score(): those not yet scored in cycles open for scoring before their deadline."""
+    return queryset.filter(
+        cycle__status__in=OPEN_FOR_SCORING,
+        cycle__scoring_deadline__gte=timezone.localdate(),
+        scored_at__isnull=True,
+    )
+
+
+def due_count(user) -> int:
+    """How many scores the user still owes, over all the parties they are."""
+    return sum(due(to_score(user, party)).count() for party in parties_of(user))
+
+
+def first_deadline(user):
+    """The soonest scoring deadline among what the user still owes, or None."""
+    dates = [
+        due(to_score(user, party))
+        .order_by("cycle__scoring_deadline")
+        .values_list("cycle__scoring_deadline", flat=True)
+        .first()
+        for party in parties_of(user)
+    ]
+    return min((d for d in dates if d), default=None)
+
+
+def unscored(cycle, party: str, organization_id) -> int:
+    """How many evaluations of `cycle` the party (with its agency) has still to score."""
+    if party in (Party.HOME_AGENCY, Party.SERVED_AGENCY):
+        queryset = party_evaluations(party, orgs=[organization_id])
+    else:
+        queryset = party_evaluations(party, where=Q(cycle=cycle))
+    return queryset.filter(cycle=cycle, scored_at__isnull=True).count()
+
+
+def unscored_by_party(cycle) -> dict:
+    """{(party, agency id or None): evaluations of `cycle` still to score}, the
+    parties with none left out: who the scoring deadline's reminder goes to."""
+    evaluations = Evaluation.objects.filter(cycle=cycle).order_by()
+    scored = {}
+    for party, org in (
+        PartyForm.objects.filter(evaluation__cycle=cycle, submitted_at__isnull=False)
+        .order_by()
+        .values_list("party", "organization_id")
+    ):
+        scored[(party, org)] = scored.get((party, org), 0) + 1
+    total = evaluations.count()
+    owed = {(Party.ASSOCIATION, None): total, (Party.AUTHORITY, None): total}
+    for org, n in (
+        evaluations.exclude(home_organization_id=None).values_list("home_organization_id").annotate(n=Count("pk"))
+    ):
+        owed[(Party.HOME_AGENCY, org)] = n
+    pairs = list(evaluations.values_list("person_id", "home_organization_id"))
+    served = served_organizations(pairs, cycle.year, supervisors=evaluations.values("person_id"))
+    for orgs in served.values():
+        for org in orgs:
+            owed[(Party.SERVED_AGENCY, org)] = owed.get((Party.SERVED_AGENCY, org), 0) + 1
+    left = {key: n - scored.get(key, 0) for key, n in owed.items()}
+    return {key: n for key, n in left.items() if n > 0}
 
 
 def served_organizations(pairs, year: int, supervisors=None) -> dict:
@@ -111,15 +262,6 @@ def slot_forms(evaluation: Evaluation, slots) -> dict:
         "organization"
     )
     return {(f.party, f.organization_id): f for f in forms if (f.party, f.organization_id) in wanted}
-
-
-def forms_due(user):
-    """The user's forms still to fill in, in cycles open for scoring before their deadline."""
-    return forms_for(user).filter(
-        submitted_at__isnull=True,
-        evaluation__cycle__status__in=[Cycle.Status.SCORING, Cycle.Status.REVIEW],
-        evaluation__cycle__scoring_deadline__gte=timezone.localdate(),
-    )
 
 
 def results_open_to_appeal(user):

@@ -33,7 +33,6 @@ from .. import indicators as ind
 from .. import permissions
 from ..models import Cycle, Evaluation, PartyForm
 from ..selectors import cycles as selectors
-from . import scoring
 
 log = logging.getLogger(__name__)
 
@@ -200,8 +199,8 @@ def run_computation(cycle_id: int, actor_id: int | None = None) -> None:
             status=Cycle.Status.SCORING, computed_at=now, progress_done=written, updated_at=now
         )
         cycle.refresh_from_db()
-        # Scoring opens: every party gets the forms it is due to fill in.
-        scoring.open_forms(cycle=cycle)
+        # Scoring opens: each party finds what it is due to score from the evaluations
+        # (selectors.scoring.to_score); no blank form is written for it.
         audit.record(
             actor=User.objects.filter(pk=actor_id).first(),
             event="evaluation.indicators_computed",

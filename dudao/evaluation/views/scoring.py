@@ -6,14 +6,17 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import CharField, Value
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import path
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from dudao.core.forms import add_service_errors, posted
 from dudao.core.views import ListPage
+from dudao.directory.models import Organization
 
 from .. import scoring_permissions as permissions
 from ..models import Appeal, Cycle, Evaluation, Grade, Party
@@ -71,56 +74,123 @@ def _bootstrap(form):
 
 
 class FormList(ListPage):
+    """A party's supervisors to score, one party at a time (an agency's admin is
+    both home and served agency): read from the evaluations, with the party's
+    scores where it has given them."""
+
     template_name = "evaluation/scoring/form_list.html"
     table_template = "evaluation/scoring/_form_table.html"
-    sort_fields = {"name": ("evaluation__person__name",), "submitted": ("submitted_at",)}
+    sort_fields = {"name": ("person__name",), "submitted": ("scored_at",)}
     default_sort = "name"
     export_title = gettext_lazy("Evaluation forms")
     export_columns = [
-        (gettext_lazy("Cycle"), lambda f: f.evaluation.cycle.title),
-        (gettext_lazy("Supervisor"), lambda f: f.evaluation.person.name),
-        (gettext_lazy("Party"), lambda f: f.get_party_display()),
-        (gettext_lazy("Ethics"), lambda f: f.ethics),
-        (gettext_lazy("Ability"), lambda f: f.ability),
-        (gettext_lazy("Performance"), lambda f: f.performance),
+        (gettext_lazy("Cycle"), lambda e: e.cycle.title),
+        (gettext_lazy("Supervisor"), lambda e: e.person.name),
+        (gettext_lazy("Party"), lambda e: Party(e.party).label),
+        (gettext_lazy("Ethics"), lambda e: e.scored_ethics),
+        (gettext_lazy("Ability"), lambda e: e.scored_ability),
+        (gettext_lazy("Performance"), lambda e: e.scored_performance),
+        (gettext_lazy("Submitted"), lambda e: e.scored_at),
     ]
 
+    def party(self) -> str | None:
+        if not hasattr(self, "_party"):
+            held = selectors.parties_of(self.request.user)
+            asked = self.request.GET.get("party", "")
+            if asked in held:
+                self._party = asked
+            elif self.request.GET.get("todo") == "1":
+                # From the 工作台's to-do: the first party that still owes scores.
+                owing = [p for p in held if selectors.due(selectors.to_score(self.request.user, p)).exists()]
+                self._party = (owing or held or [None])[0]
+            else:
+                # An agency's admin whose staff are not in the pool scores only as a served agency.
+                with_rows = [p for p in held if selectors.to_score(self.request.user, p).exists()]
+                self._party = (with_rows or held or [None])[0]
+        return self._party
+
     def get_queryset(self):
-        queryset = selectors.forms_for(self.request.user)
+        party = self.party()
+        if party is None:
+            return Evaluation.objects.none()
+        queryset = selectors.to_score(self.request.user, party).annotate(party=Value(party, output_field=CharField()))
         cycle = self.request.GET.get("cycle")
         if cycle and cycle.isdigit():
-            queryset = queryset.filter(evaluation__cycle_id=int(cycle))
+            queryset = queryset.filter(cycle_id=int(cycle))
         if self.request.GET.get("todo") == "1":
-            # The 工作台's to-do: the forms still due (unsubmitted, cycle open for scoring).
-            queryset = queryset.filter(pk__in=selectors.forms_due(self.request.user).values("pk"))
+            # The 工作台's to-do: not yet scored, cycle open for scoring.
+            queryset = selectors.due(queryset)
         return queryset
 
+    def decorate(self, rows):
+        # The served agency's name, for the page's rows only.
+        orgs = dict(
+            Organization.objects.filter(pk__in={r.scoring_org for r in rows if r.scoring_org}).values_list("pk", "name")
+        )
+        for row in rows:
+            row.scoring_org_name = orgs.get(row.scoring_org)
+        return rows
+
     def get_context_data(self, **kwargs):
-        cycles = Cycle.objects.filter(pk__in=selectors.forms_for(self.request.user).values("evaluation__cycle_id"))
-        return super().get_context_data(cycles=cycles, chosen=self.request.GET.get("cycle", ""), **kwargs)
+        party = self.party()
+        held = selectors.parties_of(self.request.user)
+        cycle_ids = (
+            selectors.to_score(self.request.user, party).order_by().values("cycle_id").distinct() if party else []
+        )
+        cycles = Cycle.objects.filter(pk__in=cycle_ids) if party else Cycle.objects.none()
+        return super().get_context_data(
+            cycles=cycles,
+            chosen=self.request.GET.get("cycle", ""),
+            parties=[(p, Party(p).label) for p in held],
+            party=party,
+            **kwargs,
+        )
+
+
+def _slot(request, evaluation, party):
+    """The user's slot (party, agency) on the evaluation, or 404."""
+    slots = [slot for slot in selectors.scoring_slots(request.user, evaluation) if slot[0] == party]
+    asked = request.GET.get("organization", "")
+    if asked.isdigit():
+        slots = [slot for slot in slots if slot[1] == int(asked)]
+    if not slots:
+        raise Http404
+    return slots[0]
 
 
 @login_required
-def form_edit(request, pk):
-    form_row = get_object_or_404(selectors.forms_for(request.user), pk=pk)
-    evaluation = form_row.evaluation
-    initial = {n: getattr(form_row, n) for n in ("ethics", "ability", "performance", "comment")}
+def form_edit(request, evaluation, party):
+    evaluation = get_object_or_404(
+        Evaluation.objects.select_related("cycle__owner", "person", "home_organization"), pk=evaluation
+    )
+    party, organization_id = _slot(request, evaluation, party)
+    written = selectors.slot_forms(evaluation, [(party, organization_id)]).get((party, organization_id))
+    initial = {n: getattr(written, n) for n in ("ethics", "ability", "performance", "comment")} if written else {}
     form = _bootstrap(ScoreForm(posted(request), initial=initial))
     if request.method == "POST" and form.is_valid():
         try:
             scoring_services.submit(
                 actor=request.user,
                 evaluation=evaluation,
-                party=form_row.party,
-                organization=form_row.organization_id,
+                party=party,
+                organization=organization_id,
                 **form.cleaned_data,
             )
             messages.success(request, _("Your scores of %(name)s are saved.") % {"name": evaluation.person.name})
-            return redirect("evaluation:form_list")
+            return redirect(f"{reverse('evaluation:form_list')}?party={party}")
         except ValidationError as exc:
             add_service_errors(form, exc)
+    organization = Organization.objects.filter(pk=organization_id).first() if organization_id else None
     return render(
-        request, "evaluation/scoring/form_edit.html", {"row": form_row, "evaluation": evaluation, "form": form}
+        request,
+        "evaluation/scoring/form_edit.html",
+        {
+            "party_label": Party(party).label,
+            "party": party,
+            "organization": organization,
+            "evaluation": evaluation,
+            "form": form,
+        },
     )
 
 
@@ -435,7 +505,7 @@ def renewal_decide(request, pk):
 
 urlpatterns = [
     path("forms/", FormList.as_view(), name="form_list"),
-    path("forms/<int:pk>/", form_edit, name="form_edit"),
+    path("forms/<int:evaluation>/<str:party>/", form_edit, name="form_edit"),
     path("cycles/<int:pk>/review/", review, name="review"),
     path("results/", ResultList.as_view(), name="result_list"),
     path("results/<int:pk>/", result_detail, name="result_detail"),
