@@ -335,7 +335,8 @@ def measure(supervisors, runs, today):
 
     def association_page():
         rows = scoring_selectors.party_evaluations(Party.ASSOCIATION, where=Q(cycle=cycle))
-        return list(rows.select_related("person").order_by("person__name", "pk")[:25])
+        page = rows.order_by("person__name", "pk")[:25]
+        return list(page.values_list("pk", "person__name", "form_id", "scored_ethics", "scored_at"))
 
     assert association_todo() == supervisors
     todo_s, _ = best(association_todo, runs)
