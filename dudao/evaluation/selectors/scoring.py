@@ -109,8 +109,16 @@ def party_evaluations(party: str, *, orgs=(), where: Q | None = None):
         )
     elif party == Party.SERVED_AGENCY:
         served = _served_by(orgs)
-        queryset = Evaluation.objects.filter(Exists(served)).annotate(
-            scoring_org=Subquery(served.order_by("organization_id").values("organization_id")[:1])
+        # The agency's supervisors first (an uncorrelated IN, so that the plan starts
+        # from its few engagements and looks their evaluations up by person rather
+        # than testing every evaluation of a province), then the year's rule.
+        engaged = Engagement.objects.filter(
+            organization_id__in=orgs, status__in=[Engagement.Status.ACTIVE, Engagement.Status.ENDED]
+        ).values("supervisor_id")
+        queryset = (
+            Evaluation.objects.filter(person_id__in=engaged)
+            .filter(Exists(served))
+            .annotate(scoring_org=Subquery(served.order_by("organization_id").values("organization_id")[:1]))
         )
     else:
         # None for nobody: still annotated, so that due() and the lists apply to it.
