@@ -71,6 +71,9 @@ def test_an_agency_admin_imports_a_roster_finds_a_person_and_exports_the_list(wo
     assert "已导入 3 名员工" in page.get_by_test_id("import-done").inner_text()
 
     page.get_by_role("link", name="查看人员列表").click()
+    list_path = page.url.split("?")[0]
+    swapped = []
+    page.on("requestfinished", lambda r: swapped.append(r.url) if r.url.startswith(list_path + "?q=") else None)
     page.get_by_label("搜索").fill("晓梅")
     page.get_by_label("搜索").press("Enter")
     table = page.get_by_test_id("person-table")
@@ -78,6 +81,10 @@ def test_an_agency_admin_imports_a_roster_finds_a_person_and_exports_the_list(wo
     expect(table).not_to_contain_text("李志远")
     expect(table.get_by_role("link", name="王晓梅")).to_be_visible()
     expect(page.get_by_test_id("result-count")).to_contain_text("1")
+    # Enter fires "change" and then "submit" on the filter form: one answer is
+    # swapped in, not two (a late second swap could swallow the click on Export).
+    page.wait_for_timeout(500)
+    assert len(swapped) == 1, swapped
 
     with page.expect_download() as info:
         page.get_by_test_id("export-xlsx").click()
