@@ -146,6 +146,19 @@ def _flag(*, actor, entry: Entry, note: str) -> bool:
     return True
 
 
+def _lower_flag(*, actor, entry: Entry, reason: str) -> None:
+    """Lower the entry's review flag (the caller holds the entry and has checked it is up)."""
+    entry.flagged_for_review = False
+    entry.save(update_fields=["flagged_for_review", "updated_at"])
+    audit.record(
+        actor=actor,
+        event="pools.entry_flag_cleared",
+        obj=entry,
+        changes={"flagged_for_review": [True, False]},
+        reason=reason,
+    )
+
+
 @transaction.atomic
 def flag_for_review(*, actor, entry: Entry, note: str) -> bool:
     """Raise the entry's review flag with a note the keeper reads (the
@@ -161,15 +174,7 @@ def withdraw_review_flag(*, actor, entry: Entry, note: str, reason: str) -> bool
     entry = Entry.objects.select_for_update(of=("self",)).get(pk=entry.pk)
     if not entry.flagged_for_review or entry.review_note != note[:400]:
         return False
-    entry.flagged_for_review = False
-    entry.save(update_fields=["flagged_for_review", "updated_at"])
-    audit.record(
-        actor=actor,
-        event="pools.entry_flag_cleared",
-        obj=entry,
-        changes={"flagged_for_review": [True, False]},
-        reason=reason,
-    )
+    _lower_flag(actor=actor, entry=entry, reason=reason)
     return True
 
 
@@ -197,15 +202,7 @@ def clear_review_flag(*, actor, entry: Entry, reason: str) -> Entry:
         raise ValidationError({"reason": _("Say what the review found.")})
     if not entry.flagged_for_review:
         raise ValidationError(_("This entry is not flagged for review."))
-    entry.flagged_for_review = False
-    entry.save(update_fields=["flagged_for_review", "updated_at"])
-    audit.record(
-        actor=actor,
-        event="pools.entry_flag_cleared",
-        obj=entry,
-        changes={"flagged_for_review": [True, False]},
-        reason=reason,
-    )
+    _lower_flag(actor=actor, entry=entry, reason=reason)
     return entry
 
 

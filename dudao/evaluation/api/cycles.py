@@ -178,7 +178,7 @@ class EvaluationSerializer(serializers.ModelSerializer):
         published its whole working (parties' scores and weights, the missing
         parties, the bands, the hours cap) as /evaluation-results/ shows it."""
         stored = obj.breakdown or {}
-        published = obj.status == Evaluation.Status.PUBLISHED
+        published = selectors.result_read(obj)
         return {
             "indicator_points": stored.get("indicator_points") or {},
             "indicator_weights": stored.get("indicator_weights") or {},
@@ -187,11 +187,10 @@ class EvaluationSerializer(serializers.ModelSerializer):
 
     def get_score(self, obj) -> str | None:
         """Two places, as text like every amount of the API; none until published."""
-        published = obj.status == Evaluation.Status.PUBLISHED and obj.score is not None
-        return f"{obj.score:.2f}" if published else None
+        return f"{obj.score:.2f}" if selectors.result_read(obj) else None
 
     def get_grade(self, obj) -> str:
-        return obj.grade if obj.status == Evaluation.Status.PUBLISHED else ""
+        return obj.grade if selectors.result_read(obj) else ""
 
     def to_representation(self, instance):
         # An evaluation written before its indicators were computed (or by an

@@ -47,6 +47,12 @@ def evaluations_for(user, cycle=None):
     return qs.select_related("cycle", "person", "home_organization", "entry")
 
 
+def result_read(evaluation) -> bool:
+    """Whether the readers of evaluations (HR&SS, the city, a district) see its
+    score, grade and working: once published; under review they are the owner's."""
+    return evaluation.status == Evaluation.Status.PUBLISHED and evaluation.score is not None
+
+
 def service_results_for(user):
     """Results of the staff of the agencies the user runs, or of people employed in its jurisdiction."""
     orgs = permissions.result_org_ids(user)
