@@ -106,15 +106,21 @@ def test_a_fail_suspends_the_pool_entry_with_the_cycle_as_reason(s):
     assert s.cycle.title in entry.history.order_by("-pk").first().reason
 
 
-def test_two_basic_or_worse_grades_in_a_row_flag_the_entry(s):
-    last_year = make_cycle(s.world, year=s.cycle.year - 1, status=Cycle.Status.PUBLISHED, title="上年度考评")
+def publish_basic_after_basic(s, *, years_back: int):
+    """A published 基本合格 `years_back` years before, then this cycle's result,
+    capped to 基本合格 by the practice hours, computed and published."""
+    earlier = make_cycle(s.world, year=s.cycle.year - years_back, status=Cycle.Status.PUBLISHED, title="往年度考评")
     Evaluation.objects.create(
-        cycle=last_year, entry=s.entry, person=s.person, score=Decimal("65"), grade="basic", status="published"
+        cycle=earlier, entry=s.entry, person=s.person, score=Decimal("65"), grade="basic", status="published"
     )
     Evaluation.objects.filter(pk=s.evaluation.pk).update(indicators={"practice_hours": "10.00"})  # capped to basic
     score_all(s)
     results.compute(actor=s.world.city_admin, cycle=s.cycle)
     results.publish(actor=s.world.city_admin, cycle=s.cycle)
+
+
+def test_two_basic_or_worse_grades_in_a_row_flag_the_entry(s):
+    publish_basic_after_basic(s, years_back=1)
     flag = EntryFlag.objects.get(entry=s.entry)
     assert flag.cycle == s.cycle and flag.cleared_at is None
     # The keeper sees it with the pool's other review flags, and why.
@@ -123,14 +129,7 @@ def test_two_basic_or_worse_grades_in_a_row_flag_the_entry(s):
 
 
 def test_a_year_without_a_grade_breaks_the_run(s):
-    two_years_ago = make_cycle(s.world, year=s.cycle.year - 2, status=Cycle.Status.PUBLISHED, title="前年度考评")
-    Evaluation.objects.create(
-        cycle=two_years_ago, entry=s.entry, person=s.person, score=Decimal("65"), grade="basic", status="published"
-    )
-    Evaluation.objects.filter(pk=s.evaluation.pk).update(indicators={"practice_hours": "10.00"})  # capped to basic
-    score_all(s)
-    results.compute(actor=s.world.city_admin, cycle=s.cycle)
-    results.publish(actor=s.world.city_admin, cycle=s.cycle)
+    publish_basic_after_basic(s, years_back=2)
     assert Evaluation.objects.get(pk=s.evaluation.pk).grade == "basic"
     assert not EntryFlag.objects.exists() and not Entry.objects.get(pk=s.entry.pk).flagged_for_review
 
@@ -222,14 +221,7 @@ def test_the_owner_moves_the_review_deadline_with_a_reason_and_then_publishes(s)
 def test_a_grade_lifted_on_appeal_lowers_the_flag_it_raised(s):
     from dudao.evaluation.services import appeals
 
-    last_year = make_cycle(s.world, year=s.cycle.year - 1, status=Cycle.Status.PUBLISHED, title="上年度考评")
-    Evaluation.objects.create(
-        cycle=last_year, entry=s.entry, person=s.person, score=Decimal("65"), grade="basic", status="published"
-    )
-    Evaluation.objects.filter(pk=s.evaluation.pk).update(indicators={"practice_hours": "10.00"})  # capped to basic
-    score_all(s)
-    results.compute(actor=s.world.city_admin, cycle=s.cycle)
-    results.publish(actor=s.world.city_admin, cycle=s.cycle)
+    publish_basic_after_basic(s, years_back=1)
     assert Entry.objects.get(pk=s.entry.pk).flagged_for_review
     appeal = appeals.lodge(
         actor=s.supervisor, evaluation=Evaluation.objects.get(pk=s.evaluation.pk), reason="实务时数漏记"
