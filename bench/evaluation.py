@@ -315,7 +315,9 @@ def measure(supervisors, runs, today):
     )
 
     def computation():
-        Cycle.objects.filter(pk=cycle.pk).update(status=Cycle.Status.COMPUTING, progress_total=supervisors)
+        Cycle.objects.filter(pk=cycle.pk).update(
+            status=Cycle.Status.COMPUTING, progress_done=0, progress_total=supervisors
+        )
         cycles.run_computation(cycle.pk)
 
     baseline()  # warm the cache for both alike

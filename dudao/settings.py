@@ -275,6 +275,10 @@ DUDAO_EXPORT_PROGRESS_EVERY = 1000
 # A queued or running job that has reported nothing for this long died with its
 # worker or server process; the expiry task marks it failed.
 DUDAO_JOB_STALE_MINUTES = int(os.environ.get("DUDAO_JOB_STALE_MINUTES", "60"))
+# Connections an evaluation cycle's computation writes through at once on
+# PostgreSQL (issue 11 item 7): each takes its own share of the pool's batches.
+# 1 writes them one after another.
+DUDAO_COMPUTE_CONNECTIONS = max(1, int(os.environ.get("DUDAO_COMPUTE_CONNECTIONS", "2")))
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # An in-process export thread reads while pages write; in SQLite's default
     # journal mode an open read blocks every writer ("database is locked").

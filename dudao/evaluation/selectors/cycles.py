@@ -174,9 +174,10 @@ def pool_indicators(cycle: Cycle, policy: dict) -> dict:
     return out
 
 
-def _service_results_sql(year, start, end, people) -> tuple[str, list]:
+def _service_results_sql(year, start, end, people, persons=None) -> tuple[str, list]:
     """(sql, params) of (supervisor id, count, average) of the service results of
-    the people each supervisor in `people` (a subquery) supervised in the year."""
+    the people each supervisor in `people` (a subquery) supervised in the year;
+    only of supervisors whose person id is in `persons` (lowest, highest) if given."""
     engagement = Engagement._meta.db_table
     named = Engagement.supervisees.through._meta.db_table
     person = Person._meta.db_table
@@ -184,6 +185,9 @@ def _service_results_sql(year, start, end, people) -> tuple[str, list]:
     people_sql, people_params = people.query.sql_with_params()
     in_year = "e.status IN (%s, %s) AND e.starts_on <= %s AND e.ends_on >= %s AND e.supervisor_id IN ({people})"
     in_year = in_year.format(people=people_sql)
+    if persons:
+        in_year += " AND e.supervisor_id BETWEEN %s AND %s"
+        people_params = [*people_params, *persons]
     sql = f"""
         SELECT pairs.supervisor_id, COUNT(*), AVG(r.score)
         FROM (
@@ -257,13 +261,23 @@ FIGURE_COLUMNS = {
 }
 
 
-def pool_figures_sql(cycle: Cycle, policy: dict, entries) -> tuple[str, list]:
+def pool_figures_sql(cycle: Cycle, policy: dict, entries, persons: tuple[int, int] | None = None) -> tuple[str, list]:
     """(sql, params) of one row per entry of `entries` (a queryset of the
     cycle's pool entries): entry_id, person_id, employer_id and the FIGURE_COLUMNS,
     the same figures as pool_indicators reads, computed inside PostgreSQL from
     the same queries, so that a whole pool's computation never carries its rows
-    through Python (issue 11 item 7)."""
+    through Python (issue 11 item 7).
+
+    With `persons` (lowest, highest person id) only those supervisors, and every
+    source is read by that range as well: PostgreSQL does not carry a range
+    through the `IN (people)` subquery, so a batch would otherwise read the
+    sources of the whole pool."""
     start, end = year_range(cycle.year)
+
+    def within(queryset, field):
+        return queryset.filter(**{f"{field}__range": persons}) if persons else queryset
+
+    entries = within(entries, "person__id")
     people = entries.order_by().values("person_id")
 
     def sub(queryset) -> tuple[str, list]:
@@ -272,15 +286,15 @@ def pool_figures_sql(cycle: Cycle, policy: dict, entries) -> tuple[str, list]:
 
     entries_sql, entries_params = sub(entries.order_by().values_list("pk", "person_id", "person__employer_id"))
     years_sql, years_params = sub(
-        SupervisorYear.objects.filter(supervisor_id__in=people, year=cycle.year)
+        within(SupervisorYear.objects.filter(supervisor_id__in=people, year=cycle.year), "supervisor__id")
         .values_list("supervisor_id", "service_minutes", "practice_hours", "ratings", "rating_total")
         .order_by()
     )
-    gains_sql, gains_params = sub(_gains(cycle.year, people))
+    gains_sql, gains_params = sub(within(_gains(cycle.year, people), "supervisor__id"))
     attended, activities = _training(start, end, people)
-    attended_sql, attended_params = sub(attended)
-    activities_sql, activities_params = sub(activities)
-    results_sql, results_params = _service_results_sql(cycle.year, start, end, people)
+    attended_sql, attended_params = sub(within(attended, "member__trainee__person__id"))
+    activities_sql, activities_params = sub(within(activities, "person__id"))
+    results_sql, results_params = _service_results_sql(cycle.year, start, end, people, persons)
     min_shown = int(policy["supervision.min_ratings_shown"])
     sql = f"""
         SELECT en.entry_id, en.person_id, en.employer_id,

@@ -2,10 +2,11 @@
 opens it; the indicators of every active supervisor in the pool are computed
 from data as a background job with visible progress.
 
-The computation is set-based: a fixed handful of GROUP BY queries over the
-whole pool, whatever the number of supervisors, then upserts in batches, each
-batch its own short transaction with the progress updated after it. On
-PostgreSQL all of it runs inside the database (_compute_postgresql); elsewhere
+The computation is set-based: a fixed handful of GROUP BY queries, whatever
+the number of supervisors, and upserts in batches, each batch its own short
+transaction with the progress updated after it. On PostgreSQL all of it runs
+inside the database, a statement per batch, the batches shared among several
+connections (_compute_postgresql); elsewhere
 the figures are read into Python (selectors.cycles.pool_indicators) and scored
 there. Both give the same rows (tests/evaluation/test_indicators_sql.py). No table is locked for long, so people keep
 recording sessions while it runs; what they record after a batch is read shows
@@ -20,7 +21,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, connections, transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -37,7 +38,7 @@ from ..selectors import cycles as selectors
 log = logging.getLogger(__name__)
 
 # Supervisors written per transaction and statement (and per progress report).
-BATCH = 10000
+BATCH = 5000
 
 INDICATOR_FIELDS = ["indicators", "indicator_part", "breakdown", "home_organization", "entry", "updated_at"]
 
@@ -272,42 +273,81 @@ def _compute_portable(cycle: Cycle, policy: dict) -> int:
     return done
 
 
-FIGURES_TABLE = "evaluation_cycle_figures"
-
-
 def _compute_postgresql(cycle: Cycle, policy: dict) -> int:
     """The whole computation inside PostgreSQL, without carrying 50,000 rows and
-    their JSON through Python and back. The pool's figures are read in one pass
-    (selectors.pool_figures_sql: each source is scanned once for the whole
-    pool, where a statement per batch scanned them once per batch) into a
-    temporary table; then each batch's points (indicators.points_sql, the SQL
-    rendering of the point functions) and breakdown are built and upserted where
-    they are, a transaction per batch with the progress after it. A row whose
-    indicators did not change is left untouched, so a refresh of an unchanged
-    pool writes nothing."""
+    their JSON through Python and back. The pool is cut into batches of
+    supervisors by person id; for each, one statement reads its figures
+    (selectors.pool_figures_sql, every source read by the batch's range of
+    people), builds the points (indicators.points_sql, the SQL rendering of the
+    point functions) and the breakdown, and upserts them, a transaction per
+    batch with the progress after it. A row whose indicators did not change is
+    left untouched, so a refresh of an unchanged pool writes nothing.
+
+    PostgreSQL runs a statement, writes its rows and checks their foreign keys
+    on one core, so the batches are shared among DUDAO_COMPUTE_CONNECTIONS
+    connections. Inside a transaction (a test's) the other connections would
+    not see the pool, so there every batch is written on this one."""
     entries = selectors.pool_entries(cycle)
-    figures, params = selectors.pool_figures_sql(cycle, policy, entries)
-    sql = _upsert_sql(policy).replace("{figures}", f"SELECT * FROM {FIGURES_TABLE} WHERE entry_id BETWEEN %s AND %s")
+    people = list(entries.order_by("person_id").values_list("person_id", flat=True))
+    # (lowest, highest person id, how many) of each batch.
+    batches = [
+        (chunk[0], chunk[-1], len(chunk)) for chunk in (people[i : i + BATCH] for i in range(0, len(people), BATCH))
+    ]
+    upsert = _upsert_sql(policy)
     chain = [getattr(cycle, name) for name in ("scope_j0", "scope_j1", "scope_j2", "scope_j3")]
-    done = 0
-    with connection.cursor() as cursor:
-        # A temporary table is the session's own and never reaches the WAL.
-        cursor.execute(f"DROP TABLE IF EXISTS {FIGURES_TABLE}")
-        cursor.execute(f"CREATE TEMPORARY TABLE {FIGURES_TABLE} AS {figures}", params)
+
+    def write(batch):
+        lowest, highest, supervisors = batch
+        figures, params = selectors.pool_figures_sql(cycle, policy, entries, (lowest, highest))
+        now = timezone.now()
+        _write_batch(cycle, upsert.replace("{figures}", figures), [*params, now, now, *chain, cycle.pk], supervisors)
+
+    workers = 1 if connection.in_atomic_block else settings.DUDAO_COMPUTE_CONNECTIONS
+    if workers == 1:
+        for batch in batches:
+            write(batch)
+    else:
+        _in_parallel(workers, batches, write)
+    return len(people)
+
+
+def _write_batch(cycle: Cycle, sql: str, params: list, supervisors: int) -> None:
+    with transaction.atomic():
+        _no_flush_wait()
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+    # After the commit, so that two connections never wait on each other for the cycle's row.
+    Cycle.objects.filter(pk=cycle.pk).update(progress_done=F("progress_done") + supervisors, updated_at=timezone.now())
+
+
+def _in_parallel(workers: int, batches: list, write) -> None:
+    """Each of `workers` threads takes the next batch until none is left, on its
+    own connection (Django's are per thread), closed when it is done. The first
+    error is raised here once every thread has stopped."""
+    pending = list(reversed(batches))
+    lock = threading.Lock()
+    errors = []
+
+    def work():
         try:
-            cursor.execute(f"SELECT entry_id FROM {FIGURES_TABLE} ORDER BY entry_id")
-            ids = [row[0] for row in cursor.fetchall()]
-            for start in range(0, len(ids), BATCH):
-                batch = ids[start : start + BATCH]
-                now = timezone.now()
-                with transaction.atomic():
-                    _no_flush_wait()
-                    cursor.execute(sql, [batch[0], batch[-1], now, now, *chain, cycle.pk])
-                    done += len(batch)
-                    _progress(cycle, done)
+            while not errors:
+                with lock:
+                    if not pending:
+                        return
+                    batch = pending.pop()
+                write(batch)
+        except Exception as error:  # raised again below, in the job's thread
+            errors.append(error)
         finally:
-            cursor.execute(f"DROP TABLE IF EXISTS {FIGURES_TABLE}")
-    return done
+            connection.close()
+
+    threads = [threading.Thread(target=work, name=f"dudao-compute-{n}") for n in range(min(workers, len(batches)))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if errors:
+        raise errors[0]
 
 
 def _upsert_sql(policy: dict) -> str:
