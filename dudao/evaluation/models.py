@@ -144,7 +144,7 @@ class Evaluation(TimeStampedModel, JurisdictionChain):
     class Meta:
         ordering = ["cycle", "person__name", "id"]
         indexes = [
-            *chain_indexes("evaluation", "cycle", "id"),
+            *chain_indexes("evaluation", "cycle", "id", skip_empty=True),
             models.Index(fields=["cycle", "grade", "id"], name="evaluation_cycle_grade"),
             models.Index(fields=["person", "cycle"], name="evaluation_person"),
             models.Index(fields=["home_organization", "cycle"], name="evaluation_home_org"),

@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from dudao.core.models import AuditEntry
-from dudao.evaluation.models import Cycle, Evaluation, ServiceResult
+from dudao.evaluation.models import Cycle, Evaluation, Party, PartyForm, ServiceResult
 from dudao.evaluation.services import cycles as services
 from dudao.pools.models import Entry
 from dudao.supervision.models import PracticeLog, Session
@@ -208,6 +208,24 @@ def test_only_active_supervisors_of_the_cycles_pool_are_evaluated(world, supply)
     assert list(Evaluation.objects.filter(cycle=cycle).values_list("person_id", flat=True)) == [
         supply.external_person.pk
     ]
+
+
+def test_a_supervisor_who_left_the_pool_leaves_the_cycle_when_computed_again_unless_scored(world, supply):
+    gone = city_entry(world, staff(world.erqi_agency, certified=True, name="离库督导"))
+    scored = city_entry(world, staff(world.erqi_agency, certified=True, name="已评督导"))
+    cycle = services.compute(actor=world.city_admin, cycle=open_city_cycle(world))
+    assert Evaluation.objects.filter(cycle=cycle).count() == 3
+    PartyForm.objects.create(
+        evaluation=Evaluation.objects.get(cycle=cycle, entry=scored), party=Party.ASSOCIATION, ethics=Decimal("80")
+    )
+    Entry.objects.filter(pk__in=[gone.pk, scored.pk]).update(status=Entry.Status.SUSPENDED)
+
+    cycle = services.compute(actor=world.city_admin, cycle=cycle)
+
+    assert set(Evaluation.objects.filter(cycle=cycle).values_list("entry_id", flat=True)) == {
+        supply.external_entry.pk,
+        scored.pk,
+    }
 
 
 def _queries(world, cycle):

@@ -188,6 +188,16 @@ def _service_results_sql(year, start, end, people, persons=None) -> tuple[str, l
     if persons:
         in_year += " AND e.supervisor_id BETWEEN %s AND %s"
         people_params = [*people_params, *persons]
+    if connection.vendor == "postgresql":
+        # Each pair looks its result up by index: PostgreSQL otherwise hashes every result of
+        # the year, once for each batch of a pool's computation. A person has one result a
+        # year (one_service_result_per_year); the LIMIT keeps the planner from flattening the
+        # lookup back into that hash join. (SQLite has no LATERAL.)
+        results = (
+            f"CROSS JOIN LATERAL (SELECT score FROM {result} WHERE person_id = pairs.person_id AND year = %s LIMIT 1) r"
+        )
+    else:
+        results = f"JOIN {result} r ON r.person_id = pairs.person_id AND r.year = %s"
     sql = f"""
         SELECT pairs.supervisor_id, COUNT(*), AVG(r.score)
         FROM (
@@ -199,7 +209,7 @@ def _service_results_sql(year, start, end, people, persons=None) -> tuple[str, l
             FROM {engagement} e JOIN {person} p ON p.employer_id = e.organization_id AND p.employed
             WHERE {in_year} AND e.covers_all_staff AND p.id <> e.supervisor_id
         ) pairs
-        JOIN {result} r ON r.person_id = pairs.person_id AND r.year = %s
+        {results}
         GROUP BY pairs.supervisor_id
     """
     adapt = connection.ops.adapt_datefield_value

@@ -238,14 +238,18 @@ def _compute(cycle: Cycle) -> int:
     compute_batches = _compute_postgresql if connection.vendor == "postgresql" else _compute_portable
     done = compute_batches(cycle, policy)
     # A supervisor no longer active in the pool leaves the cycle, unless a party has scored them.
-    # Anti-joins (NOT EXISTS), not NOT IN: PostgreSQL cannot hash a NOT IN over a pool's
-    # 200,000 forms when its statistics still describe the table before this computation.
-    (
-        Evaluation.objects.filter(cycle_id=cycle.pk)
-        .exclude(Exists(selectors.pool_entries(cycle).filter(pk=OuterRef("entry_id"))))
-        .exclude(Exists(PartyForm.objects.filter(evaluation_id=OuterRef("pk"))))
-        .delete()
-    )
+    # Every one of the `done` supervisors now has their one evaluation (one per cycle and
+    # person), so only a cycle with more has any to look for: a pool's first computation skips
+    # the anti-join over all its new rows.
+    if Evaluation.objects.filter(cycle_id=cycle.pk).count() > done:
+        # Anti-joins (NOT EXISTS), not NOT IN: PostgreSQL cannot hash a NOT IN over a pool's
+        # 200,000 forms when its statistics still describe the table before this computation.
+        (
+            Evaluation.objects.filter(cycle_id=cycle.pk)
+            .exclude(Exists(selectors.pool_entries(cycle).filter(pk=OuterRef("entry_id"))))
+            .exclude(Exists(PartyForm.objects.filter(evaluation_id=OuterRef("pk"))))
+            .delete()
+        )
     return done
 
 
