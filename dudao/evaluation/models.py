@@ -106,9 +106,9 @@ class Evaluation(TimeStampedModel, JurisdictionChain):
     # Copies, not checked again by the database: the statement that writes the row
     # takes the supervisor from the pool entry (whose foreign key is checked) and the
     # home agency from that person's employer. PostgreSQL checks a foreign key row by
-    # row at commit; these two checks took 0.9 s of a 50,000-supervisor computation
-    # (bench/README). People and agencies are archived, never deleted, and PROTECT
-    # still refuses a delete made through the ORM.
+    # row at commit; these two checks took 0.6-0.9 s of CPU, measured alone, for a
+    # 50,000-supervisor pool (bench/README). People and agencies are archived, never
+    # deleted, and PROTECT still refuses a delete made through the ORM.
     person = models.ForeignKey(
         Person,
         verbose_name=_("supervisor"),

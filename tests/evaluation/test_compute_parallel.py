@@ -2,9 +2,11 @@
 once (services.cycles._in_parallel). Committed data, so that the other
 connections see the pool: a transactional test, on PostgreSQL only."""
 
+import datetime as dt
 import threading
 
 import pytest
+from django.db import connection
 
 from dudao.core.models import AuditEntry
 from dudao.evaluation.models import Cycle, Evaluation
@@ -12,24 +14,30 @@ from dudao.evaluation.selectors import cycles as selectors
 from dudao.evaluation.services import cycles as services
 from tests.factories import staff
 from tests.pools.conftest import city_entry
-from tests.supervision.test_summary_selectors import rate
-from tests.threads import skip_unless_postgresql
+from tests.supervision.conftest import engagement
+from tests.supervision.test_summary_selectors import make_session, rate
 
-from .test_cycles_services import open_city_cycle, year_of_work  # noqa: F401 (a fixture)
+from .test_cycles_services import YEAR, open_city_cycle, year_of_work  # noqa: F401 (a fixture)
 
 pytestmark = pytest.mark.postgres_only
 
 
 @pytest.fixture(autouse=True)
 def _postgres_only(transactional_db):
-    skip_unless_postgresql()
+    if connection.vendor != "postgresql":
+        pytest.skip("several connections write at once on PostgreSQL only; run with DATABASE_URL=postgres://...")
 
 
 @pytest.fixture
 def pool(world, supply, year_of_work):  # noqa: F811
-    """Five supervisors in the city pool, one of them with a year of work: three batches of two."""
+    """Five supervisors in the city pool, each with work of their own, so that every
+    bound of the batches (two, two and one) cuts between supervisors with figures."""
     for n in range(4):
-        city_entry(world, staff(world.erqi_agency, certified=True, name=f"并行督导{n}"))
+        entry = city_entry(world, staff(world.erqi_agency, certified=True, name=f"并行督导{n}"))
+        e = engagement(entry, world.agency, supervisees=[world.social_worker_person])
+        for day in range(n + 1):
+            make_session(e, dt.date(YEAR, 4, 1 + day), 60 + 30 * n, supervisees=[world.social_worker_person])
+        rate(e, 1 + n)
     rate(year_of_work, 3)
     return world
 
@@ -74,11 +82,14 @@ def test_a_batch_that_fails_on_one_connection_ends_the_job_and_computing_again_c
     settings.DUDAO_COMPUTE_CONNECTIONS = 2
     monkeypatch.setattr(services, "BATCH", 2)
     real_write = services._write_batch
+    lock = threading.Lock()
     calls = []
 
     def failing(cycle, sql, params, supervisors):
-        calls.append(supervisors)
-        if len(calls) == 2:
+        with lock:
+            calls.append(supervisors)
+            second = len(calls) == 2
+        if second:
             raise RuntimeError("connection lost")
         return real_write(cycle, sql, params, supervisors)
 

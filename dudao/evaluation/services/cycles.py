@@ -2,11 +2,11 @@
 opens it; the indicators of every active supervisor in the pool are computed
 from data as a background job with visible progress.
 
-The computation is set-based: a fixed handful of GROUP BY queries, whatever
-the number of supervisors, and upserts in batches, each batch its own short
-transaction with the progress updated after it. On PostgreSQL all of it runs
-inside the database, a statement per batch, the batches shared among several
-connections (_compute_postgresql); elsewhere
+The computation is set-based: a fixed handful of GROUP BY queries per batch of
+supervisors (BATCH of them, each source read by the batch's range of people),
+and upserts, each batch its own short transaction with the progress updated
+after it. On PostgreSQL all of it runs inside the database, a statement per
+batch, the batches shared among several connections (_compute_postgresql); elsewhere
 the figures are read into Python (selectors.cycles.pool_indicators) and scored
 there. Both give the same rows (tests/evaluation/test_indicators_sql.py). No table is locked for long, so people keep
 recording sessions while it runs; what they record after a batch is read shows
@@ -236,12 +236,12 @@ def _breakdown(lines: dict) -> dict:
 def _compute(cycle: Cycle) -> int:
     policy = selectors.cycle_policy(cycle)
     compute_batches = _compute_postgresql if connection.vendor == "postgresql" else _compute_portable
+    # Only rows written before can belong to a supervisor who has since left: a pool's first
+    # computation skips the anti-join over all its new rows.
+    computed_before = Evaluation.objects.filter(cycle_id=cycle.pk).exists()
     done = compute_batches(cycle, policy)
     # A supervisor no longer active in the pool leaves the cycle, unless a party has scored them.
-    # Every one of the `done` supervisors now has their one evaluation (one per cycle and
-    # person), so only a cycle with more has any to look for: a pool's first computation skips
-    # the anti-join over all its new rows.
-    if Evaluation.objects.filter(cycle_id=cycle.pk).count() > done:
+    if computed_before:
         # Anti-joins (NOT EXISTS), not NOT IN: PostgreSQL cannot hash a NOT IN over a pool's
         # 200,000 forms when its statistics still describe the table before this computation.
         (
@@ -340,7 +340,7 @@ def _in_parallel(workers: int, batches: list, write) -> None:
                         return
                     batch = pending.pop()
                 write(batch)
-        except Exception as error:  # raised again below, in the job's thread
+        except BaseException as error:  # raised again below, in the job's thread
             errors.append(error)
         finally:
             connection.close()
