@@ -253,8 +253,10 @@ def _compute(cycle: Cycle) -> int:
     return done
 
 
-def _progress(cycle: Cycle, done: int) -> None:
-    Cycle.objects.filter(pk=cycle.pk).update(progress_done=done, updated_at=timezone.now())
+def _advance(cycle: Cycle, supervisors: int) -> None:
+    """Count a written batch in the cycle's progress (compute() starts it at 0). Added,
+    not set: on PostgreSQL several connections finish batches in any order."""
+    Cycle.objects.filter(pk=cycle.pk).update(progress_done=F("progress_done") + supervisors, updated_at=timezone.now())
 
 
 def _compute_portable(cycle: Cycle, policy: dict) -> int:
@@ -273,7 +275,7 @@ def _compute_portable(cycle: Cycle, policy: dict) -> int:
         done += len(rows)
         with transaction.atomic():
             _write_portable(cycle, chain, rows, timezone.now())
-            _progress(cycle, done)
+            _advance(cycle, len(rows))
     return done
 
 
@@ -321,7 +323,7 @@ def _write_batch(cycle: Cycle, sql: str, params: list, supervisors: int) -> None
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
     # After the commit, so that two connections never wait on each other for the cycle's row.
-    Cycle.objects.filter(pk=cycle.pk).update(progress_done=F("progress_done") + supervisors, updated_at=timezone.now())
+    _advance(cycle, supervisors)
 
 
 def _in_parallel(workers: int, batches: list, write) -> None:
