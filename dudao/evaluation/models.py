@@ -102,13 +102,22 @@ class Evaluation(TimeStampedModel, JurisdictionChain):
     cycle = models.ForeignKey(
         Cycle, verbose_name=_("cycle"), on_delete=models.CASCADE, related_name="evaluations", db_index=False
     )
-    entry = models.ForeignKey(Entry, verbose_name=_("pool entry"), on_delete=models.PROTECT, related_name="evaluations")
-    # Copies, not checked again by the database: the statement that writes the row
-    # takes the supervisor from the pool entry (whose foreign key is checked) and the
-    # home agency from that person's employer. PostgreSQL checks a foreign key row by
-    # row at commit; these two checks took 0.6-0.9 s of CPU, measured alone, for a
-    # 50,000-supervisor pool (bench/README). People and agencies are archived, never
-    # deleted, and PROTECT still refuses a delete made through the ORM.
+    # The entry, the supervisor and the home agency are copies, not checked again by the
+    # database: the statement that writes the row reads the entry from the pool, the
+    # supervisor from the entry and the home agency from that person's employer, all in
+    # one snapshot. PostgreSQL checks a foreign key row by row at commit, and checking an
+    # entry also locks its row (FOR KEY SHARE), dirtying every page of the pool; the
+    # person and agency checks took 0.6-0.9 s of CPU, measured alone, for a
+    # 50,000-supervisor pool, the entry's 30-50 ms a batch of 5,000 (bench/README).
+    # Pool entries, people and agencies are retired or archived, never deleted, and
+    # PROTECT still refuses a delete made through the ORM. The cycle's key is checked.
+    entry = models.ForeignKey(
+        Entry,
+        verbose_name=_("pool entry"),
+        on_delete=models.PROTECT,
+        related_name="evaluations",
+        db_constraint=False,
+    )
     person = models.ForeignKey(
         Person,
         verbose_name=_("supervisor"),
