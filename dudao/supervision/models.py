@@ -37,8 +37,9 @@ __all__ = [
 
 class CountsInSupervisorYear:
     """A record that counts in its supervisor's SupervisorYear (sessions, ratings,
-    practice logs): every save and delete refreshes the year it counts in now and
-    the one it counted in when loaded (a changed date or supervisor moves it)."""
+    practice logs, ability assessments): every save and delete refreshes the year
+    it counts in now and the one it counted in when loaded (a changed date, year
+    or supervisor moves it)."""
 
     year_field = "date"
 
@@ -442,9 +443,11 @@ class PracticeLog(CountsInSupervisorYear, TimeStampedModel, JurisdictionChain):
         super().save(*args, **kwargs)
 
 
-class Assessment(TimeStampedModel):
+class Assessment(CountsInSupervisorYear, TimeStampedModel):
     """A supervisor's assessment of a supervisee's abilities at the start or the
     end of a period (the competency items are policy data)."""
+
+    year_field = "year"
 
     class Phase(models.TextChoices):
         START = "start", _("Start of period")
@@ -513,9 +516,10 @@ class OrganizationCoverage(JurisdictionChain):
 
 class SupervisorYear(models.Model):
     """Per supervisor and calendar year, the sums the annual evaluation reads:
-    confirmed supervision minutes, confirmed practice hours and the ratings'
-    count and total. Kept by services.years whenever a session, rating or
-    practice log is saved or deleted (and a session's status settles), and
+    confirmed supervision minutes, confirmed practice hours, the ratings' count
+    and total, and the ability gains' count and total. Kept by services.years
+    whenever a session, rating, practice log or assessment is saved or deleted
+    (and a session's status settles), and
     rebuilt nightly from the source rows: an evaluation cycle then reads one row
     per supervisor instead of every session of the year (issue 11 item 7)."""
 
@@ -525,6 +529,11 @@ class SupervisorYear(models.Model):
     practice_hours = models.DecimalField(_("confirmed practice hours"), max_digits=8, decimal_places=1, default=0)
     ratings = models.PositiveIntegerField(_("ratings"), default=0)
     rating_total = models.PositiveIntegerField(_("sum of ratings"), default=0)
+    # Supervisees assessed at both the start and the end of the year under one
+    # engagement, and the sum of their gains (end average − start average): the
+    # ability gain is gain_total / assessed.
+    assessed = models.PositiveIntegerField(_("supervisees assessed at both ends"), default=0)
+    gain_total = models.DecimalField(_("sum of ability gains"), max_digits=9, decimal_places=2, default=0)
     refreshed_at = models.DateTimeField(_("refreshed at"), auto_now=True)
 
     class Meta:
@@ -537,14 +546,17 @@ class SupervisorYear(models.Model):
 
 
 def _year_key(instance, field):
-    """(supervisor, year) of a record that counts in SupervisorYear: a rating,
-    or a session or practice log once confirmed; None for one that does not."""
+    """(supervisor, year) of a record that counts in SupervisorYear: a rating or
+    an assessment, or a session or practice log once confirmed; None for one
+    that does not. `field` is a date, or the year itself (an assessment's)."""
     # From __dict__: reading a field deferred by .only() would cost a query per row loaded.
     values = instance.__dict__
     day, supervisor_id = values.get(field), values.get("supervisor_id")
     if "status" in values and values["status"] != "confirmed":
         return None
-    return (supervisor_id, day.year) if day and supervisor_id else None
+    if not day or not supervisor_id:
+        return None
+    return (supervisor_id, day if isinstance(day, int) else day.year)
 
 
 def _years_follow(instance, field):

@@ -10,11 +10,13 @@ import pytest
 from django.core.management import call_command
 
 from dudao.accounts.models import Role
-from dudao.supervision.models import PracticeLog, Rating, Session, SupervisorYear
-from dudao.supervision.services import practice, sessions, years
+from dudao.policy.registry import BY_KEY
+from dudao.supervision.models import Assessment, PracticeLog, Rating, Session, SupervisorYear
+from dudao.supervision.services import assessments, practice, sessions, years
 from tests.factories import user_with_role
 
 from .test_sessions_services import record
+from .test_summary_selectors import assessment
 
 pytestmark = pytest.mark.django_db
 
@@ -106,3 +108,83 @@ def test_the_rebuild_writes_what_the_services_kept_and_zeroes_what_lost_its_sour
     PracticeLog.objects.all().delete()
     assert years.rebuild(2026) == 0
     assert sums(world.supervisor_person) == (0, Decimal("0.0"), 0, 0)
+
+
+def gains(person, year=2026):
+    row = SupervisorYear.objects.filter(supervisor=person, year=year).first()
+    return None if row is None else (row.assessed, row.gain_total)
+
+
+def test_a_supervisee_counts_their_gain_once_assessed_at_both_ends(world, internal_engagement, supply):
+    e, supervisor = internal_engagement, world.supervisor_person
+    today = dt.date.today()
+    items = BY_KEY["supervision.competencies"].default
+    for phase, score in (("start", 3), ("end", 4)):
+        assessments.assess(
+            actor=world.supervisor,
+            engagement=e,
+            supervisee=world.social_worker_person,
+            year=today.year,
+            phase=phase,
+            scores=dict.fromkeys(items, score),
+            assessed_on=max(today - dt.timedelta(days=1), e.starts_on) if phase == "start" else today,
+        )
+        # The service's start alone is no gain yet; its end adds one supervisee and 1.00.
+        assert gains(supervisor, today.year) == ((0, Decimal("0.00")) if phase == "start" else (1, Decimal("1.00")))
+    assessment(e, supply.colleagues[0], "start", "2.50", year=today.year)
+    assessment(e, supply.colleagues[0], "end", "2.00", year=today.year)  # a fall counts too: −0.50
+    assessment(e, supply.colleagues[1], "start", "2.00", year=today.year)  # never assessed at the end
+    assert gains(supervisor, today.year) == (2, Decimal("0.50"))
+
+
+def test_an_assessment_moved_to_another_year_or_deleted_moves_its_gain(world, internal_engagement, supply):
+    e, supervisor, colleague = internal_engagement, world.supervisor_person, supply.colleagues[0]
+    assessment(e, colleague, "start", "2.00", year=2025)
+    end = assessment(e, colleague, "end", "3.25", year=2025)
+    assert gains(supervisor, 2025) == (1, Decimal("1.25"))
+    start = Assessment.objects.get(engagement=e, supervisee=colleague, phase="start")
+    start.year = 2024
+    start.save()
+    assert gains(supervisor, 2025) == (0, Decimal("0.00"))
+    assert gains(supervisor, 2024) == (0, Decimal("0.00"))
+    start.year = 2025
+    start.save()
+    assert gains(supervisor, 2025) == (1, Decimal("1.25"))
+    Assessment.objects.get(pk=end.pk).delete()
+    assert gains(supervisor, 2025) == (0, Decimal("0.00"))
+
+
+def test_the_rebuild_writes_the_gains_the_services_kept(world, internal_engagement, supply):
+    e = internal_engagement
+    assessment(e, supply.colleagues[0], "start", "2.00", year=2026)
+    assessment(e, supply.colleagues[0], "end", "3.25", year=2026)
+    assessment(e, supply.colleagues[1], "start", "3.00", year=2026)
+    assessment(e, supply.colleagues[1], "end", "3.50", year=2026)
+    kept = gains(world.supervisor_person)
+    SupervisorYear.objects.all().delete()
+    assert years.rebuild(2026) == 1
+    assert gains(world.supervisor_person) == kept == (2, Decimal("1.75"))
+    # Assessments removed behind the platform's back are repaired: the row is zeroed.
+    Assessment.objects.all()._raw_delete(Assessment.objects.db)
+    years.rebuild(2026)
+    assert gains(world.supervisor_person) == (0, Decimal("0.00"))
+
+
+def test_the_migration_fills_in_the_gains_of_the_years_already_assessed(world, internal_engagement, supply):
+    from importlib import import_module
+
+    from django.apps import apps
+
+    migration = import_module("dudao.supervision.migrations.0005_supervisor_year_ability_gain")
+    e = internal_engagement
+    assessment(e, supply.colleagues[0], "start", "2.00", year=2024)
+    assessment(e, supply.colleagues[0], "end", "3.25", year=2024)
+    assessment(e, supply.colleagues[1], "start", "3.00", year=2025)
+    assessment(e, supply.colleagues[1], "end", "2.50", year=2025)
+    assessment(e, supply.colleagues[2], "start", "3.00", year=2025)
+    # As before the migration: one year has a row without its gains, the other no row at all.
+    SupervisorYear.objects.filter(year=2024).update(assessed=0, gain_total=0)
+    SupervisorYear.objects.filter(year=2025).delete()
+    migration.backfill(apps, None)
+    assert gains(world.supervisor_person, 2024) == (1, Decimal("1.25"))
+    assert gains(world.supervisor_person, 2025) == (1, Decimal("-0.50"))

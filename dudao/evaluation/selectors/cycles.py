@@ -8,14 +8,14 @@ import datetime as dt
 from decimal import Decimal
 
 from django.db import connection
-from django.db.models import Count, Max, Q, Sum
+from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from dudao.core.scoping import nodes_q
 from dudao.directory.models import Person
 from dudao.policy.selectors import resolve_many
 from dudao.pools.models import Entry
-from dudao.supervision.models import Assessment, Engagement, SupervisorYear
+from dudao.supervision.models import Engagement, SupervisorYear
 from dudao.training.models import Activity
 from dudao.training.models import Attendance as TrainingAttendance
 
@@ -98,6 +98,18 @@ def pool_entries(cycle: Cycle):
     ).order_by("pk")
 
 
+# What the evaluation reads of a supervisor's year (supervision.models.SupervisorYear).
+YEAR_FIELDS = (
+    "supervisor_id",
+    "service_minutes",
+    "practice_hours",
+    "ratings",
+    "rating_total",
+    "assessed",
+    "gain_total",
+)
+
+
 def empty_indicators() -> dict:
     return {
         ind.SERVICE_HOURS: "0.00",
@@ -118,8 +130,8 @@ def _text(value) -> str | None:
 
 def pool_indicators(cycle: Cycle, policy: dict) -> dict:
     """{person_id: indicators} for every supervisor of the pool with any data,
-    in seven aggregate queries whatever the pool's size (each filtered to the
-    pool by a subquery, not by a list of ids)."""
+    in five queries whatever the pool's size: the pool's members, then four
+    aggregates, each filtered to the pool by a subquery, not by a list of ids."""
     start, end = year_range(cycle.year)
     people = pool_entries(cycle).order_by().values("person_id")
     members = set(people.values_list("person_id", flat=True))
@@ -129,16 +141,15 @@ def pool_indicators(cycle: Cycle, policy: dict) -> dict:
         if person_id in members:
             out.setdefault(person_id, empty_indicators())[key] = val
 
-    # 1–3. Confirmed supervision-service hours, confirmed frontline practice hours and the
-    # ratings, from the sums kept per supervisor and year (supervision.services.years): one row
-    # per supervisor instead of every session, log and rating of the year.
+    # 1–4. Confirmed supervision-service hours, confirmed frontline practice hours, the ratings
+    # and the ability gain, from the sums kept per supervisor and year (supervision.services.years):
+    # one row per supervisor instead of every session, log, rating and assessment of the year.
     # Satisfaction is an aggregate only: below the fewest ratings shown the average is withheld
     # (as everywhere), so that no single rating can be traced, and reads as without ratings.
+    # The ability gain is averaged over the supervisees assessed at both ends under one engagement.
     min_shown = int(policy["supervision.min_ratings_shown"])
-    for pid, minutes, hours, count, total in (
-        SupervisorYear.objects.filter(supervisor_id__in=people, year=cycle.year)
-        .values_list("supervisor_id", "service_minutes", "practice_hours", "ratings", "rating_total")
-        .order_by()
+    for pid, minutes, hours, count, total, assessed, gains in (
+        SupervisorYear.objects.filter(supervisor_id__in=people, year=cycle.year).values_list(*YEAR_FIELDS).order_by()
     ):
         if pid in members:
             out.setdefault(pid, empty_indicators()).update(
@@ -147,16 +158,10 @@ def pool_indicators(cycle: Cycle, policy: dict) -> dict:
                     ind.PRACTICE_HOURS: _text(hours),
                     "ratings": count,
                     ind.SATISFACTION: _text(Decimal(total) / count) if count and count >= min_shown else None,
+                    "assessed": assessed,
+                    ind.ABILITY_GAIN: _text(gains / assessed) if assessed else None,
                 }
             )
-    # 4. Ability gain: per supervisee under one engagement assessed at both ends, end − start; averaged.
-    gains: dict = {}
-    for pid, s, e in _gains(cycle.year, people):
-        if s is not None and e is not None and pid in members:
-            gains.setdefault(pid, []).append(Decimal(str(e)) - Decimal(str(s)))
-    for pid, values in gains.items():
-        put(pid, "assessed", len(values))
-        put(pid, ind.ABILITY_GAIN, _text(sum(values) / len(values)))
     # 5. Training hours: sessions of the city's programmes attended, and the agencies' and districts' own activities.
     training: dict = {}
     for source in _training(start, end, people):
@@ -224,20 +229,6 @@ def _service_results(year, start, end, people):
         return [(pid, count, Decimal(str(avg)) if avg is not None else None) for pid, count, avg in cursor.fetchall()]
 
 
-def _gains(year, people):
-    """Per supervisee under one engagement, the average at the start and at the end of the year."""
-    return (
-        Assessment.objects.filter(supervisor_id__in=people, year=year)
-        .values_list("supervisor_id", "engagement_id", "supervisee_id")
-        .annotate(
-            s=Max("average", filter=Q(phase=Assessment.Phase.START)),
-            e=Max("average", filter=Q(phase=Assessment.Phase.END)),
-        )
-        .values_list("supervisor_id", "s", "e")
-        .order_by()
-    )
-
-
 def _training(start, end, people):
     """Two querysets of (person id, hours): the city's programme sessions attended and the activities taken part in."""
     through = Activity.participants.through
@@ -297,10 +288,9 @@ def pool_figures_sql(cycle: Cycle, policy: dict, entries, persons: tuple[int, in
     entries_sql, entries_params = sub(entries.order_by().values_list("pk", "person_id", "person__employer_id"))
     years_sql, years_params = sub(
         within(SupervisorYear.objects.filter(supervisor_id__in=people, year=cycle.year), "supervisor__id")
-        .values_list("supervisor_id", "service_minutes", "practice_hours", "ratings", "rating_total")
+        .values_list(*YEAR_FIELDS)
         .order_by()
     )
-    gains_sql, gains_params = sub(within(_gains(cycle.year, people), "supervisor__id"))
     attended, activities = _training(start, end, people)
     attended_sql, attended_params = sub(within(attended, "member__trainee__person__id"))
     activities_sql, activities_params = sub(within(activities, "person__id"))
@@ -313,20 +303,14 @@ def pool_figures_sql(cycle: Cycle, policy: dict, entries, persons: tuple[int, in
             CASE WHEN sy.ratings > 0 AND sy.ratings >= %s THEN round(sy.total::numeric / sy.ratings, 2) END
                 AS satisfaction,
             coalesce(sy.ratings, 0) AS ratings,
-            ga.gain AS ability_gain,
-            coalesce(ga.assessed, 0) AS assessed,
+            CASE WHEN sy.assessed > 0 THEN round(sy.gains / sy.assessed, 2) END AS ability_gain,
+            coalesce(sy.assessed, 0) AS assessed,
             round(coalesce(tr.hours, 0)::numeric, 2) AS training_hours,
             round(sr.average::numeric, 2) AS service_results,
             coalesce(sr.n, 0) AS service_results_count
         FROM ({entries_sql}) en (entry_id, person_id, employer_id)
-        LEFT JOIN ({years_sql}) sy (supervisor_id, minutes, hours, ratings, total)
+        LEFT JOIN ({years_sql}) sy (supervisor_id, minutes, hours, ratings, total, assessed, gains)
             ON sy.supervisor_id = en.person_id
-        LEFT JOIN (
-            SELECT g.supervisor_id, count(*) AS assessed, round(avg(g.e - g.s), 2) AS gain
-            FROM ({gains_sql}) g (supervisor_id, s, e)
-            WHERE g.s IS NOT NULL AND g.e IS NOT NULL
-            GROUP BY g.supervisor_id
-        ) ga ON ga.supervisor_id = en.person_id
         LEFT JOIN (
             SELECT t.person_id, sum(t.hours) AS hours
             FROM (({attended_sql}) UNION ALL ({activities_sql})) t (person_id, hours)
@@ -338,7 +322,6 @@ def pool_figures_sql(cycle: Cycle, policy: dict, entries, persons: tuple[int, in
         min_shown,
         *entries_params,
         *years_params,
-        *gains_params,
         *attended_params,
         *activities_params,
         *results_params,

@@ -1,7 +1,8 @@
 """Keeps models.SupervisorYear equal to the sums of its source rows.
 
-`refresh` recomputes one supervisor's year from the sessions, ratings and
-practice logs (three index range scans of one supervisor's year) under a lock
+`refresh` recomputes one supervisor's year from the sessions, ratings,
+practice logs and ability assessments (four index range scans of one
+supervisor's year) under a lock
 on the row, so two transactions changing the same supervisor at once cannot
 leave a sum that misses either: the second waits for the first to commit and
 then reads what it committed. `rebuild` recomputes a whole year set-based (the
@@ -13,10 +14,20 @@ import datetime as dt
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Sum
+from django.db.models import Count, Max, Q, Sum
 from django.utils import timezone
 
-from ..models import PracticeLog, Rating, Session, SupervisorYear
+from ..models import Assessment, PracticeLog, Rating, Session, SupervisorYear
+
+ZERO = {
+    "service_minutes": 0,
+    "practice_hours": Decimal(0),
+    "ratings": 0,
+    "rating_total": 0,
+    "assessed": 0,
+    "gain_total": Decimal(0),
+}
+FIELDS = list(ZERO)
 
 
 def _sums(supervisor_ids, year: int) -> dict:
@@ -27,7 +38,7 @@ def _sums(supervisor_ids, year: int) -> dict:
     out: dict = {}
 
     def put(pid, **values):
-        out.setdefault(pid, {"service_minutes": 0, "practice_hours": Decimal(0), "ratings": 0, "rating_total": 0})
+        out.setdefault(pid, dict(ZERO))
         out[pid].update(values)
 
     for pid, minutes in (
@@ -51,6 +62,24 @@ def _sums(supervisor_ids, year: int) -> dict:
         .order_by()
     ):
         put(pid, ratings=count, rating_total=total or 0)
+    # Ability gain: per supervisee under one engagement assessed at both the start and the
+    # end of the year, end − start (an average of two-place averages, so exact in Decimal).
+    gains: dict = {}
+    for pid, s, e in (
+        Assessment.objects.filter(**who, year=year)
+        .values_list("supervisor_id", "engagement_id", "supervisee_id")
+        .annotate(
+            s=Max("average", filter=Q(phase=Assessment.Phase.START)),
+            e=Max("average", filter=Q(phase=Assessment.Phase.END)),
+        )
+        .values_list("supervisor_id", "s", "e")
+        .order_by()
+    ):
+        if s is not None and e is not None:
+            count, total = gains.get(pid, (0, Decimal(0)))
+            gains[pid] = (count + 1, total + Decimal(str(e)) - Decimal(str(s)))
+    for pid, (count, total) in gains.items():
+        put(pid, assessed=count, gain_total=total)
     return out
 
 
@@ -63,8 +92,7 @@ def refresh(supervisor_id: int, year: int) -> SupervisorYear:
         except IntegrityError:  # created by a concurrent refresh between the get and the create
             pass
         row = SupervisorYear.objects.select_for_update().get(supervisor_id=supervisor_id, year=year)
-        sums = _sums([supervisor_id], year).get(supervisor_id)
-        fresh = sums or {"service_minutes": 0, "practice_hours": Decimal(0), "ratings": 0, "rating_total": 0}
+        fresh = _sums([supervisor_id], year).get(supervisor_id) or ZERO
         for name, value in fresh.items():
             setattr(row, name, value)
         row.save()
@@ -88,7 +116,7 @@ def rebuild(year: int, *, batch_size: int = 5000) -> int:
                 ],
                 update_conflicts=True,
                 unique_fields=["year", "supervisor"],
-                update_fields=["service_minutes", "practice_hours", "ratings", "rating_total", "refreshed_at"],
+                update_fields=[*FIELDS, "refreshed_at"],
             )
             written += len(items[start : start + batch_size])
     return written
@@ -97,9 +125,9 @@ def rebuild(year: int, *, batch_size: int = 5000) -> int:
 def _zero_missing(year, sums, now):
     """Zero the rows whose sources are gone, found in Python: a NOT IN of tens
     of thousands of ids is a poor query on either database."""
-    rows = SupervisorYear.objects.filter(year=year).exclude(service_minutes=0, practice_hours=0, ratings=0)
+    rows = SupervisorYear.objects.filter(year=year).exclude(service_minutes=0, practice_hours=0, ratings=0, assessed=0)
     stale = [pid for pid in rows.values_list("supervisor_id", flat=True) if pid not in sums]
     for start in range(0, len(stale), 5000):
         SupervisorYear.objects.filter(year=year, supervisor_id__in=stale[start : start + 5000]).update(
-            service_minutes=0, practice_hours=0, ratings=0, rating_total=0, refreshed_at=now
+            **ZERO, refreshed_at=now
         )
