@@ -285,7 +285,11 @@ def pool_figures_sql(cycle: Cycle, policy: dict, entries, persons: tuple[int, in
         sql, params = queryset.query.sql_with_params()
         return sql, list(params)
 
-    entries_sql, entries_params = sub(entries.order_by().values_list("pk", "person_id", "person__employer_id"))
+    entries_sql, entries_params = sub(entries.order_by().values_list("pk", "person_id"))
+    # The employer by an explicit range as well: a join carries no range from one side to the
+    # other, and a merge join would read the people from the first id up to the batch's.
+    person = Person._meta.db_table
+    person_range, person_params = ("AND pe.id BETWEEN %s AND %s", list(persons)) if persons else ("", [])
     years_sql, years_params = sub(
         within(SupervisorYear.objects.filter(supervisor_id__in=people, year=cycle.year), "supervisor__id")
         .values_list(*YEAR_FIELDS)
@@ -297,7 +301,7 @@ def pool_figures_sql(cycle: Cycle, policy: dict, entries, persons: tuple[int, in
     results_sql, results_params = _service_results_sql(cycle.year, start, end, people, persons)
     min_shown = int(policy["supervision.min_ratings_shown"])
     sql = f"""
-        SELECT en.entry_id, en.person_id, en.employer_id,
+        SELECT en.entry_id, en.person_id, pe.employer_id,
             round(coalesce(sy.minutes, 0)::numeric / 60, 2) AS service_hours,
             round(coalesce(sy.hours, 0)::numeric, 2) AS practice_hours,
             CASE WHEN sy.ratings > 0 AND sy.ratings >= %s THEN round(sy.total::numeric / sy.ratings, 2) END
@@ -308,7 +312,8 @@ def pool_figures_sql(cycle: Cycle, policy: dict, entries, persons: tuple[int, in
             round(coalesce(tr.hours, 0)::numeric, 2) AS training_hours,
             round(sr.average::numeric, 2) AS service_results,
             coalesce(sr.n, 0) AS service_results_count
-        FROM ({entries_sql}) en (entry_id, person_id, employer_id)
+        FROM ({entries_sql}) en (entry_id, person_id)
+        JOIN {person} pe ON pe.id = en.person_id {person_range}
         LEFT JOIN ({years_sql}) sy (supervisor_id, minutes, hours, ratings, total, assessed, gains)
             ON sy.supervisor_id = en.person_id
         LEFT JOIN (
@@ -321,6 +326,7 @@ def pool_figures_sql(cycle: Cycle, policy: dict, entries, persons: tuple[int, in
     params = [
         min_shown,
         *entries_params,
+        *person_params,
         *years_params,
         *attended_params,
         *activities_params,
