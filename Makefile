@@ -73,7 +73,7 @@ setup-test: $(VENV)/.test frontend messages
 test: setup-test
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/pytest -n $${PYTEST_WORKERS:-2}
+	$(VENV)/bin/pytest -n $${PYTEST_WORKERS:-2} --dist worksteal
 
 lint: $(VENV)/.test
 	$(VENV)/bin/ruff check .
