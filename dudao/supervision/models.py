@@ -561,7 +561,7 @@ def _year_key(instance, field):
 
 def _years_follow(instance, field):
     """Refresh the supervisor-year row this record counts in, and the one it
-    counted in when loaded (a changed date or supervisor moves it)."""
+    counted in when loaded (a changed date, year or supervisor moves it)."""
     from .services import years
 
     keys = {_year_key(instance, field), getattr(instance, "_year_key", None)} - {None}

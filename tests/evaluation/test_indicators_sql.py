@@ -2,6 +2,8 @@
 the point functions, services.cycles._compute_postgresql); everywhere else in
 Python. The two must agree to the fen: here both run on the same PostgreSQL data."""
 
+from decimal import Decimal
+
 import pytest
 from django.db import connection
 from hypothesis import given, settings
@@ -52,6 +54,22 @@ def test_satisfaction_and_service_results_points_agree_in_sql(average, without):
     assert in_sql(ind.service_results_points_sql("v", without), average) == str(
         ind.service_results_points(None if average is None else str(average), without)
     )
+
+
+@settings(max_examples=150, deadline=None)
+@given(total=st.decimals(min_value=-40, max_value=40, places=2), count=st.integers(min_value=1, max_value=300))
+def test_the_averaged_gain_reads_the_same_in_sql_and_in_python(total, count):
+    # As pool_figures_sql and pool_indicators average a supervisor's year; a gain that rounds
+    # to zero from below must read "0.00" in both, not "-0.00" in Python.
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT round(%s::numeric / %s, 2)::text", [total, count])
+        assert cursor.fetchone()[0] == selectors._text(total / count)
+
+
+def test_a_gain_that_rounds_to_zero_from_below_reads_zero():
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT round(-0.01::numeric / 3, 2)::text")
+        assert cursor.fetchone()[0] == selectors._text(Decimal("-0.01") / 3) == "0.00"
 
 
 @settings(max_examples=150, deadline=None)

@@ -8,6 +8,7 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
 from dudao.accounts.models import Role
 from dudao.policy.registry import BY_KEY
@@ -117,24 +118,27 @@ def gains(person, year=2026):
 
 def test_a_supervisee_counts_their_gain_once_assessed_at_both_ends(world, internal_engagement, supply):
     e, supervisor = internal_engagement, world.supervisor_person
-    today = dt.date.today()
+    today = timezone.localdate()
+    # The start a day before the end, both of the start's year (on 1 January, last year's).
+    started = max(today - dt.timedelta(days=1), e.starts_on)
+    year = started.year
     items = BY_KEY["supervision.competencies"].default
-    for phase, score in (("start", 3), ("end", 4)):
+    for phase, score, on in (("start", 3, started), ("end", 4, today)):
         assessments.assess(
             actor=world.supervisor,
             engagement=e,
             supervisee=world.social_worker_person,
-            year=today.year,
+            year=year,
             phase=phase,
             scores=dict.fromkeys(items, score),
-            assessed_on=max(today - dt.timedelta(days=1), e.starts_on) if phase == "start" else today,
+            assessed_on=on,
         )
         # The service's start alone is no gain yet; its end adds one supervisee and 1.00.
-        assert gains(supervisor, today.year) == ((0, Decimal("0.00")) if phase == "start" else (1, Decimal("1.00")))
-    assessment(e, supply.colleagues[0], "start", "2.50", year=today.year)
-    assessment(e, supply.colleagues[0], "end", "2.00", year=today.year)  # a fall counts too: −0.50
-    assessment(e, supply.colleagues[1], "start", "2.00", year=today.year)  # never assessed at the end
-    assert gains(supervisor, today.year) == (2, Decimal("0.50"))
+        assert gains(supervisor, year) == ((0, Decimal("0.00")) if phase == "start" else (1, Decimal("1.00")))
+    assessment(e, supply.colleagues[0], "start", "2.50", year=year)
+    assessment(e, supply.colleagues[0], "end", "2.00", year=year)  # a fall counts too: −0.50
+    assessment(e, supply.colleagues[1], "start", "2.00", year=year)  # never assessed at the end
+    assert gains(supervisor, year) == (2, Decimal("0.50"))
 
 
 def test_an_assessment_moved_to_another_year_or_deleted_moves_its_gain(world, internal_engagement, supply):
@@ -173,9 +177,13 @@ def test_the_rebuild_writes_the_gains_the_services_kept(world, internal_engageme
 def test_the_migration_fills_in_the_gains_of_the_years_already_assessed(world, internal_engagement, supply):
     from importlib import import_module
 
-    from django.apps import apps
+    from django.db import connection
+    from django.db.migrations.loader import MigrationLoader
 
-    migration = import_module("dudao.supervision.migrations.0005_supervisor_year_ability_gain")
+    name = "0005_supervisor_year_ability_gain"
+    migration = import_module(f"dudao.supervision.migrations.{name}")
+    # The models as the migration sees them, not today's.
+    apps = MigrationLoader(connection).project_state(("supervision", name)).apps
     e = internal_engagement
     assessment(e, supply.colleagues[0], "start", "2.00", year=2024)
     assessment(e, supply.colleagues[0], "end", "3.25", year=2024)

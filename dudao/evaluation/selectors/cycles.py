@@ -125,7 +125,8 @@ def empty_indicators() -> dict:
 
 
 def _text(value) -> str | None:
-    return None if value is None else str(ind.q(value))
+    # + 0: a gain that rounds to zero from below is "0.00", as PostgreSQL writes it, not "-0.00".
+    return None if value is None else str(ind.q(value) + 0)
 
 
 def pool_indicators(cycle: Cycle, policy: dict) -> dict:
