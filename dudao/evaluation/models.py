@@ -105,10 +105,11 @@ class Evaluation(TimeStampedModel, JurisdictionChain):
     # The entry, the supervisor and the home agency are copies, not checked again by the
     # database: on PostgreSQL the statement that writes the row reads the entry from the
     # pool, the supervisor from the entry and the home agency from that person's employer,
-    # all in one snapshot (elsewhere one query reads them just before). PostgreSQL checks a foreign key row by row at commit, and checking an
-    # entry also locks its row (FOR KEY SHARE), dirtying every page of the pool; the
-    # person and agency checks took 0.6-0.9 s of CPU, measured alone, for a
-    # 50,000-supervisor pool, the entry's 30-50 ms a batch of 5,000 (bench/README).
+    # all in one snapshot (elsewhere one query reads them just before). PostgreSQL checks
+    # a foreign key row by row at commit, and checking an entry also locks its row (FOR KEY
+    # SHARE), dirtying every page of the pool; the person and agency checks took 0.6-0.9 s
+    # of CPU, measured alone, for a 50,000-supervisor pool, the entry's 30-50 ms a batch of
+    # 5,000 (bench/README).
     # Pool entries, people and agencies are retired or archived, never deleted, and
     # PROTECT still refuses a delete made through the ORM. The cycle's key is checked.
     entry = models.ForeignKey(

@@ -2,10 +2,9 @@
 
 `refresh` recomputes one supervisor's year from the sessions, ratings,
 practice logs and ability assessments (four index range scans of one
-supervisor's year) under a lock
-on the row, so two transactions changing the same supervisor at once cannot
-leave a sum that misses either: the second waits for the first to commit and
-then reads what it committed. `rebuild` recomputes a whole year set-based (the
+supervisor's year) under a lock on the row, so two transactions changing the
+same supervisor at once cannot leave a sum that misses either: the second
+waits for the first to commit and then reads what it committed. `rebuild` recomputes a whole year set-based (the
 nightly run, and the backfill): one GROUP BY per source.
 
 Derived data recomputed from audited changes: no audit event of its own."""
@@ -125,7 +124,7 @@ def rebuild(year: int, *, batch_size: int = 5000) -> int:
 def _zero_missing(year, sums, now):
     """Zero the rows whose sources are gone, found in Python: a NOT IN of tens
     of thousands of ids is a poor query on either database."""
-    rows = SupervisorYear.objects.filter(year=year).exclude(service_minutes=0, practice_hours=0, ratings=0, assessed=0)
+    rows = SupervisorYear.objects.filter(year=year).exclude(**ZERO)
     stale = [pid for pid in rows.values_list("supervisor_id", flat=True) if pid not in sums]
     for start in range(0, len(stale), 5000):
         SupervisorYear.objects.filter(year=year, supervisor_id__in=stale[start : start + 5000]).update(

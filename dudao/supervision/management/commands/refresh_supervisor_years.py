@@ -7,8 +7,8 @@ from dudao.supervision.services.years import rebuild
 class Command(BaseCommand):
     help = (
         "Recompute every supervisor's yearly sums (confirmed supervision minutes, confirmed practice hours, "
-        "ratings, ability gains) from the source rows: this year and last year unless --year is given. Run nightly (cron or "
-        "Celery beat); the services keep the sums between runs."
+        "ratings, ability gains) from the source rows: this year and last year unless --year is given. "
+        "Run nightly (cron or Celery beat); the services keep the sums between runs."
     )
 
     def add_arguments(self, parser):
