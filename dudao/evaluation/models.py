@@ -96,27 +96,36 @@ class Evaluation(TimeStampedModel, JurisdictionChain):
         COMPUTED = "computed", _("Result computed")
         PUBLISHED = "published", _("Published")
 
-    # No single-column index on cycle, person or home agency: the composite indexes
-    # below begin with each, and every index more is written for each of a pool's
+    # No single-column index on cycle, entry, person or home agency: the composite indexes
+    # below begin with the cycle, the person and the home agency (an entry's evaluations
+    # are found by its person), and every index more is written for each of a pool's
     # 50,000 evaluations when a cycle is computed (issue 11 item 7).
+    # The cycle, the entry, the supervisor and the home agency are not checked again by the
+    # database: the statement that writes a batch of rows (services.cycles) takes the cycle
+    # it was given and reads the entry from the pool, the supervisor from the entry and the
+    # home agency from that person's employer, all in one snapshot (elsewhere one query
+    # reads them just before). PostgreSQL checks a foreign key row by row at commit, and
+    # each check locks the row it finds (FOR KEY SHARE): the person and agency checks took
+    # 0.6-0.9 s of CPU, measured alone, for a 50,000-supervisor pool, the entry's 30-50 ms
+    # a batch of 5,000 (and it dirtied every page of the pool), the cycle's 20-40 ms a batch
+    # (bench/README).
+    # Cycles, pool entries, people and agencies are closed, retired or archived, never
+    # deleted by the platform; a delete made through the ORM still cascades (the cycle) or
+    # is refused (PROTECT), as Django, not the database, carries out both.
     cycle = models.ForeignKey(
-        Cycle, verbose_name=_("cycle"), on_delete=models.CASCADE, related_name="evaluations", db_index=False
+        Cycle,
+        verbose_name=_("cycle"),
+        on_delete=models.CASCADE,
+        related_name="evaluations",
+        db_index=False,
+        db_constraint=False,
     )
-    # The entry, the supervisor and the home agency are copies, not checked again by the
-    # database: on PostgreSQL the statement that writes the row reads the entry from the
-    # pool, the supervisor from the entry and the home agency from that person's employer,
-    # all in one snapshot (elsewhere one query reads them just before). PostgreSQL checks
-    # a foreign key row by row at commit, and checking an entry also locks its row (FOR KEY
-    # SHARE), dirtying every page of the pool; the person and agency checks took 0.6-0.9 s
-    # of CPU, measured alone, for a 50,000-supervisor pool, the entry's 30-50 ms a batch of
-    # 5,000 (bench/README).
-    # Pool entries, people and agencies are retired or archived, never deleted, and
-    # PROTECT still refuses a delete made through the ORM. The cycle's key is checked.
     entry = models.ForeignKey(
         Entry,
         verbose_name=_("pool entry"),
         on_delete=models.PROTECT,
         related_name="evaluations",
+        db_index=False,
         db_constraint=False,
     )
     person = models.ForeignKey(

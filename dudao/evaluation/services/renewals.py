@@ -59,7 +59,11 @@ def _propose(*, actor, level: str, jurisdiction, on: dt.date, reason: str = "") 
     )
     grades: dict = {}
     rows = (
-        Evaluation.objects.filter(entry__in=entries, status=Evaluation.Status.PUBLISHED)
+        # By person first: an entry's evaluations are its person's, and evaluations have no
+        # index on the entry (evaluation.models says why).
+        Evaluation.objects.filter(
+            person_id__in={e.person_id for e in entries}, entry__in=entries, status=Evaluation.Status.PUBLISHED
+        )
         .order_by("cycle__year")
         .values_list("entry_id", "cycle__year", "grade")
     )
