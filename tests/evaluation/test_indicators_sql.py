@@ -2,10 +2,11 @@
 the point functions, services.cycles._compute_postgresql); everywhere else in
 Python. The two must agree to the fen: here both run on the same PostgreSQL data."""
 
+import logging
 from decimal import Decimal
 
 import pytest
-from django.db import connection
+from django.db import IntegrityError, connection
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -88,7 +89,13 @@ def _rows(cycle):
     )
 
 
-def test_a_pool_computed_in_sql_matches_the_python_computation_to_the_fen(world, supply, year_of_work):  # noqa: F811
+def test_a_pool_computed_in_sql_matches_the_python_computation_to_the_fen(
+    world,
+    supply,
+    year_of_work,  # noqa: F811
+    caplog,
+    monkeypatch,
+):
     # A second supervisor with ratings below the fewest shown, one with nothing at all.
     other = city_entry(world, staff(world.erqi_agency, certified=True, name="二七督导丁"))
     city_entry(world, staff(world.erqi_agency, certified=True, name="二七督导戊"))
@@ -105,7 +112,40 @@ def test_a_pool_computed_in_sql_matches_the_python_computation_to_the_fen(world,
     in_sql_rows = _rows(cycle)
     assert in_sql_rows == in_python
     assert {row[4] for row in in_python} != {None}
+    # A first computation's plain inserts write the same rows.
+    Evaluation.objects.filter(cycle=cycle).delete()
+    assert services._compute_postgresql(cycle, policy, first=True) == 3
+    assert _rows(cycle) == in_python
     # Computing again in SQL changes nothing and rewrites nothing.
     stamps = dict(Evaluation.objects.filter(cycle=cycle).values_list("pk", "updated_at"))
     services._compute_postgresql(cycle, policy)
     assert dict(Evaluation.objects.filter(cycle=cycle).values_list("pk", "updated_at")) == stamps
+    # Nor does a "first" computation that finds the rows there (one restarted over a stalled
+    # one): its batch is written again as an upsert instead of failing on the unique key.
+    # A batch per supervisor: after the first batch meets its row, the others go straight to the upsert.
+    monkeypatch.setattr(services, "BATCH", 1)
+    with caplog.at_level(logging.WARNING, logger=services.__name__):
+        assert services._compute_postgresql(cycle, policy, first=True) == 3
+    assert [r.getMessage() for r in caplog.records] == [
+        f"cycle {cycle.pk}: rows found on a first computation; written as upserts"
+    ]
+    assert dict(Evaluation.objects.filter(cycle=cycle).values_list("pk", "updated_at")) == stamps
+    assert _rows(cycle) == in_python
+
+
+def test_a_first_computation_stops_on_any_other_integrity_error(world, supply, year_of_work, monkeypatch):  # noqa: F811
+    """Only the unique key sends a first computation's batch back as an upsert."""
+    cycle = open_city_cycle(world)
+    policy = selectors.cycle_policy(cycle)
+    real = services._upsert_sql
+
+    def broken_insert(policy, on_conflict=True):
+        # The plain insert leaves the supervisor's column empty: a NOT NULL violation, not a
+        # row already there. The upsert is the real one, which would succeed.
+        sql = real(policy, on_conflict)
+        return sql if on_conflict else sql.replace("p.person_id, p.employer_id", "NULL, p.employer_id")
+
+    monkeypatch.setattr(services, "_upsert_sql", broken_insert)
+    with pytest.raises(IntegrityError):
+        services._compute_postgresql(cycle, policy, first=True)
+    assert not Evaluation.objects.filter(cycle=cycle).exists()

@@ -4,7 +4,7 @@ from data as a background job with visible progress.
 
 The computation is set-based: a fixed handful of GROUP BY queries per batch of
 supervisors (BATCH of them, each source read by the batch's range of people),
-and upserts, each batch its own short transaction with the progress updated
+and inserts or upserts, each batch its own short transaction with the progress updated
 after it. On PostgreSQL all of it runs inside the database, a statement per
 batch, the batches shared among several connections (_compute_postgresql); elsewhere
 the figures are read into Python (selectors.cycles.pool_indicators) and scored
@@ -39,6 +39,9 @@ log = logging.getLogger(__name__)
 
 # Supervisors written per transaction and statement (and per progress report).
 BATCH = 5000
+
+# PostgreSQL's SQLSTATE for a unique_violation.
+UNIQUE_VIOLATION = "23505"
 
 INDICATOR_FIELDS = ["indicators", "indicator_part", "breakdown", "home_organization", "entry", "updated_at"]
 
@@ -239,7 +242,7 @@ def _compute(cycle: Cycle) -> int:
     # Only rows written before can belong to a supervisor who has since left: a pool's first
     # computation skips the anti-join over all its new rows.
     computed_before = Evaluation.objects.filter(cycle_id=cycle.pk).exists()
-    done = compute_batches(cycle, policy)
+    done = compute_batches(cycle, policy, first=not computed_before)
     # A supervisor no longer active in the pool leaves the cycle, unless a party has scored them.
     if computed_before:
         # Anti-joins (NOT EXISTS), not NOT IN: PostgreSQL cannot hash a NOT IN over a pool's
@@ -259,7 +262,7 @@ def _advance(cycle: Cycle, supervisors: int) -> None:
     Cycle.objects.filter(pk=cycle.pk).update(progress_done=F("progress_done") + supervisors, updated_at=timezone.now())
 
 
-def _compute_portable(cycle: Cycle, policy: dict) -> int:
+def _compute_portable(cycle: Cycle, policy: dict, first: bool = False) -> int:
     """Figures read into Python, scored there (indicators.scorer) and written in batches."""
     entries = list(selectors.pool_entries(cycle).values_list("pk", "person_id", "person__employer_id"))
     data = selectors.pool_indicators(cycle, policy)
@@ -279,20 +282,25 @@ def _compute_portable(cycle: Cycle, policy: dict) -> int:
     return done
 
 
-def _compute_postgresql(cycle: Cycle, policy: dict) -> int:
+def _compute_postgresql(cycle: Cycle, policy: dict, first: bool = False) -> int:
     """The whole computation inside PostgreSQL, without carrying 50,000 rows and
     their JSON through Python and back. The pool is cut into batches of
     supervisors by person id; for each, one statement reads its figures
     (selectors.pool_figures_sql, every source read by the batch's range of
     people), builds the points (indicators.points_sql, the SQL rendering of the
-    point functions) and the breakdown, and upserts them, a transaction per
-    batch with the progress after it. A row whose indicators did not change is
+    point functions) and the breakdown, and inserts or upserts them, a
+    transaction per batch with the progress after it. A row whose indicators did not change is
     left untouched, so a refresh of an unchanged pool writes nothing.
 
-    PostgreSQL runs a statement, writes its rows and checks their foreign keys
-    on one core, so the batches are shared among DUDAO_COMPUTE_CONNECTIONS
+    PostgreSQL runs a statement and writes its rows on one core, so the batches are shared among DUDAO_COMPUTE_CONNECTIONS
     connections. Inside a transaction (a test's) the other connections would
-    not see the pool, so there every batch is written on this one."""
+    not see the pool, so there every batch is written on this one.
+
+    A `first` computation (the cycle had no rows) inserts without ON CONFLICT:
+    an upsert first probes the unique index for every row and logs each insert
+    as speculative. Should a row be there after all (a computation restarted
+    over a stalled one), that batch is written again as an upsert, and so is
+    every batch after it."""
     entries = selectors.pool_entries(cycle)
     people = list(entries.order_by("person_id").values_list("person_id", flat=True))
     # (lowest, highest person id, how many) of each batch.
@@ -300,13 +308,28 @@ def _compute_postgresql(cycle: Cycle, policy: dict) -> int:
         (chunk[0], chunk[-1], len(chunk)) for chunk in (people[i : i + BATCH] for i in range(0, len(people), BATCH))
     ]
     upsert = _upsert_sql(policy)
+    insert = _upsert_sql(policy, on_conflict=False)
+    # Cleared for good by the first batch that meets a row already written.
+    inserting = threading.Event()
+    if first:
+        inserting.set()
     chain = [getattr(cycle, name) for name in ("scope_j0", "scope_j1", "scope_j2", "scope_j3")]
 
     def write(batch):
         lowest, highest, supervisors = batch
         figures, params = selectors.pool_figures_sql(cycle, policy, entries, (lowest, highest))
         now = timezone.now()
-        _write_batch(cycle, upsert.replace("{figures}", figures), [*params, now, now, *chain, cycle.pk], supervisors)
+        params = [*params, now, now, *chain, cycle.pk]
+        if inserting.is_set():
+            try:
+                _write_batch(cycle, insert.replace("{figures}", figures), params, supervisors)
+                return
+            except IntegrityError as error:
+                if getattr(error.__cause__, "sqlstate", None) != UNIQUE_VIOLATION:
+                    raise
+                inserting.clear()
+                log.warning("cycle %s: rows found on a first computation; written as upserts", cycle.pk)
+        _write_batch(cycle, upsert.replace("{figures}", figures), params, supervisors)
 
     workers = 1 if connection.in_atomic_block else settings.DUDAO_COMPUTE_CONNECTIONS
     if workers == 1:
@@ -356,10 +379,11 @@ def _in_parallel(workers: int, batches: list, write) -> None:
         raise errors[0]
 
 
-def _upsert_sql(policy: dict) -> str:
-    """The INSERT … ON CONFLICT of a batch, `{figures}` left for the batch's
-    figures: the indicators and the breakdown as _compute_portable writes them
-    (the same keys, the same two-place strings)."""
+def _upsert_sql(policy: dict, on_conflict: bool = True) -> str:
+    """The INSERT … ON CONFLICT of a batch (a plain INSERT without
+    `on_conflict`), `{figures}` left for the batch's figures: the indicators and
+    the breakdown as _compute_portable writes them (the same keys, the same
+    two-place strings)."""
     columns = selectors.FIGURE_COLUMNS
     points = ind.points_sql(columns, policy)
     weights = ind.weights(policy)
@@ -385,7 +409,7 @@ def _upsert_sql(policy: dict) -> str:
     point_columns = ", ".join(f"{expr} AS pt_{key}" for key, expr in points.items())
     table = Evaluation._meta.db_table
     compared = "entry_id, home_organization_id, indicators, indicator_part, breakdown"
-    return f"""
+    sql = f"""
         WITH f AS ({{figures}}),
         p AS (SELECT f.*, {point_columns} FROM f)
         INSERT INTO {table} (created_at, updated_at, scope_j0, scope_j1, scope_j2, scope_j3, cycle_id,
@@ -395,6 +419,10 @@ def _upsert_sql(policy: dict) -> str:
             jsonb_build_object({indicators}), {part}, {breakdown},
             '', false, '[]', '{Evaluation.Status.OPEN}'
         FROM p
+    """
+    if not on_conflict:
+        return sql
+    return f"""{sql}
         ON CONFLICT (cycle_id, person_id) DO UPDATE SET
             entry_id = EXCLUDED.entry_id, home_organization_id = EXCLUDED.home_organization_id,
             indicators = EXCLUDED.indicators, indicator_part = EXCLUDED.indicator_part,
