@@ -1,6 +1,7 @@
 import datetime as dt
 
 import factory
+from django.contrib.auth.hashers import make_password
 
 from dudao.accounts.models import Role, RoleAssignment, User
 from dudao.core.scoping import CHAIN_FIELDS
@@ -95,15 +96,12 @@ def staff(organization, *, certified=False, **kwargs) -> Person:
 class UserFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = User
-        skip_postgeneration_save = True
 
     username = factory.Sequence(lambda n: f"user{n}")
-    password = factory.PostGenerationMethodCall("set_password", "Dudao@2026")
-
-    @factory.post_generation
-    def save_password(obj, create, extracted, **kwargs):
-        if create:
-            obj.save()
+    # Hashed before the insert (with the suite's fast hasher), not set afterwards: set_password()
+    # then save() cost every user an UPDATE and a delete of its tokens, and nearly every test
+    # makes eleven users (tests/conftest.py, world).
+    password = factory.LazyFunction(lambda: make_password("Dudao@2026"))
 
 
 def user_with_role(role: Role, *, username=None, jurisdiction=None, organization=None, person=None) -> User:
