@@ -137,15 +137,15 @@ def test_a_first_computation_stops_on_any_other_integrity_error(world, supply, y
     """Only the unique key sends a first computation's batch back as an upsert."""
     cycle = open_city_cycle(world)
     policy = selectors.cycle_policy(cycle)
-    real = services._upsert_sql
+    real = services._batch_sql
 
-    def broken_insert(policy, on_conflict=True):
+    def broken_insert(policy, upsert=True):
         # The plain insert leaves the supervisor's column empty: a NOT NULL violation, not a
         # row already there. The upsert is the real one, which would succeed.
-        sql = real(policy, on_conflict)
-        return sql if on_conflict else sql.replace("p.person_id, p.employer_id", "NULL, p.employer_id")
+        sql = real(policy, upsert)
+        return sql if upsert else sql.replace("p.person_id, p.employer_id", "NULL, p.employer_id")
 
-    monkeypatch.setattr(services, "_upsert_sql", broken_insert)
+    monkeypatch.setattr(services, "_batch_sql", broken_insert)
     with pytest.raises(IntegrityError):
         services._compute_postgresql(cycle, policy, first=True)
     assert not Evaluation.objects.filter(cycle=cycle).exists()

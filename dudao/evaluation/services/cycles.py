@@ -4,12 +4,13 @@ from data as a background job with visible progress.
 
 The computation is set-based: a fixed handful of GROUP BY queries per batch of
 supervisors (BATCH of them, each source read by the batch's range of people),
-and inserts or upserts, each batch its own short transaction with the progress updated
-after it. On PostgreSQL all of it runs inside the database, a statement per
-batch, the batches shared among several connections (_compute_postgresql); elsewhere
-the figures are read into Python (selectors.cycles.pool_indicators) and scored
-there. Both give the same rows (tests/evaluation/test_indicators_sql.py). No table is locked for long, so people keep
-recording sessions while it runs; what they record after a batch is read shows
+and inserts or upserts, each batch its own short transaction with the progress
+updated after it. On PostgreSQL all of it runs inside the database, a
+statement per batch, the batches shared among several connections
+(_compute_postgresql); elsewhere the figures are read into Python
+(selectors.cycles.pool_indicators) and scored there. Both give the same rows
+(tests/evaluation/test_indicators_sql.py). No table is locked for long, so
+people keep recording sessions while it runs; what they record after a batch is read shows
 the next time the cycle is computed. Running it twice gives identical rows."""
 
 import datetime as dt
@@ -238,11 +239,13 @@ def _breakdown(lines: dict) -> dict:
 
 def _compute(cycle: Cycle) -> int:
     policy = selectors.cycle_policy(cycle)
-    compute_batches = _compute_postgresql if connection.vendor == "postgresql" else _compute_portable
     # Only rows written before can belong to a supervisor who has since left: a pool's first
     # computation skips the anti-join over all its new rows.
     computed_before = Evaluation.objects.filter(cycle_id=cycle.pk).exists()
-    done = compute_batches(cycle, policy, first=not computed_before)
+    if connection.vendor == "postgresql":
+        done = _compute_postgresql(cycle, policy, first=not computed_before)
+    else:
+        done = _compute_portable(cycle, policy)
     # A supervisor no longer active in the pool leaves the cycle, unless a party has scored them.
     if computed_before:
         # Anti-joins (NOT EXISTS), not NOT IN: PostgreSQL cannot hash a NOT IN over a pool's
@@ -262,7 +265,7 @@ def _advance(cycle: Cycle, supervisors: int) -> None:
     Cycle.objects.filter(pk=cycle.pk).update(progress_done=F("progress_done") + supervisors, updated_at=timezone.now())
 
 
-def _compute_portable(cycle: Cycle, policy: dict, first: bool = False) -> int:
+def _compute_portable(cycle: Cycle, policy: dict) -> int:
     """Figures read into Python, scored there (indicators.scorer) and written in batches."""
     entries = list(selectors.pool_entries(cycle).values_list("pk", "person_id", "person__employer_id"))
     data = selectors.pool_indicators(cycle, policy)
@@ -289,11 +292,12 @@ def _compute_postgresql(cycle: Cycle, policy: dict, first: bool = False) -> int:
     (selectors.pool_figures_sql, every source read by the batch's range of
     people), builds the points (indicators.points_sql, the SQL rendering of the
     point functions) and the breakdown, and inserts or upserts them, a
-    transaction per batch with the progress after it. A row whose indicators did not change is
-    left untouched, so a refresh of an unchanged pool writes nothing.
+    transaction per batch with the progress after it. A row whose indicators
+    did not change is left untouched, so a refresh of an unchanged pool writes
+    nothing.
 
-    PostgreSQL runs a statement and writes its rows on one core, so the batches are shared among DUDAO_COMPUTE_CONNECTIONS
-    connections. Inside a transaction (a test's) the other connections would
+    PostgreSQL runs a statement and writes its rows on one core, so the batches
+    are shared among DUDAO_COMPUTE_CONNECTIONS connections. Inside a transaction (a test's) the other connections would
     not see the pool, so there every batch is written on this one.
 
     A `first` computation (the cycle had no rows) inserts without ON CONFLICT:
@@ -307,8 +311,8 @@ def _compute_postgresql(cycle: Cycle, policy: dict, first: bool = False) -> int:
     batches = [
         (chunk[0], chunk[-1], len(chunk)) for chunk in (people[i : i + BATCH] for i in range(0, len(people), BATCH))
     ]
-    upsert = _upsert_sql(policy)
-    insert = _upsert_sql(policy, on_conflict=False)
+    upsert = _batch_sql(policy)
+    insert = _batch_sql(policy, upsert=False)
     # Cleared for good by the first batch that meets a row already written.
     inserting = threading.Event()
     if first:
@@ -379,11 +383,11 @@ def _in_parallel(workers: int, batches: list, write) -> None:
         raise errors[0]
 
 
-def _upsert_sql(policy: dict, on_conflict: bool = True) -> str:
-    """The INSERT … ON CONFLICT of a batch (a plain INSERT without
-    `on_conflict`), `{figures}` left for the batch's figures: the indicators and
-    the breakdown as _compute_portable writes them (the same keys, the same
-    two-place strings)."""
+def _batch_sql(policy: dict, upsert: bool = True) -> str:
+    """The INSERT … ON CONFLICT of a batch (a plain INSERT if not `upsert`),
+    `{figures}` left for the batch's figures: the indicators and the breakdown
+    as _compute_portable writes them (the same keys, the same two-place
+    strings)."""
     columns = selectors.FIGURE_COLUMNS
     points = ind.points_sql(columns, policy)
     weights = ind.weights(policy)
@@ -420,7 +424,7 @@ def _upsert_sql(policy: dict, on_conflict: bool = True) -> str:
             '', false, '[]', '{Evaluation.Status.OPEN}'
         FROM p
     """
-    if not on_conflict:
+    if not upsert:
         return sql
     return f"""{sql}
         ON CONFLICT (cycle_id, person_id) DO UPDATE SET

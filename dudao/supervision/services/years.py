@@ -4,8 +4,9 @@
 practice logs and ability assessments (four index range scans of one
 supervisor's year) under a lock on the row, so two transactions changing the
 same supervisor at once cannot leave a sum that misses either: the second
-waits for the first to commit and then reads what it committed. `rebuild` recomputes a whole year set-based (the
-nightly run, and the backfill): one GROUP BY per source.
+waits for the first to commit and then reads what it committed. `rebuild`
+recomputes a whole year set-based (the nightly run, and the backfill): one
+GROUP BY per source.
 
 Derived data recomputed from audited changes: no audit event of its own."""
 
