@@ -2,9 +2,8 @@
 nullable fields are nullable, actions that answer a plain list are not
 declared as pages, and an organisation's staff_count is there after a change."""
 
-import datetime as dt
-
 import pytest
+from django.utils import timezone
 from drf_spectacular.generators import SchemaGenerator
 
 PLAIN_LIST_ACTIONS = [
@@ -78,5 +77,5 @@ def test_a_person_without_education_and_a_default_version_match_the_document(wor
     world.supervisor_person.save()
     client = api(world.city_admin)
     assert client.get(f"/api/v1/people/{world.supervisor_person.pk}/").json()["education"] is None
-    row = client.get("/api/v1/policy/parameters/", {"on": dt.date.today().isoformat()}).json()[0]
+    row = client.get("/api/v1/policy/parameters/", {"on": timezone.localdate().isoformat()}).json()[0]
     assert row["source"]["created_by"] is None

@@ -14,6 +14,7 @@ import unicodedata
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 # GB 32100-2015: the 31 characters allowed (no I, O, S, V, Z).
@@ -77,7 +78,7 @@ def validate_id_number(value: str, today: dt.date | None = None) -> None:
     if not value.isascii() or not value[:17].isdigit() or not (value[17].isdigit() or value[17] == "X"):
         raise ValidationError(_("The ID number must be 17 digits followed by a digit or X."), code="charset")
     birth = birth_date_from_id(value)
-    today = today or dt.date.today()
+    today = today or timezone.localdate()
     if birth is None or birth > today or birth.year < 1900:
         raise ValidationError(_("The birth date in the ID number is not a real date."), code="birth_date")
     if id_check_char(value[:17]) != value[17]:
@@ -249,7 +250,7 @@ def validate_past_date(
         return
     if isinstance(value, dt.datetime):
         value = value.date()
-    today = today or dt.date.today()
+    today = today or timezone.localdate()
     if value > today:
         raise ValidationError({field: _("The date is in the future.")})
     if value < EARLIEST_DATE:
@@ -273,7 +274,7 @@ def validate_date_ahead(
         return
     if isinstance(value, dt.datetime):
         value = value.date()
-    today = today or dt.date.today()
+    today = today or timezone.localdate()
     if value > _years_after(today, years):
         raise ValidationError({field: _("The date is more than %(years)s years ahead.") % {"years": years}})
     if value < earliest:
@@ -282,7 +283,7 @@ def validate_date_ahead(
 
 def validate_year(value: int, *, field: str = "year", earliest: int = POLICY_YEAR, ahead: int = 5, today=None) -> None:
     """A programme or round year: from the policy's year to a few years ahead."""
-    today = today or dt.date.today()
+    today = today or timezone.localdate()
     latest = today.year + ahead
     if not isinstance(value, int) or isinstance(value, bool) or not earliest <= value <= latest:
         raise ValidationError(

@@ -10,6 +10,7 @@ import datetime as dt
 import random
 
 from django.db import transaction
+from django.utils import timezone
 
 from dudao.accounts.models import Role, RoleAssignment, User
 from dudao.core.validators import CREDIT_CODE_ALPHABET, credit_code_check_char, id_check_char
@@ -92,7 +93,7 @@ def _role(user, role, *, jurisdiction=None, organization=None):
 @transaction.atomic
 def load() -> dict:
     rng = random.Random(20180313)  # the policy's date: the same demo every time
-    today = dt.date.today()
+    today = timezone.localdate()
     # The second city (idempotent: a loaded version is left alone), and its
     # policy values (Luoyang nominates 1:5), which its districts inherit.
     reference_data.load(reference_data.CITY_FILES["luoyang"])

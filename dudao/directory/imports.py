@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -245,7 +246,7 @@ def validate_roster(upload, *, today: dt.date | None = None, organization: Organ
     """The rows of a valid file, or ImportRejected listing every wrong row.
     With `organization`, a row whose ID number is one of its current staff is
     that person's update (`own`, with its `changes`), not a duplicate."""
-    today = today or dt.date.today()
+    today = today or timezone.localdate()
     try:
         headers, rows = read_rows(upload)
     except UploadError as exc:

@@ -3,6 +3,7 @@ import datetime as dt
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from dudao.core.crypto import BlindIndexField, EncryptedTextField, blind_indexes
@@ -284,7 +285,7 @@ class Person(TimeStampedModel, JurisdictionChain):
     def practice_years(self, on: dt.date | None = None) -> int:
         if not self.frontline_since:
             return 0
-        on = on or dt.date.today()
+        on = on or timezone.localdate()
         years = on.year - self.frontline_since.year
         if (on.month, on.day) < (self.frontline_since.month, self.frontline_since.day):
             years -= 1

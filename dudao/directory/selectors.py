@@ -6,6 +6,7 @@ from functools import reduce
 from operator import or_
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.utils import timezone
 
 from dudao.core.scoping import Scope, nodes_q, scope_for
 
@@ -153,7 +154,7 @@ def by_employment(queryset: QuerySet[Person], which: str | None) -> QuerySet[Per
 
 def staff_of(organization: Organization, *, on: dt.date | None = None) -> QuerySet[Person]:
     """People employed by the organisation on a date (today by default)."""
-    on = on or dt.date.today()
+    on = on or timezone.localdate()
     employed = Employment.objects.filter(organization=organization, start_date__lte=on).filter(
         Q(end_date__isnull=True) | Q(end_date__gte=on)
     )

@@ -2,6 +2,7 @@ import datetime as dt
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status, viewsets
@@ -76,7 +77,9 @@ class ParameterViewSet(viewsets.ViewSet):
     def _on(self, request):
         try:
             return (
-                dt.date.fromisoformat(request.query_params["on"]) if "on" in request.query_params else dt.date.today()
+                dt.date.fromisoformat(request.query_params["on"])
+                if "on" in request.query_params
+                else timezone.localdate()
             )
         except ValueError:
             raise serializers.ValidationError({"on": ["YYYY-MM-DD"]}) from None

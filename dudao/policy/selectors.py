@@ -5,6 +5,7 @@ until it sets its own."""
 import datetime as dt
 
 from django.db.models import QuerySet
+from django.utils import timezone
 
 from dudao.accounts.scopes import scope_for
 from dudao.directory.models import Jurisdiction
@@ -23,7 +24,7 @@ def resolve(key: str, jurisdiction: Jurisdiction, on: dt.date | None = None) -> 
 
 
 def resolve_many(keys, jurisdiction: Jurisdiction, on: dt.date | None = None) -> dict:
-    on = on or dt.date.today()
+    on = on or timezone.localdate()
     codes = _ancestor_codes(jurisdiction)
     versions = (
         ParameterVersion.objects.filter(key__in=keys, jurisdiction__code__in=codes, effective_from__lte=on)
@@ -50,7 +51,7 @@ def _pick(keys, codes: list[str], versions) -> dict:
 
 def value_by_jurisdiction(key: str, jurisdictions, on: dt.date | None = None) -> dict:
     """{jurisdiction pk: value in force there}, in one query for any number of jurisdictions."""
-    on = on or dt.date.today()
+    on = on or timezone.localdate()
     jurisdictions = list(jurisdictions)
     chains = {j.pk: _ancestor_codes(j) for j in jurisdictions}
     all_codes = {code for codes in chains.values() for code in codes}

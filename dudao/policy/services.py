@@ -2,6 +2,7 @@ import datetime as dt
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dudao.core import audit
@@ -30,7 +31,7 @@ def set_parameter(
         raise ValidationError({"key": _("Unknown parameter.")})
     if not settable_jurisdictions(actor, key).filter(pk=jurisdiction.pk).exists():
         raise PermissionDenied(_("You may not set this parameter for this jurisdiction."))
-    today = today or dt.date.today()
+    today = today or timezone.localdate()
     if effective_from < today:
         # Past decisions were made under the values then in force; history is not rewritten.
         raise ValidationError({"effective_from": _("A new value cannot take effect before today.")})

@@ -1,10 +1,9 @@
-import datetime as dt
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dudao.accounts.scopes import scope_for
@@ -35,14 +34,16 @@ def _home_jurisdiction(user):
 def _current_value_initial(user, parameter) -> dict:
     """The form starts from the value in force where the user works."""
     jurisdiction = _home_jurisdiction(user)
-    value = resolve_many([parameter.key], jurisdiction, dt.date.today())[parameter.key][0] if jurisdiction else None
+    value = (
+        resolve_many([parameter.key], jurisdiction, timezone.localdate())[parameter.key][0] if jurisdiction else None
+    )
     return parameter.value_kind.form_initial(parameter, value) if value is not None else {}
 
 
 @login_required
 def parameter_list(request):
     jurisdiction = _home_jurisdiction(request.user)
-    today = dt.date.today()
+    today = timezone.localdate()
     resolved = resolve_many([p.key for p in PARAMETERS], jurisdiction, today) if jurisdiction else {}
     rows = []
     for p in PARAMETERS:
@@ -80,7 +81,7 @@ def parameter_detail(request, key):
             posted(request),
             parameter=parameter,
             jurisdictions=jurisdictions,
-            initial={"effective_from": dt.date.today(), **_current_value_initial(request.user, parameter)},
+            initial={"effective_from": timezone.localdate(), **_current_value_initial(request.user, parameter)},
         )
         if request.method == "POST" and form.is_valid():
             try:

@@ -6,6 +6,8 @@ agency corrects a person where the data is wrong (SuperviseeProfile)."""
 
 import datetime as dt
 
+from django.utils import timezone
+
 from dudao.directory.models import Employment
 
 from .models import SuperviseeProfile, SuperviseeType
@@ -34,7 +36,7 @@ def from_employment(employment: Employment | None, on: dt.date) -> str:
 def types_of(person_ids, on: dt.date | None = None) -> dict[int, str]:
     """{person id: supervisee type} for people on a staff, in two queries
     however many: their current employments and the agencies' corrections."""
-    on = on or dt.date.today()
+    on = on or timezone.localdate()
     ids = list(person_ids)
     current = {
         e.person_id: e

@@ -328,7 +328,7 @@ def set_parameter(c):
         key="selection.nomination_ratio",
         jurisdiction=c.world.city,
         value=8,
-        effective_from=dt.date.today(),
+        effective_from=timezone.localdate(),
         reason="市局会议决定",
     )
 
@@ -1019,7 +1019,7 @@ def supervised(c):
     entry = pools.designate_internal(
         actor=c.world.agency_admin, organization=c.world.agency, person=c.world.supervisor_person
     )
-    year = dt.date.today().year
+    year = timezone.localdate().year
     made = engagement(entry, c.world.agency, starts_on=dt.date(year, 1, 1), ends_on=dt.date(year, 12, 31))
     assert made.status == Engagement.Status.ACTIVE
     return made
@@ -1031,7 +1031,7 @@ def practice_logged(c):
     return practice.log(
         actor=c.world.supervisor,
         organization=c.world.agency,
-        date=dt.date.today(),
+        date=timezone.localdate(),
         hours=Decimal("2.5"),
         description="个案服务",
     )
@@ -1075,10 +1075,10 @@ def assess_supervisee(c):
         actor=c.world.supervisor,
         engagement=made,
         supervisee=c.world.social_worker_person,
-        year=dt.date.today().year,
+        year=timezone.localdate().year,
         phase="start",
         scores=competency_scores(),
-        assessed_on=dt.date.today(),
+        assessed_on=timezone.localdate(),
     )
 
 
@@ -1089,7 +1089,7 @@ def _cycle(c):
     from dudao.evaluation.services import cycles
     from dudao.pools.models import Entry
 
-    today = dt.date.today()
+    today = timezone.localdate()
     return cycles.open_cycle(
         actor=c.world.city_admin,
         owner=c.world.city,

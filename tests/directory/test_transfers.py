@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.utils import translation
+from django.utils import timezone, translation
 
 from dudao.directory import services
 from dudao.directory.imports import ImportRejected, import_roster
@@ -99,7 +99,7 @@ def test_services_refuse_future_dates_like_the_import_does(world):
             person=world.social_worker_person,
             level=CertificateLevel.objects.get(code="assistant"),
             number="FUT-1",
-            issued_on=dt.date.today() + dt.timedelta(days=3),
+            issued_on=timezone.localdate() + dt.timedelta(days=3),
         )
     assert "issued_on" in exc.value.message_dict
     assert not world.social_worker_person.certificates.filter(number="FUT-1").exists()

@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
 
 from dudao.core.models import AuditEntry, Notification
 from dudao.evaluation.models import Cycle, EntryFlag, Evaluation, ResultVersion
@@ -157,7 +158,7 @@ def test_the_weights_are_policy_data(s):
         key="evaluation.party_share",
         jurisdiction=s.world.city,
         value="50.00",
-        effective_from=dt.date.today(),
+        effective_from=timezone.localdate(),
         reason="试行",
     )
     score_all(s, authority=False)
@@ -172,7 +173,7 @@ __all__ = ["make_evaluation"]
 def _past_review(s):
     """The scores are in, the scoring and review deadlines both passed."""
     score_all(s)
-    yesterday = dt.date.today() - dt.timedelta(days=1)
+    yesterday = timezone.localdate() - dt.timedelta(days=1)
     Cycle.objects.filter(pk=s.cycle.pk).update(scoring_deadline=yesterday, review_deadline=yesterday)
     s.cycle.refresh_from_db()
 
@@ -181,31 +182,37 @@ def test_after_the_review_deadline_results_are_neither_computed_nor_published(s)
     score_all(s)
     results.compute(actor=s.world.city_admin, cycle=s.cycle)
     Cycle.objects.filter(pk=s.cycle.pk).update(
-        scoring_deadline=dt.date.today() - dt.timedelta(days=2), review_deadline=dt.date.today() - dt.timedelta(days=1)
+        scoring_deadline=timezone.localdate() - dt.timedelta(days=2),
+        review_deadline=timezone.localdate() - dt.timedelta(days=1),
     )
     for service in (results.compute, results.publish):
-        with pytest.raises(ValidationError, match=(dt.date.today() - dt.timedelta(days=1)).isoformat()):
+        with pytest.raises(ValidationError, match=(timezone.localdate() - dt.timedelta(days=1)).isoformat()):
             service(actor=s.world.city_admin, cycle=s.cycle)
     assert Cycle.objects.get(pk=s.cycle.pk).status == Cycle.Status.REVIEW
 
 
 def test_on_the_review_deadline_itself_the_owner_still_publishes(s):
     score_all(s)
-    Cycle.objects.filter(pk=s.cycle.pk).update(scoring_deadline=dt.date.today(), review_deadline=dt.date.today())
+    Cycle.objects.filter(pk=s.cycle.pk).update(
+        scoring_deadline=timezone.localdate(), review_deadline=timezone.localdate()
+    )
     results.compute(actor=s.world.city_admin, cycle=s.cycle)
     assert results.publish(actor=s.world.city_admin, cycle=s.cycle).status == Cycle.Status.PUBLISHED
 
 
 def test_the_owner_moves_the_review_deadline_with_a_reason_and_then_publishes(s):
     _past_review(s)
-    new = dt.date.today() + dt.timedelta(days=5)
+    new = timezone.localdate() + dt.timedelta(days=5)
     with pytest.raises(PermissionDenied):
         results.move_review_deadline(actor=s.world.district_admin, cycle=s.cycle, review_deadline=new, reason="延期")
     with pytest.raises(ValidationError):
         results.move_review_deadline(actor=s.world.city_admin, cycle=s.cycle, review_deadline=new, reason=" ")
     with pytest.raises(ValidationError):
         results.move_review_deadline(
-            actor=s.world.city_admin, cycle=s.cycle, review_deadline=dt.date.today() - dt.timedelta(days=1), reason="x"
+            actor=s.world.city_admin,
+            cycle=s.cycle,
+            review_deadline=timezone.localdate() - dt.timedelta(days=1),
+            reason="x",
         )
     results.move_review_deadline(actor=s.world.city_admin, cycle=s.cycle, review_deadline=new, reason="复核材料补交")
     entry = AuditEntry.objects.get(event="evaluation.review_deadline_moved")

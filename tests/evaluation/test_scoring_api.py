@@ -1,6 +1,7 @@
 """The scoring and results API: own forms only, submit, results, compute and publish, appeals, renewals."""
 
 import pytest
+from django.utils import timezone
 
 from dudao.evaluation.models import Appeal, Cycle, PartyForm
 from dudao.evaluation.services import results
@@ -124,7 +125,7 @@ def test_a_late_score_is_refused_over_the_api(s, api):
     url = f"/api/v1/evaluations/{s.evaluation.pk}/party-scores/"
     api(s.world.association).post(url, {"party": "association", **scores})
     form = PartyForm.objects.get(party="association")
-    Cycle.objects.filter(pk=s.cycle.pk).update(scoring_deadline=dt.date.today() - dt.timedelta(days=1))
+    Cycle.objects.filter(pk=s.cycle.pk).update(scoring_deadline=timezone.localdate() - dt.timedelta(days=1))
     late = api(s.world.association).post(f"/api/v1/evaluation-forms/{form.pk}/submit/", {**scores, "ethics": "90"})
     assert late.status_code == 400 and PartyForm.objects.get(pk=form.pk).ethics == 80
 
@@ -184,7 +185,7 @@ def test_bad_or_late_party_scores_are_400_and_write_nothing(s, api):
         client.post(url, {"party": "association", "ethics": "101", "ability": 1, "performance": 1}).status_code == 400
     )
     assert client.post(url, {"party": "nobody", "ethics": 1, "ability": 1, "performance": 1}).status_code == 400
-    Cycle.objects.filter(pk=s.cycle.pk).update(scoring_deadline=dt.date.today() - dt.timedelta(days=1))
+    Cycle.objects.filter(pk=s.cycle.pk).update(scoring_deadline=timezone.localdate() - dt.timedelta(days=1))
     late = client.post(url, {"party": "association", "ethics": 80, "ability": 80, "performance": 80})
     assert late.status_code == 400
     assert not PartyForm.objects.filter(party="association").exclude(submitted_at=None).exists()

@@ -114,7 +114,7 @@ def test_party_comments_show_when_the_policy_allows(s, login):
         key="evaluation.show_party_comments",
         jurisdiction=s.world.city,
         value=True,
-        effective_from=dt.date.today(),
+        effective_from=timezone.localdate(),
         reason="公开评语",
     )
     page = login(s.supervisor).get(reverse("evaluation:result_detail", args=[s.evaluation.pk])).content.decode()

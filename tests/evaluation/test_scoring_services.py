@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
 
 from dudao.evaluation.models import Cycle, PartyForm
 from dudao.evaluation.selectors import scoring as selectors
@@ -127,7 +128,7 @@ def test_a_score_is_from_0_to_100_with_two_places(s, bad):
 
 
 def test_a_score_after_the_deadline_is_refused(s):
-    Cycle.objects.filter(pk=s.cycle.pk).update(scoring_deadline=dt.date.today() - dt.timedelta(days=1))
+    Cycle.objects.filter(pk=s.cycle.pk).update(scoring_deadline=timezone.localdate() - dt.timedelta(days=1))
     with pytest.raises(ValidationError, match="逾期评分不予受理"):
         scoring.submit(
             actor=s.world.association,

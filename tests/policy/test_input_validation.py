@@ -4,6 +4,7 @@ within a few years, and its reason holds no control characters."""
 import datetime as dt
 
 import pytest
+from django.utils import timezone
 
 from dudao.policy.models import ParameterVersion
 
@@ -13,7 +14,7 @@ URL = "/api/v1/policy/parameters/selection.nomination_ratio/"
 def body(world, **overrides):
     return {
         "jurisdiction": world.city.code,
-        "effective_from": (dt.date.today() + dt.timedelta(days=1)).isoformat(),
+        "effective_from": (timezone.localdate() + dt.timedelta(days=1)).isoformat(),
         "value": 8,
         "reason": "调整比例",
     } | overrides
@@ -36,5 +37,5 @@ def test_an_absurd_version_is_refused(world, api, field, value):
 
 
 def test_a_version_a_year_ahead_is_accepted(world, api):
-    ahead = (dt.date.today() + dt.timedelta(days=365)).isoformat()
+    ahead = (timezone.localdate() + dt.timedelta(days=365)).isoformat()
     assert api(world.city_admin).put(URL, body(world, effective_from=ahead), format="json").status_code == 201

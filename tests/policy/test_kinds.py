@@ -12,7 +12,7 @@ import jsonschema
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
@@ -23,7 +23,7 @@ from dudao.policy.kinds import KINDS, Kind, kind_of, register
 from dudao.policy.models import ParameterVersion
 from dudao.policy.registry import BY_KEY, PARAMETERS, Parameter, clean_value, display
 
-TODAY = dt.date.today()
+TODAY = timezone.localdate()
 
 
 def param(kind, **kwargs):

@@ -8,7 +8,7 @@ import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
 from dudao.core.excel import XLSX_TYPE
 from dudao.core.models import AuditEntry
@@ -22,7 +22,7 @@ RATIO = "selection.nomination_ratio"
 LEVEL = "selection.min_certificate_level"
 YEARS = "selection.min_frontline_years"
 DISCIPLINE = "selection.no_disciplinary_record"
-TODAY = dt.date.today()
+TODAY = timezone.localdate()
 TOMORROW = TODAY + dt.timedelta(days=1)
 ADMINS = {"city_admin", "district_admin", "erqi_admin"}
 

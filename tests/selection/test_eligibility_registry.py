@@ -7,7 +7,7 @@ pretending to be a round."""
 import datetime as dt
 
 import pytest
-from django.utils import translation
+from django.utils import timezone, translation
 
 from dudao.directory.models import Person
 from dudao.policy.kinds import KINDS
@@ -143,7 +143,7 @@ def test_the_district_pool_check_reads_todays_rules_in_a_context_not_a_round(wor
     context = call["context"]
     assert isinstance(context, EvaluationContext)
     assert (context.jurisdiction, context.organization) == (world.jinshui, world.agency)
-    assert context.date == dt.date.today()
+    assert context.date == timezone.localdate()
 
 
 def test_the_years_rule_counts_years_with_the_person_s_own_practice_years(world, round_, monkeypatch):

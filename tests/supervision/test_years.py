@@ -64,7 +64,7 @@ def test_a_dispute_upheld_against_a_session_keeps_its_minutes_out(world, interna
 
 
 def test_only_confirmed_practice_hours_count(world):
-    yesterday = dt.date.today() - dt.timedelta(days=1)
+    yesterday = timezone.localdate() - dt.timedelta(days=1)
     kept = practice.log(
         actor=world.supervisor, organization=world.agency, date=yesterday, hours=Decimal("3.5"), description="个案"
     )

@@ -125,7 +125,7 @@ def activity_body(world, **overrides):
         ("title", f"学习{BAD}"),
         ("held_on", "9999-12-31"),
         ("held_on", "0001-01-01"),
-        ("held_on", (dt.date.today() + dt.timedelta(days=3)).isoformat()),  # held, yet in the future
+        ("held_on", (timezone.localdate() + dt.timedelta(days=3)).isoformat()),  # held, yet in the future
     ],
 )
 def test_an_absurd_activity_is_refused(world, api, field, value):

@@ -100,7 +100,7 @@ def test_the_overall_score_uses_the_theory_weight_from_the_policy_data(world, tr
         key="training.theory_weight",
         jurisdiction=world.city,
         value=70,
-        effective_from=dt.date.today(),
+        effective_from=timezone.localdate(),
         reason="理论权重调整",
     )
     r = result_of(training.supervisor_member)
@@ -117,7 +117,7 @@ def test_the_pass_mark_and_minimum_share_come_from_the_policy_data(world, traini
             key=key,
             jurisdiction=world.city,
             value=value,
-            effective_from=dt.date.today(),
+            effective_from=timezone.localdate(),
             reason="调整",
         )
     r = result_of(training.worker_member)
@@ -261,7 +261,7 @@ def test_the_live_result_and_the_confirmed_one(world, training, hundred_hours):
         key="training.pass_mark",
         jurisdiction=world.city,
         value=70,
-        effective_from=dt.date.today(),
+        effective_from=timezone.localdate(),
         reason="提高合格线",
     )
     r = result_of(training.supervisor_member)
@@ -635,7 +635,7 @@ def test_an_excused_absence_counts_as_absent_by_default_and_as_attended_when_the
         key="training.excused_absence_counts",
         jurisdiction=world.city,
         value=True,
-        effective_from=dt.date.today(),
+        effective_from=timezone.localdate(),
         reason="请假计入出勤",
     )
     r = result_of(training.worker_member)
